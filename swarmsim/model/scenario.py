@@ -1,0 +1,135 @@
+"""A scenario as typed values: the cluster, what runs on it, and the steps.
+
+`swarmsim.scenario.load_scenario` builds one from a YAML file; experiments build
+them in Python with `dataclasses.replace`. Both backends run the same value.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .node import Availability, Role
+from .service import ServiceSpec, Workload
+
+
+@dataclass(frozen=True, slots=True)
+class NodeDecl:
+    name: str
+    role: Role = Role.WORKER
+    availability: Availability = Availability.ACTIVE
+    nano_cpus: int = 2_000_000_000
+    memory_bytes: int = 2 * 1024**3
+    labels: dict[str, str] = field(default_factory=dict)
+    engine_labels: dict[str, str] = field(default_factory=dict)
+    joined: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkDecl:
+    name: str
+    driver: str = "overlay"
+    attachable: bool = False
+    encrypted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    """The latency model (seconds). Defaults were measured on a real local swarm
+    (docs/measurements.md); swarmkit's own constants are cited where they are code."""
+
+    raft_commit: float = 0.002           # a store write reaching quorum
+    scheduler_debounce: float = 0.050    # scheduler.go commitDebounceGap
+    scheduler_max_latency: float = 1.0   # scheduler.go maxLatency
+    dispatch_batch: float = 0.100        # dispatcher.go batchingWaitTime (assignments to the agent)
+    status_batch: float = 0.100          # dispatcher.go maxBatchInterval (agent statuses into the store)
+    accept: float = 0.010                # agent: assigned -> accepted -> preparing
+    container_create: float = 0.20       # preparing -> ready with the image present
+    container_start: float = 0.25        # starting -> running, alone on the host
+    start_contention: float = 0.30       # extra seconds per other container starting at once on the host
+    stop_delay: float = 1.0              # desired shutdown -> SIGTERM (agent + executor)
+    stop_exit: float = 0.05              # SIGTERM -> exited, for a process that honours it
+    lb_deregister: float = 2.0           # controller.go defaultGossipConvergeDelay, non-default networks only
+    pull_rate: float = 50e6              # bytes per second for an image pull
+    pull_base: float = 1.0               # registry round trips per pull
+    heartbeat_period: float = 5.0        # dispatcher.go DefaultHeartBeatPeriod
+    heartbeat_epsilon: float = 0.5       # period.go jitter
+    grace_multiplier: int = 3            # dispatcher.go defaultGracePeriodMultiplier
+    unknown_grace_multiplier: int = 6    # nodes.go, after a leader change
+    node_down_orphan: float = 86400.0    # dispatcher.go defaultNodeDownPeriod
+    reaper_batch: float = 0.250          # task_reaper.go
+    old_task_timeout: float = 60.0       # restart.go defaultOldTaskTimeout
+    cli_poll: float = 0.200              # docker/cli progress.go
+    election_timeout: tuple[float, float] = (10.0, 20.0)  # raft ticks 10..19 of 1 s
+    task_history_limit: int = 5          # manager.go defaultTaskHistoryRetentionLimit
+
+
+@dataclass(frozen=True, slots=True)
+class TrafficClient:
+    port: int
+    rate: float                 # requests per second
+    via: str = "any"            # a node name, or any
+    timeout: float = 1.0
+    start: float = 0.0
+    stop: float | None = None   # None: until the scenario ends
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step; `line` is where it stands in its file (0 when built in Python)."""
+
+    line: int = field(default=0, kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Run(Step):
+    command: str
+    parsed: object  # a swarmsim.commands.Command
+    on: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WaitConverged(Step):
+    timeout: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WaitFor(Step):
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class At(Step):
+    time: float
+
+
+@dataclass(frozen=True, slots=True)
+class Fail(Step):
+    node: str
+    kind: str  # crash | stop | recover
+
+
+@dataclass(frozen=True, slots=True)
+class Partition(Step):
+    groups: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Heal(Step):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    name: str
+    nodes: tuple[NodeDecl, ...]
+    services: tuple[ServiceSpec, ...] = ()
+    networks: tuple[NetworkDecl, ...] = ()
+    images: dict[str, Workload] = field(default_factory=dict)
+    timing: Timing = Timing()
+    traffic: tuple[TrafficClient, ...] = ()
+    steps: tuple[Step, ...] = ()
+    seed: int = 0
+    source: str | None = None  # the file it came from, for messages
+
+    @property
+    def leader(self) -> str:
+        return next(n.name for n in self.nodes if n.role is Role.MANAGER and n.joined)

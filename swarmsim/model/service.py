@@ -1,0 +1,173 @@
+"""Service specs, as the swarm API holds them (swarmkit api.ServiceSpec, flattened).
+
+Defaults are Docker's (api/defaults/service.go and the docker CLI), so a spec
+built with no arguments means what `docker service create IMAGE` means.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class ServiceMode(str, Enum):
+    REPLICATED = "replicated"
+    GLOBAL = "global"
+
+
+class RestartCondition(str, Enum):
+    NONE = "none"
+    ON_FAILURE = "on-failure"
+    ANY = "any"
+
+
+class FailureAction(str, Enum):
+    PAUSE = "pause"
+    CONTINUE = "continue"
+    ROLLBACK = "rollback"
+
+
+class UpdateOrder(str, Enum):
+    STOP_FIRST = "stop-first"
+    START_FIRST = "start-first"
+
+
+@dataclass(frozen=True, slots=True)
+class RestartPolicy:
+    condition: RestartCondition = RestartCondition.ANY
+    delay: float = 5.0
+    max_attempts: int = 0
+    window: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateConfig:
+    """Also used for the rollback config; the defaults are the same (section 5.1)."""
+
+    parallelism: int = 1
+    delay: float = 0.0
+    failure_action: FailureAction = FailureAction.PAUSE
+    monitor: float = 5.0
+    max_failure_ratio: float = 0.0
+    order: UpdateOrder = UpdateOrder.STOP_FIRST
+
+
+@dataclass(frozen=True, slots=True)
+class Resources:
+    nano_cpus: int = 0
+    memory_bytes: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.nano_cpus or self.memory_bytes)
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    constraints: tuple[str, ...] = ()
+    preferences: tuple[str, ...] = ()  # spread descriptors, e.g. "node.labels.zone"
+    max_replicas: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PortConfig:
+    target: int
+    published: int = 0
+    protocol: str = "tcp"
+    mode: str = "ingress"  # ingress | host
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointSpec:
+    mode: str = "vip"  # vip | dnsrr
+    ports: tuple[PortConfig, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Workload:
+    """What a container of an image does, so the simulated and real sides agree.
+
+    None means "not said": the image table, then the default, fill it in.
+    """
+
+    size: int | None = None  # bytes to pull
+    present: tuple[str, ...] | None = None  # nodes holding the image at start; None = all
+    start_time: float | None = None  # seconds from start to serving
+    exit_after: float | None = None  # the main process exits this long after start
+    exit_code: int | None = None
+    serve_port: int | None = None
+    ignore_sigterm: bool | None = None  # stop then waits the whole grace period
+
+    def over(self, base: "Workload") -> "Workload":
+        """This workload with unset fields taken from `base`."""
+        return Workload(**{
+            name: getattr(self, name) if getattr(self, name) is not None else getattr(base, name)
+            for name in self.__slots__
+        })
+
+
+@dataclass(frozen=True, slots=True)
+class TaskSpec:
+    """The part of a service every task carries; a change here makes tasks dirty."""
+
+    image: str
+    command: tuple[str, ...] = ()
+    args: tuple[str, ...] = ()
+    env: tuple[str, ...] = ()
+    stop_grace_period: float = 10.0
+    reservations: Resources = Resources()
+    limits: Resources = Resources()
+    restart_policy: RestartPolicy = RestartPolicy()
+    placement: Placement = Placement()
+    networks: tuple[str, ...] = ()
+    force_update: int = 0
+    workload: Workload | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceSpec:
+    name: str
+    task: TaskSpec
+    mode: ServiceMode = ServiceMode.REPLICATED
+    replicas: int = 1
+    endpoint: EndpointSpec = EndpointSpec()
+    update_config: UpdateConfig = UpdateConfig()
+    rollback_config: UpdateConfig = UpdateConfig()
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+class UpdateState(str, Enum):
+    UPDATING = "updating"
+    PAUSED = "paused"
+    COMPLETED = "completed"
+    ROLLBACK_STARTED = "rollback_started"
+    ROLLBACK_PAUSED = "rollback_paused"
+    ROLLBACK_COMPLETED = "rollback_completed"
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateStatus:
+    state: UpdateState
+    message: str
+    started_at: float | None = None
+    completed_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    """A service object in the store: its spec, the spec before, and update status."""
+
+    id: str
+    spec: ServiceSpec
+    version: int = 1
+    previous_spec: ServiceSpec | None = None
+    previous_version: int | None = None
+    update_status: UpdateStatus | None = None
+    created_at: float = 0.0
+    updated_at: float = 0.0
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def is_global(self) -> bool:
+        return self.spec.mode is ServiceMode.GLOBAL

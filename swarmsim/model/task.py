@@ -1,0 +1,67 @@
+"""Tasks: one-shot units of work whose observed state only ever increases.
+
+TaskState carries swarmkit's numeric values (api/types.proto) so that `<` means
+"earlier in the lifecycle", exactly as the Go code compares them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+from .service import EndpointSpec, TaskSpec
+
+
+class TaskState(IntEnum):
+    NEW = 0
+    PENDING = 64
+    ASSIGNED = 192
+    ACCEPTED = 256
+    PREPARING = 320
+    READY = 384
+    STARTING = 448
+    RUNNING = 512
+    COMPLETE = 576
+    SHUTDOWN = 640
+    FAILED = 704
+    REJECTED = 768
+    REMOVE = 800
+    ORPHANED = 832
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One task. `name` is the trace's logical name: service.slot or service@node."""
+
+    id: str
+    service: str
+    service_id: str
+    slot: int
+    node: str | None
+    gen: int
+    spec: TaskSpec
+    spec_version: int
+    endpoint: EndpointSpec
+    state: TaskState = TaskState.NEW
+    desired: TaskState = TaskState.RUNNING
+    msg: str = "created"
+    err: str = ""
+    created_at: float = 0.0
+    status_at: float = 0.0
+    running_at: float | None = None
+    preassigned: bool = False
+    exit_code: int | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.service}.{self.slot}" if self.slot else f"{self.service}@{self.node}"
+
+    @property
+    def image(self) -> str:
+        return self.spec.image
+
+    def is_terminal(self) -> bool:
+        return self.state > TaskState.RUNNING

@@ -1,0 +1,432 @@
+"""A real multi-node Docker swarm on one Linux host, for validating swarmsim against facts.
+
+Each swarm "node" is one dockerd in its own network namespace (and UTS namespace, so the
+node reports its own hostname), attached by a veth pair to a host bridge. Everything this
+module creates is recorded in ``<base_dir>/state.json`` *before* it is created, so that
+:func:`down` removes exactly that, also after a crash or Ctrl-C, and never touches
+namespaces, links or firewall rules that somebody else made.
+
+Facts this relies on are in /work/shared/reference/local-swarm.md (Debian docker.io 20.10,
+``nsenter --net`` rather than ``ip netns exec``, vfs storage, no registry, no IPVS).
+
+Command line::
+
+    python -m validation.localswarm up 4 --managers 1
+    python -m validation.localswarm down
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tarfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import docker
+
+PREFIX = "swsim"                 # every namespace, link and cgroup we create starts with this
+BRIDGE = "swsim0"
+SUBNET = "10.77.0"               # bridge is .1, node i is .(10+i)
+IMAGE = "swarmsim/busybox:1"     # workload image, built locally on every node
+BUSYBOX = "/bin/busybox"         # from Debian's busybox-static
+DEFAULT_BASE_DIR = "/tmp/swarmsim-local"
+FORWARD_RULE = ["FORWARD", "-i", BRIDGE, "-o", BRIDGE, "-j", "ACCEPT"]
+DOCKERFILE = (
+    "FROM scratch\n"
+    "COPY busybox /bin/busybox\n"
+    'RUN ["/bin/busybox", "--install", "-s", "/bin"]\n'
+)
+
+
+# --------------------------------------------------------------------------- state file
+
+class State:
+    """The crash-safe record of what we created; written to disk before each creation."""
+
+    def __init__(self, base_dir: str | os.PathLike):
+        self.path = Path(base_dir) / "state.json"
+        self.data = {"bridge": None, "forward_rule": False, "nodes": {}}
+        if self.path.exists():
+            self.data = json.loads(self.path.read_text())
+
+    def save(self) -> None:
+        """Write atomically, so a crash mid-write never loses the record."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.data, indent=1))
+        tmp.replace(self.path)
+
+    def record(self, key: str, value) -> None:
+        self.data[key] = value
+        self.save()
+
+    def record_node(self, name: str, **fields) -> None:
+        self.data["nodes"].setdefault(name, {}).update(fields)
+        self.save()
+
+
+# --------------------------------------------------------------------------- helpers
+
+def sh(*cmd: str, check: bool = True, **kw) -> subprocess.CompletedProcess:
+    """Run a command, capturing output, so failures carry their stderr."""
+    return subprocess.run(cmd, check=check, capture_output=True, text=True, **kw)
+
+
+def ensure_packages() -> None:
+    """Install dockerd, busybox and iptables from Debian only when missing (the image has none)."""
+    if shutil.which("dockerd") and Path(BUSYBOX).exists() and shutil.which("iptables"):
+        return
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    sh("apt-get", "update", "-qq", env=env)
+    sh("apt-get", "install", "-y", "-qq", "docker.io", "busybox-static", "iptables", env=env)
+
+
+def node_ip(index: int) -> str:
+    return f"{SUBNET}.{10 + index}"
+
+
+def docker_cli() -> str:
+    """Path of a docker CLI matching the daemon: Debian's 20.10 CLI if present."""
+    return "/usr/bin/docker" if Path("/usr/bin/docker").exists() else shutil.which("docker")
+
+
+@dataclass
+class Node:
+    """One swarm node: a dockerd in network namespace ``netns`` with its files under ``dir``."""
+
+    name: str
+    index: int
+    dir: Path
+
+    @property
+    def netns(self) -> str:
+        return f"{PREFIX}-{self.name}"
+
+    @property
+    def ip(self) -> str:
+        return node_ip(self.index)
+
+    @property
+    def socket(self) -> str:
+        return str(self.dir / "docker.sock")
+
+    @property
+    def base_url(self) -> str:
+        return f"unix://{self.socket}"
+
+    def client(self, timeout: int = 60) -> docker.DockerClient:
+        return docker.DockerClient(base_url=self.base_url, version="auto", timeout=timeout)
+
+    def cli(self, *args: str, check: bool = True, timeout: float | None = None) -> subprocess.CompletedProcess:
+        """Run the docker CLI against this node (for things only the CLI does, e.g. waiting on updates)."""
+        return sh(docker_cli(), "-H", self.base_url, *args, check=check, timeout=timeout)
+
+
+# --------------------------------------------------------------------------- network
+
+def create_bridge(state: State) -> None:
+    """Host bridge every node's veth plugs into, plus a FORWARD accept (dockerd may have set DROP)."""
+    if state.data["bridge"] is None:
+        state.record("bridge", BRIDGE)
+        sh("ip", "link", "add", BRIDGE, "type", "bridge")
+        sh("ip", "addr", "add", f"{SUBNET}.1/24", "dev", BRIDGE)
+        sh("ip", "link", "set", BRIDGE, "up")
+    if not state.data["forward_rule"]:
+        state.record("forward_rule", True)
+        sh("iptables", "-I", *FORWARD_RULE)
+
+
+def create_netns(state: State, node: Node) -> None:
+    """Namespace + veth for one node; the host end is named after the node so we can find it."""
+    host_end, peer = f"{PREFIX}h{node.index}", f"{PREFIX}n{node.index}"
+    state.record_node(node.name, netns=node.netns, veth=host_end)
+    sh("ip", "netns", "add", node.netns)
+    sh("ip", "link", "add", host_end, "type", "veth", "peer", "name", peer)
+    sh("ip", "link", "set", peer, "netns", node.netns)
+    sh("ip", "link", "set", host_end, "master", BRIDGE, "up")
+    inside = ("ip", "netns", "exec", node.netns, "ip")
+    sh(*inside, "link", "set", "lo", "up")
+    sh(*inside, "link", "set", peer, "name", "eth0")
+    sh(*inside, "addr", "add", f"{node.ip}/24", "dev", "eth0")
+    sh(*inside, "link", "set", "eth0", "up")
+    sh(*inside, "route", "add", "default", "via", f"{SUBNET}.1")
+
+
+# --------------------------------------------------------------------------- dockerd
+
+def start_dockerd(state: State, node: Node) -> None:
+    """Start the node's dockerd in its netns and a fresh UTS namespace (own hostname).
+
+    ``nsenter --net`` is used instead of ``ip netns exec`` because the latter remounts /sys and
+    dockerd then fails with "Devices cgroup isn't mounted". The process gets its own session
+    so a Ctrl-C in the driving terminal does not kill the swarm behind our back.
+    """
+    node.dir.mkdir(parents=True, exist_ok=True)
+    (node.dir / "daemon.json").write_text("{}")
+    state.record_node(node.name, dir=str(node.dir), pidfile=str(node.dir / "docker.pid"),
+                      cgroup=f"{PREFIX}-{node.name}")
+    flags = [
+        "--config-file", str(node.dir / "daemon.json"),
+        "--data-root", str(node.dir / "data"),
+        "--exec-root", str(node.dir / "exec"),
+        "--pidfile", str(node.dir / "docker.pid"),
+        "-H", node.base_url,
+        "--storage-driver=vfs",
+        "--cgroup-parent", f"/{PREFIX}-{node.name}",
+        "--bip", f"172.30.{node.index}.1/24",
+    ]
+    script = f'hostname {node.name}; exec dockerd {" ".join(flags)}'
+    env = dict(os.environ, DOCKER_SERVICE_PREFER_OFFLINE_IMAGE="1")
+    env.pop("DOCKER_HOST", None)
+    with open(node.dir / "dockerd.log", "ab") as log:
+        subprocess.Popen(
+            ["nsenter", f"--net=/run/netns/{node.netns}", "unshare", "-u", "sh", "-c", script],
+            stdout=log, stderr=log, stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+
+
+def wait_ready(node: Node, timeout: float = 90) -> docker.DockerClient:
+    """Block until the node's API answers; dockerd with vfs takes a few seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            client = node.client()
+            client.ping()
+            return client
+        except Exception:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"dockerd of {node.name} not ready; see {node.dir}/dockerd.log")
+            time.sleep(0.3)
+
+
+def image_tar() -> bytes:
+    """Build context for the workload image: busybox-static on an empty root."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        tar.add(BUSYBOX, arcname="busybox")
+        data = DOCKERFILE.encode()
+        info = tarfile.TarInfo("Dockerfile")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+def provide_image(clients: list[docker.DockerClient]) -> None:
+    """Build the workload image once and load it on the other nodes (there is no registry)."""
+    first, rest = clients[0], clients[1:]
+    if not any(IMAGE in img.tags for img in first.images.list()):
+        first.images.build(fileobj=io.BytesIO(image_tar()), custom_context=True, tag=IMAGE, rm=True)
+    saved = b"".join(first.images.get(IMAGE).save(named=True))
+    for client in rest:
+        client.images.load(saved)
+
+
+# --------------------------------------------------------------------------- swarm
+
+def join(client: docker.DockerClient, node: Node, manager_ip: str, token: str) -> None:
+    """Join, retrying once after ``leave --force``: a join here sometimes times out once."""
+    kwargs = dict(remote_addrs=[f"{manager_ip}:2377"], join_token=token,
+                  listen_addr=f"{node.ip}:2377", advertise_addr=node.ip)
+    try:
+        client.swarm.join(**kwargs)
+    except docker.errors.APIError:
+        client.swarm.leave(force=True)
+        client.swarm.join(**kwargs)
+
+
+class LocalSwarm:
+    """Handle on a running local swarm: ``clients[name]`` and ``sockets[name]`` per node."""
+
+    def __init__(self, base_dir: str | os.PathLike = DEFAULT_BASE_DIR):
+        self.base_dir = Path(base_dir)
+        self.state = State(self.base_dir)
+        self.nodes: dict[str, Node] = {}
+        self.clients: dict[str, docker.DockerClient] = {}
+        for name, rec in self.state.data["nodes"].items():
+            if "dir" in rec:
+                self.nodes[name] = Node(name, int(name.removeprefix("node")), Path(rec["dir"]))
+
+    @property
+    def sockets(self) -> dict[str, str]:
+        return {name: node.socket for name, node in self.nodes.items()}
+
+    @property
+    def manager(self) -> docker.DockerClient:
+        """Client of node1, the node the swarm was initialised on (leader unless it was killed)."""
+        return self.client("node1")
+
+    def client(self, name: str) -> docker.DockerClient:
+        if name not in self.clients:
+            self.clients[name] = self.nodes[name].client()
+        return self.clients[name]
+
+    def start_node(self, index: int) -> Node:
+        """Create namespace and dockerd for node ``index``; returns once its API answers."""
+        node = Node(f"node{index}", index, self.base_dir / f"node{index}")
+        self.nodes[node.name] = node
+        create_netns(self.state, node)
+        start_dockerd(self.state, node)
+        self.clients[node.name] = wait_ready(node)
+        return node
+
+    def add_node(self, manager: bool = False) -> str:
+        """Start one more node, give it the image and join it; returns its name."""
+        node = self.start_node(max(n.index for n in self.nodes.values()) + 1)
+        provide_image([self.manager, self.clients[node.name]])
+        tokens = self.manager.swarm.attrs["JoinTokens"]
+        join(self.clients[node.name], node, node_ip(1), tokens["Manager" if manager else "Worker"])
+        return node.name
+
+    def kill_node(self, name: str) -> None:
+        """Simulate a machine crash: SIGKILL dockerd, its containerd, shims and containers."""
+        node = self.nodes[name]
+        for pid in node_pids(node, self.state.data["nodes"][name]):
+            signal_pid(pid, signal.SIGKILL)
+
+    def stop_node(self, name: str) -> None:
+        """Graceful daemon stop (SIGTERM to dockerd), e.g. to see a clean node departure."""
+        pid = read_pid(self.nodes[name].dir / "docker.pid")
+        if pid:
+            signal_pid(pid, signal.SIGTERM)
+
+    def down(self) -> None:
+        down(self.base_dir)
+
+
+def up(n_nodes: int, managers: int = 1, base_dir: str | os.PathLike = DEFAULT_BASE_DIR) -> LocalSwarm:
+    """Create an ``n_nodes`` swarm (the first ``managers`` are managers) and return its handle.
+
+    Any leftovers of an earlier run under ``base_dir`` are removed first.
+    """
+    if not 1 <= managers <= n_nodes:
+        raise ValueError("need 1 <= managers <= n_nodes")
+    ensure_packages()
+    down(base_dir)
+    swarm = LocalSwarm(base_dir)
+    create_bridge(swarm.state)
+    for index in range(1, n_nodes + 1):
+        swarm.start_node(index)
+    clients = [swarm.clients[f"node{i}"] for i in range(1, n_nodes + 1)]
+    provide_image(clients)
+    swarm.manager.swarm.init(advertise_addr=node_ip(1), listen_addr=f"{node_ip(1)}:2377")
+    tokens = swarm.manager.swarm.attrs["JoinTokens"]
+    for index in range(2, n_nodes + 1):
+        role = "Manager" if index <= managers else "Worker"
+        join(clients[index - 1], swarm.nodes[f"node{index}"], node_ip(1), tokens[role])
+    return swarm
+
+
+# --------------------------------------------------------------------------- teardown
+
+def read_pid(path: Path) -> int | None:
+    try:
+        return int(path.read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def signal_pid(pid: int, sig: int) -> None:
+    try:
+        os.kill(pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def node_pids(node: Node, rec: dict) -> list[int]:
+    """dockerd, and every process whose command line or cgroup names this node.
+
+    containerd and its shims carry the node's exec-root in their arguments; container
+    processes live under the node's ``--cgroup-parent``. Matching on both finds them all
+    without touching processes of other nodes or of the host.
+    """
+    pids = set()
+    dockerd = read_pid(node.dir / "docker.pid")
+    if dockerd:
+        pids.add(dockerd)
+    marker_path = str(node.dir) + "/"
+    marker_cgroup = f":/{rec.get('cgroup', PREFIX + '-' + node.name)}/"
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            cgroup = (proc / "cgroup").read_text()
+        except OSError:
+            continue
+        if marker_path in cmdline or marker_cgroup in cgroup:
+            pids.add(int(proc.name))
+    pids.discard(os.getpid())
+    return sorted(pids)
+
+
+def stop_node_processes(node: Node, rec: dict) -> None:
+    """Leave the swarm politely if the daemon still answers, then kill what is left."""
+    try:
+        node.client(timeout=10).swarm.leave(force=True)
+    except Exception:
+        pass
+    for pid in node_pids(node, rec):
+        signal_pid(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while node_pids(node, rec) and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
+def unmount_under(base: Path) -> None:
+    """Lazily unmount everything below base (netns bind mounts, shm), deepest first."""
+    prefix = str(base.resolve()) + "/"
+    mounts = [line.split()[1] for line in Path("/proc/mounts").read_text().splitlines()]
+    for point in sorted((m for m in mounts if m.startswith(prefix)), key=len, reverse=True):
+        sh("umount", "-l", point, check=False)
+
+
+def down(base_dir: str | os.PathLike = DEFAULT_BASE_DIR) -> None:
+    """Remove exactly what ``state.json`` says we created. Safe to call again, or with nothing up."""
+    base = Path(base_dir)
+    state = State(base)
+    if not state.path.exists():
+        return
+    for name, rec in state.data["nodes"].items():
+        if "dir" in rec:
+            stop_node_processes(Node(name, int(name.removeprefix("node")), Path(rec["dir"])), rec)
+    unmount_under(base)
+    for rec in state.data["nodes"].values():
+        if rec.get("netns"):
+            sh("ip", "netns", "del", rec["netns"], check=False)
+        if rec.get("veth"):
+            sh("ip", "link", "del", rec["veth"], check=False)
+    if state.data["forward_rule"]:
+        sh("iptables", "-D", *FORWARD_RULE, check=False)
+    if state.data["bridge"]:
+        sh("ip", "link", "del", state.data["bridge"], check=False)
+    shutil.rmtree(base, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- CLI
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m validation.localswarm",
+                                     description="Run a real Docker swarm in network namespaces.")
+    parser.add_argument("--base-dir", default=DEFAULT_BASE_DIR)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_up = sub.add_parser("up", help="create an N-node swarm")
+    p_up.add_argument("n_nodes", type=int)
+    p_up.add_argument("--managers", type=int, default=1)
+    sub.add_parser("down", help="remove everything a previous 'up' created")
+    args = parser.parse_args(argv)
+    if args.command == "up":
+        swarm = up(args.n_nodes, args.managers, args.base_dir)
+        for name, sock in swarm.sockets.items():
+            print(f"{name}\tDOCKER_HOST=unix://{sock}")
+    else:
+        down(args.base_dir)
+
+
+if __name__ == "__main__":
+    main()
