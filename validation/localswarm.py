@@ -338,15 +338,23 @@ def signal_pid(pid: int, sig: int) -> None:
         pass
 
 
+def is_running(pid: int) -> bool:
+    """True unless the process is gone or a zombie (dead, waiting for our init to reap it)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
 def node_pids(node: Node, rec: dict) -> list[int]:
-    """dockerd, and every process whose command line or cgroup names this node.
+    """Live dockerd, and every live process whose command line or cgroup names this node.
 
     containerd and its shims carry the node's exec-root in their arguments; container
     processes live under the node's ``--cgroup-parent``. Matching on both finds them all
     without touching processes of other nodes or of the host.
     """
     pids = set()
-    dockerd = read_pid(node.dir / "docker.pid")
+    dockerd = read_pid(Path(rec.get("pidfile", node.dir / "docker.pid")))
     if dockerd:
         pids.add(dockerd)
     marker_path = str(node.dir) + "/"
@@ -362,7 +370,7 @@ def node_pids(node: Node, rec: dict) -> list[int]:
         if marker_path in cmdline or marker_cgroup in cgroup:
             pids.add(int(proc.name))
     pids.discard(os.getpid())
-    return sorted(pids)
+    return sorted(pid for pid in pids if is_running(pid))
 
 
 def stop_node_processes(node: Node, rec: dict) -> None:
@@ -386,6 +394,19 @@ def unmount_under(base: Path) -> None:
         sh("umount", "-l", point, check=False)
 
 
+def remove_cgroups(name: str) -> None:
+    """Remove the node's --cgroup-parent directories, which dockerd leaves behind in every hierarchy."""
+    for hierarchy in Path("/sys/fs/cgroup").iterdir():
+        top = hierarchy / name
+        if not top.is_dir():
+            continue
+        for sub, _, _ in sorted(os.walk(top), key=lambda w: len(w[0]), reverse=True):
+            try:
+                os.rmdir(sub)
+            except OSError:
+                pass
+
+
 def down(base_dir: str | os.PathLike = DEFAULT_BASE_DIR) -> None:
     """Remove exactly what ``state.json`` says we created. Safe to call again, or with nothing up."""
     base = Path(base_dir)
@@ -396,6 +417,9 @@ def down(base_dir: str | os.PathLike = DEFAULT_BASE_DIR) -> None:
         if "dir" in rec:
             stop_node_processes(Node(name, int(name.removeprefix("node")), Path(rec["dir"])), rec)
     unmount_under(base)
+    for rec in state.data["nodes"].values():
+        if rec.get("cgroup"):
+            remove_cgroups(rec["cgroup"])
     for rec in state.data["nodes"].values():
         if rec.get("netns"):
             sh("ip", "netns", "del", rec["netns"], check=False)

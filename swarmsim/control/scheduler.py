@@ -27,9 +27,7 @@ ENGINE_LABEL_PREFIX = "engine.labels."
 _ARRIVALS = itertools.count()  # ties between equal nodes go to the earlier one offered
 
 ASSIGNED_MSG = "scheduler assigned task to node"
-PRE_ARRIVALS = itertools.count()  # ties between equal nodes go to the earlier one offered
-
-ASSIGNED_MSG = "scheduler confirmed task can run on preassigned node"
+PREASSIGNED_MSG = "scheduler confirmed task can run on preassigned node"
 
 
 @dataclass(frozen=True, slots=True)

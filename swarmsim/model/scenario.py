@@ -44,7 +44,8 @@ class Timing:
     accept: float = 0.010                # agent: assigned -> accepted -> preparing
     container_create: float = 0.20       # preparing -> ready with the image present
     container_start: float = 0.25        # starting -> running, alone on the host
-    start_contention: float = 0.30       # extra seconds per other container starting at once on the host
+    start_contention: float = 0.30       # extra seconds per other container operation at once
+    contention_scope: str = "host"       # host: all nodes share one machine's CPUs (a local swarm); node: each its own
     stop_delay: float = 1.0              # desired shutdown -> SIGTERM (agent + executor)
     stop_exit: float = 0.05              # SIGTERM -> exited, for a process that honours it
     lb_deregister: float = 2.0           # controller.go defaultGossipConvergeDelay, non-default networks only

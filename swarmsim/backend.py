@@ -1,0 +1,293 @@
+"""Backends and the one driver that runs a scenario on any of them.
+
+`run_scenario(scenario, backend)` deploys the scenario's services (like `docker
+stack deploy`), runs its steps in order and returns the trace. The simulated
+backend lives here; the real one (validation/) implements the same protocol.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from . import commands as c
+from .docker_cli import apply_update
+from .model import Role, TaskState, UpdateState
+from .model.scenario import At, Fail, Heal, NetworkDecl, Partition, Run, Scenario, Step, WaitConverged, WaitFor
+from .sim.progress import service_progress
+from .sim.swarm import SimSwarm, SwarmError
+from .trace import Trace
+from . import render
+
+NOT_A_MANAGER = ("Error response from daemon: This node is not a swarm manager. Worker nodes can't be used to "
+                 "view or modify cluster state. Please run this command on a manager node or promote the "
+                 "current node to a manager.")
+DEFAULT_CONVERGE_TIMEOUT = 600.0
+
+
+class ScenarioRefused(Exception):
+    """A backend cannot run this scenario (e.g. no routing mesh); said before anything starts."""
+
+
+@dataclass(frozen=True)
+class StepResult:
+    ok: bool
+    output: str = ""
+    reached: bool | None = None
+
+
+class Backend(Protocol):
+    name: str
+    capabilities: frozenset[str]
+
+    def start(self, scenario: Scenario) -> None: ...
+    def now(self) -> float: ...
+    def deploy(self, scenario: Scenario) -> None: ...
+    def run_step(self, step: Step) -> StepResult: ...
+    def record_step(self, index: int, step: Step, text: str, result: StepResult) -> None: ...
+    def finish(self) -> Trace: ...
+
+
+def step_text(step: Step) -> str:
+    """The step as its file wrote it, for the trace and the printed timeline."""
+    match step:
+        case Run(command=command, on=on):
+            return f"run: {command}" + (f" (on {on})" if on else "")
+        case WaitConverged():
+            return "wait: converged"
+        case WaitFor(seconds=s):
+            return f"wait: {s:g}s"
+        case At(time=t):
+            return f"at: {t:g}s"
+        case Fail(node=node, kind=kind):
+            return f"fail: {node} {kind}"
+        case Partition(groups=groups):
+            return "partition: " + " | ".join(",".join(g) for g in groups)
+        case Heal():
+            return "heal"
+    return type(step).__name__
+
+
+def required_capabilities(scenario: Scenario) -> frozenset[str]:
+    """What a backend must offer for this scenario: ingress-mode ports need the routing mesh."""
+    needs = set()
+    specs = list(scenario.services) + [s.parsed.spec for s in scenario.steps
+                                       if isinstance(s, Run) and isinstance(s.parsed, c.ServiceCreate)]
+    for spec in specs:
+        if any(p.mode == "ingress" and p.published for p in spec.endpoint.ports):
+            needs.add("ingress")
+        if spec.endpoint.mode == "vip" and spec.task.networks:
+            needs.add("vip")
+    if any(isinstance(s, (Partition, Heal)) for s in scenario.steps):
+        needs.add("partition")
+    return frozenset(needs)
+
+
+def run_scenario(scenario: Scenario, backend: Backend, on_step=None) -> Trace:
+    """Run every step in order; `on_step(index, text, result, t)` sees each as it completes."""
+    missing = required_capabilities(scenario) - backend.capabilities
+    if missing:
+        raise ScenarioRefused(f"the {backend.name} backend cannot run this scenario: it needs "
+                              f"{', '.join(sorted(missing))}")
+    backend.start(scenario)
+    backend.deploy(scenario)
+    for index, step in enumerate(scenario.steps):
+        result = backend.run_step(step)
+        text = step_text(step)
+        backend.record_step(index, step, text, result)
+        if on_step is not None:
+            on_step(index, text, result, backend.now())
+    return backend.finish()
+
+
+class SimBackend:
+    """The simulator behind the Backend protocol."""
+
+    name = "sim"
+    capabilities = frozenset({"ingress", "vip", "partition"})
+
+    def __init__(self) -> None:
+        self.swarm: SimSwarm | None = None
+
+    def start(self, scenario: Scenario) -> None:
+        from . import __version__
+        self.swarm = SimSwarm(scenario, {"swarmsim": __version__})
+
+    def now(self) -> float:
+        return self.swarm.now
+
+    def deploy(self, scenario: Scenario) -> None:
+        for spec in scenario.services:
+            self.swarm.create_service(spec)
+
+    def record_step(self, index: int, step: Step, text: str, result: StepResult) -> None:
+        fields = {"index": index, "step": text, "ok": result.ok, "output": result.output}
+        if result.reached is not None:
+            fields["reached"] = result.reached
+        self.swarm.trace.emit(self.swarm.now, "step", **fields)
+
+    def finish(self) -> Trace:
+        return self.swarm.trace.finish()
+
+    # -- steps ------------------------------------------------------------------------------------
+    def run_step(self, step: Step) -> StepResult:
+        swarm = self.swarm
+        match step:
+            case At(time=t):
+                swarm.run_until(t)
+            case WaitFor(seconds=s):
+                swarm.run_until(swarm.now + s)
+            case WaitConverged(timeout=timeout):
+                reached = self._wait(self._quiet_process(timeout or DEFAULT_CONVERGE_TIMEOUT))
+                return StepResult(reached, "" if reached else "timed out before the swarm converged", reached)
+            case Fail(node=node, kind=kind):
+                swarm.fail_node(node, kind)
+            case Run(parsed=command, on=on):
+                return self._run(command, on or swarm.scenario.leader)
+            case Partition() | Heal():
+                return StepResult(False, "partitions are not modelled yet")
+        return StepResult(True)
+
+    def _wait(self, process):
+        """Run the simulation until `process` ends; its value."""
+        return self.swarm.sim.env.run(until=process)
+
+    def _quiet_process(self, timeout: float):
+        return self.swarm.sim.process(self._until_quiet(timeout))
+
+    def _until_quiet(self, timeout: float):
+        """wait: converged — every service converged and stable for its monitor period, no update running."""
+        from .control.convergence import service_converged
+        swarm = self.swarm
+        deadline = swarm.now + timeout
+        stable_since = None
+        while swarm.now <= deadline:
+            store = swarm.store
+            quiet = all(
+                service_converged(s, store.service_tasks(s.id), store.nodes)
+                and not (s.update_status and s.update_status.state in (UpdateState.UPDATING,
+                                                                       UpdateState.ROLLBACK_STARTED))
+                for s in store.services.values()
+            ) and all(t.state > TaskState.RUNNING or t.desired <= TaskState.RUNNING or t.state < TaskState.ASSIGNED
+                      for t in store.tasks.values())
+            if quiet:
+                stable_since = swarm.now if stable_since is None else stable_since
+                monitor = max((s.spec.update_config.monitor for s in store.services.values()), default=0.0)
+                if swarm.now - stable_since >= monitor:
+                    return True
+            else:
+                stable_since = None
+            yield swarm.sim.timeout(swarm.timing.cli_poll)
+        return False
+
+    def _progress(self, service_id: str, head: list[str]) -> StepResult:
+        ok, lines = self._wait(self.swarm.sim.process(service_progress(self.swarm, service_id)))
+        return StepResult(ok, "\n".join(head + lines))
+
+    def _run(self, command: c.Command, on: str) -> StepResult:
+        swarm = self.swarm
+        node = swarm.store.nodes.get(on)
+        if not isinstance(command, c.WORKER_OK):
+            if node is None or node.role is not Role.MANAGER:
+                return StepResult(False, NOT_A_MANAGER)
+        try:
+            return self._execute(command, on)
+        except SwarmError as err:
+            return StepResult(False, str(err))
+
+    def _execute(self, command: c.Command, on: str) -> StepResult:
+        swarm, store = self.swarm, self.swarm.store
+        match command:
+            case c.ServiceCreate(spec=spec, detach=detach):
+                service = swarm.create_service(spec)
+                return StepResult(True, service.id) if detach else self._progress(service.id, [service.id])
+            case c.ServiceUpdate(service=name, changes=changes, detach=detach, rollback=rollback):
+                current = swarm.service(name)
+                if rollback:
+                    service = swarm.rollback_service(name)
+                else:
+                    service = swarm.update_service(name, apply_update(current.spec, changes))
+                return StepResult(True, name) if detach else self._progress(service.id, [name])
+            case c.ServiceRollback(service=name, detach=detach):
+                service = swarm.rollback_service(name)
+                return StepResult(True, name) if detach else self._progress(service.id, [name])
+            case c.ServiceScale(scales=scales, detach=detach):
+                out, ok = [], True
+                from dataclasses import replace
+                for name, replicas in scales:
+                    current = swarm.service(name)
+                    if current.is_global:
+                        out.append(f"{name}: scale can only be used with replicated or replicated-job mode")
+                        ok = False
+                        continue
+                    swarm.update_service(name, replace(current.spec, replicas=replicas))
+                    out.append(f"{name} scaled to {replicas}")
+                if not detach:
+                    for name, _ in scales:
+                        service = store.service(name)
+                        if service is not None and not service.is_global:
+                            result = self._progress(service.id, [])
+                            ok = ok and result.ok
+                            out.append(result.output)
+                return StepResult(ok, "\n".join(out))
+            case c.ServiceRemove(services=names):
+                return StepResult(True, "\n".join(swarm.remove_service(n) for n in names))
+            case c.NodeUpdate(node=name, availability=availability, label_add=add, label_rm=rm, role=role):
+                return StepResult(True, swarm.update_node(name, availability, add, rm, role))
+            case c.NodePromote(nodes=names):
+                for n in names:
+                    swarm.update_node(n, role="manager")
+                return StepResult(True, "\n".join(f"Node {n} promoted to a manager in the swarm." for n in names))
+            case c.NodeDemote(nodes=names):
+                for n in names:
+                    swarm.update_node(n, role="worker")
+                return StepResult(True, "\n".join(f"Manager {n} demoted in the swarm." for n in names))
+            case c.NodeRm(nodes=names, force=force):
+                return StepResult(True, "\n".join(swarm.remove_node(n, force) for n in names))
+            case c.NetworkCreate(name=name, driver=driver, attachable=attachable, encrypted=encrypted):
+                net = swarm.create_network(NetworkDecl(name, driver, attachable, encrypted))
+                return StepResult(True, net.id)
+            case c.NetworkRm(networks=names):
+                return StepResult(True, "\n".join(swarm.remove_network(n) for n in names))
+            case c.SwarmJoin(token=token, availability=availability) as join:
+                return StepResult(True, swarm.join(on, join.as_manager, availability))
+            case c.SwarmLeave(force=force):
+                return StepResult(True, swarm.leave(on, force))
+            case c.SwarmUpdate(dispatcher_heartbeat=period, task_history_limit=limit):
+                if limit is not None:
+                    swarm.manager.task_history_limit = limit
+                if period is not None:
+                    from dataclasses import replace
+                    swarm.timing = swarm.manager.timing = replace(swarm.timing, heartbeat_period=period)
+                return StepResult(True, "Swarm updated.")
+        return StepResult(True, self._read(command, on))
+
+    def _read(self, command: c.Command, on: str) -> str:
+        swarm, store = self.swarm, self.swarm.store
+        now = swarm.now
+        match command:
+            case c.ServicePs(services=names, no_trunc=no_trunc, quiet=quiet, filters=filters):
+                ids = [swarm.service(n).id for n in names]
+                tasks = [t for sid in ids for t in store.service_tasks(sid)]
+                return render.service_ps(tasks, store.nodes, now, no_trunc=no_trunc, quiet=quiet, filters=filters)
+            case c.ServiceLs(quiet=quiet):
+                return render.service_ls(list(store.services.values()), list(store.tasks.values()), quiet=quiet)
+            case c.ServiceInspect(services=names, pretty=pretty):
+                services = [swarm.service(n) for n in names]
+                if pretty:
+                    return "\n".join(render.service_inspect_pretty(s, now) for s in services)
+                return render.service_inspect_json(services)
+            case c.ServiceLogs(service=name):
+                service = swarm.service(name)
+                return render.service_logs(service, store.service_tasks(service.id), store.nodes, {})
+            case c.NodeLs(quiet=quiet):
+                return render.node_ls(list(store.nodes.values()), on, quiet=quiet)
+            case c.NodeInspect(nodes=names, pretty=pretty):
+                return "\n".join(render.node_inspect_pretty(swarm.node(n)) for n in names)
+            case c.NetworkLs(quiet=quiet):
+                return render.network_ls([(n.id, n.name, n.driver, n.scope) for n in swarm.networks.values()],
+                                         quiet=quiet)
+            case c.SwarmJoinToken(role=role, quiet=quiet):
+                leader = store.nodes[swarm.scenario.leader]
+                token = f"SWMTKN-1-{role.upper()}-TOKEN"
+                return render.join_token(role, token, f"{leader.addr}:2377", quiet=quiet)
+        raise SwarmError(f"unsupported command {type(command).__name__}")

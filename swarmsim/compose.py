@@ -1,0 +1,342 @@
+"""Compose-file services and networks, read into model values.
+
+A scenario's `services:` and `networks:` and an imported stack file use the
+compose syntax `docker stack deploy` reads, so a stack already in use can be
+simulated unchanged. Conversion follows docker/cli `cli/compose/convert`:
+`command` becomes the container's args, `deploy.labels` the service labels,
+`environment` is sorted. Container `labels` are accepted and not simulated.
+
+Input is plain data (what YAML gives). Every error is a `FieldError` carrying the
+key path of the offending value, so `swarmsim.scenario` can name the line; the
+`Field` reader used here serves the scenario's own keys too.
+"""
+from __future__ import annotations
+
+import difflib
+import math
+import shlex
+from dataclasses import dataclass, replace
+from enum import Enum
+from typing import Callable, Iterable
+
+from .docker_cli import check_constraint, check_endpoint, parse_ports
+from .model import (EndpointSpec, FailureAction, Placement, PortConfig, Resources, RestartCondition, RestartPolicy,
+                    ServiceMode, ServiceSpec, TaskSpec, UpdateConfig, UpdateOrder, Workload)
+from .model.scenario import NetworkDecl
+from .units import parse_bytes, parse_cpus, parse_duration
+
+Path = tuple[str | int, ...]
+
+
+class FieldError(ValueError):
+    """A bad value at `path` (keys and list indices from the document's root)."""
+
+    def __init__(self, path: Path, message: str):
+        super().__init__(message)
+        self.path = path
+        self.message = message
+
+
+def format_path(path: Path) -> str:
+    """`steps[3].run` style."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _kind(value: object) -> str:
+    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list",
+             dict: "a mapping", type(None): "nothing"}
+    return names.get(type(value), type(value).__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """A value and where it stands; the readers check its type and raise `FieldError` with the path."""
+
+    value: object
+    path: Path = ()
+
+    def fail(self, message: str) -> FieldError:
+        return FieldError(self.path, message)
+
+    def expect(self, types: type | tuple[type, ...], what: str) -> object:
+        if isinstance(self.value, bool) and bool not in (types if isinstance(types, tuple) else (types,)):
+            raise self.fail(f"expected {what}, got {self.value!r}")
+        if not isinstance(self.value, types):
+            raise self.fail(f"expected {what}, got {_kind(self.value)}")
+        return self.value
+
+    def mapping(self, allowed: Iterable[str] | None = None, extensions: bool = False) -> dict[str, Field]:
+        """The entries, keyed by name; a key not in `allowed` is an error (compose `x-` keys pass if `extensions`)."""
+        data = self.expect(dict, "a mapping")
+        known = tuple(allowed) if allowed is not None else None
+        out = {}
+        for key, value in data.items():
+            if known is not None and key not in known and not (extensions and key.startswith("x-")):
+                close = difflib.get_close_matches(key, known, n=1)
+                hint = f"did you mean '{close[0]}'? " if close else ""
+                raise FieldError(self.path + (key,), f"unknown key '{key}' ({hint}expected one of: {', '.join(known)})")
+            out[key] = Field(value, self.path + (key,))
+        return out
+
+    def items(self) -> list[Field]:
+        return [Field(v, self.path + (i,)) for i, v in enumerate(self.expect(list, "a list"))]
+
+    def text(self) -> str:
+        return self.expect(str, "a string")
+
+    def name(self) -> str:
+        text = self.expect((str, int, float), "a name")
+        return str(text)
+
+    def integer(self, minimum: int | None = 0, maximum: int | None = None) -> int:
+        value = self.expect(int, "an integer")
+        if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+            bounds = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
+            raise self.fail(f"expected an integer {bounds}, got {value}")
+        return value
+
+    def number(self, minimum: float = 0.0) -> float:
+        value = float(self.expect((int, float), "a number"))
+        if not minimum <= value < math.inf:
+            raise self.fail(f"expected a number >= {minimum:g}, got {value:g}")
+        return value
+
+    def flag(self) -> bool:
+        return self.expect(bool, "true or false")
+
+    def convert(self, parse: Callable[[object], object]) -> object:
+        """`parse` applied to the value; its ValueError becomes this field's error."""
+        try:
+            return parse(self.value)
+        except ValueError as err:
+            raise self.fail(str(err)) from None
+
+    def duration(self) -> float:
+        self.expect((str, int, float), "a duration such as 10s")
+        seconds = self.convert(parse_duration)
+        if not math.isfinite(seconds):
+            raise self.fail(f"expected a finite duration such as 10s, got {self.value!r}")
+        return seconds
+
+    def size(self) -> int:
+        self.expect((str, int), "a size such as 256MiB")
+        return self.convert(parse_bytes)
+
+    def cpus(self) -> int:
+        self.expect((str, int, float), "a number of CPUs such as 0.5")
+        return self.convert(parse_cpus)
+
+    def one_of(self, *allowed: str) -> str:
+        if self.value not in allowed:
+            raise self.fail(f"expected one of {', '.join(allowed)}, got {self.value!r}")
+        return self.value
+
+    def choice(self, enum: type[Enum]) -> Enum:
+        return enum(self.one_of(*(member.value for member in enum)))
+
+    def string_map(self) -> dict[str, str]:
+        """A `{k: v}` mapping or a `["k=v", ...]` list, as compose takes labels."""
+        if isinstance(self.value, list):
+            return dict(item.text().partition("=")[::2] for item in self.items())
+        return {k: ("" if f.value is None else f.name()) for k, f in self.mapping().items()}
+
+    def strings(self) -> tuple[str, ...]:
+        return tuple(item.text() for item in self.items())
+
+    def words(self) -> tuple[str, ...]:
+        """A command: a list of words, or a string split as a shell would."""
+        if isinstance(self.value, list):
+            return self.strings()
+        self.text()
+        return self.convert(lambda v: tuple(shlex.split(v)))
+
+    def get(self, key: str, read: Callable[[Field], object], default: object = None) -> object:
+        """`read` of the entry `key` of this mapping, or `default` if it is absent (or null)."""
+        data = self.expect(dict, "a mapping")
+        if data.get(key) is None:
+            return default
+        return read(Field(data[key], self.path + (key,)))
+
+    def section(self, key: str, allowed: Iterable[str]) -> Field:
+        """The mapping under `key` (empty if absent), its keys checked."""
+        entry = Field(self.get(key, lambda f: f.value, {}), self.path + (key,))
+        entry.mapping(allowed)
+        return entry
+
+    def require(self, key: str, read: Callable[[Field], object], what: str) -> object:
+        if self.expect(dict, "a mapping").get(key) is None:
+            raise self.fail(f"missing key '{key}' (expected {what})")
+        return self.get(key, read)
+
+
+# -- services ------------------------------------------------------------------------------------------------------
+
+SERVICE_KEYS = ("image", "command", "environment", "ports", "networks", "stop_grace_period", "labels", "deploy",
+                "x-workload")
+DEPLOY_KEYS = ("mode", "replicas", "endpoint_mode", "labels", "placement", "resources", "restart_policy",
+               "update_config", "rollback_config")
+UPDATE_KEYS = ("parallelism", "delay", "failure_action", "monitor", "max_failure_ratio", "order")
+WORKLOAD_KEYS = ("size", "present", "start_time", "exit_after", "exit_code", "serve_port", "ignore_sigterm")
+
+
+def _environment(field: Field) -> tuple[str, ...]:
+    if isinstance(field.value, list):
+        return tuple(sorted(field.strings()))
+    return tuple(sorted(k if f.value is None else f"{k}={f.name()}" for k, f in field.mapping().items()))
+
+
+def _port(field: Field) -> tuple[PortConfig, ...]:
+    if isinstance(field.value, dict):
+        entry = field.mapping(("target", "published", "protocol", "mode"))
+        fields = ",".join(f"{k}={f.name()}" for k, f in entry.items())
+        return Field(fields, field.path).convert(parse_ports)
+    return Field(field.name(), field.path).convert(parse_ports)
+
+
+def _ports(field: Field) -> tuple[PortConfig, ...]:
+    return tuple(port for item in field.items() for port in _port(item))
+
+
+def _networks(field: Field) -> tuple[str, ...]:
+    if isinstance(field.value, list):
+        return tuple(item.text() for item in field.items())
+    entries = field.mapping()
+    for entry in entries.values():
+        if entry.value is not None:
+            entry.mapping(("aliases",))
+    return tuple(entries)
+
+
+def _resources(field: Field) -> Resources:
+    field.mapping(("cpus", "memory"))
+    return Resources(nano_cpus=field.get("cpus", Field.cpus, 0), memory_bytes=field.get("memory", Field.size, 0))
+
+
+def _restart_policy(field: Field) -> RestartPolicy:
+    field.mapping(("condition", "delay", "max_attempts", "window"))
+    base = RestartPolicy()
+    return RestartPolicy(condition=field.get("condition", lambda f: f.choice(RestartCondition), base.condition),
+                         delay=field.get("delay", Field.duration, base.delay),
+                         max_attempts=field.get("max_attempts", Field.integer, base.max_attempts),
+                         window=field.get("window", Field.duration, base.window))
+
+
+def _update_config(field: Field) -> UpdateConfig:
+    field.mapping(UPDATE_KEYS)
+    base = UpdateConfig()
+    ratio = field.get("max_failure_ratio", Field.number, base.max_failure_ratio)
+    if ratio > 1:
+        raise FieldError(field.path + ("max_failure_ratio",), f"expected a ratio between 0 and 1, got {ratio:g}")
+    return UpdateConfig(parallelism=field.get("parallelism", Field.integer, base.parallelism),
+                        delay=field.get("delay", Field.duration, base.delay),
+                        failure_action=field.get("failure_action", lambda f: f.choice(FailureAction),
+                                                 base.failure_action),
+                        monitor=field.get("monitor", Field.duration, base.monitor),
+                        max_failure_ratio=ratio,
+                        order=field.get("order", lambda f: f.choice(UpdateOrder), base.order))
+
+
+def _spread(field: Field) -> str:
+    entry = field.mapping(("spread",))
+    if "spread" not in entry:
+        raise field.fail("expected {spread: node.labels.NAME}")
+    return entry["spread"].text()
+
+
+def _placement(field: Field) -> Placement:
+    field.mapping(("constraints", "preferences", "max_replicas_per_node"))
+    constraints = field.get("constraints", lambda f: tuple(i.convert(check_constraint) for i in f.items()), ())
+    return Placement(constraints=constraints,
+                     preferences=field.get("preferences", lambda f: tuple(_spread(i) for i in f.items()), ()),
+                     max_replicas=field.get("max_replicas_per_node", Field.integer, 0))
+
+
+def _mode_and_replicas(deploy: Field) -> tuple[ServiceMode, int]:
+    mode = deploy.get("mode", lambda f: f.choice(ServiceMode), ServiceMode.REPLICATED)
+    if mode is ServiceMode.GLOBAL and deploy.get("replicas", Field.integer) is not None:
+        raise FieldError(deploy.path + ("replicas",),
+                         "replicas can only be used with replicated or replicated-job mode")
+    return mode, deploy.get("replicas", Field.integer, 1)
+
+
+def workload(field: Field) -> Workload:
+    """What a container of an image does: an `images:` entry or a service's `x-workload`."""
+    field.mapping(WORKLOAD_KEYS)
+    return Workload(size=field.get("size", Field.size), present=field.get("present", _present),
+                    start_time=field.get("start_time", Field.duration),
+                    exit_after=field.get("exit_after", Field.duration),
+                    exit_code=field.get("exit_code", lambda f: f.integer(minimum=None)),
+                    serve_port=field.get("serve_port", lambda f: f.integer(minimum=1)),
+                    ignore_sigterm=field.get("ignore_sigterm", Field.flag))
+
+
+def _present(field: Field) -> tuple[str, ...] | None:
+    if field.value in ("all", "none"):
+        return None if field.value == "all" else ()
+    if not isinstance(field.value, list):
+        raise field.fail(f"expected a list of node names, all or none, got {field.value!r}")
+    return tuple(item.name() for item in field.items())
+
+
+def service(name: str, field: Field) -> ServiceSpec:
+    """One compose service."""
+    field.mapping(SERVICE_KEYS, extensions=True)
+    field.get("labels", Field.string_map)
+    deploy = field.section("deploy", DEPLOY_KEYS)
+    resources = deploy.section("resources", ("reservations", "limits"))
+    mode, replicas = _mode_and_replicas(deploy)
+    base = TaskSpec(image=field.require("image", Field.text, "the image to run, e.g. image: nginx:1.25"))
+    task = replace(
+        base,
+        args=field.get("command", Field.words, ()),
+        env=field.get("environment", _environment, ()),
+        stop_grace_period=field.get("stop_grace_period", Field.duration, base.stop_grace_period),
+        reservations=resources.get("reservations", _resources, Resources()),
+        limits=resources.get("limits", _resources, Resources()),
+        restart_policy=deploy.get("restart_policy", _restart_policy, RestartPolicy()),
+        placement=deploy.get("placement", _placement, Placement()),
+        networks=field.get("networks", _networks, ()),
+        workload=field.get("x-workload", workload),
+    )
+    endpoint = EndpointSpec(mode=deploy.get("endpoint_mode", lambda f: f.one_of("vip", "dnsrr"), "vip"),
+                            ports=field.get("ports", _ports, ()))
+    return ServiceSpec(name=name, task=task, mode=mode, replicas=replicas,
+                       endpoint=Field(endpoint, field.path + ("ports",)).convert(check_endpoint),
+                       update_config=deploy.get("update_config", _update_config, UpdateConfig()),
+                       rollback_config=deploy.get("rollback_config", _update_config, UpdateConfig()),
+                       labels=deploy.get("labels", Field.string_map, {}))
+
+
+def services(field: Field) -> tuple[ServiceSpec, ...]:
+    """A compose `services:` mapping, in file order."""
+    return tuple(service(name, entry) for name, entry in field.mapping().items())
+
+
+# -- networks and whole files --------------------------------------------------------------------------------------
+
+def network(name: str, field: Field) -> NetworkDecl:
+    if field.value is None:
+        return NetworkDecl(name=name)
+    field.mapping(("driver", "attachable", "driver_opts", "labels"), extensions=True)
+    field.get("labels", Field.string_map)
+    options = field.get("driver_opts", Field.string_map, {})
+    return NetworkDecl(name=name, driver=field.get("driver", lambda f: f.one_of("overlay", "bridge"), "overlay"),
+                       attachable=field.get("attachable", Field.flag, False),
+                       encrypted="encrypted" in options and options["encrypted"].lower() not in ("false", "0"))
+
+
+def networks(field: Field) -> tuple[NetworkDecl, ...]:
+    """A compose top-level `networks:` mapping."""
+    return tuple(network(name, entry) for name, entry in field.mapping().items())
+
+
+STACK_KEYS = ("version", "name", "services", "networks")
+
+
+def stack(field: Field) -> tuple[tuple[ServiceSpec, ...], tuple[NetworkDecl, ...]]:
+    """The services and networks of a whole compose (stack) file."""
+    field.mapping(STACK_KEYS, extensions=True)
+    return field.get("services", services, ()), field.get("networks", networks, ())

@@ -1,0 +1,54 @@
+"""When the docker CLI calls a service converged (docker/cli service/progress/progress.go).
+
+Up-to-date tasks are those that are not dirty (controlapi task.go, the _up-to-date
+filter). For a replicated service: per slot, among up-to-date tasks on nodes that are not
+down, the one with the lowest desired state (then the lowest state) counts; the
+service has converged when `replicas` of those are RUNNING with a desired state
+that is not terminal. For a global service: every up-to-date task's node counts.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Mapping
+
+from ..model import Node, NodeStatus, Service, Task, TaskState
+from .orchestrator import is_task_dirty
+
+_CLI_STATES = TaskState.REJECTED  # the CLI ignores desired/observed states it does not know (remove, orphaned)
+
+
+def _known(t: Task) -> bool:
+    return t.desired <= _CLI_STATES and t.state <= _CLI_STATES
+
+
+def _active(nodes: Mapping[str, Node], name: str | None) -> bool:
+    node = nodes.get(name or "")
+    return name is None or (node is not None and node.status is not NodeStatus.DOWN)
+
+
+def _counts(t: Task) -> bool:
+    return t.desired <= TaskState.RUNNING and t.state == TaskState.RUNNING
+
+
+def running_and_wanted(service: Service, tasks: Iterable[Task], nodes: Mapping[str, Node]) -> tuple[int, int]:
+    """(running, wanted) as the CLI's progress bar shows them."""
+    current = [t for t in tasks if _known(t) and not is_task_dirty(service, t, nodes.get(t.node or ""))]
+    if service.is_global:
+        by_node: dict[str, Task] = {}
+        for t in current:
+            by_node[t.node or ""] = t
+        running = sum(1 for t in by_node.values() if _active(nodes, t.node) and _counts(t))
+        return running, len(by_node)
+    by_slot: dict[int, Task] = {}
+    for t in current:
+        seen = by_slot.get(t.slot)
+        if seen is not None and (seen.desired < t.desired or (seen.desired == t.desired and seen.state <= t.state)):
+            continue
+        if t.node is not None and not _active(nodes, t.node):
+            continue
+        by_slot[t.slot] = t
+    return sum(1 for t in by_slot.values() if _counts(t)), service.spec.replicas
+
+
+def service_converged(service: Service, tasks: Iterable[Task], nodes: Mapping[str, Node]) -> bool:
+    running, wanted = running_and_wanted(service, tasks, nodes)
+    return running == wanted and (wanted > 0 or not service.is_global)

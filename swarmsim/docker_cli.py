@@ -1,0 +1,678 @@
+"""The docker CLI's command line, parsed into `swarmsim.commands` values.
+
+A scenario step is written exactly as a user types it, so the words are read the
+way docker/cli reads them: cobra commands with pflag flags (long and shorthand
+forms, `--flag=value`, grouped shorthands, `--` and, for `service create`, flags
+stopping at the image). Flag defaults and the merging rules of `service update`
+follow docker/cli `cli/command/service/{opts,create,update,scale}.go`; the checks
+the daemon would make at once (constraint syntax from swarmkit
+`manager/constraint/constraint.go`, dnsrr with an ingress port) are made here so
+that a scenario fails on load with the line, not half way through a run.
+
+Deviation: `service create` needs `--name`; docker would invent a random name
+that no later step could refer to.
+"""
+from __future__ import annotations
+
+import csv
+import difflib
+import re
+import shlex
+from dataclasses import dataclass, replace
+from enum import Enum
+from typing import Callable
+
+from . import commands as c
+from .control.constraint import parse as parse_constraint
+from .model import (Availability, EndpointSpec, FailureAction, Placement, PortConfig, Resources, RestartCondition,
+                    RestartPolicy, ServiceMode, ServiceSpec, TaskSpec, UpdateConfig, UpdateOrder)
+from .units import parse_bytes, parse_cpus, parse_duration
+
+
+class CommandError(ValueError):
+    """A command line docker would refuse, with docker's wording."""
+
+
+# -- flag values ---------------------------------------------------------------------------------------------------
+
+def _uint(text: str) -> int:
+    if not re.fullmatch(r"\d+", text):
+        raise ValueError(f'strconv.ParseUint: parsing "{text}": invalid syntax')
+    return int(text)
+
+
+def _int(text: str) -> int:
+    if not re.fullmatch(r"[-+]?\d+", text):
+        raise ValueError(f'strconv.ParseInt: parsing "{text}": invalid syntax')
+    return int(text)
+
+
+def _reworded(parse: Callable[[str], object], message: str) -> Callable[[str], object]:
+    """`parse`, with its ValueError said in docker's words (`message` may use {text})."""
+    def run(text: str) -> object:
+        try:
+            return parse(text)
+        except ValueError:
+            raise ValueError(message.format(text=text)) from None
+    return run
+
+
+_float = _reworded(float, 'strconv.ParseFloat: parsing "{text}": invalid syntax')
+_cpus = _reworded(parse_cpus, "failed to parse {text} as a rational number")
+_memory = _reworded(parse_bytes, "invalid size: '{text}'")
+_go_duration = _reworded(parse_duration, 'time: invalid duration "{text}"')
+
+
+def _ratio(text: str) -> float:
+    value = _float(text)
+    if not 0 <= value <= 1:
+        raise ValueError("max failure ratio cannot be less than 0 or bigger than 1")
+    return value
+
+
+def _duration(text: str) -> float:
+    """Go's time.ParseDuration: a bare number other than 0 needs a unit."""
+    if re.fullmatch(r"\d+(\.\d*)?", text) and float(text) != 0:
+        raise ValueError(f'time: missing unit in duration "{text}"')
+    return _go_duration(text)
+
+
+def _bool(text: str) -> bool:
+    """strconv.ParseBool."""
+    if text in ("1", "t", "T", "true", "TRUE", "True"):
+        return True
+    if text in ("0", "f", "F", "false", "FALSE", "False"):
+        return False
+    raise ValueError(f'strconv.ParseBool: parsing "{text}": invalid syntax')
+
+
+def _choice(enum: type[Enum]) -> Callable[[str], Enum]:
+    def parse(text: str) -> Enum:
+        try:
+            return enum(text.lower())
+        except ValueError:
+            allowed = ", ".join(member.value for member in enum)
+            raise ValueError(f"expected one of {allowed}") from None
+    return parse
+
+
+def _one_of(*allowed: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if text.lower() not in allowed:
+            raise ValueError(f"expected one of {', '.join(allowed)}")
+        return text.lower()
+    return parse
+
+
+def check_constraint(text: str) -> str:
+    """A placement constraint as swarmkit's constraint.Parse accepts it: `key==value` or `key!=value`."""
+    parse_constraint(text)
+    return text
+
+
+def check_spread(text: str) -> str:
+    """The descriptor of a `spread=DESCRIPTOR` placement preference."""
+    strategy, sep, arg = text.partition("=")
+    if not sep or not strategy:
+        raise ValueError('placement preference must be of the format "<strategy>=<arg>"')
+    if strategy != "spread":
+        raise ValueError(f"unsupported placement preference {strategy} (only spread is supported)")
+    return arg
+
+
+def _port_number(text: str, what: str) -> int:
+    if not re.fullmatch(r"\d+", text) or int(text) > 65535:
+        raise ValueError(f"invalid {what} port ({text}): value must be an integer between 0 and 65535")
+    return int(text)
+
+
+def _long_port(text: str) -> PortConfig:
+    fields: dict[str, str] = {}
+    for field in next(csv.reader([text])):
+        key, sep, value = field.lower().partition("=")
+        if not sep or not key:
+            raise ValueError(f"invalid field: {field}")
+        fields[key] = value
+    unknown = set(fields) - {"target", "published", "protocol", "mode"}
+    if unknown:
+        raise ValueError(f"invalid field key: {sorted(unknown)[0]}")
+    if "target" not in fields:
+        raise ValueError("missing mandatory field 'target'")
+    return PortConfig(target=_port_number(fields["target"], "target"),
+                      published=_port_number(fields.get("published", "0"), "published"),
+                      protocol=_protocol(fields.get("protocol", "tcp")),
+                      mode=_publish_mode(fields.get("mode", "ingress")))
+
+
+def _protocol(text: str) -> str:
+    if text not in ("tcp", "udp", "sctp"):
+        raise ValueError(f"invalid protocol value '{text}'")
+    return text
+
+
+def _publish_mode(text: str) -> str:
+    if text not in ("ingress", "host"):
+        raise ValueError(f"invalid publish mode value ({text}): must be either 'ingress' or 'host'")
+    return text
+
+
+def _port_range(text: str, what: str) -> range:
+    low, _, high = text.partition("-")
+    first = _port_number(low, what)
+    return range(first, (_port_number(high, what) if high else first) + 1)
+
+
+def _short_ports(text: str) -> tuple[PortConfig, ...]:
+    """`[PUBLISHED:]TARGET[/PROTOCOL]`, each side a port or a range of the same length."""
+    spec, _, protocol = text.partition("/")
+    parts = spec.split(":")
+    if len(parts) > 2:
+        raise ValueError("hostip is not supported")
+    targets = _port_range(parts[-1], "target")
+    published = _port_range(parts[0], "published") if len(parts) == 2 and parts[0] else None
+    if published is not None and len(published) != len(targets):
+        raise ValueError(f"invalid port range: {text}")
+    return tuple(PortConfig(target=t, published=published[i] if published else 0, protocol=_protocol(protocol or "tcp"))
+                 for i, t in enumerate(targets))
+
+
+def parse_ports(text: str) -> tuple[PortConfig, ...]:
+    """A `--publish` value, short ("8080:80/udp") or long ("published=8080,target=80,mode=host")."""
+    if re.search(r"\w+=\w+(,\w+=\w+)*", text):
+        return (_long_port(text),)
+    return _short_ports(text)
+
+
+def _key_value(text: str) -> tuple[str, str]:
+    key, _, value = text.partition("=")
+    if not key.strip():
+        raise ValueError(f"invalid label '{text}': empty name")
+    if re.search(r"\s", key.strip()):
+        raise ValueError(f"label '{key}' contains whitespaces")
+    return key.strip(), value
+
+
+def _env(text: str) -> str:
+    if not text.partition("=")[0]:
+        raise ValueError(f"invalid environment variable: {text}")
+    return text
+
+
+def _network(text: str) -> str:
+    """A network name, or the `name=` field of the long syntax."""
+    if not re.search(r"\w+=\w+(,\w+=\w+)*", text):
+        return text
+    fields = dict(field.partition("=")[::2] for field in next(csv.reader([text])))
+    if not fields.get("name"):
+        raise ValueError(f"network name is missing in {text}")
+    return fields["name"]
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(shlex.split(text))
+
+
+def _text(text: str) -> str:
+    return text
+
+
+# -- flags and their parsing (pflag) -------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """One flag; `parse` turns its text into a value, None marks a boolean flag."""
+
+    name: str
+    parse: Callable[[str], object] | None = None
+    short: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"-{self.short}, --{self.name}" if self.short else f"--{self.name}"
+
+
+@dataclass(slots=True)
+class Args:
+    """Flags in the order given (one pair per occurrence) and the positional arguments."""
+
+    values: list[tuple[str, object]]
+    positionals: list[str]
+
+    def has(self, *names: str) -> bool:
+        return any(name == n for n, _ in self.values for name in names)
+
+    def last(self, name: str, default: object = None) -> object:
+        found = [value for n, value in self.values if n == name]
+        return found[-1] if found else default
+
+    def every(self, name: str) -> list:
+        return [value for n, value in self.values if n == name]
+
+    def true(self, name: str) -> bool:
+        return bool(self.last(name, False))
+
+
+def _help(path: str) -> CommandError:
+    return CommandError(f"--help is not a scenario step: run `docker {path} --help` in a terminal to read about it"
+                        .replace("docker  ", "docker "))
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    path: str
+    flags: tuple[Flag, ...]
+    build: Callable[[Args], object]
+    min_args: int = 0
+    max_args: int | None = 0
+    interspersed: bool = True
+
+    def long(self, name: str) -> Flag:
+        return self._find("name", name, "help", lambda: f"unknown flag: --{name}{self._suggest(name)}")
+
+    def short(self, letter: str, word: str) -> Flag:
+        return self._find("short", letter, "h", lambda: f"unknown shorthand flag: '{letter}' in {word}")
+
+    def _find(self, attr: str, value: str, help_flag: str, unknown: Callable[[], str]) -> Flag:
+        for flag in self.flags:
+            if getattr(flag, attr) == value:
+                return flag
+        raise _help(self.path) if value == help_flag else CommandError(unknown())
+
+    def _suggest(self, name: str) -> str:
+        names = [flag.name for flag in self.flags]
+        close = difflib.get_close_matches(name, names, n=1)
+        if close:
+            return f" (did you mean --{close[0]}?)"
+        return f" ('docker {self.path}' accepts: {', '.join('--' + n for n in names) or 'no flags'})"
+
+    def parse(self, argv: list[str]) -> Args:
+        args = Args([], [])
+        words = list(argv)
+        while words:
+            word = words.pop(0)
+            if word == "--":
+                args.positionals.extend(words)
+                break
+            if word.startswith("--"):
+                self._parse_long(word, words, args)
+            elif word.startswith("-") and len(word) > 1:
+                self._parse_shorts(word, words, args)
+            elif self.interspersed:
+                args.positionals.append(word)
+            else:
+                args.positionals.extend([word, *words])
+                break
+        self._check_arity(args.positionals)
+        return args
+
+    def _parse_long(self, word: str, words: list[str], args: Args) -> None:
+        name, has_value, value = word[2:].partition("=")
+        flag = self.long(name)
+        if flag.parse is None:
+            args.values.append((flag.name, _set(flag, _bool, value) if has_value else True))
+            return
+        if not has_value:
+            if not words:
+                raise CommandError(f"flag needs an argument: --{name}")
+            value = words.pop(0)
+        args.values.append((flag.name, _set(flag, flag.parse, value)))
+
+    def _parse_shorts(self, word: str, words: list[str], args: Args) -> None:
+        rest = word[1:]
+        while rest:
+            flag, rest = self.short(rest[0], word), rest[1:]
+            if flag.parse is None:
+                if rest.startswith("="):
+                    args.values.append((flag.name, _set(flag, _bool, rest[1:])))
+                    return
+                args.values.append((flag.name, True))
+                continue
+            value = rest.removeprefix("=")
+            if not value:
+                if not words:
+                    raise CommandError(f"flag needs an argument: '{flag.short}' in -{flag.short}")
+                value = words.pop(0)
+            args.values.append((flag.name, _set(flag, flag.parse, value)))
+            return
+
+    def _check_arity(self, positionals: list[str]) -> None:
+        n, low, high = len(positionals), self.min_args, self.max_args
+        noun = "argument" if low == 1 else "arguments"
+        if high == 0 and n:
+            raise CommandError(f'"docker {self.path}" accepts no arguments.')
+        if low == high and n != low:
+            raise CommandError(f'"docker {self.path}" requires exactly {low} {noun}.')
+        if n < low:
+            raise CommandError(f'"docker {self.path}" requires at least {low} {noun}.')
+
+
+def _set(flag: Flag, parse: Callable[[str], object], text: str) -> object:
+    try:
+        return parse(text)
+    except ValueError as err:
+        raise CommandError(f'invalid argument "{text}" for "{flag.label}" flag: {err}') from None
+
+
+# -- service create / update ---------------------------------------------------------------------------------------
+
+def _update_flags(prefix: str) -> tuple[Flag, ...]:
+    return (Flag(f"{prefix}-parallelism", _uint), Flag(f"{prefix}-delay", _duration),
+            Flag(f"{prefix}-failure-action", _choice(FailureAction)), Flag(f"{prefix}-monitor", _duration),
+            Flag(f"{prefix}-max-failure-ratio", _ratio), Flag(f"{prefix}-order", _choice(UpdateOrder)))
+
+
+_DETACH = Flag("detach", short="d")
+_QUIET = Flag("quiet", short="q")
+
+_COMMON_SERVICE_FLAGS = (
+    _DETACH, _QUIET, Flag("replicas", _uint), Flag("replicas-max-per-node", _uint),
+    Flag("reserve-cpu", _cpus), Flag("reserve-memory", _memory),
+    Flag("limit-cpu", _cpus), Flag("limit-memory", _memory),
+    Flag("stop-grace-period", _duration), Flag("restart-condition", _choice(RestartCondition)),
+    Flag("restart-delay", _duration), Flag("restart-max-attempts", _uint), Flag("restart-window", _duration),
+    *_update_flags("update"), *_update_flags("rollback"),
+    Flag("endpoint-mode", _one_of("vip", "dnsrr")), Flag("no-resolve-image"), Flag("with-registry-auth"),
+)
+
+_CREATE_FLAGS = _COMMON_SERVICE_FLAGS + (
+    Flag("name", _text), Flag("mode", _choice(ServiceMode)), Flag("constraint", check_constraint),
+    Flag("placement-pref", check_spread), Flag("publish", parse_ports, "p"), Flag("network", _network),
+    Flag("env", _env, "e"), Flag("label", _key_value, "l"),
+)
+
+_UPDATE_FLAGS = _COMMON_SERVICE_FLAGS + (
+    Flag("image", _text), Flag("force"), Flag("rollback"), Flag("args", _words),
+    Flag("env-add", _env), Flag("env-rm", _text), Flag("label-add", _key_value), Flag("label-rm", _text),
+    Flag("constraint-add", check_constraint), Flag("constraint-rm", _text),
+    Flag("placement-pref-add", check_spread), Flag("placement-pref-rm", check_spread),
+    Flag("publish-add", parse_ports), Flag("publish-rm", parse_ports),
+    Flag("network-add", _network), Flag("network-rm", _network),
+)
+
+#: Flags of `service update` that change how the command runs, not the service.
+_NOT_CHANGES = ("detach", "quiet", "rollback", "no-resolve-image", "with-registry-auth")
+
+
+def _with_env(env: tuple[str, ...], additions: list[str]) -> tuple[str, ...]:
+    """Each addition replaces any variable of the same name and goes last (docker's makeEnv)."""
+    out = list(env)
+    for item in additions:
+        key = item.partition("=")[0]
+        out = [e for e in out if e.partition("=")[0] != key] + [item]
+    return tuple(out)
+
+
+def _resources(base: Resources, a: Args, prefix: str) -> Resources:
+    return Resources(nano_cpus=a.last(f"{prefix}-cpu", base.nano_cpus),
+                     memory_bytes=a.last(f"{prefix}-memory", base.memory_bytes))
+
+
+def _restart(base: RestartPolicy, a: Args) -> RestartPolicy:
+    return RestartPolicy(condition=a.last("restart-condition", base.condition),
+                         delay=a.last("restart-delay", base.delay),
+                         max_attempts=a.last("restart-max-attempts", base.max_attempts),
+                         window=a.last("restart-window", base.window))
+
+
+def _update_config(base: UpdateConfig, a: Args, prefix: str) -> UpdateConfig:
+    """The given `--update-*` (or `--rollback-*`) flags merged onto `base`."""
+    return UpdateConfig(**{field: a.last(f"{prefix}-{field.replace('_', '-')}", getattr(base, field))
+                           for field in UpdateConfig.__slots__})
+
+
+def _flat(groups: list[tuple[PortConfig, ...]]) -> tuple[PortConfig, ...]:
+    return tuple(port for group in groups for port in group)
+
+
+def check_endpoint(endpoint: EndpointSpec) -> EndpointSpec:
+    """The daemon's checks of an endpoint spec (swarmkit controlapi validateEndpointSpec)."""
+    seen = set()
+    for port in endpoint.ports:
+        if endpoint.mode == "dnsrr" and port.mode == "ingress":
+            raise CommandError("port published with ingress mode can't be used with dnsrr mode "
+                               "(publish it with mode=host, or use --endpoint-mode vip)")
+        if port.published and (port.published, port.protocol) in seen:
+            raise CommandError("duplicate published ports provided")
+        seen.add((port.published, port.protocol))
+    return endpoint
+
+
+def _mode(a: Args) -> ServiceMode:
+    mode = a.last("mode", ServiceMode.REPLICATED)
+    if mode is ServiceMode.GLOBAL and a.has("replicas"):
+        raise CommandError("replicas can only be used with replicated or replicated-job mode")
+    if mode is ServiceMode.GLOBAL and a.last("replicas-max-per-node", 0):
+        raise CommandError("replicas-max-per-node can only be used with replicated or replicated-job mode")
+    return mode
+
+
+def _build_create(a: Args) -> c.ServiceCreate:
+    if not a.last("name"):
+        raise CommandError("--name is required: docker would pick a random name that later steps could not use")
+    image, *args = a.positionals
+    base = TaskSpec(image=image)
+    task = replace(
+        base, args=tuple(args), env=_with_env((), a.every("env")),
+        stop_grace_period=a.last("stop-grace-period", base.stop_grace_period),
+        reservations=_resources(base.reservations, a, "reserve"), limits=_resources(base.limits, a, "limit"),
+        restart_policy=_restart(base.restart_policy, a),
+        placement=Placement(constraints=tuple(a.every("constraint")), preferences=tuple(a.every("placement-pref")),
+                            max_replicas=a.last("replicas-max-per-node", 0)),
+        networks=tuple(dict.fromkeys(a.every("network"))),
+    )
+    spec = ServiceSpec(
+        name=a.last("name"), task=task, mode=_mode(a), replicas=a.last("replicas", 1),
+        endpoint=check_endpoint(EndpointSpec(mode=a.last("endpoint-mode", "vip"), ports=_flat(a.every("publish")))),
+        update_config=_update_config(UpdateConfig(), a, "update"),
+        rollback_config=_update_config(UpdateConfig(), a, "rollback"),
+        labels=dict(a.every("label")),
+    )
+    return c.ServiceCreate(spec=spec, detach=a.true("detach"))
+
+
+def _build_update(a: Args) -> c.ServiceUpdate:
+    changes = tuple((name, value) for name, value in a.values if name not in _NOT_CHANGES and value is not False)
+    if a.true("rollback") and changes:
+        raise CommandError("other flags may not be combined with --rollback")
+    return c.ServiceUpdate(service=a.positionals[0], changes=changes, detach=a.true("detach"),
+                           rollback=a.true("rollback"), force=a.true("force"))
+
+
+def _port_key(port: PortConfig) -> str:
+    return f"{port.published}:{port.target}/{port.protocol}/{port.mode}"
+
+
+def _ports_update(ports: tuple[PortConfig, ...], a: Args) -> tuple[PortConfig, ...]:
+    """docker's updatePorts: drop ports matching a removal by target, protocol and mode; add new ones; sort."""
+    if not a.has("publish-add", "publish-rm"):
+        return ports
+    current = {_port_key(p): p for p in reversed(ports)}
+    removals = _flat(a.every("publish-rm"))
+    kept = [p for p in current.values()
+            if not any((p.target, p.protocol, p.mode) == (r.target, r.protocol, r.mode) for r in removals)]
+    added = [p for p in _flat(a.every("publish-add")) if _port_key(p) not in current]
+    return tuple(sorted(kept + added, key=_port_key))
+
+
+def _placement_update(placement: Placement, a: Args) -> Placement:
+    constraints = placement.constraints
+    if a.has("constraint-add", "constraint-rm"):
+        removed = a.every("constraint-rm")
+        constraints = tuple(sorted(x for x in constraints + tuple(a.every("constraint-add")) if x not in removed))
+    removed_prefs = a.every("placement-pref-rm")
+    kept_prefs = tuple(p for p in placement.preferences if p not in removed_prefs)
+    preferences = kept_prefs + tuple(a.every("placement-pref-add"))
+    return Placement(constraints=constraints, preferences=preferences,
+                     max_replicas=a.last("replicas-max-per-node", placement.max_replicas))
+
+
+def _networks_update(networks: tuple[str, ...], a: Args) -> tuple[str, ...]:
+    kept = [n for n in networks if n not in a.every("network-rm")]
+    for name in a.every("network-add"):
+        if name in kept:
+            raise CommandError(f"service is already attached to network {name}")
+        kept.append(name)
+    return tuple(kept)
+
+
+def _replicas_update(spec: ServiceSpec, a: Args) -> int:
+    if a.has("replicas") and spec.mode is not ServiceMode.REPLICATED:
+        raise CommandError("replicas can only be used with replicated mode")
+    return a.last("replicas", spec.replicas)
+
+
+def _labels_update(labels: dict[str, str], a: Args) -> dict[str, str]:
+    removed = a.every("label-rm")
+    return {k: v for k, v in labels.items() if k not in removed} | dict(a.every("label-add"))
+
+
+def apply_update(spec: ServiceSpec, changes: tuple[tuple[str, object], ...]) -> ServiceSpec:
+    """`spec` after a `docker service update` with these changes, merged as docker/cli's updateService does."""
+    a = Args(list(changes), [])
+    task = spec.task
+    removed_env = a.every("env-rm")
+    task = replace(
+        task,
+        image=a.last("image", task.image),
+        args=a.last("args", task.args),
+        env=_with_env(tuple(e for e in task.env if e.partition("=")[0] not in removed_env), a.every("env-add")),
+        reservations=_resources(task.reservations, a, "reserve"),
+        limits=_resources(task.limits, a, "limit"),
+        stop_grace_period=a.last("stop-grace-period", task.stop_grace_period),
+        restart_policy=_restart(task.restart_policy, a),
+        placement=_placement_update(task.placement, a),
+        networks=_networks_update(task.networks, a),
+        force_update=task.force_update + int(a.true("force")),
+    )
+    endpoint = EndpointSpec(mode=a.last("endpoint-mode", spec.endpoint.mode),
+                            ports=_ports_update(spec.endpoint.ports, a))
+    return replace(spec, task=task, replicas=_replicas_update(spec, a), endpoint=check_endpoint(endpoint),
+                   update_config=_update_config(spec.update_config, a, "update"),
+                   rollback_config=_update_config(spec.rollback_config, a, "rollback"),
+                   labels=_labels_update(spec.labels, a))
+
+
+# -- the other commands --------------------------------------------------------------------------------------------
+
+def _scale_pair(word: str) -> tuple[str, int]:
+    name, sep, count = word.partition("=")
+    if not sep or not name or not count:
+        raise CommandError(f"invalid scale specifier '{word}' (expected SERVICE=REPLICAS)")
+    try:
+        return name, _uint(count)
+    except ValueError as err:
+        raise CommandError(f"{name}: invalid replicas value {count}: {err}") from None
+
+
+def _filter(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep:
+        raise ValueError("bad format of filter (expected name=value)")
+    if key not in ("id", "name", "node", "desired-state"):
+        raise ValueError(f"invalid filter '{key}' (expected id, name, node or desired-state)")
+    return key, value
+
+
+def _join_availability(text: str) -> Availability:
+    try:
+        return Availability(text.lower())
+    except ValueError:
+        raise ValueError(f'invalid availability "{text}", only active, pause and drain are supported') from None
+
+
+def _build_join(a: Args) -> c.SwarmJoin:
+    if not a.last("token"):
+        raise CommandError("--token is required to join a swarm (see `docker swarm join-token worker`)")
+    return c.SwarmJoin(token=a.last("token"), remote=a.positionals[0],
+                       availability=a.last("availability", Availability.ACTIVE))
+
+
+def _build_join_token(a: Args) -> c.SwarmJoinToken:
+    role = a.positionals[0]
+    if role not in ("worker", "manager"):
+        raise CommandError(f"unknown role {role} (expected worker or manager)")
+    return c.SwarmJoinToken(role=role, quiet=a.true("quiet"))
+
+
+def _build_network_create(a: Args) -> c.NetworkCreate:
+    options = dict(a.every("opt"))
+    return c.NetworkCreate(name=a.positionals[0], driver=a.last("driver", "bridge"), attachable=a.true("attachable"),
+                           encrypted="encrypted" in options and options["encrypted"].lower() not in ("false", "0"),
+                           subnet=a.last("subnet"))
+
+
+def _names(a: Args) -> tuple[str, ...]:
+    return tuple(a.positionals)
+
+
+_LIST = (_QUIET,)
+_PRETTY = (Flag("pretty"),)
+
+_SPECS = (
+    CommandSpec("service create", _CREATE_FLAGS, _build_create, 1, None, interspersed=False),
+    CommandSpec("service update", _UPDATE_FLAGS, _build_update, 1, 1),
+    CommandSpec("service scale", (_DETACH,), lambda a: c.ServiceScale(
+        tuple(_scale_pair(w) for w in a.positionals), a.true("detach")), 1, None),
+    CommandSpec("service rollback", (_DETACH, _QUIET), lambda a: c.ServiceRollback(
+        a.positionals[0], a.true("detach")), 1, 1),
+    CommandSpec("service rm", (), lambda a: c.ServiceRemove(_names(a)), 1, None),
+    CommandSpec("service ps", (_QUIET, Flag("no-trunc"), Flag("filter", _filter, "f")), lambda a: c.ServicePs(
+        _names(a), a.true("no-trunc"), a.true("quiet"), tuple(a.every("filter"))), 1, None),
+    CommandSpec("service ls", _LIST, lambda a: c.ServiceLs(a.true("quiet"))),
+    CommandSpec("service inspect", _PRETTY, lambda a: c.ServiceInspect(_names(a), a.true("pretty")), 1, None),
+    CommandSpec("service logs", (), lambda a: c.ServiceLogs(a.positionals[0]), 1, 1),
+    CommandSpec("node ls", _LIST, lambda a: c.NodeLs(a.true("quiet"))),
+    CommandSpec("node inspect", _PRETTY, lambda a: c.NodeInspect(_names(a), a.true("pretty")), 1, None),
+    CommandSpec("node update", (Flag("availability", _choice(Availability)), Flag("label-add", _key_value),
+                                Flag("label-rm", _text), Flag("role", _one_of("worker", "manager"))),
+                lambda a: c.NodeUpdate(a.positionals[0], a.last("availability"), tuple(a.every("label-add")),
+                                       tuple(a.every("label-rm")), a.last("role")), 1, 1),
+    CommandSpec("node promote", (), lambda a: c.NodePromote(_names(a)), 1, None),
+    CommandSpec("node demote", (), lambda a: c.NodeDemote(_names(a)), 1, None),
+    CommandSpec("node rm", (Flag("force", short="f"),), lambda a: c.NodeRm(_names(a), a.true("force")), 1, None),
+    CommandSpec("network create", (Flag("driver", _one_of("overlay", "bridge"), "d"), Flag("attachable"),
+                                   Flag("opt", _key_value, "o"), Flag("subnet", _text)), _build_network_create, 1, 1),
+    CommandSpec("network ls", _LIST, lambda a: c.NetworkLs(a.true("quiet"))),
+    CommandSpec("network rm", (), lambda a: c.NetworkRm(_names(a)), 1, None),
+    CommandSpec("swarm join", (Flag("token", _text), Flag("availability", _join_availability),
+                               Flag("advertise-addr", _text), Flag("listen-addr", _text),
+                               Flag("data-path-addr", _text)), _build_join, 1, 1),
+    CommandSpec("swarm leave", (Flag("force", short="f"),), lambda a: c.SwarmLeave(a.true("force"))),
+    CommandSpec("swarm join-token", (_QUIET,), _build_join_token, 1, 1),
+    CommandSpec("swarm update", (Flag("dispatcher-heartbeat", _duration), Flag("task-history-limit", _int)),
+                lambda a: c.SwarmUpdate(a.last("dispatcher-heartbeat"), a.last("task-history-limit")), 0, 0),
+)
+
+COMMANDS: dict[str, CommandSpec] = {spec.path: spec for spec in _SPECS}
+_GROUPS = tuple(dict.fromkeys(path.split()[0] for path in COMMANDS))
+_ALIASES = {"list": "ls", "remove": "rm"}
+
+
+def _lookup(argv: list[str]) -> tuple[CommandSpec, list[str]]:
+    words = argv[:2]
+    if not words or words[0] not in _GROUPS:
+        got = words[0] if words else ""
+        raise CommandError(f'unknown command "{got}" for "docker" (expected one of: {", ".join(_GROUPS)})')
+    verbs = [path.split()[1] for path in COMMANDS if path.startswith(words[0] + " ")]
+    verb = _ALIASES.get(words[1], words[1]) if len(words) > 1 else ""
+    if verb not in verbs:
+        raise CommandError(f'unknown command "{verb}" for "docker {words[0]}" (expected one of: {", ".join(verbs)})')
+    return COMMANDS[f"{words[0]} {verb}"], argv[2:]
+
+
+def parse_command(argv: list[str]) -> c.Command:
+    """The command for the words after `docker`, e.g. ["service", "scale", "web=3"]."""
+    asked = [w for w in argv[:2] if w in ("--help", "-h", "help")]
+    if asked:
+        raise _help(" ".join(argv[:argv.index(asked[0])]))
+    spec, rest = _lookup(argv)
+    return spec.build(spec.parse(rest))
+
+
+def parse_command_line(line: str) -> c.Command:
+    """The command for a line as typed in a shell; a leading `docker` is optional."""
+    try:
+        words = shlex.split(line)
+    except ValueError as err:
+        raise CommandError(f"cannot split the command line: {err}") from None
+    return parse_command(words[1:] if words[:1] == ["docker"] else words)

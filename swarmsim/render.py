@@ -1,0 +1,554 @@
+"""What the docker CLI prints for the read-only commands, from plain model data.
+
+Every format is the docker CLI's own, as of v20.10.24 (the engine the validation
+swarms run): the templates in cli/command/{service,task,node,network,swarm}.
+Tables go through Go's text/tabwriter as cli/command/formatter configures it
+(minwidth 10, padding 3, spaces, the last cell unpadded), so each non-final
+column is max(10, widest cell + 3) wide and lines may end in spaces, as docker's do.
+
+Scenario time is float seconds; an absolute timestamp is EPOCH plus that time.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timedelta, timezone
+
+from .model import (Node, NodeStatus, PortConfig, Role, Service, ServiceMode, ServiceSpec, Task, TaskState,
+                    UpdateConfig)
+from .model.service import Resources, UpdateState
+from .units import NANO, format_bytes, format_duration
+
+EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
+MAX_ERR_LENGTH = 30  # task/formatter.go maxErrLength
+MANAGER_PORT = 2377
+
+
+# --- shared pieces ------------------------------------------------------------------------------
+
+def _table(rows: Sequence[Sequence[str]]) -> str:
+    """Go tabwriter(minwidth 10, padding 3): every cell but the last padded to its column."""
+    widths = [max(10, max(len(row[i]) for row in rows) + 3) for i in range(len(rows[0]) - 1)]
+    return "".join("".join(c.ljust(w) for c, w in zip(row, widths)) + row[-1] + "\n" for row in rows)
+
+
+def _lines(values: Iterable[str]) -> str:
+    """The quiet formats: one value a line, no header."""
+    return "".join(f"{v}\n" for v in values)
+
+
+def _natural_key(text: str) -> tuple:
+    """sortorder.NaturalLess as a key: digit runs by value (fewer leading zeros first), digits first."""
+    key = []
+    for run in re.findall(rb"\d+|\D", text.encode()):
+        if run.isdigit():
+            digits = run.lstrip(b"0")
+            key.append((0, len(digits), digits, len(run) - len(digits)))
+        else:
+            key.append((1, run[0]))
+    return tuple(key)
+
+
+def _short_id(ident: str) -> str:
+    """stringid.TruncateID."""
+    return ident[:12]
+
+
+def _pretty(text: str) -> str:
+    """command.PrettyPrint: the first letter upper-cased."""
+    return text[:1].upper() + text[1:]
+
+
+def _go_float(x: float) -> str:
+    """Go's %v for a float: shortest form, no ".0" on whole numbers."""
+    text = repr(float(x))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _nanos(seconds: float) -> int:
+    """A Go time.Duration (and the API's JSON durations) count nanoseconds."""
+    return round(seconds * NANO)
+
+
+def _clock(t: float) -> tuple[str, str]:
+    """EPOCH + t as ("YYYY-MM-DD", "HH:MM:SS[.fraction]"), Go trimming the fraction's zeros."""
+    whole, frac = divmod(_nanos(t), NANO)
+    when = EPOCH + timedelta(seconds=whole)
+    fraction = f".{frac:09d}".rstrip("0") if frac else ""
+    return f"{when:%Y-%m-%d}", f"{when:%H:%M:%S}{fraction}"
+
+
+def _rfc3339(t: float) -> str:
+    """A time as the API's JSON has it (time.RFC3339Nano, UTC)."""
+    day, clock = _clock(t)
+    return f"{day}T{clock}Z"
+
+
+def _go_time(t: float) -> str:
+    """A time as Go's time.Time.String() prints it (what PrettyPrint gives for CreatedAt)."""
+    day, clock = _clock(t)
+    return f"{day} {clock} +0000 UTC"
+
+
+def _human_duration(seconds: float) -> str:
+    """go-units HumanDuration."""
+    if (secs := int(seconds)) < 1:
+        return "Less than a second"
+    if secs == 1:
+        return "1 second"
+    if secs < 60:
+        return f"{secs} seconds"
+    if (minutes := int(seconds / 60)) == 1:
+        return "About a minute"
+    if minutes < 60:
+        return f"{minutes} minutes"
+    if (hours := int(seconds / 3600 + 0.5)) == 1:
+        return "About an hour"
+    if hours < 48:
+        return f"{hours} hours"
+    if hours < 24 * 7 * 2:
+        return f"{hours // 24} days"
+    if hours < 24 * 30 * 2:
+        return f"{hours // 24 // 7} weeks"
+    if hours < 24 * 365 * 2:
+        return f"{hours // 24 // 30} months"
+    return f"{int(seconds / 3600) // 24 // 365} years"
+
+
+def humanize_since(seconds: float) -> str:
+    """How docker says how long ago something happened ("About a minute ago")."""
+    return f"{_human_duration(seconds)} ago"
+
+
+def _familiar_repo(repo: str) -> str:
+    """reference.FamiliarName: Docker Hub's domain and "library/" dropped, other registries kept."""
+    first, _, rest = repo.partition("/")
+    if rest and first in ("docker.io", "index.docker.io"):
+        repo = rest
+    elif rest and ("." in first or ":" in first or first == "localhost"):
+        return repo
+    return repo.removeprefix("library/") if repo.count("/") == 1 else repo
+
+
+def _display_image(image: str) -> str:
+    """The familiar name:tag docker lists, digest dropped; an untagged reference is left as written."""
+    repo, sep, tag = image.split("@", 1)[0].rpartition(":")
+    if not sep or "/" in tag:
+        return image
+    return f"{_familiar_repo(repo)}:{tag}"
+
+
+# --- docker service ps --------------------------------------------------------------------------
+
+def _task_name(task: Task, nodes: Mapping[str, Node]) -> str:
+    """service.slot, or service.<node ID> for a global task (task.generateTaskNames)."""
+    if task.slot:
+        return f"{task.service}.{task.slot}"
+    node = nodes.get(task.node or "")
+    return f"{task.service}.{node.id if node else task.node or ''}"
+
+
+def _node_id(ref: str, nodes: Mapping[str, Node]) -> str:
+    """The daemon's getNode: full ID, then name, then a unique ID prefix."""
+    matches = [n.id for n in nodes.values() if n.id == ref] or [n.id for n in nodes.values() if n.name == ref]
+    matches = matches or [n.id for n in nodes.values() if n.id.startswith(ref)]
+    if not matches:
+        raise ValueError(f"node {ref} not found")
+    if len(matches) > 1:
+        raise ValueError(f"node {ref} is ambiguous ({len(matches)} matches found)")
+    return matches[0]
+
+
+def _desired_state(value: str) -> TaskState:
+    try:
+        return TaskState[value.upper()]
+    except KeyError:
+        raise ValueError(f"Invalid desired-state filter: '{value}'") from None
+
+
+def _task_filter(filters: Iterable[tuple[str, str]], nodes: Mapping[str, Node]) -> Callable[[Task], bool]:
+    """The task list filters the daemon applies: values of one key OR'ed, keys AND'ed."""
+    wanted: dict[str, list[str]] = {}
+    for key, value in filters:
+        if key not in ("name", "id", "node", "desired-state"):
+            raise ValueError(f"Invalid filter '{key}'")
+        wanted.setdefault(key, []).append(value)
+    states = {_desired_state(v) for v in wanted.get("desired-state", ()) if v}
+    node_ids = {_node_id(v, nodes) for v in wanted.get("node", ())}
+
+    def keep(task: Task) -> bool:
+        node = nodes.get(task.node or "")
+        full_name = f"{_task_name(task, nodes)}.{task.id}"  # naming.Task
+        return all((
+            not wanted.get("name") or any(full_name.startswith(p) for p in wanted["name"]),
+            not wanted.get("id") or any(task.id.startswith(p) for p in wanted["id"]),
+            "node" not in wanted or (node is not None and node.id in node_ids),
+            not states or task.desired in states,
+        ))
+    return keep
+
+
+def _ps_order(tasks: Iterable[Task], nodes: Mapping[str, Node], newest_first: bool = True) -> list[tuple[str, Task]]:
+    """(name, task) by name naturally, then most recently created first (task.tasksSortable)."""
+    sign = -1 if newest_first else 1
+    named = [(_task_name(t, nodes), t) for t in tasks]
+    return sorted(named, key=lambda nt: (_natural_key(nt[0]), sign * nt[1].created_at))
+
+
+def _host_ports(task: Task) -> str:
+    """Host-mode published ports, which only a running container reports in its port status."""
+    if task.state is not TaskState.RUNNING:
+        return ""
+    return ",".join(f"*:{p.published}->{p.target}/{p.protocol}" for p in task.endpoint.ports if p.mode == "host")
+
+
+def _task_error(err: str, trunc: bool) -> str:
+    if trunc and len(err) > MAX_ERR_LENGTH:
+        err = err[:MAX_ERR_LENGTH - 1] + "…"
+    return f'"{err}"' if err else ""
+
+
+def service_ps(tasks: Iterable[Task], nodes: Mapping[str, Node], now: float, *, no_trunc: bool = False,
+               quiet: bool = False, filters: Iterable[tuple[str, str]] = ()) -> str:
+    """`docker service ps SERVICE...` over the tasks of the asked services."""
+    rows = _ps_order(filter(_task_filter(filters, nodes), tasks), nodes)
+    if quiet:
+        return _lines(t.id for _, t in rows)
+    trunc = not no_trunc
+    table = [["ID", "NAME", "IMAGE", "NODE", "DESIRED STATE", "CURRENT STATE", "ERROR", "PORTS"]]
+    previous = None
+    for name, task in rows:
+        table.append([
+            _short_id(task.id) if trunc else task.id,
+            f" \\_ {name}" if name == previous else name,
+            _display_image(task.image) if trunc else task.image,
+            task.node or "",
+            _pretty(task.desired.label),
+            f"{_pretty(task.state.label)} {humanize_since(now - task.status_at).lower()}",
+            _task_error(task.err, trunc),
+            _host_ports(task),
+        ])
+        previous = name
+    return _table(table)
+
+
+# --- docker service ls --------------------------------------------------------------------------
+
+def _replicas(service: Service, tasks: Iterable[Task]) -> str:
+    """running/desired as swarmkit's ListServiceStatuses counts them (API >= 1.41).
+
+    Running: the service's tasks whose observed state is running, whatever their
+    node's state. Desired: the replica count, or for a global service the tasks
+    desired running.
+    """
+    own = [t for t in tasks if t.service_id == service.id]
+    running = sum(t.state is TaskState.RUNNING for t in own)
+    if service.is_global:
+        return f"{running}/{sum(t.desired is TaskState.RUNNING for t in own)}"
+    max_per_node = service.spec.task.placement.max_replicas
+    suffix = f" (max {max_per_node} per node)" if max_per_node else ""
+    return f"{running}/{service.spec.replicas}{suffix}"
+
+
+def _port_range(published: tuple[int, int], target: tuple[int, int], protocol: str) -> str:
+    def span(lo: int, hi: int) -> str:
+        return f"{lo}-{hi}" if hi > lo else f"{lo}"
+    return f"*:{span(*published)}->{span(*target)}/{protocol}"
+
+
+def _ingress_ports(ports: Iterable[PortConfig]) -> str:
+    """The PORTS of `service ls`: ingress ports, consecutive ones grouped into ranges (serviceContext.Ports)."""
+    ranges: list[list] = []  # [p_start, p_end, t_start, t_end, protocol]
+    for p in sorted(ports, key=lambda p: (p.protocol, p.published)):
+        if p.mode != "ingress":
+            continue
+        last = ranges[-1] if ranges else None
+        if (last is None or p.protocol != last[4] or p.published - last[1] not in (0, 1)
+                or p.target - last[3] not in (0, 1) or (last[3] != last[2] and p.target <= last[3])):
+            ranges.append([p.published, p.published, p.target, p.target, p.protocol])
+        else:
+            last[1], last[3] = p.published, p.target
+    return ", ".join(_port_range((r[0], r[1]), (r[2], r[3]), r[4]) for r in ranges if r[0] > 0)
+
+
+def service_ls(services: Iterable[Service], tasks: Sequence[Task], *, quiet: bool = False) -> str:
+    """`docker service ls`: services by name; IDs are always truncated, even with -q."""
+    ordered = sorted(services, key=lambda s: _natural_key(s.name))
+    if quiet:
+        return _lines(_short_id(s.id) for s in ordered)
+    return _table([["ID", "NAME", "MODE", "REPLICAS", "IMAGE", "PORTS"]] + [
+        [_short_id(s.id), s.name, s.spec.mode.value, _replicas(s, tasks),
+         _display_image(s.spec.task.image), _ingress_ports(s.spec.endpoint.ports)]
+        for s in ordered
+    ])
+
+
+# --- docker service inspect ---------------------------------------------------------------------
+
+def _pretty_update_config(title: str, order_label: str, config: UpdateConfig) -> str:
+    """The UpdateConfig / RollbackConfig block; zero delay and monitor are left out."""
+    delay = f"\n Delay:\t\t{format_duration(config.delay)}" if config.delay > 0 else ""
+    monitor = f"\n Monitoring Period: {format_duration(config.monitor)}" if config.monitor > 0 else ""
+    return (f"\n{title}:\n Parallelism:\t{config.parallelism}{delay}\n On failure:\t{config.failure_action.value}"
+            f"{monitor}\n Max failure ratio: {_go_float(config.max_failure_ratio)}\n {order_label}{config.order.value}")
+
+
+def _pretty_resources(title: str, res: Resources) -> str:
+    if not res:
+        return ""
+    cpu = f"\n  CPU:\t\t{_go_float(res.nano_cpus / NANO)}" if res.nano_cpus else ""
+    memory = f"\n  Memory:\t{format_bytes(res.memory_bytes)}" if res.memory_bytes else ""
+    return f"\n {title}:{cpu}{memory}"
+
+
+def _pretty_update_status(service: Service, now: float) -> str:
+    status = service.update_status
+    if status is None:
+        return ""
+    started = f"\n Started:\t{humanize_since(now - status.started_at)}" if status.started_at is not None else ""
+    completed = (f"\n Completed:\t{humanize_since(now - status.completed_at)}"
+                 if status.state is UpdateState.COMPLETED and status.completed_at is not None else "")
+    return f"\nUpdateStatus:\n State:\t\t{status.state.value}{started}{completed}\n Message:\t{status.message}"
+
+
+def _pretty_placement(spec: ServiceSpec) -> str:
+    placement = spec.task.placement
+    out = "\nPlacement:"
+    if placement.constraints:
+        out += f"\n Constraints:\t[{' '.join(placement.constraints)}]"
+    if placement.preferences:
+        out += f"\n Preferences:   [{' '.join('spread=' + p for p in placement.preferences)}]"
+    if placement.max_replicas:
+        out += f"\n Max Replicas Per Node:   {placement.max_replicas}"
+    return out
+
+
+def _pretty_container(spec: ServiceSpec) -> str:
+    """ContainerSpec; Init is always there because the CLI always sends it (false)."""
+    task = spec.task
+    args = f"\n Args:\t\t{''.join(a + ' ' for a in task.args)}" if task.args else ""
+    env = f"\n Env:\t\t{''.join(e + ' ' for e in task.env)}" if task.env else ""
+    return f"\nContainerSpec:\n Image:\t\t{task.image}{args}{env}\n Init:\t\tfalse"
+
+
+def _pretty_endpoint(spec: ServiceSpec) -> str:
+    networks = f"\nNetworks:{''.join(' ' + n for n in spec.task.networks)} " if spec.task.networks else ""
+    ports = "".join(f"\n PublishedPort = {p.published}\n  Protocol = {p.protocol}\n  TargetPort = {p.target}"
+                    f"\n  PublishMode = {p.mode}" for p in spec.endpoint.ports)
+    return f"{networks}\nEndpoint Mode:\t{spec.endpoint.mode}" + (f"\nPorts:{ports} " if ports else "")
+
+
+def service_inspect_pretty(service: Service, now: float) -> str:
+    """`docker service inspect --pretty` for one service (serviceInspectPrettyTemplate).
+
+    The daemon inserts defaults for inspect, so UpdateConfig, RollbackConfig and
+    Resources are always shown. For several services, concatenate the results.
+    """
+    spec = service.spec
+    labels = "".join(f"\n {k}={v}" if v else f"\n {k}" for k, v in sorted(spec.labels.items()))
+    mode = "\tGlobal" if service.is_global else f"\tReplicated\n Replicas:\t{spec.replicas}"
+    return "".join((
+        f"\nID:\t\t{service.id}\nName:\t\t{spec.name}",
+        f"\nLabels:{labels}" if labels else "",
+        f"\nService Mode:{mode}",
+        _pretty_update_status(service, now),
+        _pretty_placement(spec),
+        _pretty_update_config("UpdateConfig", "Update order:      ", spec.update_config),
+        _pretty_update_config("RollbackConfig", "Rollback order:    ", spec.rollback_config),
+        _pretty_container(spec),
+        "\nResources:",
+        _pretty_resources("Reservations", spec.task.reservations),
+        _pretty_resources("Limits", spec.task.limits),
+        _pretty_endpoint(spec),
+        "\n\n",
+    ))
+
+
+def _without_empty(fields: dict) -> dict:
+    """Go's `json:",omitempty"` for the fields that carry it."""
+    return {k: v for k, v in fields.items() if v not in (None, "", 0, [], {})}
+
+
+def _resources_json(res: Resources) -> dict:
+    return _without_empty({"NanoCPUs": res.nano_cpus, "MemoryBytes": res.memory_bytes})
+
+
+def _update_config_json(config: UpdateConfig) -> dict:
+    return {"Parallelism": config.parallelism, **_without_empty({
+        "Delay": _nanos(config.delay), "FailureAction": config.failure_action.value,
+        "Monitor": _nanos(config.monitor)}),
+        "MaxFailureRatio": _go_number(config.max_failure_ratio), "Order": config.order.value}
+
+
+def _port_json(port: PortConfig) -> dict:
+    return _without_empty({"Protocol": port.protocol, "TargetPort": port.target,
+                           "PublishedPort": port.published, "PublishMode": port.mode})
+
+
+def _go_number(x: float) -> int | float:
+    """Go encodes a whole float without a fraction."""
+    return int(x) if float(x).is_integer() else x
+
+
+def _task_template_json(spec: ServiceSpec) -> dict:
+    """TaskTemplate as a CLI-created service has it once the daemon inserted defaults."""
+    task = spec.task
+    restart = task.restart_policy
+    placement = task.placement
+    return {
+        "ContainerSpec": {
+            "Image": task.image,
+            **_without_empty({"Command": list(task.command), "Args": list(task.args), "Env": list(task.env)}),
+            "Init": False, "StopGracePeriod": _nanos(task.stop_grace_period), "DNSConfig": {},
+            "Isolation": "default",
+        },
+        "Resources": {"Limits": _resources_json(task.limits), "Reservations": _resources_json(task.reservations)},
+        "RestartPolicy": {"Condition": restart.condition.value, "Delay": _nanos(restart.delay),
+                          "MaxAttempts": restart.max_attempts, **_without_empty({"Window": _nanos(restart.window)})},
+        "Placement": _without_empty({
+            "Constraints": list(placement.constraints),
+            "Preferences": [{"Spread": {"SpreadDescriptor": p}} for p in placement.preferences],
+            "MaxReplicas": placement.max_replicas,
+        }),
+        **_without_empty({"Networks": [{"Target": n} for n in task.networks]}),
+        "ForceUpdate": task.force_update,
+        "Runtime": "container",
+    }
+
+
+def _spec_json(spec: ServiceSpec) -> dict:
+    return {
+        "Name": spec.name,
+        "Labels": dict(sorted(spec.labels.items())),
+        "TaskTemplate": _task_template_json(spec),
+        "Mode": {"Global": {}} if spec.mode is ServiceMode.GLOBAL else {"Replicated": {"Replicas": spec.replicas}},
+        "UpdateConfig": _update_config_json(spec.update_config),
+        "RollbackConfig": _update_config_json(spec.rollback_config),
+        "EndpointSpec": {"Mode": spec.endpoint.mode,
+                         **_without_empty({"Ports": [_port_json(p) for p in spec.endpoint.ports]})},
+    }
+
+
+def _service_json(service: Service) -> dict:
+    status = service.update_status
+    return {
+        "ID": service.id,
+        "Version": _without_empty({"Index": service.version}),
+        "CreatedAt": _rfc3339(service.created_at),
+        "UpdatedAt": _rfc3339(service.updated_at),
+        "Spec": _spec_json(service.spec),
+        **_without_empty({
+            "PreviousSpec": service.previous_spec and _spec_json(service.previous_spec),
+            "UpdateStatus": status and _without_empty({
+                "State": status.state.value,
+                "StartedAt": None if status.started_at is None else _rfc3339(status.started_at),
+                "CompletedAt": None if status.completed_at is None else _rfc3339(status.completed_at),
+                "Message": status.message,
+            }),
+        }),
+    }
+
+
+_GO_JSON_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+                                  "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def service_inspect_json(services: Sequence[Service]) -> str:
+    """`docker service inspect SERVICE...`: json.MarshalIndent(list, "", "    ") and a newline."""
+    if not services:
+        return "[]\n"
+    text = json.dumps([_service_json(s) for s in services], indent=4, ensure_ascii=False)
+    return text.translate(_GO_JSON_ESCAPES) + "\n"
+
+
+# --- docker node ls / node inspect --------------------------------------------------------------
+
+def _reachability(node: Node) -> str:
+    """Raft reachability as the leader sees it; a manager whose node is down is unreachable."""
+    return "unreachable" if node.status is NodeStatus.DOWN else "reachable"
+
+
+def _manager_status(node: Node) -> str:
+    if node.role is not Role.MANAGER:
+        return ""
+    return "Leader" if node.leader else _pretty(_reachability(node))
+
+
+def node_ls(nodes: Iterable[Node], current: str, *, quiet: bool = False, engine_version: str = "20.10.24") -> str:
+    """`docker node ls` run on the node named `current` (marked with " *"), nodes by hostname."""
+    ordered = sorted(nodes, key=lambda n: _natural_key(n.hostname))
+    if quiet:
+        return _lines(n.id for n in ordered)
+    return _table([["ID  ", "HOSTNAME", "STATUS", "AVAILABILITY", "MANAGER STATUS", "ENGINE VERSION"]] + [
+        [f"{n.id} {'*' if n.name == current else ' '}", n.hostname, _pretty(n.status.value),
+         _pretty(n.availability.value), _manager_status(n), engine_version]
+        for n in ordered
+    ])
+
+
+def _dash_labels(labels: Mapping[str, str]) -> str:
+    return "".join(f"\n - {k}={v}" if v else f"\n - {k}" for k, v in sorted(labels.items()))
+
+
+def node_inspect_pretty(node: Node, joined_at: float = 0.0, *, engine_version: str = "20.10.24") -> str:
+    """`docker node inspect --pretty` for one node (nodeInspectPrettyTemplate).
+
+    Engine plugins and TLS info are not modelled, so those sections are left out.
+    """
+    labels = _dash_labels(node.labels)
+    engine_labels = _dash_labels(node.engine_labels)
+    message = f"\n Message:              \t{_pretty(node.status_msg)}" if node.status_msg else ""
+    address = f"\n Address:\t\t{node.addr}" if node.addr else ""
+    manager = ""
+    if node.role is Role.MANAGER:
+        manager = (f"\nManager Status:\n Address:\t\t{node.addr}:{MANAGER_PORT}"
+                   f"\n Raft Status:\t\t{_pretty(_reachability(node))}\n Leader:\t\t{'Yes' if node.leader else 'No'}")
+    memory = format_bytes(node.memory_bytes) if node.memory_bytes else ""
+    return "".join((
+        f"ID:\t\t\t{node.id}",
+        f"\nLabels:{labels}" if labels else "",
+        f"\nHostname:              \t{node.hostname}\nJoined at:             \t{_go_time(joined_at)}",
+        f"\nStatus:\n State:\t\t\t{_pretty(node.status.value)}{message}",
+        f"\n Availability:         \t{_pretty(node.availability.value)}{address}{manager}",
+        f"\nPlatform:\n Operating System:\t{node.os}\n Architecture:\t\t{node.arch}",
+        f"\nResources:\n CPUs:\t\t\t{node.nano_cpus // NANO}\n Memory:\t\t{memory}",
+        f"\nEngine Version:\t\t{engine_version}",
+        f"\nEngine Labels:{engine_labels}" if engine_labels else "",
+        "\n",
+    ))
+
+
+# --- docker network ls, service logs, swarm join-token ------------------------------------------
+
+def network_ls(networks: Iterable[tuple[str, str, str, str]], *, quiet: bool = False) -> str:
+    """`docker network ls` over (id, name, driver, scope), built-in networks included by the caller."""
+    ordered = sorted(networks, key=lambda n: _natural_key(n[1]))
+    if quiet:
+        return _lines(_short_id(n[0]) for n in ordered)
+    return _table([["NETWORK ID", "NAME", "DRIVER", "SCOPE"]] + [[_short_id(i), *rest] for i, *rest in ordered])
+
+
+def service_logs(service: Service, tasks: Iterable[Task], nodes: Mapping[str, Node],
+                 lines_by_task: Mapping[str, Sequence[str]]) -> str:
+    """`docker service logs SERVICE`: each task's lines, prefixed as the CLI's taskFormatter does.
+
+    The prefix is service.slot.<task ID>@node, padded so slots line up to the
+    width of the replica count. Tasks are taken in `service ps` order, oldest
+    task of a slot first; docker interleaves tasks as their lines arrive.
+    """
+    width = 1 if service.is_global else len(str(service.spec.replicas))
+    out = []
+    for _, task in _ps_order(tasks, nodes, newest_first=False):
+        padding = " " * (width - len(str(task.slot)))
+        prefix = f"{service.name}.{task.slot}.{_short_id(task.id)}@{task.node or ''}{padding}    | "
+        out.extend(prefix + line + "\n" for line in lines_by_task.get(task.id, ()))
+    return "".join(out)
+
+
+def join_token(role: str, token: str, manager_addr: str, *, quiet: bool = False) -> str:
+    """`docker swarm join-token worker|manager`; manager_addr is the manager's "ip:2377"."""
+    if quiet:
+        return f"{token}\n"
+    return (f"To add a {role} to this swarm, run the following command:\n\n"
+            f"    docker swarm join --token {token} {manager_addr}\n\n")

@@ -1,0 +1,482 @@
+"""Scenario files: YAML in, a validated `model.scenario.Scenario` out.
+
+A scenario is shared and replayed on real swarms, so a mistake in one must be
+caught on load and reported where it stands: every error is one `ScenarioError`
+whose text is `FILE:LINE: KEY.PATH: what was wrong (what was expected)`. The YAML
+is composed (not loaded) to keep a line for every key and item; duplicate and
+unknown keys are errors at every level. Then the steps are checked against the
+world they act on, in order: nodes named must exist, services must exist when a
+step uses them, networks must be declared before a service attaches to them, and
+`at:` times must not go backwards. The schema is DESIGN.md "Scenario file".
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path as FilePath
+from typing import Callable
+
+import yaml
+
+from . import commands as c
+from .compose import Field, FieldError, format_path, networks, services, stack, workload
+from .docker_cli import CommandError, parse_command_line
+from .model import Availability, Role, ServiceMode, ServiceSpec, Workload
+from .model.scenario import (At, Fail, Heal, NetworkDecl, NodeDecl, Partition, Run, Scenario, Step, Timing,
+                             TrafficClient, WaitConverged, WaitFor)
+
+BUILTIN_NETWORKS = ("bridge", "host", "none", "ingress")
+TOP_KEYS = ("version", "name", "seed", "cluster", "networks", "services", "images", "stack", "timing", "traffic",
+            "steps")
+NODE_KEYS = ("name", "role", "availability", "cpus", "memory", "labels", "engine_labels", "joined")
+SHORTHAND_KEYS = ("managers", "workers", "cpus", "memory")
+MAX_NODES = 10_000
+TRAFFIC_KEYS = ("port", "rate", "via", "timeout", "start", "stop")
+ACTIONS = ("run", "wait", "at", "fail", "partition", "heal")
+MODIFIERS = {"run": ("on",), "wait": ("timeout",)}
+
+
+class ScenarioError(ValueError):
+    """Bad scenario input; str() is one line: `FILE:LINE: KEY.PATH: message`."""
+
+    def __init__(self, source: str, line: int | None, path: str, message: str):
+        self.source, self.line, self.path = source, line, path
+        self.message = " ".join(message.split())
+        where = f"{source}:{line}" if line else source
+        super().__init__(f"{where}: {path}: {self.message}" if path else f"{where}: {self.message}")
+
+
+# -- YAML with lines -----------------------------------------------------------------------------------------------
+
+_SCALARS = yaml.SafeLoader("")
+
+
+def _scalar(node: yaml.ScalarNode) -> object:
+    value = _SCALARS.construct_object(node, deep=True)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and ":" in node.value:
+        return node.value  # YAML 1.1 reads 8080:22 as base 60; compose means a port mapping
+    return value
+
+
+@dataclass
+class _Document:
+    """One YAML file as plain data, with the line of every key and list item."""
+
+    source: str
+    root: Field
+    lines: dict[tuple, int]
+
+    @classmethod
+    def parse(cls, text: str, source: str) -> _Document:
+        try:
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError as err:
+            raise ScenarioError(source, _yaml_line(err, text), "", f"invalid YAML: {_yaml_problem(err)}") from None
+        except RecursionError:
+            raise ScenarioError(source, None, "", "invalid YAML: nested too deeply") from None
+        doc = cls(source, Field(None), {(): 1 if node is None else node.start_mark.line + 1})
+        if node is not None:
+            doc.root = Field(doc._plain(node, (), set()), ())
+        return doc
+
+    def _plain(self, node: yaml.Node, path: tuple, visiting: set[int]) -> object:
+        self.lines.setdefault(path, node.start_mark.line + 1)  # a key's own line was set by its mapping
+        if id(node) in visiting:
+            raise self.error(path, "an alias refers to its own parent (expected plain data)")
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                return _scalar(node)
+            except (yaml.YAMLError, ValueError, TypeError, AttributeError, OverflowError) as err:
+                # PyYAML's constructors raise these for values such as `!!int abc`
+                raise self.error(path, f"invalid value {node.value!r} for tag {node.tag}: "
+                                       f"{_yaml_problem(err)}") from None
+        visiting = visiting | {id(node)}
+        if isinstance(node, yaml.SequenceNode):
+            return [self._plain(item, path + (i,), visiting) for i, item in enumerate(node.value)]
+        out: dict[str, object] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.value == "<<":
+                raise self._at(key_node, path, "expected a plain key such as name:")
+            key = key_node.value
+            if key in out:
+                raise self._at(key_node, path + (key,), f"duplicate key '{key}' (each key may appear once)")
+            self.lines[path + (key,)] = key_node.start_mark.line + 1
+            out[key] = self._plain(value_node, path + (key,), visiting)
+        return out
+
+    def _at(self, node: yaml.Node, path: tuple, message: str) -> ScenarioError:
+        return ScenarioError(self.source, node.start_mark.line + 1, format_path(path), message)
+
+    def line(self, path: tuple) -> int:
+        """The line of `path`, or of its nearest ancestor that has one."""
+        while path not in self.lines:
+            path = path[:-1]
+        return self.lines[path]
+
+    def error(self, path: tuple, message: str) -> ScenarioError:
+        return ScenarioError(self.source, self.line(path), format_path(path), message)
+
+    def read(self, reader: Callable[[], object]) -> object:
+        """`reader()`, with its FieldErrors turned into this file's ScenarioErrors."""
+        try:
+            return reader()
+        except FieldError as err:
+            raise self.error(err.path, err.message) from None
+
+
+def _yaml_problem(err: yaml.YAMLError) -> str:
+    return " ".join(str(getattr(err, "problem", None) or err).split())
+
+
+def _yaml_line(err: yaml.YAMLError, text: str) -> int:
+    mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+    if mark is not None:
+        return mark.line + 1
+    return text.count("\n", 0, getattr(err, "position", 0)) + 1
+
+
+# -- the world the steps act on ------------------------------------------------------------------------------------
+
+def _names(names) -> str:
+    return ", ".join(names) or "none"
+
+
+@dataclass
+class _World:
+    """What exists at each step, to check the names a step uses."""
+
+    nodes: dict[str, NodeDecl]
+    services: dict[str, ServiceMode]
+    networks: set[str]
+    joined: set[str] = field(init=False)
+    last_at: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.joined = {name for name, node in self.nodes.items() if node.joined}
+
+    def node(self, f: Field) -> str:
+        name = f.name()
+        if name not in self.nodes:
+            raise f.fail(f"unknown node '{name}' (expected one of: {_names(self.nodes)})")
+        return name
+
+    def service(self, f: Field, name: str) -> ServiceMode:
+        if name not in self.services:
+            raise f.fail(f"no such service: {name} (expected one of the services at this step: "
+                         f"{_names(self.services)})")
+        return self.services[name]
+
+    def network(self, f: Field, name: str) -> None:
+        if name not in self.networks and name not in BUILTIN_NETWORKS:
+            raise f.fail(f"network {name} not found (declare it under networks: or create it with an earlier "
+                         f"`docker network create`; declared: {_names(sorted(self.networks))})")
+
+    def check_present(self, path: tuple, w: Workload | None) -> None:
+        """The nodes an image is `present` on must exist."""
+        for i, name in enumerate((w.present if w else None) or ()):
+            self.node(Field(name, path + ("present", i)))
+
+    def check_service_spec(self, path: tuple, spec: ServiceSpec) -> None:
+        for net in spec.task.networks:
+            self.network(Field(net, path + ("networks",)), net)
+        self.check_present(path + ("x-workload",), spec.task.workload)
+
+
+def _check_service_command(world: _World, f: Field, cmd: c.Command) -> None:
+    """Services a command names must exist at this step; create and rm change which do."""
+    if isinstance(cmd, c.ServiceCreate):
+        if cmd.spec.name in world.services:
+            raise f.fail(f"service {cmd.spec.name} already exists (expected a new name, or docker service update)")
+        world.check_service_spec(f.path, cmd.spec)
+        world.services[cmd.spec.name] = cmd.spec.mode
+    elif isinstance(cmd, c.ServiceUpdate):
+        mode = world.service(f, cmd.service)
+        for flag, value in cmd.changes:
+            if flag == "network-add":
+                world.network(f, value)
+            if flag == "replicas" and mode is not ServiceMode.REPLICATED:
+                raise f.fail(f"{cmd.service}: replicas can only be used with replicated mode")
+    elif isinstance(cmd, c.ServiceScale):
+        for name, _ in cmd.scales:
+            if world.service(f, name) is not ServiceMode.REPLICATED:
+                raise f.fail(f"{name}: scale can only be used with replicated or replicated-job mode")
+    elif isinstance(cmd, c.ServiceRemove):
+        for name in cmd.services:
+            world.service(f, name)
+            del world.services[name]
+    elif isinstance(cmd, (c.ServicePs, c.ServiceInspect)):
+        for name in cmd.services:
+            world.service(f, name)
+    elif isinstance(cmd, (c.ServiceRollback, c.ServiceLogs)):
+        world.service(f, cmd.service)
+
+
+def _check_cluster_command(world: _World, f: Field, cmd: c.Command, on: str) -> None:
+    """Nodes and networks a command names must exist; joins need a node declared with joined: false."""
+    if isinstance(cmd, (c.NodeInspect, c.NodePromote, c.NodeDemote, c.NodeRm)):
+        for name in cmd.nodes:
+            if name != "self":
+                world.node(Field(name, f.path))
+    elif isinstance(cmd, c.NodeUpdate):
+        world.node(Field(cmd.node, f.path))
+    elif isinstance(cmd, c.NetworkCreate):
+        if cmd.name in world.networks or cmd.name in BUILTIN_NETWORKS:
+            raise f.fail(f"network with name {cmd.name} already exists")
+        world.networks.add(cmd.name)
+    elif isinstance(cmd, c.NetworkRm):
+        for name in cmd.networks:
+            world.network(f, name)
+            world.networks.discard(name)
+    elif isinstance(cmd, c.SwarmJoin):
+        _check_join(world, f, cmd, on)
+    elif isinstance(cmd, c.SwarmLeave):
+        world.joined.discard(on)
+
+
+def _check_join(world: _World, f: Field, cmd: c.SwarmJoin, on: str) -> None:
+    if on in world.joined:
+        raise f.fail(f"{on} is already part of a swarm (expected on: a node declared with joined: false)")
+    host = cmd.remote.rpartition(":")[0] or cmd.remote
+    if host not in world.nodes:
+        raise f.fail(f"unknown node '{host}' in {cmd.remote} (expected a manager's NAME:2377, e.g. "
+                     f"{next(iter(world.nodes))}:2377)")
+    world.joined.add(on)
+
+
+# -- sections ------------------------------------------------------------------------------------------------------
+
+def _node(f: Field) -> NodeDecl:
+    f.mapping(NODE_KEYS)
+    base = NodeDecl(name="")
+    return NodeDecl(name=f.require("name", Field.name, "a node name such as node1"),
+                    role=f.get("role", lambda x: x.choice(Role), base.role),
+                    availability=f.get("availability", lambda x: x.choice(Availability), base.availability),
+                    nano_cpus=f.get("cpus", Field.cpus, base.nano_cpus),
+                    memory_bytes=f.get("memory", Field.size, base.memory_bytes),
+                    labels=f.get("labels", Field.string_map, {}),
+                    engine_labels=f.get("engine_labels", Field.string_map, {}),
+                    joined=f.get("joined", Field.flag, base.joined))
+
+
+def _node_count(f: Field) -> int:
+    return f.integer(minimum=0, maximum=MAX_NODES)
+
+
+def _shorthand(f: Field) -> tuple[NodeDecl, ...]:
+    f.mapping(SHORTHAND_KEYS)
+    managers, workers = f.get("managers", _node_count, 1), f.get("workers", _node_count, 0)
+    base = NodeDecl(name="")
+    cpus, memory = f.get("cpus", Field.cpus, base.nano_cpus), f.get("memory", Field.size, base.memory_bytes)
+    return tuple(NodeDecl(name=f"node{i + 1}", role=Role.MANAGER if i < managers else Role.WORKER,
+                          nano_cpus=cpus, memory_bytes=memory) for i in range(managers + workers))
+
+
+def _cluster(f: Field) -> tuple[NodeDecl, ...]:
+    if isinstance(f.value, dict) and "nodes" in f.value:
+        f.mapping(("nodes",))
+        nodes = f.get("nodes", lambda x: tuple(_node(item) for item in x.items()), ())
+    else:
+        nodes = _shorthand(f)
+    seen: set[str] = set()
+    for i, node in enumerate(nodes):
+        if node.name in seen:
+            raise FieldError(f.path + ("nodes", i, "name"),
+                             f"duplicate node name '{node.name}' (names must be unique)")
+        seen.add(node.name)
+    if not any(n.role is Role.MANAGER and n.joined for n in nodes):
+        raise f.fail("no manager: expected at least one node with role: manager that is joined")
+    return nodes
+
+
+def _timing_value(f: Field, default: object) -> object:
+    if f.path[-1] == "pull_rate":
+        return float(f.size())
+    if isinstance(default, str):
+        return f.text()
+    if isinstance(default, int):
+        return f.integer(minimum=1)
+    if isinstance(default, tuple):
+        return tuple(item.duration() for item in f.items())
+    return f.duration()
+
+
+def _timing(f: Field) -> Timing:
+    base = Timing()
+    names = [x.name for x in dataclasses.fields(Timing)]
+    values = {}
+    for name, entry in f.mapping(names).items():
+        if name == "election_timeout" and (not isinstance(entry.value, list) or len(entry.value) != 2):
+            raise entry.fail("expected [LOW, HIGH] durations, e.g. [10s, 20s]")
+        values[name] = _timing_value(entry, getattr(base, name))
+    return dataclasses.replace(base, **values)
+
+
+def _traffic(world: _World) -> Callable[[Field], tuple[TrafficClient, ...]]:
+    def client(f: Field) -> TrafficClient:
+        f.mapping(TRAFFIC_KEYS)
+        base = TrafficClient(port=0, rate=0.0)
+        via = f.get("via", lambda x: "any" if x.value == "any" else world.node(x), base.via)
+        return TrafficClient(port=f.require("port", lambda x: x.integer(1, 65535), "a published port such as 8080"),
+                             rate=f.require("rate", lambda x: x.number(minimum=1e-9), "requests per second"),
+                             via=via, timeout=f.get("timeout", Field.duration, base.timeout),
+                             start=f.get("start", Field.duration, base.start), stop=f.get("stop", Field.duration))
+    return lambda f: tuple(client(item) for item in f.items())
+
+
+def _images(world: _World) -> Callable[[Field], dict[str, Workload]]:
+    def read(f: Field) -> dict[str, Workload]:
+        out = {}
+        for image, entry in f.mapping().items():
+            out[image] = workload(entry)
+            world.check_present(entry.path, out[image])
+        return out
+    return read
+
+
+# -- steps ---------------------------------------------------------------------------------------------------------
+
+def _step(world: _World, f: Field, line: int) -> Step:
+    entries = f.mapping(ACTIONS + ("on", "timeout"))
+    actions = [k for k in entries if k in ACTIONS]
+    if len(actions) != 1:
+        raise f.fail(f"expected exactly one of {', '.join(ACTIONS)} in a step, got {_names(actions)}")
+    action = actions[0]
+    for key in entries:
+        if key not in (action, *MODIFIERS.get(action, ())):
+            raise entries[key].fail(f"'{key}' does not go with {action}: (it goes with "
+                                    f"{' / '.join(a for a, m in MODIFIERS.items() if key in m)}:)")
+    return _STEP_READERS[action](world, entries, line)
+
+
+def _run(world: _World, e: dict[str, Field], line: int) -> Run:
+    f = e["run"]
+    text = f.text()
+    try:
+        cmd = parse_command_line(text)
+    except CommandError as err:
+        raise f.fail(str(err)) from None
+    on = world.node(e["on"]) if "on" in e else None
+    _check_service_command(world, f, cmd)
+    _check_cluster_command(world, f, cmd, on or _leader(world))
+    return Run(command=text, parsed=cmd, on=on, line=line)
+
+
+def _leader(world: _World) -> str:
+    return next(n.name for n in world.nodes.values() if n.role is Role.MANAGER and n.joined)
+
+
+def _wait(world: _World, e: dict[str, Field], line: int) -> Step:
+    f = e["wait"]
+    if f.value == "converged":
+        return WaitConverged(timeout=e["timeout"].duration() if "timeout" in e else None, line=line)
+    if "timeout" in e:
+        raise e["timeout"].fail("timeout: goes only with wait: converged")
+    try:
+        return WaitFor(seconds=f.duration(), line=line)
+    except FieldError:
+        raise f.fail(f"expected converged or a duration such as 30s, got {f.value!r}") from None
+
+
+def _at(world: _World, e: dict[str, Field], line: int) -> At:
+    time = e["at"].duration()
+    if time < world.last_at:
+        raise e["at"].fail(f"at: {time:g}s is earlier than the previous at: {world.last_at:g}s "
+                           "(expected times that do not go backwards)")
+    world.last_at = time
+    return At(time=time, line=line)
+
+
+def _fail(world: _World, e: dict[str, Field], line: int) -> Fail:
+    f = e["fail"]
+    f.mapping(("node", "kind"))
+    return Fail(node=f.require("node", world.node, "the node that fails, e.g. node: node2"),
+                kind=f.require("kind", lambda x: x.one_of("crash", "stop", "recover"), "crash, stop or recover"),
+                line=line)
+
+
+def _partition(world: _World, e: dict[str, Field], line: int) -> Partition:
+    groups, seen = [], set()
+    for group in e["partition"].items():
+        names = []
+        for item in group.items():
+            name = world.node(item)
+            if name in seen:
+                raise item.fail(f"{name} is in two groups (expected each node in one group at most)")
+            seen.add(name)
+            names.append(name)
+        groups.append(tuple(names))
+    return Partition(groups=tuple(groups), line=line)
+
+
+def _heal(world: _World, e: dict[str, Field], line: int) -> Heal:
+    if e["heal"].value is not True:
+        raise e["heal"].fail("expected heal: true")
+    return Heal(line=line)
+
+
+_STEP_READERS = {"run": _run, "wait": _wait, "at": _at, "fail": _fail, "partition": _partition, "heal": _heal}
+
+
+# -- the whole file ------------------------------------------------------------------------------------------------
+
+def _stack(doc: _Document, world: _World, f: Field) -> tuple[tuple[ServiceSpec, ...], tuple[NetworkDecl, ...]]:
+    """The services and networks of the file `stack:` names, read and checked in that file."""
+    path = FilePath(doc.source).parent / f.text()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise doc.error(f.path, f"cannot read stack file {path}: {err} (expected a compose file, relative to "
+                                f"the scenario)") from None
+    stack_doc = _Document.parse(text, str(path))
+    found = stack_doc.read(lambda: stack(stack_doc.root))
+    world.networks.update(n.name for n in found[1])
+    stack_doc.read(lambda: _check_services(world, found[0]))
+    return found
+
+
+def _check_services(world: _World, specs: tuple[ServiceSpec, ...]) -> None:
+    for spec in specs:
+        if spec.name in world.services:
+            raise FieldError(("services", spec.name), f"service {spec.name} is defined twice (in the stack file "
+                                                      "and in the scenario)")
+        world.check_service_spec(("services", spec.name), spec)
+        world.services[spec.name] = spec.mode
+
+
+def _read(doc: _Document) -> Scenario:
+    root = doc.root
+    if root.value is None:
+        raise root.fail("empty scenario (expected a mapping with version: 1, cluster: and steps:)")
+    root.mapping(TOP_KEYS)
+    version = root.require("version", lambda f: f.integer(minimum=None), "version: 1")
+    if version != 1:
+        raise FieldError(("version",), f"unsupported version {version} (expected version: 1)")
+    nodes = root.require("cluster", _cluster, "cluster: {managers: 1, workers: 2} or cluster: {nodes: [...]}")
+    declared = root.get("networks", networks, ())
+    world = _World(nodes={n.name: n for n in nodes}, services={}, networks={n.name for n in declared})
+    stack_services, stack_networks = root.get("stack", lambda f: _stack(doc, world, f), ((), ()))
+    own = root.get("services", services, ())
+    _check_services(world, own)
+    return Scenario(
+        name=root.get("name", Field.name, FilePath(doc.source).stem),
+        nodes=nodes, services=stack_services + own, networks=stack_networks + declared,
+        images=root.get("images", _images(world), {}), timing=root.get("timing", _timing, Timing()),
+        traffic=root.get("traffic", _traffic(world), ()),
+        steps=root.get("steps", lambda f: tuple(_step(world, item, doc.line(item.path)) for item in f.items()), ()),
+        seed=root.get("seed", lambda f: f.integer(minimum=None), 0), source=doc.source,
+    )
+
+
+def loads_scenario(text: str, source: str = "<string>") -> Scenario:
+    """The scenario in `text`; `source` names it in errors and anchors a relative `stack:` path."""
+    doc = _Document.parse(text, source)
+    return doc.read(lambda: _read(doc))
+
+
+def load_scenario(path: str | FilePath) -> Scenario:
+    """The scenario in the YAML file at `path`."""
+    try:
+        text = FilePath(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise ScenarioError(str(path), None, "", f"cannot read the scenario file: {err}") from None
+    return loads_scenario(text, str(path))

@@ -1,0 +1,197 @@
+"""The agent on each node: takes assigned tasks through their lifecycle.
+
+Mirrors swarmkit's agent and exec controller (agent/exec/controller.go Do): a
+task is accepted, prepared (image pulled if absent, container created), held at
+READY until its desired state allows a start, started, and then runs until its
+workload exits or it is told to stop. Every change is reported to the
+dispatcher with the agent's own timestamp. Latencies come from the Timing model.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import simpy
+
+from ..model import Task, TaskState, Workload
+from ..model.scenario import Timing
+
+if TYPE_CHECKING:
+    from .manager import Manager
+
+DEFAULT_WORKLOAD = Workload(size=0, present=None, start_time=0.0, exit_after=None, exit_code=0, serve_port=None,
+                            ignore_sigterm=False)
+
+
+class Host:
+    """What nodes share: on one machine every node's containers compete for the same CPUs."""
+
+    def __init__(self) -> None:
+        self.busy: dict[str, int] = {}
+
+    def key(self, node: str, scope: str) -> str:
+        return "host" if scope == "host" else node
+
+
+@dataclass
+class _Run:
+    task: Task
+    process: object = None
+    changed: object = None
+    removed: bool = False
+
+
+class Agent:
+    def __init__(self, manager: "Manager", node: str, images: dict[str, Workload], host: Host):
+        self.manager = manager
+        self.sim = manager.sim
+        self.node = node
+        self.timing: Timing = manager.timing
+        self.images = images
+        self.host = host
+        self.present: dict[str, None] = {image: None for image, w in images.items()
+                                         if w.present is None or node in w.present}
+        self.pulls: dict[str, object] = {}
+        self.runs: dict[str, _Run] = {}
+        self.connected = True
+        self.rng = self.sim.rng.stream(f"agent.{node}")
+
+    # -- assignments ------------------------------------------------------------------------------------
+    def assign(self, tasks: list[Task]) -> None:
+        """The full set of tasks the dispatcher has for this node."""
+        wanted = {t.id: t for t in tasks}
+        for task_id, t in wanted.items():
+            run = self.runs.get(task_id)
+            if run is None:
+                if t.state <= TaskState.RUNNING:
+                    run = _Run(task=t, changed=self.sim.env.event())
+                    self.runs[task_id] = run
+                    run.process = self.sim.process(self._lifecycle(run))
+            else:
+                self._notify(run, t)
+        for task_id in [k for k in self.runs if k not in wanted]:
+            run = self.runs[task_id]
+            run.removed = True
+            self._notify(run, run.task)
+
+    def _notify(self, run: _Run, t: Task) -> None:
+        run.task = t
+        if not run.changed.triggered:
+            run.changed.succeed()
+
+    def workload(self, t: Task) -> Workload:
+        base = self.images.get(t.image, Workload()).over(DEFAULT_WORKLOAD)
+        return t.spec.workload.over(base) if t.spec.workload else base
+
+    def _report(self, run: _Run, state: TaskState, msg: str, err: str = "", exit_code: int | None = None) -> None:
+        if not run.removed and self.connected:
+            self.manager.dispatcher.report(run.task.id, state, msg, err, exit_code)
+
+    def _stop_wanted(self, run: _Run) -> bool:
+        return run.removed or run.task.desired >= TaskState.SHUTDOWN
+
+    def _wait_change(self, run: _Run):
+        run.changed = self.sim.env.event()
+        return run.changed
+
+    # -- the lifecycle ------------------------------------------------------------------------------------
+    def _lifecycle(self, run: _Run):
+        try:
+            yield from self._drive(run)
+        except simpy.Interrupt:
+            pass  # the node died with its containers
+
+    def _drive(self, run: _Run):
+        state = run.task.state
+        if self._stop_wanted(run):
+            yield from self._finish_without_container(run, state)
+            return
+        yield self.sim.timeout(self.timing.accept)
+        self._report(run, TaskState.ACCEPTED, "accepted")
+        self._report(run, TaskState.PREPARING, "preparing")
+        prepared = yield from self._prepare(run)
+        if not prepared:
+            return
+        self._report(run, TaskState.READY, "prepared")
+        while run.task.desired < TaskState.RUNNING and not self._stop_wanted(run):
+            yield self._wait_change(run)
+        if self._stop_wanted(run):
+            yield from self._finish_without_container(run, TaskState.READY)
+            return
+        self._report(run, TaskState.STARTING, "starting")
+        yield from self._busy(self.timing.container_start)
+        self._report(run, TaskState.RUNNING, "started")
+        yield from self._run(run)
+
+    def _finish_without_container(self, run: _Run, state: TaskState):
+        if state < TaskState.COMPLETE:
+            yield self.sim.timeout(self.timing.accept)
+            self._report(run, TaskState.SHUTDOWN, "shutdown")
+        self.runs.pop(run.task.id, None)
+
+    def _busy(self, base: float):
+        """A container operation, slowed down by the others running at the same time on the host."""
+        key = self.host.key(self.node, self.timing.contention_scope)
+        others = self.host.busy.get(key, 0)
+        self.host.busy[key] = others + 1
+        try:
+            yield self.sim.timeout(base + self.timing.start_contention * others)
+        finally:
+            self.host.busy[key] -= 1
+
+    def _prepare(self, run: _Run):
+        image = run.task.image
+        if image not in self.present:
+            if image not in self.pulls:
+                self.pulls[image] = self.sim.process(self._pull(image))
+            yield self.pulls[image]
+        yield from self._busy(self.timing.container_create)
+        if self._stop_wanted(run):
+            yield from self._finish_without_container(run, TaskState.PREPARING)
+            return False
+        return True
+
+    def _pull(self, image: str):
+        size = self.images.get(image, Workload()).size or 0
+        yield self.sim.timeout(self.timing.pull_base + size / self.timing.pull_rate)
+        self.present[image] = None
+        self.pulls.pop(image, None)
+
+    def _run(self, run: _Run):
+        workload = self.workload(run.task)
+        exits = self.sim.timeout(workload.exit_after) if workload.exit_after is not None else None
+        while not self._stop_wanted(run):
+            change = self._wait_change(run)
+            yield change | exits if exits is not None else change
+            if exits is not None and exits.triggered and not self._stop_wanted(run):
+                code = workload.exit_code or 0
+                if code == 0:
+                    self._report(run, TaskState.COMPLETE, "finished", exit_code=0)
+                else:
+                    self._report(run, TaskState.FAILED, "started", f"task: non-zero exit ({code})", exit_code=code)
+                self.runs.pop(run.task.id, None)
+                return
+        yield from self._stop(run, workload, exits)
+
+    def _stop(self, run: _Run, workload: Workload, exits):
+        """Shutdown: leave the load balancer, SIGTERM, wait the grace period, SIGKILL."""
+        t = run.task
+        delay = self.timing.stop_delay
+        if t.spec.networks or any(p.mode == "ingress" for p in t.endpoint.ports):
+            delay += self.timing.lb_deregister
+        yield self.sim.timeout(delay)
+        grace = t.spec.stop_grace_period
+        exit_in = grace if workload.ignore_sigterm else min(self.timing.stop_exit, grace)
+        yield self.sim.timeout(exit_in)
+        self._report(run, TaskState.SHUTDOWN, "shutdown")
+        self.runs.pop(t.id, None)
+
+    # -- node faults ------------------------------------------------------------------------------------
+    def crash(self) -> None:
+        """dockerd and its containers die: nothing more is reported."""
+        self.connected = False
+        for run in self.runs.values():
+            run.removed = True
+            if run.process is not None and run.process.is_alive:
+                run.process.interrupt()
+        self.runs.clear()

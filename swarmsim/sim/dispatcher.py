@@ -1,0 +1,123 @@
+"""The dispatcher: the leader's link to every node (manager/dispatcher/dispatcher.go).
+
+Assignments reach a node's agent 100 ms after the last change to its set;
+statuses the agents report are written to the store in batches every 100 ms;
+a node that stops sending heartbeats is marked down after three periods.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from ..model import Node, NodeStatus, Task, TaskState
+
+if TYPE_CHECKING:
+    from .agent import Agent
+    from .manager import Manager
+
+HEARTBEAT_FAILURE = "heartbeat failure"
+
+
+def _assignment_changed(old: Task | None, new: Task | None) -> bool:
+    """Whether the agent must hear of this change: a new assignment, a new desired state, a removal."""
+    if new is None:
+        return old is not None and old.node is not None and old.state >= TaskState.ASSIGNED
+    if new.node is None or new.state < TaskState.ASSIGNED:
+        return False
+    return old is None or old.state < TaskState.ASSIGNED or old.desired != new.desired
+
+
+class Dispatcher:
+    def __init__(self, manager: "Manager"):
+        self.manager = manager
+        self.sim = manager.sim
+        self.agents: dict[str, "Agent"] = {}
+        self._dirty_nodes: dict[str, float] = {}  # node -> time of the last change
+        self._reports: dict[str, tuple[TaskState, str, str, float, int | None]] = {}
+        self._flush_armed = False
+        self._phase = self.sim.rng.stream("dispatcher").uniform(0, manager.timing.status_batch)
+        self._lost: dict[str, float] = {}  # node -> heartbeat deadline
+        manager.store.task_watchers.append(self._on_task)
+
+    # -- assignments ------------------------------------------------------------------------------
+    def _on_task(self, old: Task | None, new: Task | None) -> None:
+        if _assignment_changed(old, new):
+            node = (new or old).node
+            first = node not in self._dirty_nodes
+            self._dirty_nodes[node] = self.sim.now
+            if first:
+                self.sim.call_at(self.sim.now + self.manager.timing.dispatch_batch, self._flush_assignments, node)
+
+    def _flush_assignments(self, node: str) -> None:
+        last = self._dirty_nodes.get(node)
+        if last is None:
+            return
+        due = last + self.manager.timing.dispatch_batch
+        if self.sim.now < due:
+            self.sim.call_at(due, self._flush_assignments, node)
+            return
+        del self._dirty_nodes[node]
+        agent = self.agents.get(node)
+        if agent is not None and agent.connected and self.manager.active:
+            agent.assign([t for t in self.manager.store.node_tasks(node) if t.state >= TaskState.ASSIGNED])
+
+    def resync(self, node: str) -> None:
+        """A (re)connecting agent gets its whole assignment set."""
+        self._dirty_nodes[node] = self.sim.now - self.manager.timing.dispatch_batch
+        self.sim.soon(self._flush_assignments, node)
+
+    # -- status reports ------------------------------------------------------------------------------
+    def report(self, task_id: str, state: TaskState, msg: str, err: str = "", exit_code: int | None = None) -> None:
+        """An agent's status update; stored at the next batch tick with the agent's own timestamp."""
+        self._reports[task_id] = (state, msg, err, self.sim.now, exit_code)
+        if not self._flush_armed:
+            self._flush_armed = True
+            period = self.manager.timing.status_batch
+            ticks = int((self.sim.now - self._phase) // period) + 1
+            self.sim.call_at(self._phase + ticks * period, self._flush_reports)
+
+    def _flush_reports(self) -> None:
+        self._flush_armed = False
+        reports, self._reports = self._reports, {}
+        if not self.manager.active:
+            self._reports = reports  # kept until a leader can write them
+            return
+        store = self.manager.store
+        for task_id, (state, msg, err, at, exit_code) in reports.items():
+            t = store.tasks.get(task_id)
+            if t is None or state < t.state:
+                continue  # observed state never goes backwards
+            running_at = at if state == TaskState.RUNNING else t.running_at
+            store.update_task(replace(t, state=state, msg=msg, err=err, status_at=at, running_at=running_at,
+                                      exit_code=exit_code), at=at)
+
+    # -- heartbeats ----------------------------------------------------------------------------------
+    def node_lost(self, name: str) -> None:
+        """The node stopped sending heartbeats now; it is marked down when its grace runs out."""
+        timing = self.manager.timing
+        rng = self.sim.rng.stream(f"heartbeat.{name}")
+        period = timing.heartbeat_period + rng.uniform(-timing.heartbeat_epsilon, timing.heartbeat_epsilon)
+        last_beat = self.sim.now - rng.uniform(0, period)
+        deadline = last_beat + period * timing.grace_multiplier
+        self._lost[name] = deadline
+        self.sim.call_at(deadline, self._expire, name, deadline)
+
+    def _expire(self, name: str, deadline: float) -> None:
+        if self._lost.get(name) != deadline or not self.manager.active:
+            return
+        node = self.manager.store.nodes.get(name)
+        if node is not None and node.status is not NodeStatus.DOWN:
+            self.manager.store.put_node(replace(node, status=NodeStatus.DOWN, status_msg=HEARTBEAT_FAILURE))
+
+    def node_registered(self, name: str) -> None:
+        """The agent opened a session: the node is READY again (after the next write batch)."""
+        self._lost.pop(name, None)
+        node: Node | None = self.manager.store.nodes.get(name)
+        if node is not None and node.status is not NodeStatus.READY:
+            self.sim.call_at(self.sim.now + self.manager.timing.status_batch, self._mark_ready, name)
+        self.resync(name)
+
+    def _mark_ready(self, name: str) -> None:
+        node = self.manager.store.nodes.get(name)
+        if node is not None and name not in self._lost and node.status is not NodeStatus.READY:
+            self.manager.store.put_node(replace(node, status=NodeStatus.READY, status_msg=""))

@@ -1,0 +1,30 @@
+"""The leader's components, wired to one store (swarmkit manager/manager.go becomeLeader)."""
+from __future__ import annotations
+
+from ..model.scenario import Timing
+from .allocator import Allocator
+from .dispatcher import Dispatcher
+from .env import SimEnv
+from .orchestrator import GlobalOrchestrator, ReplicatedOrchestrator
+from .reaper import TaskReaper
+from .restart import RestartSupervisor
+from .scheduler import SchedulerLoop
+from .store import Store
+from .updater import UpdateSupervisor
+
+
+class Manager:
+    """Everything that runs on the raft leader; `active` is false while there is no leader."""
+
+    def __init__(self, sim: SimEnv, store: Store, timing: Timing):
+        self.sim, self.store, self.timing = sim, store, timing
+        self.active = True
+        self.task_history_limit = timing.task_history_limit
+        self.restarts = RestartSupervisor(sim, store, timing.old_task_timeout)
+        self.updates = UpdateSupervisor(self)
+        self.allocator = Allocator(self)
+        self.scheduler = SchedulerLoop(self)
+        self.replicated = ReplicatedOrchestrator(self)
+        self.global_orchestrator = GlobalOrchestrator(self)
+        self.reaper = TaskReaper(self)
+        self.dispatcher = Dispatcher(self)

@@ -1,0 +1,127 @@
+"""The restart supervisor (swarmkit manager/orchestrator/restart/restart.go).
+
+Replaces a stopped task (or one on a lost node) with a new task in the same
+slot, created held at desired READY; after the restart delay, and once the old
+task has stopped (at most one minute), it is released to desired RUNNING.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from ..control.restart import RestartHistory, should_restart
+from ..model import Availability, NodeStatus, Service, Task, TaskState
+from .env import SimEnv
+from .store import Store
+from .tasks import new_task
+
+
+@dataclass
+class _Delayed:
+    done: object  # simpy.Event fired when the start is released or cancelled
+    cancelled: bool = False
+    waiter: bool = False
+
+
+class RestartSupervisor:
+    def __init__(self, sim: SimEnv, store: Store, old_task_timeout: float):
+        self.sim, self.store, self.old_task_timeout = sim, store, old_task_timeout
+        self.history: dict[tuple[str, str], RestartHistory] = {}
+        self.delays: dict[str, _Delayed] = {}
+        self._stop_waiters: dict[str, list] = {}   # old task id -> events
+        self._node_waiters: dict[str, list] = {}   # node name -> events
+        store.task_watchers.append(self._on_task)
+        store.node_watchers.append(self._on_node)
+
+    # -- watches that release held replacements --------------------------------------------------------
+    def _on_task(self, old: Task | None, new: Task | None) -> None:
+        if new is None:
+            self.cancel(old.id)
+            return
+        if new.state > TaskState.RUNNING:
+            for event in self._stop_waiters.pop(new.id, ()):
+                if not event.triggered:
+                    event.succeed()
+
+    def _on_node(self, old, new) -> None:
+        gone = new is None or new.status is NodeStatus.DOWN
+        if gone:
+            for event in self._node_waiters.pop((old or new).name, ()):
+                if not event.triggered:
+                    event.succeed()
+
+    def _key(self, service: Service, t: Task) -> tuple[str, str]:
+        return (service.id, f"@{t.node}" if service.is_global else str(t.slot))
+
+    # -- the supervisor's calls ---------------------------------------------------------------------
+    def restart(self, service: Service, t: Task) -> None:
+        """Shut `t` down and, if the policy says so, start a replacement (Supervisor.Restart)."""
+        held = self.delays.get(t.id)
+        if held is not None:
+            if not held.waiter:
+                held.waiter = True
+                self.sim.process(self._restart_after(held, service, t.id))
+            return
+        if t.desired > TaskState.COMPLETE:
+            return
+        t = self.store.update_task(replace(t, desired=TaskState.SHUTDOWN))
+        key = self._key(service, t)
+        if not should_restart(t, self.history.get(key)):
+            return
+        node = self.store.nodes.get(t.node) if t.node else None
+        replacement = new_task(self.sim, service, 0 if service.is_global else t.slot,
+                               t.node if service.is_global else None, desired=TaskState.READY)
+        drained = node is not None and node.availability is Availability.DRAIN
+        delay = 0.0 if drained else t.spec.restart_policy.delay
+        wait_stop = not ((node is not None and node.status is NodeStatus.DOWN) or t.state > TaskState.RUNNING)
+        replacement = self.store.create_task(replacement)
+        self.history.setdefault(key, RestartHistory()).record(replacement, self.sim.now)
+        self.delay_start(t, replacement.id, delay, wait_stop)
+
+    def _restart_after(self, held: _Delayed, service: Service, task_id: str):
+        yield held.done
+        current = self.store.tasks.get(task_id)
+        if current is not None and current.desired <= TaskState.RUNNING:
+            self.restart(service, current)
+
+    def should_restart(self, service: Service, t: Task) -> bool:
+        return should_restart(t, self.history.get(self._key(service, t)))
+
+    def cancel(self, task_id: str) -> None:
+        held = self.delays.pop(task_id, None)
+        if held is not None:
+            held.cancelled = True
+            if not held.done.triggered:
+                held.done.succeed()
+
+    def delay_start(self, old: Task | None, new_id: str, delay: float, wait_stop: bool):
+        """Release task `new_id` after `delay` and, with `wait_stop`, once `old` has stopped (DelayStart)."""
+        self.cancel(new_id)
+        held = _Delayed(done=self.sim.env.event())
+        self.delays[new_id] = held
+        stopped = None
+        if wait_stop and old is not None and old.state <= TaskState.RUNNING:
+            stopped = self.sim.env.event()
+            self._stop_waiters.setdefault(old.id, []).append(stopped)
+            if old.node:
+                self._node_waiters.setdefault(old.node, []).append(stopped)
+        self.sim.process(self._release(held, new_id, delay, stopped))
+        return held.done
+
+    def _release(self, held: _Delayed, new_id: str, delay: float, stopped):
+        deadline = self.sim.now + self.old_task_timeout
+        if delay:
+            yield self.sim.timeout(delay) | held.done
+        if stopped is not None and not held.cancelled:
+            yield stopped | self.sim.timeout(deadline - self.sim.now) | held.done
+        if held.cancelled:
+            return
+        if self.delays.get(new_id) is held:
+            del self.delays[new_id]
+        self.start_now(new_id)
+        if not held.done.triggered:
+            held.done.succeed()
+
+    def start_now(self, task_id: str) -> None:
+        t = self.store.tasks.get(task_id)
+        if t is not None and t.desired < TaskState.RUNNING:
+            self.store.update_task(replace(t, desired=TaskState.RUNNING))

@@ -1,0 +1,154 @@
+"""The manager's store: the one channel between the simulated swarm components.
+
+As in swarmkit, components never call each other: they write objects here and
+react to what others wrote. Every write notifies the watchers and is the single
+place where the trace is written, so nothing can change unrecorded.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Callable
+
+from ..model import Node, Service, Task
+from ..trace import TraceWriter
+from .env import SimEnv
+
+TaskWatcher = Callable[[Task | None, Task | None], None]
+NodeWatcher = Callable[[Node | None, Node | None], None]
+ServiceWatcher = Callable[[Service | None, Service | None], None]
+
+
+def _task_changed(old: Task, new: Task) -> bool:
+    return (old.state != new.state or old.desired != new.desired or old.node != new.node
+            or old.msg != new.msg or old.err != new.err)
+
+
+class Store:
+    def __init__(self, sim: SimEnv, trace: TraceWriter):
+        self.sim = sim
+        self.trace = trace
+        self.nodes: dict[str, Node] = {}
+        self.services: dict[str, Service] = {}
+        self.service_ids: dict[str, str] = {}
+        self.tasks: dict[str, Task] = {}
+        self.by_service: dict[str, dict[str, Task]] = {}
+        self.by_node: dict[str, dict[str, Task]] = {}
+        self._gens: dict[tuple[str, str], int] = {}
+        self.task_watchers: list[TaskWatcher] = []
+        self.node_watchers: list[NodeWatcher] = []
+        self.service_watchers: list[ServiceWatcher] = []
+        self.commit_watchers: list[Callable[[], None]] = []
+
+    # -- reads ------------------------------------------------------------------------------------
+    def service(self, name_or_id: str) -> Service | None:
+        return self.services.get(self.service_ids.get(name_or_id, name_or_id))
+
+    def service_tasks(self, service_id: str) -> list[Task]:
+        return list(self.by_service.get(service_id, {}).values())
+
+    def node_tasks(self, node: str) -> list[Task]:
+        return list(self.by_node.get(node, {}).values())
+
+    # -- writes -----------------------------------------------------------------------------------
+    def _commit(self) -> None:
+        for watcher in self.commit_watchers:
+            watcher()
+
+    def _index(self, t: Task) -> None:
+        self.tasks[t.id] = t
+        self.by_service.setdefault(t.service_id, {})[t.id] = t
+        if t.node is not None:
+            self.by_node.setdefault(t.node, {})[t.id] = t
+
+    def _unindex(self, t: Task) -> None:
+        self.tasks.pop(t.id, None)
+        self.by_service.get(t.service_id, {}).pop(t.id, None)
+        if t.node is not None:
+            self.by_node.get(t.node, {}).pop(t.id, None)
+
+    def _trace_task(self, t: Task, at: float | None) -> None:
+        self.trace.emit(self.sim.now if at is None else at, "task", task=t.name, gen=t.gen, service=t.service,
+                        slot=t.slot, node=t.node, state=t.state.label, desired=t.desired.label, image=t.image,
+                        msg=t.msg, err=t.err)
+
+    def create_task(self, t: Task) -> Task:
+        key = (t.service_id, str(t.slot) if t.slot else f"@{t.node}")
+        gen = self._gens.get(key, 0) + 1
+        self._gens[key] = gen
+        t = replace(t, gen=gen, created_at=self.sim.now, status_at=self.sim.now)
+        self._index(t)
+        self._trace_task(t, None)
+        for watcher in self.task_watchers:
+            watcher(None, t)
+        self._commit()
+        return t
+
+    def update_task(self, new: Task, at: float | None = None) -> Task | None:
+        """Write a new version of a task; `at` is the agent's own time for a reported status."""
+        old = self.tasks.get(new.id)
+        if old is None:
+            return None
+        if old.node != new.node and old.node is not None:
+            self.by_node.get(old.node, {}).pop(old.id, None)
+        self._index(new)
+        if _task_changed(old, new):
+            self._trace_task(new, at)
+        for watcher in self.task_watchers:
+            watcher(old, new)
+        self._commit()
+        return new
+
+    def delete_task(self, task_id: str) -> None:
+        old = self.tasks.get(task_id)
+        if old is None:
+            return
+        self._unindex(old)
+        for watcher in self.task_watchers:
+            watcher(old, None)
+        self._commit()
+
+    def put_node(self, new: Node) -> None:
+        old = self.nodes.get(new.name)
+        self.nodes[new.name] = new
+        if old is None or (old.status, old.availability, old.role, old.leader) != \
+                (new.status, new.availability, new.role, new.leader):
+            self.trace.emit(self.sim.now, "node", node=new.name, status=new.status.value,
+                            availability=new.availability.value, role=new.role.value, leader=new.leader)
+        for watcher in self.node_watchers:
+            watcher(old, new)
+        self._commit()
+
+    def delete_node(self, name: str) -> None:
+        old = self.nodes.pop(name, None)
+        if old is None:
+            return
+        for watcher in self.node_watchers:
+            watcher(old, None)
+        self._commit()
+
+    def put_service(self, new: Service) -> None:
+        old = self.services.get(new.id)
+        self.services[new.id] = new
+        self.service_ids[new.name] = new.id
+        state = new.update_status.state.value if new.update_status else None
+        old_state = old.update_status.state.value if old and old.update_status else None
+        old_msg = old.update_status.message if old and old.update_status else None
+        msg = new.update_status.message if new.update_status else None
+        replicas = None if new.is_global else new.spec.replicas
+        if old is None or (state, msg) != (old_state, old_msg) or \
+                replicas != (None if old.is_global else old.spec.replicas):
+            self.trace.emit(self.sim.now, "service", service=new.name, update_state=state, msg=msg or "",
+                            replicas=replicas)
+        for watcher in self.service_watchers:
+            watcher(old, new)
+        self._commit()
+
+    def delete_service(self, service_id: str) -> None:
+        old = self.services.pop(service_id, None)
+        if old is None:
+            return
+        self.service_ids.pop(old.name, None)
+        self.trace.emit(self.sim.now, "service", service=old.name, update_state=None, msg="removed", replicas=0)
+        for watcher in self.service_watchers:
+            watcher(old, None)
+        self._commit()

@@ -1,0 +1,237 @@
+"""A whole simulated swarm: nodes with their agents, the leader's components, and
+the control API that docker commands call (swarmkit manager/controlapi).
+
+API calls validate like the daemon does and raise SwarmError with Docker's text.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from ..model import Availability, Node, NodeStatus, Role, Service, ServiceSpec, UpdateState, UpdateStatus
+from ..model.scenario import NetworkDecl, NodeDecl, Scenario
+from ..trace import TraceWriter
+from .agent import Agent, Host
+from .env import SimEnv
+from .manager import Manager
+from .store import Store
+
+BUILTIN_NETWORKS = (("bridge", "bridge", "local"), ("docker_gwbridge", "bridge", "local"), ("host", "host", "local"),
+                    ("ingress", "overlay", "swarm"), ("none", "null", "local"))
+
+
+class SwarmError(Exception):
+    """An error the daemon would return; str() is what the docker CLI prints."""
+
+
+@dataclass(frozen=True)
+class Network:
+    id: str
+    name: str
+    driver: str
+    scope: str
+    attachable: bool = False
+
+
+class SimSwarm:
+    def __init__(self, scenario: Scenario, trace_header: dict | None = None):
+        self.scenario = scenario
+        self.sim = SimEnv(scenario.seed)
+        self.timing = scenario.timing
+        header = {"backend": "sim", "scenario": scenario.name, "seed": scenario.seed,
+                  "nodes": [n.name for n in scenario.nodes], **(trace_header or {})}
+        self.trace = TraceWriter(header)
+        self.store = Store(self.sim, self.trace)
+        self.manager = Manager(self.sim, self.store, self.timing)
+        self.host = Host()
+        self.agents: dict[str, Agent] = {}
+        self.decls: dict[str, NodeDecl] = {n.name: n for n in scenario.nodes}
+        self.networks: dict[str, Network] = {}
+        self._version = 0
+        for name, driver, scope in BUILTIN_NETWORKS:
+            self._add_network(name, driver, scope)
+        for net in scenario.networks:
+            self.create_network(net)
+        leader = scenario.leader
+        for decl in scenario.nodes:
+            if decl.joined:
+                self._join(decl, leader=decl.name == leader)
+
+    # -- helpers ---------------------------------------------------------------------------------------
+    @property
+    def now(self) -> float:
+        return self.sim.now
+
+    def _next_version(self) -> int:
+        self._version += 1
+        return self._version
+
+    def _add_network(self, name: str, driver: str, scope: str, attachable: bool = False) -> Network:
+        net = Network(self.sim.new_id(), name, driver, scope, attachable)
+        self.networks[name] = net
+        return net
+
+    def service(self, name: str) -> Service:
+        service = self.store.service(name)
+        if service is None:
+            raise SwarmError(f"Error: no such service: {name}")
+        return service
+
+    def node(self, name: str) -> Node:
+        node = self.store.nodes.get(name)
+        if node is None:
+            raise SwarmError(f"Error response from daemon: node {name} not found")
+        return node
+
+    # -- nodes -------------------------------------------------------------------------------------------
+    def _join(self, decl: NodeDecl, leader: bool = False, role: Role | None = None,
+              availability: Availability | None = None) -> Node:
+        node = Node(name=decl.name, id=self.sim.new_id(), role=role or decl.role,
+                    availability=availability or decl.availability, status=NodeStatus.READY,
+                    nano_cpus=decl.nano_cpus, memory_bytes=decl.memory_bytes, labels=dict(decl.labels),
+                    engine_labels=dict(decl.engine_labels), addr=f"10.0.0.{len(self.agents) + 2}", leader=leader)
+        agent = Agent(self.manager, decl.name, self.scenario.images, self.host)
+        self.agents[decl.name] = agent
+        self.manager.dispatcher.agents[decl.name] = agent
+        self.store.put_node(node)
+        return node
+
+    def join(self, name: str, as_manager: bool, availability: Availability) -> str:
+        decl = self.decls.get(name)
+        if name in self.store.nodes:
+            raise SwarmError("Error response from daemon: This node is already part of a swarm. "
+                             "Use \"docker swarm leave\" to leave this swarm and join another one.")
+        self._join(decl, role=Role.MANAGER if as_manager else Role.WORKER, availability=availability)
+        return f"This node joined a swarm as a {'manager' if as_manager else 'worker'}."
+
+    def leave(self, name: str, force: bool) -> str:
+        node = self.node(name)
+        if node.role is Role.MANAGER and not force:
+            raise SwarmError("Error response from daemon: You are attempting to leave the swarm on a node that is "
+                             "participating as a manager. Removing the last manager erases all current state of the "
+                             "swarm. Use `--force` to ignore this message.")
+        agent = self.agents.pop(name)
+        agent.crash()
+        self.manager.dispatcher.agents.pop(name, None)
+        self.manager.dispatcher.node_lost(name)
+        return "Node left the swarm."
+
+    def update_node(self, name: str, availability: Availability | None = None, label_add=(), label_rm=(),
+                    role: str | None = None) -> str:
+        node = self.node(name)
+        labels = dict(node.labels)
+        for key, value in label_add:
+            labels[key] = value
+        for key in label_rm:
+            if key not in labels:
+                raise SwarmError(f"Error response from daemon: key {key} doesn't exist in node's labels")
+            del labels[key]
+        new = replace(node, labels=labels, availability=availability or node.availability,
+                      role=Role(role) if role else node.role)
+        self.store.put_node(new)
+        return name
+
+    def remove_node(self, name: str, force: bool) -> str:
+        node = self.node(name)
+        if node.status is not NodeStatus.DOWN and not force:
+            raise SwarmError(f"Error response from daemon: rpc error: code = FailedPrecondition desc = node "
+                             f"{node.id} is not down and can't be removed")
+        if node.role is Role.MANAGER:
+            raise SwarmError(f"Error response from daemon: rpc error: code = FailedPrecondition desc = node "
+                             f"{node.id} is a cluster manager and is a member of the raft cluster. It must be "
+                             f"demoted to worker before removal")
+        agent = self.agents.pop(name, None)
+        if agent is not None:
+            agent.crash()
+        self.store.delete_node(name)
+        return name
+
+    # -- services ------------------------------------------------------------------------------------------
+    def _check_spec(self, spec: ServiceSpec, service_id: str | None = None) -> None:
+        for net in spec.task.networks:
+            if net not in self.networks:
+                raise SwarmError(f"Error response from daemon: network {net} not found")
+        for port in spec.endpoint.ports:
+            if port.mode != "ingress" or not port.published:
+                continue
+            for other in self.store.services.values():
+                if other.id == service_id:
+                    continue
+                if any(p.mode == "ingress" and p.published == port.published and p.protocol == port.protocol
+                       for p in other.spec.endpoint.ports):
+                    raise SwarmError(f"Error response from daemon: rpc error: code = InvalidArgument desc = port "
+                                     f"'{port.published}' is already in use by service '{other.name}' "
+                                     f"({other.id}) as an ingress port")
+
+    def create_service(self, spec: ServiceSpec) -> Service:
+        if self.store.service(spec.name) is not None:
+            raise SwarmError("Error response from daemon: rpc error: code = AlreadyExists desc = "
+                             "name conflicts with an existing object")
+        self._check_spec(spec)
+        service = Service(id=self.sim.new_id(), spec=spec, version=self._next_version(), created_at=self.now,
+                          updated_at=self.now)
+        self.store.put_service(service)
+        return service
+
+    def update_service(self, name: str, spec: ServiceSpec) -> Service:
+        current = self.service(name)
+        if current.spec.mode != spec.mode:
+            raise SwarmError("Error response from daemon: rpc error: code = Unimplemented desc = "
+                             "service mode change is not allowed")
+        self._check_spec(spec, current.id)
+        new = replace(current, spec=spec, version=self._next_version(), previous_spec=current.spec,
+                      previous_version=current.version, update_status=None, updated_at=self.now)
+        self.store.put_service(new)
+        return new
+
+    def rollback_service(self, name: str) -> Service:
+        current = self.service(name)
+        if current.previous_spec is None:
+            raise SwarmError(f"Error response from daemon: rpc error: code = FailedPrecondition desc = service "
+                             f"{current.id} does not have a previous spec")
+        new = replace(current, spec=current.previous_spec, version=current.previous_version,
+                      previous_spec=current.spec, previous_version=current.version, updated_at=self.now,
+                      update_status=UpdateStatus(UpdateState.ROLLBACK_STARTED, "manually requested rollback",
+                                                 started_at=self.now))
+        self.store.put_service(new)
+        return new
+
+    def remove_service(self, name: str) -> str:
+        self.store.delete_service(self.service(name).id)
+        return name
+
+    # -- networks ------------------------------------------------------------------------------------------
+    def create_network(self, decl: NetworkDecl) -> Network:
+        if decl.name in self.networks:
+            raise SwarmError(f"Error response from daemon: network with name {decl.name} already exists")
+        scope = "swarm" if decl.driver == "overlay" else "local"
+        return self._add_network(decl.name, decl.driver, scope, decl.attachable)
+
+    def remove_network(self, name: str) -> str:
+        net = self.networks.get(name)
+        if net is None:
+            raise SwarmError(f"Error response from daemon: network {name} not found")
+        if any(name in s.spec.task.networks for s in self.store.services.values()):
+            raise SwarmError(f"Error response from daemon: rpc error: code = FailedPrecondition desc = network "
+                             f"{net.id} is in use by service")
+        if name in dict((n, 0) for n, _d, _s in BUILTIN_NETWORKS):
+            raise SwarmError(f"Error response from daemon: {name} is a pre-defined network and cannot be removed")
+        del self.networks[name]
+        return name
+
+    # -- faults ------------------------------------------------------------------------------------------
+    def fail_node(self, name: str, kind: str) -> None:
+        agent = self.agents.get(name)
+        if kind in ("crash", "stop"):
+            if agent is not None and agent.connected:
+                agent.crash()
+                self.manager.dispatcher.node_lost(name)
+        elif kind == "recover":
+            if agent is not None and not agent.connected:
+                fresh = Agent(self.manager, name, self.scenario.images, self.host)
+                fresh.present = agent.present
+                self.agents[name] = fresh
+                self.manager.dispatcher.agents[name] = fresh
+                self.manager.dispatcher.node_registered(name)
+
+    def run_until(self, t: float) -> None:
+        self.sim.env.run(until=max(t, self.sim.now))

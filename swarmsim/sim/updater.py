@@ -1,0 +1,289 @@
+"""Rolling updates and rollbacks (swarmkit manager/orchestrator/update/updater.go).
+
+One Updater per service runs `parallelism` workers over the dirty slots. Each
+worker replaces one slot (stop-first: the old task is told to stop and the new
+one released once it has; start-first: the new one starts first), waits without
+a timeout for the new task to run, then sleeps `delay`. Task failures are only
+noticed where Docker's loop looks for them: while handing out the next slot and
+during the final monitor period, with the monitor window measured then.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import simpy
+
+from ..control.orchestrator import is_task_dirty, slot_is_dirty
+from ..model import FailureAction, Service, Task, TaskState, UpdateOrder, UpdateState, UpdateStatus
+from .tasks import new_task
+
+if TYPE_CHECKING:
+    from .manager import Manager
+
+_ZERO = None  # updatedTasks entry before the task has reached RUNNING (Go's zero time)
+
+
+class UpdateSupervisor:
+    """At most one updater per service; a different spec cancels the running one."""
+
+    def __init__(self, manager: "Manager"):
+        self.manager = manager
+        self.updates: dict[str, Updater] = {}
+
+    def update(self, service: Service, slots: list[list[Task]]) -> None:
+        running = self.updates.get(service.id)
+        if running is not None:
+            if running.service.spec == service.spec:
+                return
+            running.cancel()
+        updater = Updater(self.manager, service)
+        self.updates[service.id] = updater
+        self.manager.sim.process(self._run(updater, slots))
+
+    def _run(self, updater: "Updater", slots):
+        yield from updater.run(slots)
+        if self.updates.get(updater.service.id) is updater:
+            del self.updates[updater.service.id]
+
+    def cancel(self, service_id: str) -> None:
+        updater = self.updates.pop(service_id, None)
+        if updater is not None:
+            updater.cancel()
+
+
+class Updater:
+    def __init__(self, manager: "Manager", service: Service):
+        self.manager = manager
+        self.sim = manager.sim
+        self.store = manager.store
+        self.service = service
+        self.stop = self.sim.env.event()
+        self.updated_tasks: dict[str, float | None] = {}
+        self._failures: list[Task] = []
+        self._failure_signal = self.sim.env.event()
+        self._running_waiters: dict[str, simpy.Event] = {}
+        self._watch_failures = False
+        self.store.task_watchers.append(self._on_task)
+
+    def cancel(self) -> None:
+        if not self.stop.triggered:
+            self.stop.succeed()
+
+    # -- watches -------------------------------------------------------------------------------------
+    def _on_task(self, old: Task | None, new: Task | None) -> None:
+        if new is None or new.service_id != self.service.id:
+            return
+        if new.state > TaskState.RUNNING and self._watch_failures:
+            self._failures.append(new)
+            if not self._failure_signal.triggered:
+                self._failure_signal.succeed()
+        waiter = self._running_waiters.get(new.id)
+        if waiter is not None and new.state >= TaskState.RUNNING:
+            del self._running_waiters[new.id]
+            self.updated_tasks[new.id] = self.sim.now
+            waiter.succeed(new)
+
+    def _take_failures(self) -> list[Task]:
+        failures, self._failures = self._failures, []
+        self._failure_signal = self.sim.env.event()
+        return failures
+
+    # -- the run ----------------------------------------------------------------------------------------
+    def run(self, slots: list[list[Task]]):
+        try:
+            yield from self._run(slots)
+        finally:
+            self.store.task_watchers.remove(self._on_task)
+
+    def _run(self, slots):
+        service = self.service
+        status = service.update_status.state if service.update_status else None
+        if status in (UpdateState.PAUSED, UpdateState.ROLLBACK_PAUSED):
+            return
+        dirty = [slot for slot in slots if slot_is_dirty(service, slot, self.store.nodes)]
+        if not dirty:
+            if status in (UpdateState.UPDATING, UpdateState.ROLLBACK_STARTED):
+                self._complete()
+            return
+        if status is None:
+            self._set_status(UpdateStatus(UpdateState.UPDATING, "update in progress", started_at=self.sim.now))
+        self.rolling_back = status is UpdateState.ROLLBACK_STARTED
+        config = service.spec.rollback_config if self.rolling_back else service.spec.update_config
+        self.config = config
+        self.monitor = config.monitor
+        self.dirty_count = len(dirty)
+        self.failed: dict[str, None] = {}
+        self._watch_failures = config.failure_action is not FailureAction.CONTINUE
+        ready = simpy.Store(self.sim.env)
+        workers = [self.sim.process(self._worker(ready)) for _ in range(config.parallelism or len(dirty))]
+        stopped = False
+        for slot in dirty:
+            handed = False
+            while not handed:
+                get = ready.get()
+                yield get | self.stop | self._failure_signal
+                if self.stop.triggered:
+                    stopped = True
+                    break
+                if get.triggered:
+                    get.value.put(slot)
+                    handed = True
+                else:
+                    get.cancel()
+                    if self._process_failures():
+                        stopped = True
+                        break
+            if stopped:
+                break
+        for _ in workers:
+            ready_worker = yield ready.get() | self.stop
+            if self.stop.triggered:
+                break
+            next(iter(ready_worker.values())).put(None)
+        yield self.sim.env.all_of(workers)
+        if not stopped and not self.stop.triggered:
+            monitor = config.delay + 1.0 if config.delay >= self.monitor else self.monitor
+            deadline = self.sim.now + monitor
+            while self.sim.now < deadline:
+                yield self.sim.timeout(deadline - self.sim.now) | self.stop | self._failure_signal
+                if self.stop.triggered or self._process_failures():
+                    stopped = True
+                    break
+        if not stopped and not self.stop.triggered:
+            self._complete()
+
+    def _process_failures(self) -> bool:
+        """failureTriggersAction over the queued failures; True when the update stops."""
+        for t in self._take_failures():
+            if t.id in self.failed or t.id not in self.updated_tasks:
+                continue
+            started = self.updated_tasks[t.id]
+            if started is not _ZERO and self.sim.now - started > self.monitor:
+                continue
+            self.failed[t.id] = None
+            if len(self.failed) / self.dirty_count <= self.config.max_failure_ratio:
+                continue
+            action = self.config.failure_action
+            if action is FailureAction.PAUSE or (action is FailureAction.ROLLBACK and self.rolling_back):
+                self._pause(t)
+                return True
+            if action is FailureAction.ROLLBACK:
+                self._rollback(t)
+                return True
+        return False
+
+    # -- workers ------------------------------------------------------------------------------------------
+    def _worker(self, ready: simpy.Store):
+        while True:
+            inbox = simpy.Store(self.sim.env, capacity=1)
+            yield ready.put(inbox)
+            got = inbox.get()
+            yield got | self.stop
+            if not got.triggered or got.value is None:
+                return
+            yield from self._update_slot(got.value)
+            if self.config.delay:
+                yield self.sim.timeout(self.config.delay) | self.stop
+            if self.stop.triggered:
+                return
+
+    def _current(self, slot: list[Task]) -> list[Task]:
+        return [t for t in (self.store.tasks.get(t.id) for t in slot) if t is not None]
+
+    def _update_slot(self, slot: list[Task]):
+        slot = self._current(slot)
+        if not slot:
+            return
+        running = clean = None
+        for t in slot:
+            if not is_task_dirty(self.service, t, self.store.nodes.get(t.node or "")):
+                if t.desired == TaskState.RUNNING:
+                    running = t
+                    break
+                if t.desired < TaskState.RUNNING:
+                    clean = t
+        existing = running or clean
+        if existing is not None:
+            yield from self._use_existing(slot, existing)
+            return
+        node = slot[0].node if self.service.is_global else None
+        updated = new_task(self.sim, self.service, slot[0].slot, node, desired=TaskState.READY)
+        yield from self._update_task(slot, updated)
+
+    def _use_existing(self, slot: list[Task], existing: Task):
+        others = [t for t in slot if t.id != existing.id]
+        if not others and existing.desired == TaskState.RUNNING:
+            return
+        old = self._remove_old(others) if others else None
+        if existing.desired != TaskState.RUNNING:
+            yield self.manager.restarts.delay_start(old, existing.id, 0.0, True) | self.stop
+
+    def _update_task(self, slot: list[Task], updated: Task):
+        if self.store.services.get(self.service.id) is None:
+            return
+        self.updated_tasks[updated.id] = _ZERO
+        waiter = self.sim.env.event()
+        self._running_waiters[updated.id] = waiter
+        updated = self.store.create_task(updated)
+        start_first = self.config.order is UpdateOrder.START_FIRST
+        if start_first:
+            released = self.manager.restarts.delay_start(None, updated.id, 0.0, False)
+        else:
+            released = self.manager.restarts.delay_start(self._remove_old(slot), updated.id, 0.0, True)
+        yield released | self.stop
+        if self.stop.triggered:
+            return
+        yield waiter | self.stop
+        if waiter.triggered and start_first and waiter.value.state == TaskState.RUNNING:
+            self._remove_old(slot)
+
+    def _remove_old(self, tasks: list[Task]) -> Task | None:
+        removed = None
+        for t in self._current(tasks):
+            if t.desired <= TaskState.RUNNING:
+                self.store.update_task(replace(t, desired=TaskState.SHUTDOWN))
+                removed = t
+        return removed
+
+    # -- UpdateStatus ---------------------------------------------------------------------------------
+    def _set_status(self, status: UpdateStatus, **changes) -> Service | None:
+        current = self.store.services.get(self.service.id)
+        if current is None:
+            return None
+        new = replace(current, update_status=status, **changes)
+        self.store.put_service(new)
+        return new
+
+    def _current_status(self) -> UpdateStatus | None:
+        current = self.store.services.get(self.service.id)
+        return current.update_status if current else None
+
+    def _pause(self, t: Task) -> None:
+        status = self._current_status()
+        if status is None:
+            return
+        if status.state is UpdateState.ROLLBACK_STARTED:
+            state, what = UpdateState.ROLLBACK_PAUSED, "rollback paused"
+        else:
+            state, what = UpdateState.PAUSED, "update paused"
+        self._set_status(replace(status, state=state, message=f"{what} due to failure or early termination of task {t.id}"))
+
+    def _rollback(self, t: Task) -> None:
+        current = self.store.services.get(self.service.id)
+        if current is None or current.update_status is None or current.previous_spec is None:
+            return
+        status = replace(current.update_status, state=UpdateState.ROLLBACK_STARTED,
+                         message=f"update rolled back due to failure or early termination of task {t.id}")
+        self._set_status(status, spec=current.previous_spec, version=current.previous_version,
+                         previous_spec=None, previous_version=None, updated_at=self.sim.now)
+
+    def _complete(self) -> None:
+        status = self._current_status()
+        if status is None:
+            return
+        if status.state is UpdateState.ROLLBACK_STARTED:
+            done = replace(status, state=UpdateState.ROLLBACK_COMPLETED, message="rollback completed")
+        else:
+            done = replace(status, state=UpdateState.COMPLETED, message="update completed")
+        self._set_status(replace(done, completed_at=self.sim.now))

@@ -1,0 +1,295 @@
+"""docker CLI lines parse into the command values docker/cli would build, with its defaults and errors."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from swarmsim import commands as c
+from swarmsim.docker_cli import CommandError, apply_update, parse_command, parse_command_line
+from swarmsim.model import (Availability, FailureAction, PortConfig, Resources, RestartCondition, RestartPolicy,
+                            ServiceMode, UpdateConfig, UpdateOrder)
+
+
+def create(line: str):
+    cmd = parse_command_line("docker service create " + line)
+    assert isinstance(cmd, c.ServiceCreate)
+    return cmd.spec
+
+
+def updated(spec, line: str):
+    cmd = parse_command_line(f"docker service update {line} {spec.name}")
+    return apply_update(spec, cmd.changes)
+
+
+# -- service create ------------------------------------------------------------------------------------------------
+
+def test_create_defaults_are_dockers():
+    spec = create("--name web nginx:1.10")
+    assert (spec.name, spec.task.image, spec.mode, spec.replicas) == ("web", "nginx:1.10", ServiceMode.REPLICATED, 1)
+    assert spec.endpoint.mode == "vip" and spec.endpoint.ports == ()
+    assert spec.update_config == spec.rollback_config == UpdateConfig(
+        parallelism=1, delay=0.0, failure_action=FailureAction.PAUSE, monitor=5.0, max_failure_ratio=0.0,
+        order=UpdateOrder.STOP_FIRST)
+    assert spec.task.restart_policy == RestartPolicy(RestartCondition.ANY, delay=5.0, max_attempts=0, window=0.0)
+    assert spec.task.stop_grace_period == 10.0
+    assert spec.task.reservations == spec.task.limits == Resources()
+    assert spec.labels == {} and spec.task.env == () and spec.task.networks == ()
+
+
+def test_create_image_command_and_args_stop_flag_parsing():
+    spec = create("--name w busybox sh -c 'sleep 5' --replicas 3")
+    assert spec.task.args == ("sh", "-c", "sleep 5", "--replicas", "3")
+    assert spec.replicas == 1
+
+
+def test_create_resources_and_grace():
+    spec = create("--name w --reserve-cpu 0.5 --reserve-memory 256MiB --limit-cpu 1 --limit-memory 1g "
+                  "--stop-grace-period 1m30s nginx")
+    assert spec.task.reservations == Resources(500_000_000, 256 * 1024**2)
+    assert spec.task.limits == Resources(1_000_000_000, 1024**3)
+    assert spec.task.stop_grace_period == 90.0
+
+
+def test_create_placement():
+    spec = create("--name w --constraint node.role==worker --constraint 'node.labels.zone != b' "
+                  "--placement-pref spread=node.labels.zone --replicas-max-per-node 2 nginx")
+    assert spec.task.placement.constraints == ("node.role==worker", "node.labels.zone != b")
+    assert spec.task.placement.preferences == ("node.labels.zone",)
+    assert spec.task.placement.max_replicas == 2
+
+
+def test_create_restart_update_and_rollback_flags_merge_onto_defaults():
+    spec = create("--name w --restart-condition on-failure --restart-max-attempts 3 --restart-window 2m "
+                  "--update-parallelism 2 --update-delay 10s --update-order start-first "
+                  "--update-failure-action rollback --update-monitor 1s --update-max-failure-ratio 0.25 "
+                  "--rollback-parallelism 0 --rollback-failure-action continue nginx")
+    assert spec.task.restart_policy == RestartPolicy(RestartCondition.ON_FAILURE, 5.0, 3, 120.0)
+    assert spec.update_config == UpdateConfig(2, 10.0, FailureAction.ROLLBACK, 1.0, 0.25, UpdateOrder.START_FIRST)
+    assert spec.rollback_config == UpdateConfig(parallelism=0, failure_action=FailureAction.CONTINUE)
+
+
+@pytest.mark.parametrize("flag, ports", [
+    ("-p 8080:80", (PortConfig(80, 8080),)),
+    ("--publish 53:53/udp", (PortConfig(53, 53, "udp"),)),
+    ("-p 80", (PortConfig(80, 0),)),
+    ("-p8080-8081:80-81", (PortConfig(80, 8080), PortConfig(81, 8081))),
+    ("--publish published=8080,target=80,mode=host,protocol=tcp", (PortConfig(80, 8080, "tcp", "host"),)),
+    ("--publish=target=80", (PortConfig(80, 0),)),
+])
+def test_create_publish_forms(flag, ports):
+    assert create(f"--name w {flag} nginx").endpoint.ports == ports
+
+
+def test_create_env_labels_networks_and_shorthands():
+    spec = create("--name w -e A=1 --env B=2 -e A=3 -l tier=web --label team=x --network ov1 --network name=ov2 "
+                  "-dq nginx")
+    assert spec.task.env == ("B=2", "A=3")
+    assert spec.labels == {"tier": "web", "team": "x"}
+    assert spec.task.networks == ("ov1", "ov2")
+    assert parse_command_line("service create -d --name w nginx").detach is True
+    assert parse_command_line("service create --detach=false --name w nginx").detach is False
+
+
+def test_create_global_and_accepted_noops():
+    spec = create("--name mon --mode global --no-resolve-image --with-registry-auth prom/node-exporter")
+    assert spec.mode is ServiceMode.GLOBAL
+
+
+def test_create_dnsrr_with_host_port_is_fine():
+    spec = create("--name w --endpoint-mode dnsrr -p published=80,target=80,mode=host nginx")
+    assert spec.endpoint.mode == "dnsrr"
+
+
+# -- errors --------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("line, message", [
+    ("service create --name w --replica 3 nginx", "unknown flag: --replica (did you mean --replicas?)"),
+    ("service create --name w --frobnicate nginx", "unknown flag: --frobnicate ('docker service create' accepts:"),
+    ("node ls -x", "unknown shorthand flag: 'x' in -x"),
+    ("service create --name w --replicas x nginx",
+     'invalid argument "x" for "--replicas" flag: strconv.ParseUint: parsing "x": invalid syntax'),
+    ("service create --name w -p 80:x nginx", 'invalid argument "80:x" for "-p, --publish" flag: invalid target port'),
+    ("service create --name w --detach=maybe nginx", 'invalid argument "maybe" for "-d, --detach" flag'),
+    ("service create --name w nginx --replicas", None),  # after the image: an argument, not a flag
+    ("service update web --replicas", "flag needs an argument: --replicas"),
+    ("service create --name w -p", "flag needs an argument: 'p' in -p"),
+    ("service create", '"docker service create" requires at least 1 argument.'),
+    ("service update", '"docker service update" requires exactly 1 argument.'),
+    ("service update a b", '"docker service update" requires exactly 1 argument.'),
+    ("service ls web", '"docker service ls" accepts no arguments.'),
+    ("servce ls", 'unknown command "servce" for "docker"'),
+    ("service start web", 'unknown command "start" for "docker service"'),
+    ("", 'unknown command "" for "docker"'),
+    ("service create --help", "--help is not a scenario step"),
+    ("node ls -h", "--help is not a scenario step"),
+    ("--help", "--help is not a scenario step: run `docker --help`"),
+    ("service --help", "run `docker service --help`"),
+    ("network help", "run `docker network --help`"),
+    ("service create --name w --mode global --replicas 2 nginx",
+     "replicas can only be used with replicated or replicated-job mode"),
+    ("service create --name w --mode global --replicas-max-per-node 1 nginx",
+     "replicas-max-per-node can only be used with replicated or replicated-job mode"),
+    ("service create --name w --mode job nginx", "expected one of replicated, global"),
+    ("service create --name w --endpoint-mode dnsrr -p 80:80 nginx",
+     "port published with ingress mode can't be used with dnsrr mode"),
+    ("service create --name w -p 80:80 -p 80:81 nginx", "duplicate published ports provided"),
+    ("service create --name w --constraint node.role=worker nginx", "constraint expected one operator from ==, !="),
+    ("service create --name w --constraint '9x==y' nginx", "key '9x' is invalid"),
+    ("service create --name w --constraint 'node.role==<worker>' nginx", "value '<worker>' is invalid"),
+    ("service create --name w --placement-pref node.labels.zone nginx",
+     'placement preference must be of the format "<strategy>=<arg>"'),
+    ("service create --name w --placement-pref pack=x nginx", "unsupported placement preference pack"),
+    ("service create --name w --update-delay 10 nginx", 'time: missing unit in duration "10"'),
+    ("service create --name w --update-delay soon nginx", 'time: invalid duration "soon"'),
+    ("service create --name w --update-max-failure-ratio 2 nginx", "cannot be less than 0 or bigger than 1"),
+    ("service create --name w --reserve-cpu lots nginx", "failed to parse lots as a rational number"),
+    ("service create --name w --reserve-memory 1XB nginx", "invalid size: '1XB'"),
+    ("service create --name w -p published=80 nginx", "missing mandatory field 'target'"),
+    ("service create --name w -p target=80,mode=mesh nginx", "invalid publish mode value (mesh)"),
+    ("service create --name w -p 1.2.3.4:80:80 nginx", "hostip is not supported"),
+    ("service create --name w -e =x nginx", "invalid environment variable: =x"),
+    ("service create --name w -l =x nginx", "invalid label '=x': empty name"),
+    ("service create nginx", "--name is required"),
+    ("service update --rollback --image x web", "other flags may not be combined with --rollback"),
+    ("service scale web", "invalid scale specifier 'web'"),
+    ("service scale web=x", "web: invalid replicas value x"),
+    ("service ps -f foo=bar web", "invalid filter 'foo'"),
+    ("service ps -f node web", "bad format of filter"),
+    ("node update --availability off node1", "expected one of active, pause, drain"),
+    ("node update --role boss node1", "expected one of worker, manager"),
+    ("network create -d macvlan n", "expected one of overlay, bridge"),
+    ("swarm join node1:2377", "--token is required"),
+    ("swarm join --token T --availability busy node1:2377", 'invalid availability "busy"'),
+    ("swarm join-token boss", "unknown role boss"),
+    ("swarm update --task-history-limit x", "strconv.ParseInt"),
+    ("service create --name w nginx sh -c 'oops", "No closing quotation"),
+])
+def test_errors_read_like_dockers(line, message):
+    if message is None:
+        parse_command_line(line)
+        return
+    with pytest.raises(CommandError) as info:
+        parse_command_line(line)
+    assert message in str(info.value)
+
+
+# -- service update and apply_update -------------------------------------------------------------------------------
+
+def test_update_keeps_changes_in_order_and_the_run_flags_apart():
+    cmd = parse_command_line("docker service update -d --image nginx:1.11 --force --env-add A=1 --env-add B=2 web")
+    assert cmd == c.ServiceUpdate("web", (("image", "nginx:1.11"), ("force", True), ("env-add", "A=1"),
+                                          ("env-add", "B=2")), detach=True, rollback=False, force=True)
+    assert parse_command_line("service update --rollback web") == c.ServiceUpdate("web", (), rollback=True)
+
+
+BASE = create("--name web -e A=1 -e B=2 -l tier=web --constraint node.role==worker -p 8080:80 --network ov1 "
+              "--placement-pref spread=node.labels.zone --update-parallelism 2 --reserve-cpu 0.5 "
+              "--reserve-memory 64MiB nginx:1.10 serve")
+
+
+def test_apply_update_image_args_and_force():
+    spec = updated(BASE, "--image nginx:1.11 --args 'serve --fast' --force")
+    assert spec.task.image == "nginx:1.11" and spec.task.args == ("serve", "--fast")
+    assert spec.task.force_update == 1
+    assert updated(spec, "--force").task.force_update == 2
+    assert updated(BASE, "--replicas 4") == replace(BASE, replicas=4)
+
+
+def test_apply_update_env_and_labels():
+    spec = updated(BASE, "--env-rm A --env-add B=3 --env-add C=4 --label-rm tier --label-add team=x")
+    assert spec.task.env == ("B=3", "C=4")
+    assert spec.labels == {"team": "x"}
+
+
+def test_apply_update_constraints_are_sorted_like_dockers():
+    spec = updated(BASE, "--constraint-add node.labels.zone==a --constraint-rm node.role==worker "
+                         "--constraint-add engine.labels.disk==ssd")
+    assert spec.task.placement.constraints == ("engine.labels.disk==ssd", "node.labels.zone==a")
+
+
+def test_apply_update_preferences_networks_and_max_replicas():
+    spec = updated(BASE, "--placement-pref-rm spread=node.labels.zone --placement-pref-add spread=node.labels.rack "
+                         "--network-rm ov1 --network-add ov2 --replicas-max-per-node 1")
+    assert spec.task.placement.preferences == ("node.labels.rack",)
+    assert spec.task.networks == ("ov2",)
+    assert spec.task.placement.max_replicas == 1
+    with pytest.raises(CommandError, match="already attached to network ov1"):
+        updated(BASE, "--network-add ov1")
+
+
+def test_apply_update_ports():
+    spec = updated(BASE, "--publish-rm 80 --publish-add 9090:90 --publish-add 8081:81/udp")
+    assert spec.endpoint.ports == (PortConfig(81, 8081, "udp"), PortConfig(90, 9090))  # sorted as docker sorts
+    assert updated(BASE, "--publish-add 8080:80").endpoint.ports == BASE.endpoint.ports
+    with pytest.raises(CommandError, match="dnsrr"):
+        updated(BASE, "--endpoint-mode dnsrr")
+
+
+def test_apply_update_merges_update_config_onto_the_current_one():
+    spec = updated(BASE, "--update-delay 5s --rollback-order start-first")
+    assert spec.update_config == UpdateConfig(parallelism=2, delay=5.0)
+    assert spec.rollback_config == UpdateConfig(order=UpdateOrder.START_FIRST)
+
+
+def test_apply_update_resources_restart_and_grace_keep_what_is_not_named():
+    spec = updated(BASE, "--reserve-cpu 1 --limit-memory 128MiB --restart-delay 1s --stop-grace-period 2s")
+    assert spec.task.reservations == Resources(1_000_000_000, 64 * 1024**2)
+    assert spec.task.limits == Resources(0, 128 * 1024**2)
+    assert spec.task.restart_policy == RestartPolicy(delay=1.0)
+    assert spec.task.stop_grace_period == 2.0
+
+
+def test_apply_update_replicas_on_global_fails():
+    mon = create("--name mon --mode global prom/node-exporter")
+    with pytest.raises(CommandError, match="replicas can only be used with replicated mode"):
+        updated(mon, "--replicas 2")
+
+
+def test_apply_update_without_changes_is_identity():
+    assert apply_update(BASE, ()) == BASE
+
+
+# -- the other commands --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("line, command", [
+    ("service scale web=3 api=0 -d", c.ServiceScale((("web", 3), ("api", 0)), detach=True)),
+    ("service rollback -d web", c.ServiceRollback("web", detach=True)),
+    ("service rm web api", c.ServiceRemove(("web", "api"))),
+    ("service remove web", c.ServiceRemove(("web",))),
+    ("service ps --no-trunc -q -f desired-state=running -f node=node1 web", c.ServicePs(
+        ("web",), no_trunc=True, quiet=True, filters=(("desired-state", "running"), ("node", "node1")))),
+    ("service ls", c.ServiceLs()),
+    ("service list -q", c.ServiceLs(quiet=True)),
+    ("service inspect --pretty web api", c.ServiceInspect(("web", "api"), pretty=True)),
+    ("service logs web", c.ServiceLogs("web")),
+    ("node ls -q", c.NodeLs(quiet=True)),
+    ("node inspect self node2", c.NodeInspect(("self", "node2"))),
+    ("node update --availability drain --label-add zone=a --label-add ssd --label-rm old --role manager node2",
+     c.NodeUpdate("node2", Availability.DRAIN, (("zone", "a"), ("ssd", "")), ("old",), "manager")),
+    ("node promote node2 node3", c.NodePromote(("node2", "node3"))),
+    ("node demote node2", c.NodeDemote(("node2",))),
+    ("node rm --force node3", c.NodeRm(("node3",), force=True)),
+    ("node remove -f node3", c.NodeRm(("node3",), force=True)),
+    ("network create ov0", c.NetworkCreate("ov0")),
+    ("network create -d overlay --attachable --opt encrypted --subnet 10.1.0.0/24 ov1",
+     c.NetworkCreate("ov1", "overlay", attachable=True, encrypted=True, subnet="10.1.0.0/24")),
+    ("network create --driver=overlay -o encrypted=false ov2", c.NetworkCreate("ov2", "overlay")),
+    ("network ls -q", c.NetworkLs(quiet=True)),
+    ("network rm ov1 ov2", c.NetworkRm(("ov1", "ov2"))),
+    ("swarm join --token SWMTKN-1-x node1:2377", c.SwarmJoin("SWMTKN-1-x", "node1:2377")),
+    ("swarm join --token T --availability DRAIN --advertise-addr eth0 node1:2377",
+     c.SwarmJoin("T", "node1:2377", Availability.DRAIN)),
+    ("swarm leave -f", c.SwarmLeave(force=True)),
+    ("swarm join-token -q manager", c.SwarmJoinToken("manager", quiet=True)),
+    ("swarm update --dispatcher-heartbeat 10s --task-history-limit 2", c.SwarmUpdate(10.0, 2)),
+])
+def test_other_commands(line, command):
+    assert parse_command_line(line) == command
+    assert parse_command_line("docker " + line) == command
+
+
+def test_parse_command_takes_words_and_double_dash_ends_flags():
+    cmd = parse_command(["service", "create", "--name", "w", "--", "busybox", "-x"])
+    assert cmd.spec.task.image == "busybox" and cmd.spec.task.args == ("-x",)
+    assert parse_command(["node", "inspect", "--", "-odd"]) == c.NodeInspect(("-odd",))
