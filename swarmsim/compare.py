@@ -1,0 +1,59 @@
+"""Prediction against observation: the same metrics from two traces, with errors.
+
+Placement is compared up to the swarm's random tie-breaks: two placements agree
+when they put the same numbers of tasks on nodes, whichever equal node got which.
+"""
+from __future__ import annotations
+
+from . import metrics
+from .trace import Trace
+
+
+def _error(predicted: float | None, observed: float | None) -> dict:
+    if predicted is None or observed is None:
+        return {"predicted": predicted, "observed": observed, "abs": None, "rel": None}
+    diff = predicted - observed
+    return {"predicted": predicted, "observed": observed, "abs": diff,
+            "rel": diff / observed if observed else None}
+
+
+def placement_agrees(predicted: dict[str, int], observed: dict[str, int]) -> bool:
+    """Same per-node counts, up to which of the nodes got which count."""
+    return sorted(predicted.values()) == sorted(observed.values())
+
+
+def compare(predicted: Trace, observed: Trace) -> dict:
+    p_place, o_place = metrics.placement(predicted), metrics.placement(observed)
+    placement = {s: {"predicted": p_place.get(s, {}), "observed": o_place.get(s, {}),
+                     "exact": p_place.get(s, {}) == o_place.get(s, {}),
+                     "agrees": placement_agrees(p_place.get(s, {}), o_place.get(s, {}))}
+                 for s in sorted(set(p_place) | set(o_place))}
+    p_up, o_up = metrics.updates(predicted), metrics.updates(observed)
+    updates = [{"service": p.service, "outcome": (p.outcome, o.outcome), **_error(p.duration, o.duration)}
+               for p, o in zip(p_up, o_up)]
+    p_steps = {e["index"]: e["t"] for e in predicted.of_kind("step")}
+    o_steps = {e["index"]: e["t"] for e in observed.of_kind("step")}
+    steps = [{"index": i, **_error(p_steps[i], o_steps.get(i))} for i in sorted(p_steps)]
+    return {"placement": placement, "updates": updates, "steps": steps}
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def format_comparison(result: dict) -> str:
+    lines = ["Placement (running tasks per node):"]
+    for service, row in result["placement"].items():
+        verdict = "same" if row["exact"] else ("same up to ties" if row["agrees"] else "DIFFERENT")
+        lines.append(f"  {service:<18} predicted {row['predicted']}  observed {row['observed']}  {verdict}")
+    if result["updates"]:
+        lines.append("Updates (duration, s):")
+        for u in result["updates"]:
+            rel = "-" if u["rel"] is None else f"{100 * u['rel']:+.1f}%"
+            lines.append(f"  {u['service']:<18} predicted {_fmt(u['predicted'])}  observed {_fmt(u['observed'])}"
+                         f"  error {_fmt(u['abs'])} ({rel})  outcome {u['outcome'][0]}/{u['outcome'][1]}")
+    lines.append("Step completion times (s):")
+    for s in result["steps"]:
+        lines.append(f"  step {s['index']:<3} predicted {_fmt(s['predicted'])}  observed {_fmt(s['observed'])}"
+                     f"  error {_fmt(s['abs'])}")
+    return "\n".join(lines)

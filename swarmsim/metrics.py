@@ -1,0 +1,131 @@
+"""Metrics over traces. Pure functions of a Trace, so a simulated and a real run
+are measured the same way. Real traces may skip intermediate task states; only
+milestones (pending, assigned, running, a terminal state) are relied on.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .trace import Trace
+
+TERMINAL = ("complete", "shutdown", "failed", "rejected", "orphaned", "remove")
+
+
+def task_states_at(trace: Trace, t: float | None = None) -> dict[tuple[str, int], dict]:
+    """The last event of every (task, gen) at time `t` (the end when None)."""
+    last: dict[tuple[str, int], dict] = {}
+    for e in trace.tasks():
+        if t is not None and e["t"] > t:
+            break
+        last[(e["task"], e["gen"])] = e
+    return last
+
+
+def placement(trace: Trace, t: float | None = None) -> dict[str, dict[str, int]]:
+    """Running tasks per service and node at time `t`: {service: {node: count}}."""
+    out: dict[str, dict[str, int]] = {}
+    for e in task_states_at(trace, t).values():
+        if e["state"] == "running" and e["desired"] == "running":
+            per_node = out.setdefault(e["service"], {})
+            per_node[e["node"]] = per_node.get(e["node"], 0) + 1
+    return {s: dict(sorted(n.items())) for s, n in sorted(out.items())}
+
+
+def step_time(trace: Trace, index: int) -> float:
+    for e in trace.of_kind("step"):
+        if e["index"] == index:
+            return e["t"]
+    raise KeyError(f"no step {index} in the trace")
+
+
+def placement_after_step(trace: Trace, index: int) -> dict[str, dict[str, int]]:
+    return placement(trace, step_time(trace, index))
+
+
+@dataclass(frozen=True)
+class UpdateWindow:
+    service: str
+    started: float
+    ended: float | None
+    outcome: str  # completed | paused | rollback_completed | rollback_paused | running
+
+    @property
+    def duration(self) -> float | None:
+        return None if self.ended is None else self.ended - self.started
+
+
+def updates(trace: Trace) -> list[UpdateWindow]:
+    """Each rolling update (or rollback) from its first UpdateStatus to the state that ended it."""
+    open_: dict[str, float] = {}
+    out: list[UpdateWindow] = []
+    for e in trace.of_kind("service"):
+        state, service = e.get("update_state"), e["service"]
+        if state in ("updating", "rollback_started") and service not in open_:
+            open_[service] = e["t"]
+        elif state in ("completed", "paused", "rollback_completed", "rollback_paused") and service in open_:
+            out.append(UpdateWindow(service, open_.pop(service), e["t"], state))
+    out += [UpdateWindow(s, t0, None, "running") for s, t0 in open_.items()]
+    return sorted(out, key=lambda w: (w.started, w.service))
+
+
+def first_times(trace: Trace, service: str, state: str) -> dict[tuple[str, int], float]:
+    """When each task of a service was first seen in `state`."""
+    out: dict[tuple[str, int], float] = {}
+    for e in trace.tasks():
+        if e["service"] == service and e["state"] == state:
+            out.setdefault((e["task"], e["gen"]), e["t"])
+    return out
+
+
+def running_over_time(trace: Trace, service: str) -> list[tuple[float, int]]:
+    """(t, number of running tasks of the service) at every change."""
+    running: dict[tuple[str, int], bool] = {}
+    series: list[tuple[float, int]] = []
+    for e in trace.tasks():
+        if e["service"] != service:
+            continue
+        running[(e["task"], e["gen"])] = e["state"] == "running"
+        count = sum(running.values())
+        if series and series[-1][0] == e["t"]:
+            series[-1] = (e["t"], count)
+        elif not series or series[-1][1] != count:
+            series.append((e["t"], count))
+    return series
+
+
+def min_running(trace: Trace, service: str, start: float, end: float) -> int:
+    series = running_over_time(trace, service)
+    before = [c for t, c in series if t <= start]
+    inside = [c for t, c in series if start < t <= end]
+    return min(([before[-1]] if before else []) + inside, default=0)
+
+
+def slot_replacements(trace: Trace, service: str, start: float, end: float | None = None) -> list[dict]:
+    """Per slot replaced in [start, end]: when the old task stopped and the new one ran."""
+    stopped: dict[str, float] = {}
+    started: dict[str, float] = {}
+    for e in trace.tasks():
+        if e["service"] != service or e["t"] < start or (end is not None and e["t"] > end):
+            continue
+        name = e["task"]
+        if e["state"] in TERMINAL and e["desired"] != "running":
+            stopped.setdefault(name, e["t"])
+        if e["state"] == "running" and e["gen"] > 1:
+            started.setdefault(name, e["t"])
+    return [{"task": name, "old_stopped": stopped.get(name), "new_running": started[name]}
+            for name in sorted(started, key=lambda n: started[n])]
+
+
+def node_downs(trace: Trace) -> list[tuple[str, float]]:
+    return [(e["node"], e["t"]) for e in trace.of_kind("node") if e["status"] == "down"]
+
+
+def summary(trace: Trace) -> dict:
+    """The headline figures `swarmsim run` prints and `swarmsim compare` sets side by side."""
+    return {
+        "placement": placement(trace),
+        "updates": [{"service": w.service, "started": w.started, "duration": w.duration, "outcome": w.outcome}
+                    for w in updates(trace)],
+        "node_downs": node_downs(trace),
+        "end": trace.events[-1]["t"] if trace.events else 0.0,
+    }
