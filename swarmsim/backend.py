@@ -160,15 +160,16 @@ class SimBackend:
         swarm = self.swarm
         deadline = swarm.now + timeout
         stable_since = None
+        seen_version, quiet = -1, False
         while swarm.now <= deadline:
             store = swarm.store
-            quiet = all(
-                service_converged(s, store.service_tasks(s.id), store.nodes)
-                and not (s.update_status and s.update_status.state in (UpdateState.UPDATING,
-                                                                       UpdateState.ROLLBACK_STARTED))
-                for s in store.services.values()
-            ) and all(t.state > TaskState.RUNNING or t.desired <= TaskState.RUNNING or t.state < TaskState.ASSIGNED
-                      for t in store.tasks.values())
+            if store.version != seen_version:
+                seen_version = store.version
+                quiet = not store.unsettled and all(
+                    service_converged(s, store.service_tasks(s.id), store.nodes)
+                    and not (s.update_status and s.update_status.state in (UpdateState.UPDATING,
+                                                                           UpdateState.ROLLBACK_STARTED))
+                    for s in store.services.values())
             if quiet:
                 stable_since = swarm.now if stable_since is None else stable_since
                 monitor = max((s.spec.update_config.monitor for s in store.services.values()), default=0.0)

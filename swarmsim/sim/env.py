@@ -40,8 +40,13 @@ class SimEnv:
         return self.env.now
 
     def new_id(self) -> str:
-        """A 25-character ID like swarmkit's identity.NewID()."""
-        return "".join(self._ids.choice(_ID_ALPHABET) for _ in range(25))
+        """A 25-character base-36 ID like swarmkit's identity.NewID()."""
+        n = self._ids.getrandbits(128)
+        digits = []
+        for _ in range(25):
+            n, d = divmod(n, 36)
+            digits.append(_ID_ALPHABET[d])
+        return "".join(digits)
 
     def timeout(self, delay: float):
         return self.env.timeout(max(0.0, delay))

@@ -55,7 +55,7 @@ class TaskReaper:
             limit = self.manager.task_history_limit
             if service.spec.task.restart_policy.max_attempts > 0:
                 limit = service.spec.task.restart_policy.max_attempts + 1
-            history = [t for t in store.service_tasks(service_id) if (t.slot == slot if slot else t.node == node)]
+            history = store.slot_tasks(service_id, slot, node)
             if limit < 0 or len(history) <= limit:
                 del self.dirty[key]
                 continue

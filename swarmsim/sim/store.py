@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable
 
-from ..model import Node, Service, Task
+from ..model import Node, Service, Task, TaskState
 from ..trace import TraceWriter
 from .env import SimEnv
 
@@ -23,6 +23,13 @@ def _task_changed(old: Task, new: Task) -> bool:
             or old.msg != new.msg or old.err != new.err)
 
 
+def _settled(t: Task) -> bool:
+    """Running as desired, or stopped as desired (a held replacement at desired READY is not settled)."""
+    if t.desired == TaskState.RUNNING:
+        return t.state == TaskState.RUNNING
+    return t.desired > TaskState.RUNNING and (t.state > TaskState.RUNNING or t.state < TaskState.ASSIGNED)
+
+
 class Store:
     def __init__(self, sim: SimEnv, trace: TraceWriter):
         self.sim = sim
@@ -33,11 +40,14 @@ class Store:
         self.tasks: dict[str, Task] = {}
         self.by_service: dict[str, dict[str, Task]] = {}
         self.by_node: dict[str, dict[str, Task]] = {}
+        self.by_slot: dict[tuple[str, int | str], dict[str, Task]] = {}
+        self.unsettled: dict[str, None] = {}  # tasks not yet where their desired state wants them
         self._gens: dict[tuple[str, str], int] = {}
         self.task_watchers: list[TaskWatcher] = []
         self.node_watchers: list[NodeWatcher] = []
         self.service_watchers: list[ServiceWatcher] = []
         self.commit_watchers: list[Callable[[], None]] = []
+        self.version = 0  # commits so far; readers cache what they derived from an unchanged store
 
     # -- reads ------------------------------------------------------------------------------------
     def service(self, name_or_id: str) -> Service | None:
@@ -49,20 +59,32 @@ class Store:
     def node_tasks(self, node: str) -> list[Task]:
         return list(self.by_node.get(node, {}).values())
 
+    def slot_tasks(self, service_id: str, slot: int, node: str | None) -> list[Task]:
+        """A replicated slot's tasks, or a global service's tasks on one node."""
+        return list(self.by_slot.get((service_id, slot or f"@{node}"), {}).values())
+
     # -- writes -----------------------------------------------------------------------------------
     def _commit(self) -> None:
+        self.version += 1
         for watcher in self.commit_watchers:
             watcher()
 
     def _index(self, t: Task) -> None:
         self.tasks[t.id] = t
         self.by_service.setdefault(t.service_id, {})[t.id] = t
+        self.by_slot.setdefault((t.service_id, t.slot or f"@{t.node}"), {})[t.id] = t
         if t.node is not None:
             self.by_node.setdefault(t.node, {})[t.id] = t
+        if _settled(t):
+            self.unsettled.pop(t.id, None)
+        else:
+            self.unsettled[t.id] = None
 
     def _unindex(self, t: Task) -> None:
         self.tasks.pop(t.id, None)
+        self.unsettled.pop(t.id, None)
         self.by_service.get(t.service_id, {}).pop(t.id, None)
+        self.by_slot.get((t.service_id, t.slot or f"@{t.node}"), {}).pop(t.id, None)
         if t.node is not None:
             self.by_node.get(t.node, {}).pop(t.id, None)
 
@@ -88,8 +110,8 @@ class Store:
         old = self.tasks.get(new.id)
         if old is None:
             return None
-        if old.node != new.node and old.node is not None:
-            self.by_node.get(old.node, {}).pop(old.id, None)
+        if old.node != new.node:
+            self._unindex(old)
         self._index(new)
         if _task_changed(old, new):
             self._trace_task(new, at)
