@@ -143,8 +143,10 @@ class SimBackend:
                 swarm.fail_node(node, kind)
             case Run(parsed=command, on=on):
                 return self._run(command, on or swarm.scenario.leader)
-            case Partition() | Heal():
-                return StepResult(False, "partitions are not modelled yet")
+            case Partition(groups=groups):
+                swarm.partition(groups)
+            case Heal():
+                swarm.heal()
         return StepResult(True)
 
     def _wait(self, process):
@@ -190,6 +192,8 @@ class SimBackend:
         if not isinstance(command, c.WORKER_OK):
             if node is None or node.role is not Role.MANAGER:
                 return StepResult(False, NOT_A_MANAGER)
+            if not isinstance(command, c.LEADERLESS_OK) and (error := swarm.leader_error(on)):
+                return StepResult(False, error)
         try:
             return self._execute(command, on)
         except SwarmError as err:
@@ -253,6 +257,10 @@ class SimBackend:
                 return StepResult(True, swarm.join(on, join.as_manager, availability))
             case c.SwarmLeave(force=force):
                 return StepResult(True, swarm.leave(on, force))
+            case c.SwarmInit(force_new_cluster=True):
+                swarm.raft.force_new_cluster(on)
+                return StepResult(True, f"Swarm initialized: current node ({swarm.store.nodes[on].id}) is now a "
+                                        f"manager.")
             case c.SwarmUpdate(dispatcher_heartbeat=period, task_history_limit=limit):
                 if limit is not None:
                     swarm.manager.task_history_limit = limit

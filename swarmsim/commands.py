@@ -142,6 +142,13 @@ class SwarmLeave:
 
 
 @dataclass(frozen=True, slots=True)
+class SwarmInit:
+    """Only `--force-new-cluster` makes sense in a scenario: the swarm already exists."""
+
+    force_new_cluster: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class SwarmJoinToken:
     role: str  # worker | manager
     quiet: bool = False
@@ -155,10 +162,13 @@ class SwarmUpdate:
 
 Command = (ServiceCreate | ServiceUpdate | ServiceScale | ServiceRollback | ServiceRemove | ServicePs | ServiceLs
            | ServiceInspect | ServiceLogs | NodeLs | NodeInspect | NodeUpdate | NodePromote | NodeDemote | NodeRm
-           | NetworkCreate | NetworkLs | NetworkRm | SwarmJoin | SwarmLeave | SwarmJoinToken | SwarmUpdate)
+           | NetworkCreate | NetworkLs | NetworkRm | SwarmInit | SwarmJoin | SwarmLeave | SwarmJoinToken | SwarmUpdate)
 
 #: Commands that only read; the simulator prints what docker would print.
 READ_ONLY = (ServicePs, ServiceLs, ServiceInspect, ServiceLogs, NodeLs, NodeInspect, NetworkLs, SwarmJoinToken)
 
 #: Commands a worker may run; everything else needs a manager ("This node is not a swarm manager...").
 WORKER_OK = (SwarmJoin, SwarmLeave)
+
+#: Commands that work without a raft leader (they act on the local node only).
+LEADERLESS_OK = (SwarmInit, SwarmJoin, SwarmLeave)

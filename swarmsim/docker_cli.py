@@ -587,6 +587,13 @@ def _build_join(a: Args) -> c.SwarmJoin:
                        availability=a.last("availability", Availability.ACTIVE))
 
 
+def _build_init(a: Args) -> c.SwarmInit:
+    if not a.true("force-new-cluster"):
+        raise CommandError("this node is already part of a swarm; in a scenario only "
+                           "`docker swarm init --force-new-cluster` (recovering from a lost quorum) makes sense")
+    return c.SwarmInit(force_new_cluster=True)
+
+
 def _build_join_token(a: Args) -> c.SwarmJoinToken:
     role = a.positionals[0]
     if role not in ("worker", "manager"):
@@ -638,6 +645,7 @@ _SPECS = (
                                Flag("advertise-addr", _text), Flag("listen-addr", _text),
                                Flag("data-path-addr", _text)), _build_join, 1, 1),
     CommandSpec("swarm leave", (Flag("force", short="f"),), lambda a: c.SwarmLeave(a.true("force"))),
+    CommandSpec("swarm init", (Flag("force-new-cluster"), Flag("advertise-addr", _text)), _build_init, 0, 0),
     CommandSpec("swarm join-token", (_QUIET,), _build_join_token, 1, 1),
     CommandSpec("swarm update", (Flag("dispatcher-heartbeat", _duration), Flag("task-history-limit", _int)),
                 lambda a: c.SwarmUpdate(a.last("dispatcher-heartbeat"), a.last("task-history-limit")), 0, 0),

@@ -54,6 +54,8 @@ class Agent:
         self.pulls: dict[str, object] = {}
         self.runs: dict[str, _Run] = {}
         self.connected = True
+        self.alive = True
+        self.outbox: dict[str, tuple] = {}  # statuses not yet delivered while disconnected
         self.rng = self.sim.rng.stream(f"agent.{node}")
 
     # -- assignments ------------------------------------------------------------------------------------
@@ -84,8 +86,12 @@ class Agent:
         return t.spec.workload.over(base) if t.spec.workload else base
 
     def _report(self, run: _Run, state: TaskState, msg: str, err: str = "", exit_code: int | None = None) -> None:
-        if not run.removed and self.connected:
+        if run.removed:
+            return
+        if self.connected:
             self.manager.dispatcher.report(run.task.id, state, msg, err, exit_code)
+        else:
+            self.outbox[run.task.id] = (state, msg, err, exit_code)
 
     def _stop_wanted(self, run: _Run) -> bool:
         return run.removed or run.task.desired >= TaskState.SHUTDOWN
@@ -105,6 +111,12 @@ class Agent:
         state = run.task.state
         if self._stop_wanted(run):
             yield from self._finish_without_container(run, state)
+            return
+        if state >= TaskState.STARTING:
+            # A restarted daemon finds the container killed with it (SIGKILL: exit 137).
+            yield self.sim.timeout(self.timing.accept)
+            self._report(run, TaskState.FAILED, "started", "task: non-zero exit (137)", exit_code=137)
+            self.runs.pop(run.task.id, None)
             return
         yield self.sim.timeout(self.timing.accept)
         self._report(run, TaskState.ACCEPTED, "accepted")
@@ -187,9 +199,19 @@ class Agent:
         self.runs.pop(t.id, None)
 
     # -- node faults ------------------------------------------------------------------------------------
-    def crash(self) -> None:
-        """dockerd and its containers die: nothing more is reported."""
+    def disconnect(self) -> None:
+        """The session to the leader is lost; containers keep running and statuses queue up."""
         self.connected = False
+
+    def reconnect(self) -> None:
+        self.connected = True
+        outbox, self.outbox = self.outbox, {}
+        for task_id, (state, msg, err, exit_code) in outbox.items():
+            self.manager.dispatcher.report(task_id, state, msg, err, exit_code)
+
+    def crash(self) -> None:
+        """dockerd and its containers die: nothing more is reported (the session is lost by the caller)."""
+        self.alive = False
         for run in self.runs.values():
             run.removed = True
             if run.process is not None and run.process.is_alive:

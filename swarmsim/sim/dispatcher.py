@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from .manager import Manager
 
 HEARTBEAT_FAILURE = "heartbeat failure"
+UNKNOWN_AFTER_ELECTION = 'Node moved to "unknown" state due to leadership change in cluster'
+UNKNOWN_FAILURE = 'heartbeat failure for node in "unknown" state'
 
 
 def _assignment_changed(old: Task | None, new: Task | None) -> bool:
@@ -107,7 +109,23 @@ class Dispatcher:
             return
         node = self.manager.store.nodes.get(name)
         if node is not None and node.status is not NodeStatus.DOWN:
-            self.manager.store.put_node(replace(node, status=NodeStatus.DOWN, status_msg=HEARTBEAT_FAILURE))
+            message = UNKNOWN_FAILURE if node.status is NodeStatus.UNKNOWN else HEARTBEAT_FAILURE
+            self.manager.store.put_node(replace(node, status=NodeStatus.DOWN, status_msg=message))
+
+    def new_leader(self) -> None:
+        """A new leader's dispatcher: every node not down is UNKNOWN until it registers, for 6 periods."""
+        timing = self.manager.timing
+        self._lost.clear()
+        deadline = self.sim.now + timing.heartbeat_period * timing.unknown_grace_multiplier
+        for node in list(self.manager.store.nodes.values()):
+            if node.status is NodeStatus.DOWN:
+                continue
+            self.manager.store.put_node(replace(node, status=NodeStatus.UNKNOWN, status_msg=UNKNOWN_AFTER_ELECTION))
+            self._lost[node.name] = deadline
+            self.sim.call_at(deadline, self._expire, node.name, deadline)
+        if self._reports and not self._flush_armed:
+            self._flush_armed = True
+            self.sim.soon(self._flush_reports)
 
     def node_registered(self, name: str) -> None:
         """The agent opened a session: the node is READY again (after the next write batch)."""

@@ -28,3 +28,17 @@ class Manager:
         self.global_orchestrator = GlobalOrchestrator(self)
         self.reaper = TaskReaper(self)
         self.dispatcher = Dispatcher(self)
+
+    def take_over(self) -> None:
+        """A newly elected leader starts every component from the store's state (manager.go becomeLeader)."""
+        self.active = True
+        self.dispatcher.new_leader()
+        store = self.store
+        for t in list(store.tasks.values()):
+            self.replicated._on_task(t, t)
+            self.global_orchestrator._on_task(t, t)
+        for service in list(store.services.values()):
+            self.replicated._on_service(service, service)
+            self.global_orchestrator._on_service(service, service)
+        self.scheduler.scheduler.tick_required = True
+        store.commit()

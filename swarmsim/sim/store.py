@@ -64,6 +64,10 @@ class Store:
         return list(self.by_slot.get((service_id, slot or f"@{node}"), {}).values())
 
     # -- writes -----------------------------------------------------------------------------------
+    def commit(self) -> None:
+        """An empty transaction: wakes every loop waiting on commits."""
+        self._commit()
+
     def _commit(self) -> None:
         self.version += 1
         for watcher in self.commit_watchers:

@@ -13,6 +13,7 @@ from ..trace import TraceWriter
 from .agent import Agent, Host
 from .env import SimEnv
 from .manager import Manager
+from .raft import NO_LEADER, Raft
 from .store import Store
 
 BUILTIN_NETWORKS = (("bridge", "bridge", "local"), ("docker_gwbridge", "bridge", "local"), ("host", "host", "local"),
@@ -52,6 +53,7 @@ class SimSwarm:
         for net in scenario.networks:
             self.create_network(net)
         leader = scenario.leader
+        self.raft = Raft(self, leader)
         for decl in scenario.nodes:
             if decl.joined:
                 self._join(decl, leader=decl.name == leader)
@@ -92,7 +94,10 @@ class SimSwarm:
         agent = Agent(self.manager, decl.name, self.scenario.images, self.host)
         self.agents[decl.name] = agent
         self.manager.dispatcher.agents[decl.name] = agent
+        self.raft.add_node(decl.name)
         self.store.put_node(node)
+        if node.role is Role.MANAGER:
+            self.raft.reevaluate()
         return node
 
     def join(self, name: str, as_manager: bool, availability: Availability) -> str:
@@ -111,8 +116,13 @@ class SimSwarm:
                              "swarm. Use `--force` to ignore this message.")
         agent = self.agents.pop(name)
         agent.crash()
+        agent.disconnect()
         self.manager.dispatcher.agents.pop(name, None)
         self.manager.dispatcher.node_lost(name)
+        self.raft.graph.remove_node(name)
+        if node.role is Role.MANAGER:
+            self.store.put_node(replace(node, role=Role.WORKER, leader=False))
+            self.raft.reevaluate()
         return "Node left the swarm."
 
     def update_node(self, name: str, availability: Availability | None = None, label_add=(), label_rm=(),
@@ -127,7 +137,12 @@ class SimSwarm:
             del labels[key]
         new = replace(node, labels=labels, availability=availability or node.availability,
                       role=Role(role) if role else node.role)
+        if node.role is Role.MANAGER and new.role is Role.WORKER and len(self.raft.managers()) == 1:
+            raise SwarmError("Error response from daemon: rpc error: code = FailedPrecondition desc = attempting to "
+                             "demote the last manager of the swarm")
         self.store.put_node(new)
+        if new.role is not node.role:
+            self.raft.reevaluate()
         return name
 
     def remove_node(self, name: str, force: bool) -> str:
@@ -142,6 +157,8 @@ class SimSwarm:
         agent = self.agents.pop(name, None)
         if agent is not None:
             agent.crash()
+            agent.disconnect()
+        self.raft.graph.remove_node(name)
         self.store.delete_node(name)
         return name
 
@@ -220,18 +237,52 @@ class SimSwarm:
 
     # -- faults ------------------------------------------------------------------------------------------
     def fail_node(self, name: str, kind: str) -> None:
+        """crash: dockerd killed with its containers; stop: dockerd stopped (its containers stop too);
+        recover: dockerd started again, with a fresh agent that finds its containers gone."""
         agent = self.agents.get(name)
-        if kind in ("crash", "stop"):
-            if agent is not None and agent.connected:
-                agent.crash()
-                self.manager.dispatcher.node_lost(name)
-        elif kind == "recover":
-            if agent is not None and not agent.connected:
-                fresh = Agent(self.manager, name, self.scenario.images, self.host)
-                fresh.present = agent.present
-                self.agents[name] = fresh
-                self.manager.dispatcher.agents[name] = fresh
-                self.manager.dispatcher.node_registered(name)
+        if agent is None:
+            return
+        if kind in ("crash", "stop") and agent.alive:
+            agent.crash()
+            self.raft.set_up(name, False)
+        elif kind == "recover" and not agent.alive:
+            fresh = Agent(self.manager, name, self.scenario.images, self.host)
+            fresh.present = agent.present
+            fresh.connected = False
+            self.agents[name] = fresh
+            self.manager.dispatcher.agents[name] = fresh
+            self.raft.set_up(name, True)
+
+    def partition(self, groups: tuple[tuple[str, ...], ...]) -> None:
+        self.raft.partition(groups)
+
+    def heal(self) -> None:
+        self.raft.heal()
+
+    def reconnect_agents(self) -> None:
+        """Agents follow the leader: a lost session stops heartbeats; a regained one registers again."""
+        dispatcher = self.manager.dispatcher
+        for name, agent in self.agents.items():
+            want = agent.alive and self.raft.connected(name)
+            if agent.connected and not want:
+                agent.disconnect()
+                if self.manager.active:
+                    dispatcher.node_lost(name)
+            elif want and not agent.connected:
+                delay = self.sim.rng.stream(f"session.{name}").uniform(0.0, 1.0)  # agent.go reconnect backoff
+                self.sim.call_at(self.now + delay, self._register, name, agent)
+
+    def _register(self, name: str, agent: Agent) -> None:
+        if self.agents.get(name) is agent and agent.alive and not agent.connected and self.raft.connected(name):
+            agent.reconnect()
+            self.manager.dispatcher.node_registered(name)
+
+    def leader_error(self, on: str) -> str | None:
+        """Why a command run on node `on` cannot reach a leader, in docker's words (None if it can)."""
+        if on in self.raft.down:
+            return ("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. "
+                    "Is the docker daemon running?")
+        return None if self.raft.connected(on) else NO_LEADER
 
     def run_until(self, t: float) -> None:
         self.sim.env.run(until=max(t, self.sim.now))

@@ -1,0 +1,114 @@
+"""Raft among the managers, as far as orchestration can tell (swarmkit manager/state/raft).
+
+All control loops run on the leader only. A leader needs a quorum (floor(N/2)+1
+of the managers) that is up and that it can reach; without one its writes cannot
+commit, so orchestration stops at once. A new leader is elected inside a
+connected quorum after a randomized election timeout (raft tick 1 s, election
+tick 10: 10 to 20 s). Which nodes can reach whom is a networkx graph that
+partitions cut and heals restore.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import networkx as nx
+
+from ..model import Role
+
+if TYPE_CHECKING:
+    from .swarm import SimSwarm
+
+NO_LEADER = ("Error response from daemon: rpc error: code = Unknown desc = The swarm does not have a leader. "
+             "It's possible that too few managers are online. Make sure more than half of the managers are online.")
+
+
+class Raft:
+    def __init__(self, swarm: "SimSwarm", leader: str):
+        self.swarm = swarm
+        self.graph = nx.Graph()
+        self.down: dict[str, None] = {}
+        self.leader: str | None = leader
+        self._election: float | None = None
+        self.rng = swarm.sim.rng.stream("raft")
+
+    # -- connectivity ---------------------------------------------------------------------------------
+    def add_node(self, name: str) -> None:
+        self.graph.add_node(name)
+        self.graph.add_edges_from((name, other) for other in list(self.graph.nodes) if other != name)
+
+    def partition(self, groups: tuple[tuple[str, ...], ...]) -> None:
+        """Cut the graph into the given groups; nodes not named stay together in one more group."""
+        named = [n for g in groups for n in g]
+        rest = tuple(n for n in self.graph.nodes if n not in named)
+        self.graph.remove_edges_from(list(self.graph.edges))
+        for group in (*groups, rest):
+            self.graph.add_edges_from((a, b) for i, a in enumerate(group) for b in group[i + 1:])
+        self.reevaluate()
+
+    def heal(self) -> None:
+        nodes = list(self.graph.nodes)
+        self.graph.add_edges_from((a, b) for i, a in enumerate(nodes) for b in nodes[i + 1:])
+        self.reevaluate()
+
+    def set_up(self, name: str, up: bool) -> None:
+        if up:
+            self.down.pop(name, None)
+        else:
+            self.down[name] = None
+        self.reevaluate()
+
+    def reachable(self, a: str, b: str) -> bool:
+        return a not in self.down and b not in self.down and (a == b or self.graph.has_edge(a, b))
+
+    # -- quorum and leadership ---------------------------------------------------------------------------
+    def managers(self) -> list[str]:
+        return [n.name for n in self.swarm.store.nodes.values() if n.role is Role.MANAGER]
+
+    def quorum(self) -> int:
+        return len(self.managers()) // 2 + 1
+
+    def has_quorum(self, name: str) -> bool:
+        return sum(1 for m in self.managers() if self.reachable(name, m)) >= self.quorum()
+
+    def reevaluate(self) -> None:
+        """After any fault, heal or membership change: keep, lose or elect a leader, then reconnect agents."""
+        if self.leader is not None and not (self.leader in self.managers() and self.has_quorum(self.leader)):
+            self._set_leader(None)
+        if self.leader is None and self._election is None:
+            self._election = self.swarm.now + self.rng.uniform(*self.swarm.timing.election_timeout)
+            self.swarm.sim.call_at(self._election, self._elect)
+        self.swarm.reconnect_agents()
+
+    def _elect(self) -> None:
+        self._election = None
+        if self.leader is not None:
+            return
+        candidates = [m for m in self.managers() if m not in self.down and self.has_quorum(m)]
+        if not candidates:
+            return  # no quorum anywhere: wait for managers to come back
+        self._set_leader(self.rng.choice(candidates))
+        self.swarm.manager.take_over()
+        self.swarm.reconnect_agents()
+
+    def force_new_cluster(self, name: str) -> None:
+        """`docker swarm init --force-new-cluster`: this manager alone is the raft cluster and leads."""
+        store = self.swarm.store
+        for other in self.managers():
+            if other != name:
+                store.put_node(replace(store.nodes[other], role=Role.WORKER, leader=False))
+        self._set_leader(name)
+        self.swarm.manager.take_over()
+        self.swarm.reconnect_agents()
+
+    def _set_leader(self, name: str | None) -> None:
+        store = self.swarm.store
+        for node in list(store.nodes.values()):
+            if node.leader != (node.name == name):
+                store.put_node(replace(node, leader=node.name == name))
+        self.leader = name
+        self.swarm.manager.active = name is not None
+
+    def connected(self, name: str) -> bool:
+        """Whether a node's agent can hold a session with the leader."""
+        return self.leader is not None and self.reachable(self.leader, name)
