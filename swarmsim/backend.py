@@ -126,6 +126,7 @@ class SimBackend:
         self.swarm.trace.emit(self.swarm.now, "step", **fields)
 
     def finish(self) -> Trace:
+        self.swarm.traffic.flush()
         return self.swarm.trace.finish()
 
     # -- steps ------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from dataclasses import replace
 
@@ -23,7 +24,7 @@ def print_step(index: int, text: str, result, t: float) -> None:
         print(_indent(result.output), end="")
 
 
-def print_summary(trace) -> None:
+def print_summary(trace, ran: str = "Simulated") -> None:
     summary = metrics.summary(trace)
     print("\nPlacement at the end (running tasks per node):")
     for service, per_node in summary["placement"].items():
@@ -38,7 +39,12 @@ def print_summary(trace) -> None:
         print("\nNodes marked down:")
         for node, t in summary["node_downs"]:
             print(f"  {node:<20} at {t:.2f}s")
-    print(f"\nSimulated {summary['end']:.2f}s.")
+    if summary["requests"]:
+        print("\nRequests:")
+        for port, row in summary["requests"].items():
+            print(f"  port {port:<15} {row['count']} sent, {row['failed']} failed "
+                  f"({100 * row['success_rate']:.2f}% succeeded)")
+    print(f"\n{ran} {summary['end']:.2f}s.")
 
 
 def cmd_run(args) -> int:
@@ -65,6 +71,96 @@ def cmd_compare(args) -> int:
     return 0
 
 
+def _need_root(what: str) -> None:
+    if os.geteuid() != 0:
+        raise ValueError(f"{what} needs root: the local swarm is made of network namespaces, a bridge and one "
+                         "dockerd per node (run it with sudo, or use --docker-host)")
+
+
+def _on_signal(signum, frame):
+    """SIGTERM and SIGHUP end a replay like Ctrl-C, so what it created is removed on the way out."""
+    raise KeyboardInterrupt
+
+
+def _real_swarm_errors(run):
+    """Docker and subprocess failures as one clear line (main prints it), not a traceback."""
+    import subprocess
+    try:
+        import docker
+    except ImportError as err:
+        raise ValueError(f"this command needs the docker SDK: pip install docker ({err})") from None
+    try:
+        return run()
+    except docker.errors.DockerException as err:
+        raise ValueError(f"docker: {err}") from None
+    except subprocess.CalledProcessError as err:
+        detail = (err.stderr or err.stdout or "").strip().splitlines()
+        raise ValueError(f"{' '.join(map(str, err.cmd))} failed" + (f": {detail[-1]}" if detail else "")) from None
+
+
+def cmd_replay(args) -> int:
+    """Run the scenario on a real swarm; docker and validation/ are imported only here."""
+    scenario = load_scenario(args.scenario)
+    if args.local is not None and args.docker_host:
+        raise ValueError("choose one of --local and --docker-host")
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _on_signal)
+
+    def run():
+        from validation import localswarm
+        from validation.docker_backend import DockerBackend, local_layout, refuse_early
+        if args.docker_host:
+            mesh = not args.no_mesh
+            refuse_early(scenario, frozenset({"ingress", "vip"} if mesh else ()))
+            print(f"# {scenario.name} on {args.docker_host[0]}")
+            with DockerBackend.for_remote(args.docker_host, scenario, mesh=mesh,
+                                          image=args.workload_image or "busybox:1.36") as backend:
+                return run_scenario(scenario, backend, on_step=print_step)
+        _need_root("replay --local")
+        mesh = localswarm.ipvs_available()
+        refuse_early(scenario, frozenset({"ingress", "vip"} if mesh else ()))
+        if (args.local or 0) < 0 or 0 < (args.local or 0) < len(scenario.nodes):
+            raise ValueError(f"--local {args.local}: the scenario needs {len(scenario.nodes)} nodes")
+        layout = local_layout(scenario, args.local or len(scenario.nodes))
+        print(f"# {scenario.name}: starting a local swarm of {layout['n_nodes']} nodes")
+        try:
+            extra = layout.pop("extra")
+            swarm = localswarm.up(**layout)
+            with DockerBackend.for_local(swarm, mesh=mesh, exclude=extra,
+                                         image=args.workload_image or localswarm.IMAGE) as backend:
+                return run_scenario(scenario, backend, on_step=print_step)
+        finally:
+            if args.keep:
+                print("The local swarm is kept; remove it with `swarmsim cluster down`.")
+            else:
+                localswarm.down()
+
+    trace = _real_swarm_errors(run)
+    print_summary(trace, ran="Observed")
+    if args.trace:
+        trace.write(args.trace)
+        print(f"Trace written to {args.trace}")
+    return 0
+
+
+def cmd_cluster(args) -> int:
+    _need_root(f"cluster {args.action}")
+
+    def run():
+        from validation import localswarm
+        if args.action == "down":
+            localswarm.down()
+            print("Local swarm removed.")
+            return 0
+        if args.nodes is None or args.nodes < 1:
+            raise ValueError("cluster up needs the number of nodes, e.g. `swarmsim cluster up 3`")
+        swarm = localswarm.up(args.nodes, args.managers)
+        for name, sock in swarm.sockets.items():
+            print(f"{name}\tDOCKER_HOST=unix://{sock}")
+        return 0
+    return _real_swarm_errors(run)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="swarmsim", description="Predict what a Docker Swarm will do.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -78,6 +174,25 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("predicted")
     cmp.add_argument("observed")
     cmp.set_defaults(func=cmd_compare)
+    rep = sub.add_parser("replay", help="run a scenario on a real swarm and record its trace")
+    rep.add_argument("scenario")
+    rep.add_argument("--local", type=int, metavar="N", nargs="?", const=0,
+                     help="on a local swarm of N nodes (default: the scenario's), brought up and torn down (root)")
+    rep.add_argument("--docker-host", action="append", metavar="URL",
+                     help="on the swarm this manager belongs to (ssh://user@host or tcp://host:2376); repeat it "
+                          "for other nodes that steps run on")
+    rep.add_argument("--trace", metavar="FILE.jsonl")
+    rep.add_argument("--keep", action="store_true", help="leave the local swarm running afterwards")
+    rep.add_argument("--no-mesh", action="store_true", help="the remote swarm has no routing mesh (no IPVS)")
+    rep.add_argument("--workload-image", metavar="IMAGE",
+                     help="busybox image the workloads run in (default: swarmsim/busybox:1 locally, "
+                          "busybox:1.36 on --docker-host)")
+    rep.set_defaults(func=cmd_replay)
+    clu = sub.add_parser("cluster", help="the local real swarm (needs root)")
+    clu.add_argument("action", choices=["up", "down"])
+    clu.add_argument("nodes", type=int, nargs="?")
+    clu.add_argument("--managers", type=int, default=1)
+    clu.set_defaults(func=cmd_cluster)
     return parser
 
 

@@ -120,6 +120,20 @@ def node_downs(trace: Trace) -> list[tuple[str, float]]:
     return [(e["node"], e["t"]) for e in trace.of_kind("node") if e["status"] == "down"]
 
 
+def requests(trace: Trace, start: float = 0.0, end: float | None = None) -> dict[int, dict[str, float]]:
+    """Per published port: requests sent, failed, and the success rate, from events or aggregates."""
+    out: dict[int, dict[str, float]] = {}
+    for e in trace.of_kind("request"):
+        if e["t"] < start or (end is not None and e["t"] > end):
+            continue
+        row = out.setdefault(e["port"], {"count": 0, "failed": 0})
+        row["count"] += e.get("count", 1)
+        row["failed"] += e.get("failed", 0 if e.get("ok") else 1)
+    for row in out.values():
+        row["success_rate"] = 1.0 - row["failed"] / row["count"] if row["count"] else 1.0
+    return out
+
+
 def summary(trace: Trace) -> dict:
     """The headline figures `swarmsim run` prints and `swarmsim compare` sets side by side."""
     return {
@@ -127,5 +141,6 @@ def summary(trace: Trace) -> dict:
         "updates": [{"service": w.service, "started": w.started, "duration": w.duration, "outcome": w.outcome}
                     for w in updates(trace)],
         "node_downs": node_downs(trace),
+        "requests": requests(trace),
         "end": trace.events[-1]["t"] if trace.events else 0.0,
     }

@@ -15,6 +15,7 @@ from .env import SimEnv
 from .manager import Manager
 from .raft import NO_LEADER, Raft
 from .store import Store
+from .traffic import Traffic
 
 BUILTIN_NETWORKS = (("bridge", "bridge", "local"), ("docker_gwbridge", "bridge", "local"), ("host", "host", "local"),
                     ("ingress", "overlay", "swarm"), ("none", "null", "local"))
@@ -57,6 +58,8 @@ class SimSwarm:
         for decl in scenario.nodes:
             if decl.joined:
                 self._join(decl, leader=decl.name == leader)
+        self.traffic = Traffic(self)
+        self.traffic.start(scenario.traffic)
 
     # -- helpers ---------------------------------------------------------------------------------------
     @property

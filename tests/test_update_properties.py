@@ -1,0 +1,117 @@
+"""Properties of rolling updates over random configurations (swarmkit updater.go).
+
+Each example simulates a service, then updates its image with random
+parallelism, delay and order, and checks the trace.
+"""
+from __future__ import annotations
+
+import math
+
+from hypothesis import given, settings, strategies as st
+
+from swarmsim import metrics
+from swarmsim.backend import SimBackend, run_scenario
+from swarmsim.scenario import loads_scenario
+
+
+def _scenario(nodes: int, replicas: int, parallelism: int, delay: float, order: str, seed: int,
+              extra_steps: str = "", images: str = "") -> str:
+    return f"""
+version: 1
+name: update-property
+seed: {seed}
+cluster: {{managers: 1, workers: {nodes - 1}}}
+{images}
+services:
+  app:
+    image: app:1
+    deploy:
+      replicas: {replicas}
+      update_config: {{parallelism: {parallelism}, delay: {delay}s, order: {order}}}
+steps:
+  - wait: converged
+  - run: docker service update --image app:2 app
+  - wait: converged
+{extra_steps}
+"""
+
+
+def _run(text: str):
+    return run_scenario(loads_scenario(text), SimBackend())
+
+
+def _slot_running_series(trace, service: str):
+    """(t, slots with a running task, running tasks still desired running) after every task event."""
+    state: dict[tuple[str, int], tuple[str, str]] = {}
+    out = []
+    for e in trace.tasks():
+        if e["service"] != service:
+            continue
+        state[(e["task"], e["gen"])] = (e["state"], e["desired"])
+        running = [(task, desired) for (task, _), (s, desired) in state.items() if s == "running"]
+        wanted = sum(1 for _, desired in running if desired == "running")
+        out.append((e["t"], len({task for task, _ in running}), wanted))
+    return out
+
+
+configs = st.tuples(st.integers(1, 4), st.integers(1, 7), st.integers(0, 3), st.sampled_from([0, 0.5, 2]),
+                    st.integers(0, 10_000))
+
+
+@settings(max_examples=25, deadline=None)
+@given(configs)
+def test_stop_first_takes_at_most_parallelism_slots_down(config):
+    nodes, replicas, parallelism, delay, seed = config
+    trace = _run(_scenario(nodes, replicas, parallelism, delay, "stop-first", seed))
+    [window] = metrics.updates(trace)
+    allowed = parallelism or replicas
+    for t, slots_up, _ in _slot_running_series(trace, "app"):
+        if window.started <= t <= window.ended:
+            assert replicas - slots_up <= allowed, (t, slots_up)
+
+
+@settings(max_examples=25, deadline=None)
+@given(configs)
+def test_start_first_never_runs_more_than_replicas_plus_parallelism(config):
+    nodes, replicas, parallelism, delay, seed = config
+    trace = _run(_scenario(nodes, replicas, parallelism, delay, "start-first", seed))
+    limit = replicas + (parallelism or replicas)
+    assert max(running for _, _, running in _slot_running_series(trace, "app")) <= limit
+
+
+@settings(max_examples=25, deadline=None)
+@given(configs, st.sampled_from(["stop-first", "start-first"]))
+def test_duration_is_at_least_batches_times_delay(config, order):
+    nodes, replicas, parallelism, delay, seed = config
+    trace = _run(_scenario(nodes, replicas, parallelism, delay, order, seed))
+    [window] = metrics.updates(trace)
+    batches = math.ceil(replicas / (parallelism or replicas))
+    assert window.outcome == "completed"
+    assert window.duration >= batches * delay
+    images = {e["image"] for e in metrics.task_states_at(trace).values() if e["state"] == "running"}
+    assert images == {"app:2"}
+
+
+@settings(max_examples=15, deadline=None)
+@given(configs)
+def test_rollback_restores_the_previous_image_on_every_slot(config):
+    nodes, replicas, parallelism, delay, seed = config
+    steps = "  - run: docker service rollback app\n  - wait: converged\n"
+    trace = _run(_scenario(nodes, replicas, parallelism, delay, "stop-first", seed, steps))
+    running = [e for e in metrics.task_states_at(trace).values() if e["state"] == "running"]
+    assert len(running) == replicas
+    assert {e["image"] for e in running} == {"app:1"}
+    assert metrics.updates(trace)[-1].outcome == "rollback_completed"
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(2, 4), st.integers(2, 6), st.integers(1, 2), st.integers(0, 10_000))
+def test_a_paused_update_stays_paused(nodes, replicas, parallelism, seed):
+    images = "images:\n  app:2: {exit_after: 1s, exit_code: 1}"
+    text = _scenario(nodes, replicas, parallelism, 0, "stop-first", seed, images=images)
+    text = text.replace("  - run: docker service update --image app:2 app\n  - wait: converged\n",
+                        "  - run: docker service update -d --image app:2 app\n  - wait: 60s\n")
+    trace = _run(text)
+    states = [e["update_state"] for e in trace.of_kind("service") if e.get("update_state")]
+    assert "paused" in states
+    assert states[states.index("paused"):] == ["paused"]
