@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench validate clean
+.PHONY: demo test bench clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
