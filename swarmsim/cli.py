@@ -161,6 +161,25 @@ def cmd_cluster(args) -> int:
     return _real_swarm_errors(run)
 
 
+def cmd_sweep(args) -> int:
+    from pathlib import Path
+
+    from .sweep import expand, parse_factor, run_sweep, write_results
+    factors = dict(parse_factor(f) for f in args.factor)
+    if args.seeds:
+        factors["seed"] = list(range(args.seeds))
+    load_scenario(args.scenario)  # bad input is reported before any run starts
+    runs = expand(Path(args.scenario).read_text(), args.scenario, factors)
+    for run in runs:
+        from .scenario import loads_scenario
+        loads_scenario(run.text, f"{args.scenario} with {run.params}")
+    frame = run_sweep(runs, workers=args.workers, dask_address=args.dask)
+    path = write_results(frame, args.out)
+    print(frame.to_string(index=False, max_cols=12))
+    print(f"{len(frame)} runs written to {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="swarmsim", description="Predict what a Docker Swarm will do.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -170,6 +189,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--trace", metavar="FILE.jsonl")
     run.add_argument("--report", metavar="DIR", help="write plots here")
     run.set_defaults(func=cmd_run)
+    sweep = sub.add_parser("sweep", help="simulate every combination of factor values")
+    sweep.add_argument("scenario")
+    sweep.add_argument("--factor", action="append", default=[], metavar="PATH=V1,V2,...",
+                       help="a dotted path into the scenario (or a {name} placeholder) and its values")
+    sweep.add_argument("--seeds", type=int, default=0, help="also repeat every point with seeds 0..N-1")
+    sweep.add_argument("--workers", type=int, help="local processes (default: one per core)")
+    sweep.add_argument("--dask", metavar="ADDRESS", help="run on a dask.distributed scheduler instead")
+    sweep.add_argument("--out", default="results/sweep", metavar="DIR")
+    sweep.set_defaults(func=cmd_sweep)
     cmp = sub.add_parser("compare", help="compare a predicted trace with an observed one")
     cmp.add_argument("predicted")
     cmp.add_argument("observed")
