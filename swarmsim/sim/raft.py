@@ -86,7 +86,11 @@ class Raft:
             return
         candidates = [m for m in self.managers() if m not in self.down and self.has_quorum(m)]
         if not candidates:
-            return  # no quorum anywhere: wait for managers to come back
+            # A failed campaign: the surviving managers keep campaigning, each round after a new timeout.
+            if any(m not in self.down for m in self.managers()):
+                self._election = self.swarm.now + self.rng.uniform(*self.swarm.timing.election_timeout)
+                self.swarm.sim.call_at(self._election, self._elect)
+            return
         self._set_leader(self.rng.choice(candidates))
         self.swarm.manager.take_over()
         self.swarm.reconnect_agents()

@@ -1,0 +1,156 @@
+"""Failures: heartbeats, quorum, partitions (swarmkit dispatcher.go, raft; reference sections 7-8)."""
+from __future__ import annotations
+
+from hypothesis import settings, strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from swarmsim import metrics
+from swarmsim.backend import SimBackend, run_scenario
+from swarmsim.model.scenario import Fail, Heal, Partition, WaitConverged, WaitFor
+from swarmsim.scenario import loads_scenario
+from swarmsim.sim.raft import NO_LEADER
+
+CLUSTER = """
+version: 1
+name: faults
+seed: {seed}
+cluster: {{managers: {managers}, workers: {workers}}}
+services:
+  web:
+    image: web:1
+    deploy: {{replicas: 6}}
+steps:
+  - wait: converged
+{steps}
+"""
+
+
+def _run(steps: str, managers: int = 1, workers: int = 3, seed: int = 0):
+    return run_scenario(loads_scenario(CLUSTER.format(seed=seed, managers=managers, workers=workers, steps=steps)),
+                        SimBackend())
+
+
+def _step_output(trace, index: int) -> dict:
+    return next(e for e in trace.of_kind("step") if e["index"] == index)
+
+
+def test_a_crashed_worker_is_marked_down_after_three_heartbeat_periods_and_its_tasks_replaced():
+    for seed in range(10):
+        trace = _run("  - fail: {node: node2, kind: crash}\n  - wait: 40s\n", seed=seed)
+        crash = _step_output(trace, 1)["t"]
+        [(node, down)] = metrics.node_downs(trace)
+        assert node == "node2"
+        assert 3 * 4.5 - 5.5 <= down - crash <= 3 * 5.5  # last beat up to one period before, grace 3 periods
+        running = metrics.placement(trace)["web"]
+        assert "node2" not in running and sum(running.values()) == 6
+        replaced = [t for t in metrics.first_times(trace, "web", "running").values() if t > crash]
+        assert min(replaced) >= down + 5.0  # the restart delay applies to tasks of a down node
+
+
+def test_without_quorum_nothing_changes_and_containers_keep_running():
+    steps = """  - fail: {node: node2, kind: crash}
+  - fail: {node: node3, kind: crash}
+  - wait: 5s
+  - run: docker service scale web=8
+  - wait: 5s
+"""
+    trace = _run(steps, managers=3, workers=2)
+    assert _step_output(trace, 4)["ok"] is False
+    assert NO_LEADER in _step_output(trace, 4)["output"]
+    lost = _step_output(trace, 1)["t"]
+    assert not [e for e in trace.tasks() if e["t"] > lost and e["state"] in ("new", "pending", "assigned")]
+    # No leader writes anything: the store still shows every task running, as `docker service ps` would.
+    assert metrics.placement(trace) == metrics.placement(trace, lost)
+
+
+def _nodes_of(trace):
+    placed = metrics.placement(trace, _step_output(trace, 0)["t"])["web"]
+    return [node for node, count in placed.items() for _ in range(count)]
+
+
+def test_a_manager_coming_back_restores_a_leader_within_the_election_timeout():
+    steps = """  - fail: {node: node2, kind: crash}
+  - fail: {node: node3, kind: crash}
+  - wait: 5s
+  - fail: {node: node3, kind: recover}
+  - wait: 25s
+  - run: docker service scale web=8
+"""
+    trace = _run(steps, managers=3, workers=2)
+    leaders = [e for e in trace.of_kind("node") if e["leader"]]
+    recovered = _step_output(trace, 4)["t"]
+    # The surviving manager campaigns every 10-20 s; the first campaign after the recovery wins.
+    assert any(recovered < e["t"] <= recovered + 20 for e in leaders)
+    assert _step_output(trace, 6)["ok"] is True
+
+
+def test_a_partitioned_worker_keeps_its_tasks_while_replacements_run_elsewhere():
+    steps = """  - partition: [[node1, node2, node3], [node4]]
+  - wait: 30s
+  - heal: true
+  - wait: 10s
+"""
+    trace = _run(steps)
+    cut, healed = _step_output(trace, 1)["t"], _step_output(trace, 3)["t"]
+    series = dict(metrics.running_over_time(trace, "web"))
+    during = [count for t, count in series.items() if cut < t < healed]
+    isolated = _nodes_of(trace).count("node4")
+    if isolated:
+        assert max(during) == 6 + isolated  # duplicates: the old ones still run on the isolated node
+    assert sum(metrics.placement(trace)["web"].values()) == 6
+
+
+class FaultSequences(RuleBasedStateMachine):
+    """Any faults and heals, then quiescence with a quorum and room: running equals desired."""
+
+    NODES = ("node1", "node2", "node3", "node4", "node5")
+
+    def __init__(self):
+        super().__init__()
+        self.backend = SimBackend()
+        scenario = loads_scenario(CLUSTER.format(seed=0, managers=3, workers=2, steps=""))
+        self.backend.start(scenario)
+        self.backend.deploy(scenario)
+        self.backend.run_step(WaitConverged(timeout=60))
+        self.down: set[str] = set()
+
+    @rule(node=st.sampled_from(NODES), kind=st.sampled_from(["crash", "stop"]))
+    def fail(self, node, kind):
+        self.backend.run_step(Fail(node=node, kind=kind))
+        self.down.add(node)
+
+    @precondition(lambda self: self.down)
+    @rule(data=st.data())
+    def recover(self, data):
+        node = data.draw(st.sampled_from(sorted(self.down)))
+        self.backend.run_step(Fail(node=node, kind="recover"))
+        self.down.discard(node)
+
+    @rule(split=st.integers(1, 4))
+    def partition(self, split):
+        self.backend.run_step(Partition(groups=(self.NODES[:split], self.NODES[split:])))
+
+    @rule()
+    def heal(self):
+        self.backend.run_step(Heal())
+
+    @rule(seconds=st.sampled_from([1, 5, 20]))
+    def wait(self, seconds):
+        self.backend.run_step(WaitFor(seconds=seconds))
+
+    @invariant()
+    def states_never_go_backwards(self):
+        store = self.backend.swarm.store
+        assert all(t.state >= 0 for t in store.tasks.values())
+
+    def teardown(self):
+        for node in sorted(self.down):
+            self.backend.run_step(Fail(node=node, kind="recover"))
+        self.backend.run_step(Heal())
+        assert self.backend.run_step(WaitConverged(timeout=300)).reached
+        trace = self.backend.finish()
+        assert sum(metrics.placement(trace)["web"].values()) == 6
+
+
+TestFaultSequences = FaultSequences.TestCase
+TestFaultSequences.settings = settings(max_examples=20, stateful_step_count=8, deadline=None)
