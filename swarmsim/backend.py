@@ -11,7 +11,8 @@ from typing import Protocol
 
 from . import commands as c
 from .docker_cli import apply_update
-from .model import Role, TaskState, UpdateState
+from .control.convergence import swarm_converged
+from .model import NodeStatus, Role
 from .model.scenario import At, Fail, Heal, NetworkDecl, Partition, Run, Scenario, Step, WaitConverged, WaitFor
 from .sim.progress import service_progress
 from .sim.swarm import SimSwarm, SwarmError
@@ -158,8 +159,7 @@ class SimBackend:
         return self.swarm.sim.process(self._until_quiet(timeout))
 
     def _until_quiet(self, timeout: float):
-        """wait: converged — every service converged and stable for its monitor period, no update running."""
-        from .control.convergence import service_converged
+        """wait: converged, then stable for the longest update monitor period (the CLI's stability wait)."""
         swarm = self.swarm
         deadline = swarm.now + timeout
         stable_since = None
@@ -168,11 +168,10 @@ class SimBackend:
             store = swarm.store
             if store.version != seen_version:
                 seen_version = store.version
-                quiet = not store.unsettled and all(
-                    service_converged(s, store.service_tasks(s.id), store.nodes)
-                    and not (s.update_status and s.update_status.state in (UpdateState.UPDATING,
-                                                                           UpdateState.ROLLBACK_STARTED))
-                    for s in store.services.values())
+                pending = (store.tasks[i] for i in store.unsettled)
+                quiet = all(store.nodes.get(t.node or "") is not None and
+                            store.nodes[t.node].status is NodeStatus.DOWN for t in pending) and \
+                    swarm_converged(store.services.values(), store.tasks.values(), store.nodes)
             if quiet:
                 stable_since = swarm.now if stable_since is None else stable_since
                 monitor = max((s.spec.update_config.monitor for s in store.services.values()), default=0.0)

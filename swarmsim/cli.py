@@ -123,17 +123,18 @@ def cmd_replay(args) -> int:
             raise ValueError(f"--local {args.local}: the scenario needs {len(scenario.nodes)} nodes")
         layout = local_layout(scenario, args.local or len(scenario.nodes))
         print(f"# {scenario.name}: starting a local swarm of {layout['n_nodes']} nodes")
-        try:
-            extra = layout.pop("extra")
-            swarm = localswarm.up(**layout)
-            with DockerBackend.for_local(swarm, mesh=mesh, exclude=extra,
-                                         image=args.workload_image or localswarm.IMAGE) as backend:
-                return run_scenario(scenario, backend, on_step=print_step)
-        finally:
-            if args.keep:
-                print("The local swarm is kept; remove it with `swarmsim cluster down`.")
-            else:
-                localswarm.down()
+        with localswarm.exclusive():
+            try:
+                extra = layout.pop("extra")
+                swarm = localswarm.up(**layout)
+                with DockerBackend.for_local(swarm, mesh=mesh, exclude=extra,
+                                             image=args.workload_image or localswarm.IMAGE) as backend:
+                    return run_scenario(scenario, backend, on_step=print_step)
+            finally:
+                if args.keep:
+                    print("The local swarm is kept; remove it with `swarmsim cluster down`.")
+                else:
+                    localswarm.down()
 
     trace = _real_swarm_errors(run)
     print_summary(trace, ran="Observed")

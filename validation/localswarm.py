@@ -18,9 +18,12 @@ Command line::
 from __future__ import annotations
 
 import argparse
+import contextlib
+import fcntl
 import io
 import json
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -37,6 +40,7 @@ SUBNET = "10.77.0"               # bridge is .1, node i is .(10+i)
 IMAGE = "swarmsim/busybox:1"     # workload image, built locally on every node
 BUSYBOX = "/bin/busybox"         # from Debian's busybox-static
 DEFAULT_BASE_DIR = "/tmp/swarmsim-local"
+LOCK_PATH = "/run/lock/swarmsim-local.lock"   # outside base_dir, which down() deletes
 FORWARD_RULE = ["FORWARD", "-i", BRIDGE, "-o", BRIDGE, "-j", "ACCEPT"]
 DOCKERFILE = (
     "FROM scratch\n"
@@ -74,6 +78,31 @@ class State:
 
 # --------------------------------------------------------------------------- helpers
 
+@contextlib.contextmanager
+def exclusive(timeout: float = 900):
+    """Hold the machine's one local swarm: namespace, bridge and rule names are global, so two runs
+    (two test sessions, say) would tear down each other's nodes. The kernel drops the lock when the
+    holder dies, even by SIGKILL. A child of the holder is told by SWARMSIM_LOCAL_LOCKED=1."""
+    if os.environ.get("SWARMSIM_LOCAL_LOCKED") == "1":
+        yield
+        return
+    Path(LOCK_PATH).parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(LOCK_PATH, os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"another local swarm is in use (lock {LOCK_PATH})") from None
+                time.sleep(1)
+        yield
+    finally:
+        os.close(fd)
+
+
 def sh(*cmd: str, check: bool = True, **kw) -> subprocess.CompletedProcess:
     """Run a command, capturing output, so failures carry their stderr."""
     return subprocess.run(cmd, check=check, capture_output=True, text=True, **kw)
@@ -104,6 +133,7 @@ class Node:
     name: str
     index: int
     dir: Path
+    hostname: str = ""
 
     @property
     def netns(self) -> str:
@@ -182,7 +212,7 @@ def start_dockerd(state: State, node: Node) -> None:
         "--cgroup-parent", f"/{PREFIX}-{node.name}",
         "--bip", f"172.30.{node.index}.1/24",
     ]
-    script = f'hostname {node.name}; exec dockerd {" ".join(flags)}'
+    script = f'hostname {shlex.quote(node.hostname or node.name)}; exec dockerd {" ".join(flags)}'
     env = dict(os.environ, DOCKER_SERVICE_PREFER_OFFLINE_IMAGE="1")
     env.pop("DOCKER_HOST", None)
     with open(node.dir / "dockerd.log", "ab") as log:
@@ -250,7 +280,8 @@ class LocalSwarm:
         self.clients: dict[str, docker.DockerClient] = {}
         for name, rec in self.state.data["nodes"].items():
             if "dir" in rec:
-                self.nodes[name] = Node(name, int(name.removeprefix("node")), Path(rec["dir"]))
+                self.nodes[name] = Node(name, int(name.removeprefix("node")), Path(rec["dir"]),
+                                        rec.get("hostname", ""))
 
     @property
     def sockets(self) -> dict[str, str]:
@@ -266,10 +297,16 @@ class LocalSwarm:
             self.clients[name] = self.nodes[name].client()
         return self.clients[name]
 
-    def start_node(self, index: int) -> Node:
+    @property
+    def hostnames(self) -> dict[str, str]:
+        """Hostname each node reports -> its name here (nodeN)."""
+        return {node.hostname or name: name for name, node in self.nodes.items()}
+
+    def start_node(self, index: int, hostname: str = "") -> Node:
         """Create namespace and dockerd for node ``index``; returns once its API answers."""
-        node = Node(f"node{index}", index, self.base_dir / f"node{index}")
+        node = Node(f"node{index}", index, self.base_dir / f"node{index}", hostname)
         self.nodes[node.name] = node
+        self.state.record_node(node.name, hostname=hostname)
         create_netns(self.state, node)
         start_dockerd(self.state, node)
         self.clients[node.name] = wait_ready(node)
@@ -295,34 +332,57 @@ class LocalSwarm:
         if pid:
             signal_pid(pid, signal.SIGTERM)
 
+    def restart_node(self, name: str) -> None:
+        """Bring a crashed or stopped node back: a fresh dockerd on the same data rejoins the swarm."""
+        node = self.nodes[name]
+        for pid in node_pids(node, self.state.data["nodes"][name]):   # what is left of the old daemon
+            signal_pid(pid, signal.SIGKILL)
+        unmount_under(node.dir / "exec")
+        start_dockerd(self.state, node)
+        self.clients[name] = wait_ready(node)
+
     def down(self) -> None:
         down(self.base_dir)
 
 
-def up(n_nodes: int, managers: int = 1, base_dir: str | os.PathLike = DEFAULT_BASE_DIR) -> LocalSwarm:
+def up(n_nodes: int, managers: int = 1, base_dir: str | os.PathLike = DEFAULT_BASE_DIR,
+       hostnames: list[str] | None = None, joined: int | None = None) -> LocalSwarm:
     """Create an ``n_nodes`` swarm (the first ``managers`` are managers) and return its handle.
 
+    ``hostnames`` lets nodes report a scenario's names (e.g. manager1) so constraints on
+    node.hostname mean the same on both sides; only the first ``joined`` nodes (default all)
+    join, the others run a daemon outside the swarm for a later ``docker swarm join``.
     Any leftovers of an earlier run under ``base_dir`` are removed first.
     """
-    if not 1 <= managers <= n_nodes:
-        raise ValueError("need 1 <= managers <= n_nodes")
+    joined = n_nodes if joined is None else joined
+    if not 1 <= managers <= joined <= n_nodes:
+        raise ValueError("need 1 <= managers <= joined nodes <= nodes")
+    if hostnames is not None and len(hostnames) != n_nodes:
+        raise ValueError("need one hostname per node")
     ensure_packages()
     down(base_dir)
     swarm = LocalSwarm(base_dir)
     create_bridge(swarm.state)
     for index in range(1, n_nodes + 1):
-        swarm.start_node(index)
+        swarm.start_node(index, hostnames[index - 1] if hostnames else "")
     clients = [swarm.clients[f"node{i}"] for i in range(1, n_nodes + 1)]
     provide_image(clients)
     swarm.manager.swarm.init(advertise_addr=node_ip(1), listen_addr=f"{node_ip(1)}:2377")
     tokens = swarm.manager.swarm.attrs["JoinTokens"]
-    for index in range(2, n_nodes + 1):
+    for index in range(2, joined + 1):
         role = "Manager" if index <= managers else "Worker"
         join(clients[index - 1], swarm.nodes[f"node{index}"], node_ip(1), tokens[role])
     return swarm
 
 
 # --------------------------------------------------------------------------- teardown
+
+def ipvs_available() -> bool:
+    """Whether this kernel has IPVS, which the routing mesh and service VIPs need."""
+    release = os.uname().release
+    return (Path("/proc/net/ip_vs").exists()
+            or any(Path(f"/lib/modules/{release}").glob("kernel/net/netfilter/ipvs/ip_vs.ko*")))
+
 
 def read_pid(path: Path) -> int | None:
     try:

@@ -35,13 +35,13 @@ def running_and_wanted(service: Service, tasks: Iterable[Task], nodes: Mapping[s
     if service.is_global:
         by_node: dict[str, Task] = {}
         for t in current:
-            by_node[t.node or ""] = t
+            if not _hides(by_node.get(t.node or ""), t):
+                by_node[t.node or ""] = t
         running = sum(1 for t in by_node.values() if _active(nodes, t.node) and _counts(t))
         return running, len(by_node)
     by_slot: dict[int, Task] = {}
     for t in current:
-        seen = by_slot.get(t.slot)
-        if seen is not None and (seen.desired < t.desired or (seen.desired == t.desired and seen.state <= t.state)):
+        if _hides(by_slot.get(t.slot), t):
             continue
         if t.node is not None and not _active(nodes, t.node):
             continue
@@ -49,6 +49,39 @@ def running_and_wanted(service: Service, tasks: Iterable[Task], nodes: Mapping[s
     return sum(1 for t in by_slot.values() if _counts(t)), service.spec.replicas
 
 
+def _hides(seen: Task | None, t: Task) -> bool:
+    """The task already picked for a slot or node wins: lower desired state, then lower state
+    (tasksBySlot and tasksByNode alike)."""
+    return seen is not None and (seen.desired < t.desired or (seen.desired == t.desired and seen.state <= t.state))
+
+
 def service_converged(service: Service, tasks: Iterable[Task], nodes: Mapping[str, Node]) -> bool:
     running, wanted = running_and_wanted(service, tasks, nodes)
     return running == wanted and (wanted > 0 or not service.is_global)
+
+
+def task_settled(t: Task) -> bool:
+    """Running as desired, or stopped (or never started) as desired; a held replacement is not settled."""
+    if t.desired == TaskState.RUNNING:
+        return t.state == TaskState.RUNNING
+    return t.desired > TaskState.RUNNING and (t.state > TaskState.RUNNING or t.state < TaskState.ASSIGNED)
+
+
+def swarm_converged(services: Iterable[Service], tasks: Iterable[Task], nodes: Mapping[str, Node]) -> bool:
+    """`wait: converged`: every task where its desired state wants it, every replicated service at its
+    replica count, no update or rollback in progress. Tasks on down nodes are left out: the manager
+    cannot hear from them, so their reported state stays as it was."""
+    running: dict[str, int] = {}
+    for t in tasks:
+        if not _active(nodes, t.node):
+            continue
+        if not task_settled(t):
+            return False
+        if t.desired == TaskState.RUNNING:
+            running[t.service_id] = running.get(t.service_id, 0) + 1
+    for s in services:
+        if s.update_status is not None and s.update_status.state.value in ("updating", "rollback_started"):
+            return False
+        if not s.is_global and running.get(s.id, 0) != s.spec.replicas:
+            return False
+    return True

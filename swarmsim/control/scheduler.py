@@ -217,15 +217,17 @@ class Scheduler:
         order = _shuffled(list(self.nodes), rng)
         for name in order:
             info = self.nodes[name]
+            count = info.by_service.get(t.service_id, 0)
             tree = root
             for descriptor in prefs:
                 value = _spread_value(info.node, descriptor)
                 if value is None:
                     continue
+                tree.tasks += count  # every level counts, the root included
                 if tree.next is None:
                     tree.next = {}
                 tree = tree.next.setdefault(value, _Tree())
-                tree.tasks += info.by_service.get(t.service_id, 0)
+            tree.tasks += count
             tree.offer(info, rank(info), n, self.pipeline.process)
         return root
 

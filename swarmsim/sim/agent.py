@@ -72,13 +72,15 @@ class Host:
         ops = self.busy.get(key, [])
         self._armed[key] = version = self._armed.get(key, 0) + 1
         if ops:
-            soonest = min(op.left for op in ops) / self._speed(len(ops), share)
-            sim.call_at(sim.now + max(0.0, soonest), self._tick, sim, key, share, version)
+            first = min(ops, key=lambda op: op.left)
+            soonest = first.left / self._speed(len(ops), share)
+            sim.call_at(sim.now + max(0.0, soonest), self._tick, sim, key, share, version, first)
 
-    def _tick(self, sim, key: str, share: float, version: int) -> None:
+    def _tick(self, sim, key: str, share: float, version: int, first: "_Op") -> None:
         if self._armed.get(key) != version:
             return
         self._advance(sim, key, share)
+        first.left = 0.0  # due now: float rounding must not leave it a remainder too small to advance the clock
         ops = self.busy[key]
         for op in [op for op in ops if op.left <= 1e-9]:
             ops.remove(op)
@@ -214,7 +216,7 @@ class Agent:
 
     def _prepare(self, run: _Run):
         image = run.task.image
-        if image not in self.present:
+        if image not in self.present and image in self.images:  # an image not listed is on every node
             if image not in self.pulls:
                 self.pulls[image] = self.sim.process(self._pull(image))
             yield self.pulls[image]

@@ -1,7 +1,10 @@
 """The allocator: NEW tasks get their network resources and become PENDING.
 
 Swarmkit's allocator assigns overlay IPs and ports; with no address exhaustion
-modelled it only moves tasks along, at the instant after their creation.
+modelled it only moves tasks along, at the instant after their creation. Like
+doTaskAlloc (manager/allocator/network.go) it looks at the observed state only: a
+task told to shut down before it was allocated still becomes PENDING, is scheduled,
+and its agent reports it SHUTDOWN; only a task whose service is gone stays NEW.
 """
 from __future__ import annotations
 
@@ -34,6 +37,6 @@ class Allocator:
             return
         for task_id in batch:
             t = self.manager.store.tasks.get(task_id)
-            if t is not None and t.state == TaskState.NEW and t.desired <= TaskState.RUNNING:
+            if t is not None and t.state == TaskState.NEW and t.service_id in self.manager.store.services:
                 self.manager.store.update_task(replace(t, state=TaskState.PENDING, msg=PENDING_MSG,
                                                        status_at=self.manager.sim.now))

@@ -39,7 +39,9 @@ class Dispatcher:
         self._flush_armed = False
         self._phase = self.sim.rng.stream("dispatcher").uniform(0, manager.timing.status_batch)
         self._lost: dict[str, float] = {}  # node -> heartbeat deadline
+        self._registered: dict[str, float] = {}  # node -> when its session began (its first heartbeat)
         manager.store.task_watchers.append(self._on_task)
+        manager.store.node_watchers.append(self._on_node)
 
     # -- assignments ------------------------------------------------------------------------------
     def _on_task(self, old: Task | None, new: Task | None) -> None:
@@ -75,8 +77,12 @@ class Dispatcher:
         if not self._flush_armed:
             self._flush_armed = True
             period = self.manager.timing.status_batch
-            ticks = int((self.sim.now - self._phase) // period) + 1
-            self.sim.call_at(self._phase + ticks * period, self._flush_reports)
+            self.sim.call_at(self._next_batch(), self._flush_reports)
+
+    def _next_batch(self) -> float:
+        """The next tick of the 100 ms loop that writes statuses and node updates (processUpdates)."""
+        period = self.manager.timing.status_batch
+        return self._phase + (int((self.sim.now - self._phase) // period) + 1) * period
 
     def _flush_reports(self) -> None:
         self._flush_armed = False
@@ -94,23 +100,52 @@ class Dispatcher:
                                       exit_code=exit_code), at=at)
 
     # -- heartbeats ----------------------------------------------------------------------------------
+    def _on_node(self, old: Node | None, new: Node | None) -> None:
+        if old is None and new is not None:
+            self._registered[new.name] = self.sim.now
+
     def node_lost(self, name: str) -> None:
-        """The node stopped sending heartbeats now; it is marked down when its grace runs out."""
+        """The node stopped sending heartbeats now; it is marked down when its grace runs out.
+
+        The agent beats at registration, then each period after the answer to the last beat;
+        every beat draws a period of 5 s ± 0.5 s and re-arms a 3-period timer from that beat
+        (nodes.go Heartbeat, period.go). So the phase of the last beat before the loss follows
+        from when the session began: the same experiment gives the same kill -> down time.
+        """
         timing = self.manager.timing
         rng = self.sim.rng.stream(f"heartbeat.{name}")
-        period = timing.heartbeat_period + rng.uniform(-timing.heartbeat_epsilon, timing.heartbeat_epsilon)
-        last_beat = self.sim.now - rng.uniform(0, period)
-        deadline = last_beat + period * timing.grace_multiplier
+        beat = self._registered.get(name, self.sim.now)
+        while True:
+            period = timing.heartbeat_period + rng.uniform(-timing.heartbeat_epsilon, timing.heartbeat_epsilon)
+            if beat + period > self.sim.now:
+                break
+            beat += period
+        deadline = beat + period * timing.grace_multiplier
         self._lost[name] = deadline
         self.sim.call_at(deadline, self._expire, name, deadline)
 
     def _expire(self, name: str, deadline: float) -> None:
+        """markNodeNotReady queues the DOWN status; the next 100 ms batch writes it."""
+        if self._lost.get(name) == deadline:
+            self.sim.call_at(self._next_batch(), self._mark_down, name, deadline)
+
+    def _mark_down(self, name: str, deadline: float) -> None:
         if self._lost.get(name) != deadline or not self.manager.active:
             return
         node = self.manager.store.nodes.get(name)
         if node is not None and node.status is not NodeStatus.DOWN:
             message = UNKNOWN_FAILURE if node.status is NodeStatus.UNKNOWN else HEARTBEAT_FAILURE
             self.manager.store.put_node(replace(node, status=NodeStatus.DOWN, status_msg=message))
+            self.sim.call_at(self.sim.now + self.manager.timing.node_down_orphan, self._orphan, name, deadline)
+
+    def _orphan(self, name: str, deadline: float) -> None:
+        """Down for 24 h: its tasks' resources are released (dispatcher.go moveTasksToOrphaned)."""
+        node = self.manager.store.nodes.get(name)
+        if self._lost.get(name) != deadline or node is None or node.status is not NodeStatus.DOWN:
+            return
+        for t in self.manager.store.node_tasks(name):
+            if TaskState.ASSIGNED <= t.state <= TaskState.RUNNING:
+                self.manager.store.update_task(replace(t, state=TaskState.ORPHANED, status_at=self.sim.now))
 
     def new_leader(self) -> None:
         """A new leader's dispatcher: every node not down is UNKNOWN until it registers, for 6 periods."""
@@ -130,6 +165,7 @@ class Dispatcher:
     def node_registered(self, name: str) -> None:
         """The agent opened a session: the node is READY again (after the next write batch)."""
         self._lost.pop(name, None)
+        self._registered[name] = self.sim.now
         node: Node | None = self.manager.store.nodes.get(name)
         if node is not None and node.status is not NodeStatus.READY:
             self.sim.call_at(self.sim.now + self.manager.timing.status_batch, self._mark_ready, name)

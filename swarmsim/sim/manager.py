@@ -4,6 +4,7 @@ from __future__ import annotations
 from ..model.scenario import Timing
 from .allocator import Allocator
 from .dispatcher import Dispatcher
+from .enforcer import ConstraintEnforcer
 from .env import SimEnv
 from .orchestrator import GlobalOrchestrator, ReplicatedOrchestrator
 from .reaper import TaskReaper
@@ -28,6 +29,7 @@ class Manager:
         self.global_orchestrator = GlobalOrchestrator(self)
         self.reaper = TaskReaper(self)
         self.dispatcher = Dispatcher(self)
+        self.enforcer = ConstraintEnforcer(self)
 
     def take_over(self) -> None:
         """A newly elected leader starts every component from the store's state (manager.go becomeLeader)."""

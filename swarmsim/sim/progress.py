@@ -11,6 +11,7 @@ from ..model import UpdateState
 from .swarm import SimSwarm
 
 _BAR = "[==================================================>]"
+CLI_WAIT_LIMIT = 600.0  # s of simulated time; docker's CLI would wait for ever, a simulation must end
 
 
 def _summary(swarm: SimSwarm, service_id: str, rolling_back: bool) -> list[str]:
@@ -29,7 +30,12 @@ def service_progress(swarm: SimSwarm, service_id: str):
     converged_at = None
     rolling_back = False
     out: list[str] = []
+    give_up = sim.now + CLI_WAIT_LIMIT
     while True:
+        if sim.now >= give_up:
+            return False, out + _summary(swarm, service_id, rolling_back) + [
+                f"swarmsim: not converged after {CLI_WAIT_LIMIT:g}s; docker would still be waiting here "
+                f"(use -d and a `wait: converged` with a timeout)"]
         service = store.services.get(service_id)
         if service is None:
             return False, out + [f"Error: service {service_id} not found"]

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable
 
-from ..model import Node, Service, Task, TaskState
+from ..control.convergence import task_settled
+from ..model import Node, Service, Task
 from ..trace import TraceWriter
 from .env import SimEnv
 
@@ -21,13 +22,6 @@ ServiceWatcher = Callable[[Service | None, Service | None], None]
 def _task_changed(old: Task, new: Task) -> bool:
     return (old.state != new.state or old.desired != new.desired or old.node != new.node
             or old.msg != new.msg or old.err != new.err)
-
-
-def _settled(t: Task) -> bool:
-    """Running as desired, or stopped as desired (a held replacement at desired READY is not settled)."""
-    if t.desired == TaskState.RUNNING:
-        return t.state == TaskState.RUNNING
-    return t.desired > TaskState.RUNNING and (t.state > TaskState.RUNNING or t.state < TaskState.ASSIGNED)
 
 
 class Store:
@@ -79,7 +73,7 @@ class Store:
         self.by_slot.setdefault((t.service_id, t.slot or f"@{t.node}"), {})[t.id] = t
         if t.node is not None:
             self.by_node.setdefault(t.node, {})[t.id] = t
-        if _settled(t):
+        if task_settled(t):
             self.unsettled.pop(t.id, None)
         else:
             self.unsettled[t.id] = None

@@ -1,0 +1,1 @@
+"""Helpers for swarmsim's own tests: object builders and hypothesis strategies."""

@@ -1,0 +1,116 @@
+"""The real backend's pure parts, with no swarm: workload commands, refusals, the node layout
+and the observer's translation of polled API objects into trace events."""
+import subprocess
+import sys
+
+import pytest
+
+from swarmsim.backend import ScenarioRefused
+from swarmsim.model import Workload
+from swarmsim.scenario import loads_scenario
+from swarmsim.trace import TraceWriter
+from validation.docker_backend import DockerBackend, local_layout, refuse_early, workload_command
+from validation.observe import Observer
+
+
+def scenario(body: str):
+    return loads_scenario("version: 1\nname: t\n" + body)
+
+
+def test_workload_commands():
+    assert workload_command(Workload())[2] == 'trap "exit 0" TERM; while true; do sleep 1 & wait $!; done'
+    exits = workload_command(Workload(exit_after=3, exit_code=2))[2]
+    assert exits.endswith("sleep 3 & wait $!; exit 2")
+    assert workload_command(Workload(ignore_sigterm=True))[2].startswith('trap "" TERM')
+    assert "httpd -f -p 80 -h /www" in workload_command(Workload(serve_port=80, start_time=1.5))[2]
+
+
+def test_mesh_scenarios_are_refused_without_ipvs():
+    s = scenario("cluster: {managers: 1}\nsteps:\n  - run: docker service create --name w --publish 80:80 x\n")
+    with pytest.raises(ScenarioRefused, match="IPVS"):
+        refuse_early(s, frozenset())
+    refuse_early(s, frozenset({"ingress", "vip"}))
+
+
+def test_fault_steps_need_the_local_swarm():
+    s = scenario("cluster: {managers: 1, workers: 1}\nsteps:\n  - fail: {node: node2, kind: crash}\n")
+    backend = DockerBackend({"node1": object(), "node2": object()}, mesh=False)
+    with pytest.raises(ScenarioRefused, match="local swarm"):
+        backend.start(s)
+
+
+def test_local_layout_puts_the_leader_first_and_late_joiners_last():
+    s = scenario("cluster:\n  nodes:\n    - {name: w0, role: worker, joined: false}\n    - {name: w1}\n"
+                 "    - {name: m1, role: manager}\n")
+    layout = local_layout(s, 4)
+    assert layout == {"n_nodes": 4, "managers": 1, "hostnames": ["m1", "w1", "extra1", "w0"], "joined": 3,
+                      "extra": ("extra1",)}
+
+
+def test_hostname_constraints_name_the_real_nodes():
+    backend = DockerBackend({}, hostnames={"web1": "ip-10-0-0-5"})
+    assert backend._constraint("node.hostname == web1") == "node.hostname == ip-10-0-0-5"
+    assert backend._constraint("node.labels.zone==a") == "node.labels.zone==a"
+
+
+class FakeAPI:
+    def __init__(self):
+        self.nodes_ = [{"ID": "N1", "CreatedAt": "2026-01-01T00:00:00Z", "UpdatedAt": "2026-01-01T00:00:00Z",
+                        "Description": {"Hostname": "node1"}, "Status": {"State": "ready"},
+                        "Spec": {"Availability": "active", "Role": "manager"}, "ManagerStatus": {"Leader": True}},
+                       {"ID": "X", "CreatedAt": "2026-01-01T00:00:00Z", "UpdatedAt": "2026-01-01T00:00:00Z",
+                        "Description": {"Hostname": "somebody-else"}, "Status": {"State": "ready"},
+                        "Spec": {"Availability": "active", "Role": "worker"}}]
+        self.services_ = [{"ID": "S1", "UpdatedAt": "2026-01-01T00:00:01Z",
+                           "Spec": {"Name": "web", "Mode": {"Replicated": {"Replicas": 1}}}}]
+        self.tasks_ = []
+
+    def nodes(self):
+        return self.nodes_
+
+    def services(self, filters):
+        assert filters == {"label": "swarmsim.run=r1"}
+        return self.services_
+
+    def tasks(self):
+        return self.tasks_
+
+
+def task(tid, state, desired, at, created="2026-01-01T00:00:01Z", service="S1"):
+    return {"ID": tid, "ServiceID": service, "Slot": 1, "NodeID": "N1", "CreatedAt": created, "UpdatedAt": at,
+            "DesiredState": desired, "Status": {"State": state, "Timestamp": at, "Message": state},
+            "Spec": {"ContainerSpec": {"Image": "swarmsim/busybox:1", "Labels": {"swarmsim.image": "app:1"}}}}
+
+
+def test_observer_writes_contract_events_with_swarm_timestamps():
+    api = FakeAPI()
+    client = type("C", (), {"api": api})()
+    t0 = 1767225600.0  # 2026-01-01T00:00:00Z
+    obs = Observer([client], TraceWriter({"backend": "real"}), t0, "r1", {"node1": "node1"})
+    api.tasks_ = [task("A", "running", "running", "2026-01-01T00:00:02.5Z"),
+                  task("Z", "running", "running", "2026-01-01T00:00:02Z", service="OTHER")]
+    obs.poll()
+    obs.poll()  # nothing changed: no new events
+    api.tasks_ = [task("A", "shutdown", "shutdown", "2026-01-01T00:00:04Z"),
+                  task("B", "running", "running", "2026-01-01T00:00:05Z", created="2026-01-01T00:00:03Z")]
+    obs.poll()
+    api.services_ = []
+    obs.poll()
+    trace = obs.finish()
+    kinds = [(e["kind"], e.get("task") or e.get("node") or e.get("service")) for e in trace.events]
+    assert ("node", "node1") in kinds and all(name != "somebody-else" for _, name in kinds)
+    tasks = list(trace.tasks())
+    assert [(e["task"], e["gen"], e["state"], e["t"], e["image"]) for e in tasks] == [
+        ("web.1", 1, "running", 2.5, "app:1"), ("web.1", 1, "shutdown", 4.0, "app:1"),
+        ("web.1", 2, "running", 5.0, "app:1")]
+    services = list(trace.of_kind("service"))
+    assert services[0]["replicas"] == 1 and services[-1]["msg"] == "removed"
+
+
+def test_replay_refuses_bad_input_in_one_line(tmp_path):
+    bad = tmp_path / "s.yaml"
+    bad.write_text("version: 1\nname: x\ncluster: {managers: 1}\nsteps:\n  - run: docker service create "
+                   "--name w --publish 80:80 x\n")
+    proc = subprocess.run([sys.executable, "-m", "swarmsim.cli", "replay", str(bad), "--local", "1",
+                           "--docker-host", "tcp://h:2376"], capture_output=True, text=True)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr

@@ -1,0 +1,66 @@
+"""Whole simulated runs: global services (reference §3.2)."""
+from __future__ import annotations
+
+
+from swarmsim.metrics import placement, placement_after_step
+from swarmsim.testing.builders import final_tasks, run_yaml
+
+CLUSTER = """\
+version: 1
+seed: 1
+cluster:
+  nodes:
+    - {name: node1, role: manager}
+    - {name: node2, labels: {gpu: "yes"}}
+    - {name: node3, labels: {gpu: "yes"}}
+    - {name: node4, labels: {gpu: "yes"}, joined: false}
+    - {name: node5, availability: drain, labels: {gpu: "yes"}}
+steps:
+  - run: docker service create --name mon --mode global busybox
+  - run: docker service create --name gpu --mode global --constraint node.labels.gpu==yes busybox
+"""
+JOIN = """\
+  - run: docker swarm join --token SWMTKN-1-worker node1:2377
+    on: node4
+  - wait: converged
+"""
+DRAIN = "  - run: docker node update --availability drain node2\n"
+
+
+def test_one_task_per_eligible_node_matching_the_constraints():
+    trace = run_yaml(CLUSTER + "  - wait: 5s\n")
+    assert placement(trace) == {"gpu": {"node2": 1, "node3": 1}, "mon": {"node1": 1, "node2": 1, "node3": 1}}
+    assert all(e["slot"] == 0 and e["task"] == f"{e['service']}@{e['node']}" for e in final_tasks(trace))
+
+
+def test_global_tasks_are_preassigned():
+    trace = run_yaml(CLUSTER + "  - wait: 5s\n")
+    assigned = [e for e in trace.tasks() if e["state"] == "assigned"]
+    assert assigned and {e["msg"] for e in assigned} == {"scheduler confirmed task can run on preassigned node"}
+    assert all(e["node"] is not None for e in trace.tasks())
+
+
+def test_a_joining_node_gets_one_task_of_each_matching_service():
+    trace = run_yaml(CLUSTER + JOIN)
+    assert placement(trace) == {"gpu": {"node2": 1, "node3": 1, "node4": 1},
+                                "mon": {"node1": 1, "node2": 1, "node3": 1, "node4": 1}}
+
+
+def test_drain_shuts_the_global_tasks_down_without_replacing_them():
+    trace = run_yaml(CLUSTER + JOIN + DRAIN + "  - wait: 10s\n")
+    assert placement(trace) == {"gpu": {"node3": 1, "node4": 1}, "mon": {"node1": 1, "node3": 1, "node4": 1}}
+    on_node2 = [e for e in final_tasks(trace) if e["node"] == "node2"]
+    assert {(e["state"], e["desired"]) for e in on_node2} == {("shutdown", "shutdown")}
+    assert max(e["gen"] for e in on_node2) == 1
+
+
+def test_reactivated_node_gets_its_global_tasks_back():
+    trace = run_yaml(CLUSTER + DRAIN + "  - wait: 5s\n  - run: docker node update --availability active node2\n"
+                     "  - wait: 5s\n")
+    assert placement_after_step(trace, 3) == {"gpu": {"node3": 1}, "mon": {"node1": 1, "node3": 1}}
+    assert placement(trace) == {"gpu": {"node2": 1, "node3": 1}, "mon": {"node1": 1, "node2": 1, "node3": 1}}
+
+
+def test_wait_converged_is_reached_after_draining_a_node_of_a_global_service():
+    trace = run_yaml(CLUSTER + DRAIN + "  - wait: converged\n    timeout: 60s\n")
+    assert trace.steps()[-1]["reached"]

@@ -1,0 +1,65 @@
+"""Whole simulated runs: one task's lifecycle, scaling, pause, no rebalancing (reference §1, §3.1, §4, §11.1)."""
+from __future__ import annotations
+
+from swarmsim.metrics import placement, placement_after_step
+from swarmsim.testing.builders import events_of, final_tasks, run_yaml, scenario
+
+LIFECYCLE = ["new", "pending", "assigned", "accepted", "preparing", "ready", "starting", "running"]
+
+
+def test_a_task_goes_through_every_state_in_order():
+    trace = run_yaml(scenario("run: docker service create --name web busybox", "wait: 5s"))
+    seen = [e["state"] for e in events_of(trace, "web.1", 1)]
+    assert [s for s in seen if s in LIFECYCLE] == [s for s in LIFECYCLE if s in seen]
+    assert {"new", "pending", "assigned", "running"} <= set(seen)
+    messages = {e["state"]: e["msg"] for e in events_of(trace, "web.1", 1)}
+    assert messages["pending"] == "pending task scheduling"
+    assert messages["assigned"] == "scheduler assigned task to node"
+    assert messages["running"] == "started"
+
+
+def test_milestone_latencies_match_the_timing_model():
+    trace = run_yaml(scenario("run: docker service create --name web busybox", "wait: 5s"))
+    times = {}
+    for e in events_of(trace, "web.1", 1):
+        times.setdefault(e["state"], e["t"])
+    assert times["pending"] - times["new"] < 0.01
+    assert 0.04 <= times["assigned"] - times["pending"] <= 0.06  # the scheduler's 50 ms debounce
+    assert times["assigned"] < times["preparing"] < times["running"]
+
+
+def test_a_scale_changes_no_running_task():
+    trace = run_yaml(scenario("run: docker service create --name web --replicas 3 busybox",
+                              "run: docker service scale web=6", "run: docker service scale web=4", "wait: 5s"))
+    originals = [e for e in final_tasks(trace, "web") if e["gen"] == 1 and e["task"] in ("web.1", "web.2", "web.3")]
+    assert all(e["state"] == "running" and e["desired"] == "running" for e in originals)
+    assert sum(placement(trace)["web"].values()) == 4
+    assert not [e for e in trace.tasks() if e["gen"] > 1]
+
+
+def test_pause_keeps_tasks_but_takes_no_new_ones():
+    trace = run_yaml(scenario("run: docker service create --name web --replicas 3 busybox",
+                              "run: docker node update --availability pause node3",
+                              "run: docker service scale web=6", "wait: 5s"))
+    before, after = placement_after_step(trace, 0)["web"], placement(trace)["web"]
+    assert after["node3"] == before["node3"] == 1
+    assert sum(after.values()) == 6
+    assert not [e for e in trace.tasks() if e["desired"] != "running" and e["node"] == "node3"]
+
+
+def test_no_rebalancing_when_a_node_returns():
+    trace = run_yaml(scenario("run: docker service create --name web --replicas 6 busybox",
+                              "run: docker node update --availability drain node3", "wait: converged",
+                              "run: docker node update --availability active node3", "wait: 30s"))
+    assert placement_after_step(trace, 2)["web"] == placement(trace)["web"]
+    assert "node3" not in placement(trace)["web"]
+    returned_at = [e for e in trace.steps() if e["index"] == 3][0]["t"]
+    assert not [e for e in trace.tasks() if e["t"] > returned_at]
+
+
+def test_new_tasks_go_to_the_returned_node():
+    trace = run_yaml(scenario("run: docker service create --name web --replicas 6 busybox",
+                              "run: docker node update --availability drain node3", "wait: converged",
+                              "run: docker node update --availability active node3",
+                              "run: docker service scale web=9", "wait: 5s"))
+    assert placement(trace)["web"] == {"node1": 3, "node2": 3, "node3": 3}

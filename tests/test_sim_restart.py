@@ -1,0 +1,54 @@
+"""Whole simulated runs: restart policies (reference §3.3; docs/measurements.md (i))."""
+from __future__ import annotations
+
+import pytest
+
+from swarmsim.testing.builders import first, run_yaml, scenario
+
+FAILING = "{bad: {exit_after: 1s, exit_code: 1}, done: {exit_after: 1s, exit_code: 0}}"
+
+
+def run_service(flags: str, image: str = "bad", wait: str = "40s"):
+    return run_yaml(scenario(f"run: docker service create -d --name web {flags} {image}", f"wait: {wait}",
+                             images=FAILING))
+
+
+def generations(trace) -> int:
+    return max(e["gen"] for e in trace.tasks() if e["task"] == "web.1")
+
+
+def test_on_failure_with_max_attempts_3_makes_4_tasks_as_measured():
+    trace = run_service("--restart-condition on-failure --restart-delay 2s --restart-max-attempts 3")
+    assert generations(trace) == 4
+    failed = [e for e in trace.tasks() if e["state"] == "failed" and e["desired"] == "shutdown"]
+    assert len(failed) == 4
+    assert {e["err"] for e in failed} == {"task: non-zero exit (1)"}
+
+
+def test_replacements_wait_the_restart_delay_in_ready():
+    trace = run_service("--restart-condition on-failure --restart-delay 2s --restart-max-attempts 3")
+    for gen in (2, 3, 4):
+        failed = first(trace, task="web.1", gen=gen - 1, state="failed")["t"]
+        held = first(trace, task="web.1", gen=gen, state="ready")
+        assert (held["desired"], held["msg"]) == ("ready", "prepared")
+        released = first(trace, task="web.1", gen=gen, desired="running")["t"]
+        assert 2.0 <= released - failed < 2.2
+
+
+def test_each_restart_is_scheduled_afresh():
+    trace = run_service("--restart-condition on-failure --restart-delay 2s --restart-max-attempts 3")
+    nodes = [first(trace, task="web.1", gen=g, state="assigned")["node"] for g in range(1, 5)]
+    assert all(a != b for a, b in zip(nodes, nodes[1:]))  # a failed task stops counting on its node
+
+
+@pytest.mark.parametrize("condition, image, restarts", [
+    ("none", "bad", False), ("on-failure", "done", False), ("on-failure", "bad", True), ("any", "done", True),
+])
+def test_restart_conditions(condition, image, restarts):
+    trace = run_service(f"--restart-condition {condition} --restart-delay 1s", image=image, wait="5s")
+    assert (generations(trace) > 1) is restarts
+
+
+def test_unlimited_attempts_by_default():
+    trace = run_service("--restart-delay 1s", wait="30s")
+    assert generations(trace) > 6

@@ -1,0 +1,646 @@
+"""The real backend: a scenario replayed on a Docker swarm through the docker SDK.
+
+It implements swarmsim.backend.Backend, so `run_scenario` drives it exactly as it
+drives the simulator, and validation/observe.py records what the swarm did in the
+same trace format. Steps keep the docker CLI's semantics: the parsed command is
+applied to the service's model spec (docker_cli.apply_update, the CLI's merge
+rules and defaults) and the whole spec is sent, and without -d the step blocks
+the way the CLI's progress wait does. Read-only commands are run by the real
+docker CLI against the node, so their output is what docker really prints.
+
+Containers run the scenario's workload (x-workload / images:) as a shell command
+in one small busybox image, so the real side needs no registry; the trace still
+reports the scenario's image. Everything created carries the label
+swarmsim.run=<run id>; nothing without it is changed, and close() removes all of
+it, also after an exception or a signal (use the backend as a context manager).
+"""
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import time
+from dataclasses import replace
+from typing import Mapping
+
+import docker
+from docker import types
+
+from swarmsim import commands as c
+from swarmsim.backend import DEFAULT_CONVERGE_TIMEOUT, ScenarioRefused, StepResult, required_capabilities
+from swarmsim.control.convergence import running_and_wanted, service_converged
+from swarmsim.docker_cli import apply_update
+from swarmsim.model import (Node, NodeStatus, Role, Service, ServiceMode, ServiceSpec, Task, TaskSpec, TaskState,
+                            UpdateConfig, Workload)
+from swarmsim.model.scenario import At, Fail, NodeDecl, Run, Scenario, Step, WaitConverged, WaitFor
+from swarmsim.sim.agent import DEFAULT_WORKLOAD
+from swarmsim.trace import Trace, TraceWriter
+
+from . import localswarm
+from .observe import IMAGE_LABEL, RUN_LABEL, Observer, header
+
+SPEC_LABEL = "swarmsim.spec"   # which model spec a service's current spec is (it follows rollbacks)
+CLI_POLL = 0.2                 # docker/cli progress.go
+NS = 1_000_000_000
+_BAR = "[==================================================>]"
+
+
+class StepError(Exception):
+    """A step that fails as the docker CLI would fail; str() is what it prints."""
+
+
+def _ns(seconds: float) -> int:
+    return int(round(seconds * NS))
+
+
+def workload_command(w: Workload) -> list[str]:
+    """The container command that behaves like the workload: serve, exit, honour SIGTERM or not.
+
+    busybox sh as PID 1 ignores SIGTERM unless it traps it, and a trap runs only between
+    commands, hence `sleep & wait`.
+    """
+    parts = ['trap "" TERM' if w.ignore_sigterm else 'trap "exit 0" TERM']
+    if w.serve_port:
+        parts.append(f"(sleep {w.start_time or 0:g}; mkdir -p /www; echo ok > /www/index.html; "
+                     f"httpd -f -p {w.serve_port} -h /www) &")
+    if w.exit_after is not None:
+        parts += [f"sleep {w.exit_after:g} & wait $!", f"exit {w.exit_code or 0}"]
+    else:
+        parts.append("while true; do sleep 1 & wait $!; done")
+    return ["sh", "-c", "; ".join(parts)]
+
+
+def _update_config(u: UpdateConfig) -> types.UpdateConfig:
+    return types.UpdateConfig(parallelism=u.parallelism, delay=_ns(u.delay), failure_action=u.failure_action.value,
+                              monitor=_ns(u.monitor), max_failure_ratio=u.max_failure_ratio, order=u.order.value)
+
+
+def _api_error(err: docker.errors.APIError) -> str:
+    return f"Error response from daemon: {err.explanation or err}"
+
+
+class DockerBackend:
+    """A swarm reached through docker clients, one per scenario node that can be reached.
+
+    `clients` maps scenario node names to docker clients (at least the leader); `urls`
+    the same names to their DOCKER_HOST, for the docker CLI and the observer's own
+    connections. `hostnames` maps scenario names to the real nodes' hostnames (default:
+    the same names). `local` is the LocalSwarm when there is one: faults need it.
+    `mesh`: whether the routing mesh and VIPs work (they need IPVS in the kernel).
+    `exclude`: hostnames of real nodes outside the scenario, kept out by constraints.
+    """
+
+    name = "real"
+
+    def __init__(self, clients: Mapping[str, docker.DockerClient], *, urls: Mapping[str, str] | None = None,
+                 hostnames: Mapping[str, str] | None = None, local: localswarm.LocalSwarm | None = None,
+                 mesh: bool = True, image: str = localswarm.IMAGE, exclude: tuple[str, ...] = (), hz: float = 20):
+        self.clients = dict(clients)
+        self.urls = dict(urls or {})
+        self.hostnames = dict(hostnames or {})
+        self.local = local
+        self.image = image
+        self.exclude = exclude
+        self.hz = hz
+        self.capabilities = frozenset({"ingress", "vip"} if mesh else set())
+        self.run_id = f"{int(time.time())}-{os.getpid()}"
+        self.scenario: Scenario | None = None
+        self.observer: Observer | None = None
+        self.t0 = time.time()
+        self._specs: dict[str, ServiceSpec] = {}      # SPEC_LABEL value -> the model spec it stands for
+        self._restore_nodes: dict[str, dict] = {}     # real node ID -> spec before we changed it
+        self._swarm_spec: dict | None = None
+        self._closed = False
+
+    # -- construction --------------------------------------------------------------------------
+    @classmethod
+    def for_local(cls, swarm: localswarm.LocalSwarm, **kw) -> "DockerBackend":
+        """On a LocalSwarm whose nodes report the scenario's names as hostnames (localswarm.up(hostnames=))."""
+        names = swarm.hostnames
+        kw.setdefault("mesh", localswarm.ipvs_available())
+        return cls({h: swarm.client(n) for h, n in names.items()},
+                   urls={h: swarm.nodes[n].base_url for h, n in names.items()}, local=swarm, **kw)
+
+    @classmethod
+    def for_remote(cls, urls: list[str], scenario: Scenario, **kw) -> "DockerBackend":
+        """On any swarm: `urls[0]` is a manager, the others optional nodes (for `on:` and joins).
+
+        Scenario nodes are matched to ready real nodes in order: the leader to the leader,
+        managers to managers, workers to the rest; real nodes left over are kept out of the
+        scenario's services by constraints.
+        """
+        first = _client(urls[0])
+        real = [n for n in first.api.nodes() if n["Status"]["State"] == "ready"]
+        real.sort(key=lambda n: (not n.get("ManagerStatus", {}).get("Leader"), n["Spec"]["Role"] != "manager",
+                                 n["Description"]["Hostname"]))
+        wanted = _scenario_order(scenario)
+        joined = [d for d in wanted if d.joined]
+        if len(joined) > len(real) or any(d.joined for d in wanted[len(joined):]):
+            raise ScenarioRefused(f"the scenario has {len(joined)} nodes in the swarm; the swarm at {urls[0]} has "
+                                  f"{len(real)} ready nodes")
+        if sum(d.role is Role.MANAGER for d in joined) > sum(n["Spec"]["Role"] == "manager" for n in real):
+            raise ScenarioRefused("the scenario has more managers than the swarm")
+        hostnames = {d.name: n["Description"]["Hostname"] for d, n in zip(joined, real)}
+        by_host = {h: s for s, h in hostnames.items()}
+        clients, node_urls = {scenario.leader: first}, {scenario.leader: urls[0]}
+        for url in urls[1:]:
+            client = _client(url)
+            name = by_host.get(client.info()["Name"])
+            if name is None:
+                raise ScenarioRefused(f"{url} is not one of the nodes the scenario uses ({', '.join(sorted(by_host))})")
+            clients[name], node_urls[name] = client, url
+        exclude = tuple(n["Description"]["Hostname"] for n in real[len(joined):])
+        return cls(clients, urls=node_urls, hostnames=hostnames, exclude=exclude, **kw)
+
+    def __enter__(self) -> "DockerBackend":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- the Backend protocol --------------------------------------------------------------------
+    def now(self) -> float:
+        return time.time() - self.t0
+
+    def start(self, scenario: Scenario) -> None:
+        self._refuse(scenario)
+        self.scenario = scenario
+        manager = self.manager
+        self._swarm_spec = manager.api.inspect_swarm()["Spec"]
+        for decl in scenario.nodes:
+            self._prepare_node(decl)
+        version = manager.version().get("Version", "?")
+        self.t0 = time.time()
+        writer = TraceWriter(header(scenario, {"docker": version, "run": self.run_id}))
+        managers = [self._fresh_client(d.name) for d in scenario.nodes
+                    if d.role is Role.MANAGER and d.joined and d.name in self.clients]
+        self.observer = Observer(managers, writer, self.t0, self.run_id,
+                                 {self._real(d.name): d.name for d in scenario.nodes}, hz=self.hz).start()
+
+    def deploy(self, scenario: Scenario) -> None:
+        """Networks, then services in file order, detached (like `docker stack deploy`)."""
+        for net in scenario.networks:
+            self._create_network(c.NetworkCreate(net.name, net.driver, net.attachable, net.encrypted))
+        for spec in scenario.services:
+            self._create_service(self.manager, spec)
+
+    def record_step(self, index: int, step: Step, text: str, result: StepResult) -> None:
+        fields = {"index": index, "step": text, "ok": result.ok, "output": result.output}
+        if result.reached is not None:
+            fields["reached"] = result.reached
+        self.observer.emit(self.now(), "step", **fields)
+
+    def finish(self) -> Trace:
+        self.observer.stop()
+        return self.observer.finish()
+
+    def run_step(self, step: Step) -> StepResult:
+        match step:
+            case At(time=t):
+                time.sleep(max(0.0, self.t0 + t - time.time()))
+            case WaitFor(seconds=s):
+                time.sleep(s)
+            case WaitConverged(timeout=timeout):
+                reached = self._until_quiet(timeout or DEFAULT_CONVERGE_TIMEOUT)
+                return StepResult(reached, "" if reached else "timed out before the swarm converged", reached)
+            case Fail(node=node, kind=kind):
+                self._fail(node, kind)
+            case Run(parsed=command, on=on):
+                return self._run(step, command, on or self.scenario.leader)
+        return StepResult(True)
+
+    # -- setup and teardown -------------------------------------------------------------------------
+    @property
+    def manager(self) -> docker.DockerClient:
+        return self._client(self.scenario.leader if self.scenario else next(iter(self.clients)))
+
+    def _client(self, name: str) -> docker.DockerClient:
+        """A node's client; a local node's is renewed when its daemon was restarted."""
+        if self.local is not None and name in self.local.hostnames:
+            return self.local.client(self.local.hostnames[name])
+        if name not in self.clients:
+            raise StepError(f"swarmsim: no docker client for node {name}")
+        return self.clients[name]
+
+    def _fresh_client(self, name: str) -> docker.DockerClient:
+        """A separate connection (for the observer thread) when the node's URL is known."""
+        return _client(self.urls[name], timeout=10) if name in self.urls else self.clients[name]
+
+    def _real(self, name: str) -> str:
+        return self.hostnames.get(name, name)
+
+    def _refuse(self, scenario: Scenario) -> None:
+        """What this target cannot do, said before anything is created."""
+        refuse_early(scenario, self.capabilities)
+        problems = []
+        if any(isinstance(s, Fail) for s in scenario.steps) and self.local is None:
+            problems.append("fail: steps need the local swarm (--local), which can kill and restart a node's dockerd")
+        for step in scenario.steps:
+            if isinstance(step, Run):
+                on = step.on or scenario.leader
+                if on not in self.clients and (self.local is None or on not in self.local.hostnames):
+                    problems.append(f"'{step.command}' runs on {on}, and there is no docker client for it")
+        if problems:
+            raise ScenarioRefused("the real backend cannot run this scenario: " + "; ".join(dict.fromkeys(problems)))
+
+    def _real_node(self, name: str) -> dict:
+        """The swarm's node for a scenario node (the newest, if it left and joined again)."""
+        host = self._real(name)
+        found = [n for n in self.manager.api.nodes() if n["Description"]["Hostname"] == host]
+        if not found:
+            raise StepError(f"Error response from daemon: node {name} not found")
+        return max(found, key=lambda n: n["CreatedAt"])
+
+    def _set_node(self, node: dict, **spec) -> None:
+        """Change a node's spec, remembering the first spec we saw so close() can put it back."""
+        self._restore_nodes.setdefault(node["ID"], dict(node["Spec"]))
+        self.manager.api.update_node(node["ID"], node["Version"]["Index"], {**node["Spec"], **spec})
+
+    def _prepare_node(self, decl: NodeDecl) -> None:
+        """Role, availability and labels as the scenario says; a `joined: false` node leaves the swarm."""
+        if not decl.joined:
+            try:
+                self._client(decl.name).swarm.leave(force=True)
+            except docker.errors.APIError:
+                pass  # not in a swarm: as wanted
+            for n in self.manager.api.nodes():
+                if n["Description"]["Hostname"] == self._real(decl.name):
+                    self.manager.api.remove_node(n["ID"], force=True)
+            return
+        node = self._real_node(decl.name)
+        self._set_node(node, Role=decl.role.value, Availability=decl.availability.value,
+                       Labels={**node["Spec"].get("Labels", {}), **decl.labels})
+
+    def close(self) -> None:
+        """Remove every service and network of this run, and put back what we changed. Idempotent."""
+        if self._closed or self.scenario is None:
+            return
+        self._closed = True
+        if self.observer is not None and not self.observer._stop.is_set():
+            self.observer.stop()
+        api = self.manager.api
+        mine = {"label": f"{RUN_LABEL}={self.run_id}"}
+        for s in api.services(filters=mine):
+            _quietly(api.remove_service, s["ID"])
+        deadline = time.time() + 60
+        while api.networks(filters=mine) and time.time() < deadline:  # in use until the tasks are gone
+            for net in api.networks(filters=mine):
+                _quietly(api.remove_network, net["Id"])
+            time.sleep(0.5)
+        for node_id, spec in self._restore_nodes.items():
+            try:
+                node = api.inspect_node(node_id)
+                if node["Spec"] != spec:
+                    api.update_node(node_id, node["Version"]["Index"], spec)
+            except docker.errors.APIError:
+                pass  # removed by a step, or it left: nothing to put back
+        swarm = api.inspect_swarm()
+        if self._swarm_spec is not None and swarm["Spec"] != self._swarm_spec:
+            _quietly(api.update_swarm, swarm["Version"]["Index"], self._swarm_spec)
+
+    # -- services -------------------------------------------------------------------------------------
+    def _constraint(self, text: str) -> str:
+        """node.hostname constraints name scenario nodes; say them with the real hostnames."""
+        m = re.fullmatch(r"(\s*node\.hostname\s*(?:==|!=)\s*)(\S+)\s*", text)
+        return m.group(1) + self._real(m.group(2)) if m else text
+
+    def _workload(self, task: TaskSpec) -> Workload:
+        base = self.scenario.images.get(task.image, Workload()).over(DEFAULT_WORKLOAD)
+        return task.workload.over(base) if task.workload else base
+
+    def _sdk_spec(self, spec: ServiceSpec) -> dict:
+        """The whole service spec for the Engine API, with the workload image and our labels."""
+        key = str(len(self._specs))
+        self._specs[key] = spec
+        task = spec.task
+        container = types.ContainerSpec(self.image, command=workload_command(self._workload(task)),
+                                        env=list(task.env) or None, labels={IMAGE_LABEL: task.image},
+                                        stop_grace_period=_ns(task.stop_grace_period))
+        res, lim = task.reservations, task.limits
+        resources = types.Resources(cpu_limit=lim.nano_cpus or None, mem_limit=lim.memory_bytes or None,
+                                    cpu_reservation=res.nano_cpus or None, mem_reservation=res.memory_bytes or None)
+        rp = task.restart_policy
+        restart = types.RestartPolicy(condition=rp.condition.value, delay=_ns(rp.delay),
+                                      max_attempts=rp.max_attempts, window=_ns(rp.window))
+        constraints = [self._constraint(x) for x in task.placement.constraints]
+        constraints += [f"node.hostname!={h}" for h in self.exclude]
+        placement = types.Placement(constraints=constraints or None,
+                                    preferences=[("spread", p) for p in task.placement.preferences] or None,
+                                    maxreplicas=task.placement.max_replicas or None)
+        template = types.TaskTemplate(container, resources=resources if res or lim else None, restart_policy=restart,
+                                      placement=placement, force_update=task.force_update,
+                                      networks=list(task.networks) or None)
+        ports = [{"Protocol": p.protocol, "TargetPort": p.target, "PublishedPort": p.published,
+                  "PublishMode": p.mode} for p in spec.endpoint.ports]
+        mode = (types.ServiceMode("global") if spec.mode is ServiceMode.GLOBAL
+                else types.ServiceMode("replicated", spec.replicas))
+        return dict(task_template=template, name=spec.name, mode=mode,
+                    labels={**spec.labels, RUN_LABEL: self.run_id, SPEC_LABEL: key},
+                    update_config=_update_config(spec.update_config),
+                    rollback_config=_update_config(spec.rollback_config),
+                    endpoint_spec=types.EndpointSpec(mode=spec.endpoint.mode, ports=ports or None))
+
+    def _create_service(self, client: docker.DockerClient, spec: ServiceSpec) -> str:
+        return client.api.create_service(**self._sdk_spec(spec))["ID"]
+
+    def _ours(self, client: docker.DockerClient, name: str) -> tuple[dict, ServiceSpec]:
+        """A service of this run and the model spec it currently runs; others are never touched."""
+        try:
+            s = client.api.inspect_service(name)
+        except docker.errors.NotFound:
+            raise StepError(f"Error: no such service: {name}") from None
+        labels = s["Spec"].get("Labels") or {}
+        if labels.get(RUN_LABEL) != self.run_id:
+            raise StepError(f"swarmsim: service {name} was not created by this run; it is left alone")
+        spec = self._specs[labels[SPEC_LABEL]]
+        if spec.mode is ServiceMode.REPLICATED:
+            spec = replace(spec, replicas=s["Spec"]["Mode"]["Replicated"]["Replicas"])
+        return s, spec
+
+    def _update_service(self, client: docker.DockerClient, name: str, new: ServiceSpec) -> str:
+        s, old = self._ours(client, name)
+        if new.mode is not old.mode:
+            raise StepError("Error response from daemon: rpc error: code = Unimplemented desc = "
+                            "service mode change is not allowed")
+        client.api.update_service(s["ID"], s["Version"]["Index"], **self._sdk_spec(new))
+        return s["ID"]
+
+    def _rollback(self, client: docker.DockerClient, name: str) -> str:
+        """What `docker service rollback` sends: the current spec with rollback=previous."""
+        s, _ = self._ours(client, name)
+        api = client.api
+        api._raise_for_status(api._post_json(api._url("/services/{0}/update", s["ID"]), data=s["Spec"],
+                                             params={"version": s["Version"]["Index"], "rollback": "previous"}))
+        return s["ID"]
+
+    # -- steps ------------------------------------------------------------------------------------------
+    def _run(self, step: Run, command: c.Command, on: str) -> StepResult:
+        try:
+            if isinstance(command, c.READ_ONLY):
+                return self._docker_cli(step.command, on)
+            return self._execute(command, on, self._client(on))
+        except StepError as err:
+            return StepResult(False, str(err))
+        except docker.errors.APIError as err:
+            return StepResult(False, _api_error(err))
+
+    def _docker_cli(self, line: str, on: str) -> StepResult:
+        """Read-only commands: what the real docker CLI prints against that node."""
+        words = shlex.split(line)
+        url = self.urls.get(on)
+        if url is None:
+            raise StepError(f"swarmsim: no DOCKER_HOST known for {on}")
+        proc = subprocess.run([localswarm.docker_cli(), "-H", url, *words[1:]], capture_output=True, text=True,
+                              timeout=60)
+        return StepResult(proc.returncode == 0, (proc.stdout + proc.stderr).rstrip("\n"))
+
+    def _execute(self, command: c.Command, on: str, client: docker.DockerClient) -> StepResult:
+        match command:
+            case c.ServiceCreate(spec=spec, detach=detach):
+                sid = self._create_service(client, spec)
+                return StepResult(True, sid) if detach else self._progress(client, spec.name, [sid])
+            case c.ServiceUpdate(service=name, rollback=True, detach=detach) | c.ServiceRollback(service=name,
+                                                                                                detach=detach):
+                self._rollback(client, name)
+                return StepResult(True, name) if detach else self._progress(client, name, [name])
+            case c.ServiceUpdate(service=name, changes=changes, detach=detach):
+                _, current = self._ours(client, name)
+                self._update_service(client, name, apply_update(current, changes))
+                return StepResult(True, name) if detach else self._progress(client, name, [name])
+            case c.ServiceScale(scales=scales, detach=detach):
+                out, ok, scaled = [], True, []
+                for name, replicas in scales:
+                    _, current = self._ours(client, name)
+                    if current.mode is ServiceMode.GLOBAL:
+                        out.append(f"{name}: scale can only be used with replicated or replicated-job mode")
+                        ok = False
+                        continue
+                    self._update_service(client, name, replace(current, replicas=replicas))
+                    out.append(f"{name} scaled to {replicas}")
+                    scaled.append(name)
+                for name in [] if detach else scaled:
+                    result = self._progress(client, name, [])
+                    ok, out = ok and result.ok, out + [result.output]
+                return StepResult(ok, "\n".join(out))
+            case c.ServiceRemove(services=names):
+                for name in names:
+                    client.api.remove_service(self._ours(client, name)[0]["ID"])
+                return StepResult(True, "\n".join(names))
+            case c.NodeUpdate(node=name, availability=availability, label_add=add, label_rm=rm, role=role):
+                node = self._real_node(name)
+                labels = dict(node["Spec"].get("Labels") or {})
+                for key in rm:
+                    if key not in labels:
+                        raise StepError(f"Error response from daemon: key {key} doesn't exist in node's labels")
+                    del labels[key]
+                labels.update(add)
+                self._set_node(node, Labels=labels, Availability=(availability or node["Spec"]["Availability"]),
+                               Role=role or node["Spec"]["Role"])
+                return StepResult(True, name)
+            case c.NodePromote(nodes=names) | c.NodeDemote(nodes=names):
+                role = "manager" if isinstance(command, c.NodePromote) else "worker"
+                for name in names:
+                    self._set_node(self._real_node(name), Role=role)
+                said = "Node {} promoted to a manager in the swarm." if role == "manager" else \
+                    "Manager {} demoted in the swarm."
+                return StepResult(True, "\n".join(said.format(n) for n in names))
+            case c.NodeRm(nodes=names, force=force):
+                for name in names:
+                    client.api.remove_node(self._real_node(name)["ID"], force=force)
+                return StepResult(True, "\n".join(names))
+            case c.NetworkCreate() as create:
+                return StepResult(True, self._create_network(create, client))
+            case c.NetworkRm(networks=names):
+                for name in names:
+                    nets = [n for n in client.api.networks(names=[name]) if n["Name"] == name]
+                    if not nets:
+                        raise StepError(f"Error response from daemon: network {name} not found")
+                    if (nets[0].get("Labels") or {}).get(RUN_LABEL) != self.run_id:
+                        raise StepError(f"swarmsim: network {name} was not created by this run; it is left alone")
+                    client.api.remove_network(nets[0]["Id"])
+                return StepResult(True, "\n".join(names))
+            case c.SwarmJoin() as join:
+                return StepResult(True, self._join(on, client, join))
+            case c.SwarmLeave(force=force):
+                client.swarm.leave(force=force)
+                return StepResult(True, "Node left the swarm.")
+            case c.SwarmUpdate(dispatcher_heartbeat=period, task_history_limit=limit):
+                kw = {}
+                if period is not None:
+                    kw["dispatcher_heartbeat_period"] = _ns(period)
+                if limit is not None:
+                    kw["task_history_retention_limit"] = limit
+                client.swarm.reload()
+                client.swarm.update(**kw)
+                return StepResult(True, "Swarm updated.")
+        raise StepError(f"swarmsim: {type(command).__name__} is not supported on a real swarm")
+
+    def _create_network(self, create: c.NetworkCreate, client: docker.DockerClient | None = None) -> str:
+        client = client or self.manager
+        options = {"encrypted": ""} if create.encrypted else None
+        ipam = types.IPAMConfig(pool_configs=[types.IPAMPool(subnet=create.subnet)]) if create.subnet else None
+        net = client.api.create_network(create.name, driver=create.driver, attachable=create.attachable,
+                                        options=options, ipam=ipam, labels={RUN_LABEL: self.run_id},
+                                        scope="swarm" if create.driver == "overlay" else None)
+        return net["Id"]
+
+    def _join(self, on: str, client: docker.DockerClient, join: c.SwarmJoin) -> str:
+        """Join with the swarm's real token (the scenario's is a placeholder) and the leader's address."""
+        manager = self.manager
+        tokens = manager.api.inspect_swarm()["JoinTokens"]
+        token = tokens["Manager" if join.as_manager else "Worker"]
+        leader = next(n for n in manager.api.nodes() if n.get("ManagerStatus", {}).get("Leader"))
+        addr = leader["ManagerStatus"]["Addr"]
+        if self.local is not None and on in self.local.hostnames:
+            local_node = self.local.nodes[self.local.hostnames[on]]
+            localswarm.join(client, local_node, addr.rsplit(":", 1)[0], token)
+        else:
+            client.swarm.join(remote_addrs=[addr], join_token=token)
+        if join.availability.value != "active":
+            self._set_node(self._real_node(on), Availability=join.availability.value)
+        return f"This node joined a swarm as a {'manager' if join.as_manager else 'worker'}."
+
+    def _fail(self, node: str, kind: str) -> None:
+        name = self.local.hostnames[self._real(node)]
+        {"crash": self.local.kill_node, "stop": self.local.stop_node, "recover": self.local.restart_node}[kind](name)
+
+    # -- waiting like the docker CLI -----------------------------------------------------------------------
+    def _model(self, client: docker.DockerClient, s: dict, spec: ServiceSpec,
+               nodes: list[dict]) -> tuple[Service, list[Task], dict[str, Node]]:
+        """The service's up-to-date tasks (the daemon's own `_up-to-date` filter, as the CLI asks)
+        and the nodes as model values, so the CLI's convergence rule in control/ applies unchanged."""
+        tasks = client.api.tasks(filters={"service": s["ID"], "_up-to-date": True})
+        model_nodes = {n["ID"]: Node(name=n["ID"], id=n["ID"], status=NodeStatus(n["Status"]["State"]))
+                       for n in nodes}
+        model_tasks = [Task(id=t["ID"], service=spec.name, service_id=s["ID"], slot=t.get("Slot") or 0,
+                            node=t.get("NodeID") or None, gen=1, spec=spec.task, spec_version=1,
+                            endpoint=spec.endpoint, state=TaskState[t["Status"]["State"].upper()],
+                            desired=TaskState[t["DesiredState"].upper()]) for t in tasks]
+        return Service(id=s["ID"], spec=spec, version=1), model_tasks, model_nodes
+
+    def _summary(self, service: Service, tasks: list[Task], nodes: dict, rolling_back: bool) -> list[str]:
+        running, wanted = running_and_wanted(service, tasks, nodes)
+        what = "rolling back update: " if rolling_back else ""
+        lines = [f"overall progress: {what}{running} out of {wanted} tasks"]
+        if not service.is_global and wanted <= 10:
+            lines += [f"{i}/{wanted}: running   {_BAR}" for i in range(1, wanted + 1)]
+        return lines
+
+    def _progress(self, client: docker.DockerClient, name: str, head: list[str]) -> StepResult:
+        """The CLI's wait (progress.go): converged and stable for the monitor period; a pause is an error."""
+        out, converged_at, rolling_back = list(head), None, False
+        deadline = time.monotonic() + DEFAULT_CONVERGE_TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                s, spec = self._ours(client, name)
+            except StepError:
+                return StepResult(False, "\n".join(out + [f"Error: service {name} not found"]))
+            status = s.get("UpdateStatus") or {}
+            state, msg = status.get("State"), status.get("Message", "")
+            service, tasks, nodes = self._model(client, s, spec, client.api.nodes())
+            if state == "updating":
+                rolling_back = False
+            elif state == "completed" and converged_at is None:
+                return StepResult(True, "\n".join(out + self._summary(service, tasks, nodes, rolling_back)))
+            elif state == "paused":
+                return StepResult(False, "\n".join(out + [f"Error: service update paused: {msg}"]))
+            elif state == "rollback_started":
+                if not rolling_back and msg:
+                    out.append(f"rollback: {msg}")
+                rolling_back = True
+            elif state == "rollback_paused":
+                return StepResult(False, "\n".join(out + [f"Error: service rollback paused: {msg}"]))
+            elif state == "rollback_completed":
+                rolling_back = True
+            now = time.monotonic()
+            if converged_at is not None and now - converged_at >= spec.update_config.monitor:
+                return StepResult(True, "\n".join(out + self._summary(service, tasks, nodes, rolling_back)
+                                                  + ["verify: Service converged"]))
+            if service_converged(service, tasks, nodes):
+                converged_at = now if converged_at is None else converged_at
+            else:
+                converged_at = None
+            time.sleep(CLI_POLL)
+        return StepResult(False, "\n".join(out + ["swarmsim: timed out waiting for the service to converge"]))
+
+    def _quiet(self) -> tuple[bool, float]:
+        """Every service of this run converged, no update running, no task still stopping; the longest monitor."""
+        api = self.manager.api
+        services = api.services(filters={"label": f"{RUN_LABEL}={self.run_id}"})
+        nodes = api.nodes()
+        monitor = 0.0
+        for s in services:
+            _, spec = self._ours(self.manager, s["ID"])
+            monitor = max(monitor, spec.update_config.monitor)
+            if (s.get("UpdateStatus") or {}).get("State") in ("updating", "rollback_started"):
+                return False, monitor
+            if not service_converged(*self._model(self.manager, s, spec, nodes)):
+                return False, monitor
+        ours = {s["ID"] for s in services}
+        for t in api.tasks():
+            state, desired = TaskState[t["Status"]["State"].upper()], TaskState[t["DesiredState"].upper()]
+            if t["ServiceID"] in ours and TaskState.ASSIGNED <= state <= TaskState.RUNNING < desired:
+                return False, monitor
+        return True, monitor
+
+    def _until_quiet(self, timeout: float) -> bool:
+        """wait: converged, as the simulator decides it, polled at the CLI's 200 ms."""
+        deadline, stable_since = time.monotonic() + timeout, None
+        while time.monotonic() <= deadline:
+            quiet, monitor = self._quiet()
+            now = time.monotonic()
+            if quiet:
+                stable_since = now if stable_since is None else stable_since
+                if now - stable_since >= monitor:
+                    return True
+            else:
+                stable_since = None
+            time.sleep(CLI_POLL)
+        return False
+
+
+def refuse_early(scenario: Scenario, capabilities: frozenset[str]) -> None:
+    """Refusals that need no swarm, so `replay --local` says them before building one."""
+    problems = []
+    missing = required_capabilities(scenario) - capabilities
+    if missing & {"ingress", "vip"}:
+        problems.append("it needs the routing mesh (an ingress-mode published port, or a VIP on a network), which "
+                        "needs IPVS in the kernel, and this host has none; use --endpoint-mode dnsrr and "
+                        "--publish mode=host, or replay on a host with IPVS (e.g. --docker-host on EC2)")
+    if "partition" in missing:
+        problems.append("network partitions are not replayed on a real swarm yet")
+    if any(n.engine_labels for n in scenario.nodes):
+        problems.append("engine labels are daemon flags; set them on the real nodes and drop them here")
+    if scenario.traffic:
+        problems.append("traffic clients are not replayed on a real swarm yet")
+    if problems:
+        raise ScenarioRefused("the real backend cannot run this scenario: " + "; ".join(problems))
+
+
+def _client(url: str, timeout: int = 60) -> docker.DockerClient:
+    return docker.DockerClient(base_url=url, version="auto", timeout=timeout, use_ssh_client=url.startswith("ssh://"))
+
+
+def _quietly(call, *args) -> None:
+    """Cleanup goes on past one failure (e.g. a network still in use); what is left is retried or reported."""
+    try:
+        call(*args)
+    except docker.errors.APIError:
+        pass
+
+
+def _scenario_order(scenario: Scenario) -> list[NodeDecl]:
+    """Leader, other managers, workers, then nodes that join later: the order real nodes are matched in."""
+    leader = scenario.leader
+    return sorted(scenario.nodes, key=lambda d: (not d.joined, d.name != leader, d.role is not Role.MANAGER))
+
+
+def local_layout(scenario: Scenario, n_nodes: int) -> dict:
+    """Arguments for localswarm.up so its nodes are the scenario's (extra nodes stay out of its services)."""
+    order = _scenario_order(scenario)
+    joined = [d.name for d in order if d.joined]
+    later = [d.name for d in order if not d.joined]
+    extra = [f"extra{i}" for i in range(1, n_nodes - len(order) + 1)]
+    return {"n_nodes": n_nodes, "managers": sum(d.role is Role.MANAGER for d in order if d.joined),
+            "hostnames": joined + extra + later, "joined": len(joined) + len(extra), "extra": tuple(extra)}
