@@ -20,8 +20,8 @@ from enum import Enum
 from typing import Callable, Iterable
 
 from .docker_cli import check_constraint, check_endpoint, parse_ports
-from .model import (EndpointSpec, FailureAction, Placement, PortConfig, Resources, RestartCondition, RestartPolicy,
-                    ServiceMode, ServiceSpec, TaskSpec, UpdateConfig, UpdateOrder, Workload)
+from .model import (EndpointSpec, FailureAction, Healthcheck, Placement, PortConfig, Resources, RestartCondition,
+                    RestartPolicy, ServiceMode, ServiceSpec, TaskSpec, UpdateConfig, UpdateOrder, Workload)
 from .model.scenario import NetworkDecl
 from .units import parse_bytes, parse_cpus, parse_duration
 
@@ -175,11 +175,13 @@ class Field:
 # -- services ------------------------------------------------------------------------------------------------------
 
 SERVICE_KEYS = ("image", "command", "environment", "ports", "networks", "stop_grace_period", "labels", "deploy",
-                "x-workload")
+                "healthcheck", "x-workload")
+HEALTHCHECK_KEYS = ("test", "interval", "timeout", "retries", "start_period", "disable")
 DEPLOY_KEYS = ("mode", "replicas", "endpoint_mode", "labels", "placement", "resources", "restart_policy",
                "update_config", "rollback_config")
 UPDATE_KEYS = ("parallelism", "delay", "failure_action", "monitor", "max_failure_ratio", "order")
-WORKLOAD_KEYS = ("size", "present", "start_time", "exit_after", "exit_code", "serve_port", "ignore_sigterm")
+WORKLOAD_KEYS = ("size", "present", "start_time", "exit_after", "exit_code", "serve_port", "ignore_sigterm",
+                 "healthy")
 
 
 def _environment(field: Field) -> tuple[str, ...]:
@@ -270,7 +272,21 @@ def workload(field: Field) -> Workload:
                     exit_after=field.get("exit_after", Field.duration),
                     exit_code=field.get("exit_code", lambda f: f.integer(minimum=None)),
                     serve_port=field.get("serve_port", lambda f: f.integer(minimum=1)),
-                    ignore_sigterm=field.get("ignore_sigterm", Field.flag))
+                    ignore_sigterm=field.get("ignore_sigterm", Field.flag),
+                    healthy=field.get("healthy", Field.flag))
+
+
+def _healthcheck(field: Field) -> Healthcheck:
+    """Compose `healthcheck:`; a string test runs in a shell, as compose does."""
+    field.mapping(HEALTHCHECK_KEYS)
+    if field.get("disable", Field.flag, False):
+        return Healthcheck(test=("NONE",))
+    test = field.get("test", lambda f: (("CMD-SHELL", f.value) if isinstance(f.value, str) else f.words()), ())
+    base = Healthcheck()
+    return Healthcheck(test=tuple(test), interval=field.get("interval", Field.duration, base.interval),
+                       timeout=field.get("timeout", Field.duration, base.timeout),
+                       retries=field.get("retries", Field.integer, base.retries),
+                       start_period=field.get("start_period", Field.duration, base.start_period))
 
 
 def _present(field: Field) -> tuple[str, ...] | None:
@@ -300,6 +316,7 @@ def service(name: str, field: Field) -> ServiceSpec:
         placement=deploy.get("placement", _placement, Placement()),
         networks=field.get("networks", _networks, ()),
         workload=field.get("x-workload", workload),
+        healthcheck=field.get("healthcheck", _healthcheck),
     )
     endpoint = EndpointSpec(mode=deploy.get("endpoint_mode", lambda f: f.one_of("vip", "dnsrr"), "vip"),
                             ports=field.get("ports", _ports, ()))

@@ -24,7 +24,7 @@ from typing import Callable
 
 from . import commands as c
 from .control.constraint import parse as parse_constraint
-from .model import (Availability, EndpointSpec, FailureAction, Placement, PortConfig, Resources, RestartCondition,
+from .model import (Availability, EndpointSpec, FailureAction, Healthcheck, Placement, PortConfig, Resources, RestartCondition,
                     RestartPolicy, ServiceMode, ServiceSpec, TaskSpec, UpdateConfig, UpdateOrder)
 from .units import parse_bytes, parse_cpus, parse_duration
 
@@ -372,6 +372,8 @@ _COMMON_SERVICE_FLAGS = (
     Flag("restart-delay", _duration), Flag("restart-max-attempts", _uint), Flag("restart-window", _duration),
     *_update_flags("update"), *_update_flags("rollback"),
     Flag("endpoint-mode", _one_of("vip", "dnsrr")), Flag("no-resolve-image"), Flag("with-registry-auth"),
+    Flag("health-cmd", _text), Flag("health-interval", _duration), Flag("health-timeout", _duration),
+    Flag("health-retries", _uint), Flag("health-start-period", _duration), Flag("no-healthcheck"),
 )
 
 _CREATE_FLAGS = _COMMON_SERVICE_FLAGS + (
@@ -412,6 +414,21 @@ def _restart(base: RestartPolicy, a: Args) -> RestartPolicy:
                          delay=a.last("restart-delay", base.delay),
                          max_attempts=a.last("restart-max-attempts", base.max_attempts),
                          window=a.last("restart-window", base.window))
+
+
+def _healthcheck(base: Healthcheck | None, a: Args) -> Healthcheck | None:
+    """The --health-* flags over the current healthcheck (docker/cli opts.go healthCheckOptions)."""
+    if a.true("no-healthcheck"):
+        if a.has("health-cmd", "health-interval", "health-timeout", "health-retries", "health-start-period"):
+            raise CommandError("--no-healthcheck conflicts with --health-* options")
+        return Healthcheck(test=("NONE",))
+    if not a.has("health-cmd", "health-interval", "health-timeout", "health-retries", "health-start-period"):
+        return base
+    base = base or Healthcheck()
+    test = ("CMD-SHELL", a.last("health-cmd")) if a.has("health-cmd") else base.test
+    return Healthcheck(test=test, interval=a.last("health-interval", base.interval),
+                       timeout=a.last("health-timeout", base.timeout), retries=a.last("health-retries", base.retries),
+                       start_period=a.last("health-start-period", base.start_period))
 
 
 def _update_config(base: UpdateConfig, a: Args, prefix: str) -> UpdateConfig:
@@ -459,6 +476,7 @@ def _build_create(a: Args) -> c.ServiceCreate:
         placement=Placement(constraints=tuple(a.every("constraint")), preferences=tuple(a.every("placement-pref")),
                             max_replicas=a.last("replicas-max-per-node", 0)),
         networks=tuple(dict.fromkeys(a.every("network"))),
+        healthcheck=_healthcheck(None, a),
     )
     spec = ServiceSpec(
         name=a.last("name"), task=task, mode=_mode(a), replicas=a.last("replicas", 1),
@@ -543,6 +561,7 @@ def apply_update(spec: ServiceSpec, changes: tuple[tuple[str, object], ...]) -> 
         placement=_placement_update(task.placement, a),
         networks=_networks_update(task.networks, a),
         force_update=task.force_update + int(a.true("force")),
+        healthcheck=_healthcheck(task.healthcheck, a),
     )
     endpoint = EndpointSpec(mode=a.last("endpoint-mode", spec.endpoint.mode),
                             ports=_ports_update(spec.endpoint.ports, a))

@@ -190,10 +190,15 @@ def _task_filter(filters: Iterable[tuple[str, str]], nodes: Mapping[str, Node]) 
 
 
 def _ps_order(tasks: Iterable[Task], nodes: Mapping[str, Node], newest_first: bool = True) -> list[tuple[str, Task]]:
-    """(name, task) by name naturally, then most recently created first (task.tasksSortable)."""
+    """(name, task) by name naturally, then most recently created first (task.tasksSortable).
+
+    `tasks` come in creation order; tasks created at the same instant keep that order
+    (reversed when newest come first), as their real timestamps would differ by microseconds.
+    """
     sign = -1 if newest_first else 1
-    named = [(_task_name(t, nodes), t) for t in tasks]
-    return sorted(named, key=lambda nt: (_natural_key(nt[0]), sign * nt[1].created_at))
+    named = [(i, _task_name(t, nodes), t) for i, t in enumerate(tasks)]
+    ordered = sorted(named, key=lambda it: (_natural_key(it[1]), sign * it[2].created_at, sign * it[0]))
+    return [(name, t) for _, name, t in ordered]
 
 
 def _host_ports(task: Task) -> str:

@@ -82,6 +82,21 @@ class EndpointSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class Healthcheck:
+    """A container healthcheck; defaults are the engine's (daemon/health.go). test ("NONE",) disables."""
+
+    test: tuple[str, ...] = ()
+    interval: float = 30.0
+    timeout: float = 30.0
+    retries: int = 3
+    start_period: float = 0.0
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.test) and self.test[0] != "NONE"
+
+
+@dataclass(frozen=True, slots=True)
 class Workload:
     """What a container of an image does, so the simulated and real sides agree.
 
@@ -95,6 +110,7 @@ class Workload:
     exit_code: int | None = None
     serve_port: int | None = None
     ignore_sigterm: bool | None = None  # stop then waits the whole grace period
+    healthy: bool | None = None  # whether its healthcheck passes once it serves (default yes)
 
     def over(self, base: "Workload") -> "Workload":
         """This workload with unset fields taken from `base`."""
@@ -120,6 +136,7 @@ class TaskSpec:
     networks: tuple[str, ...] = ()
     force_update: int = 0
     workload: Workload | None = None
+    healthcheck: Healthcheck | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -104,7 +104,8 @@ class _Run:
     process: object = None
     changed: object = None
     removed: bool = False
-    started_at: float | None = None  # the container started: it is in the load balancer
+    container_at: float | None = None  # the container's process started
+    started_at: float | None = None    # the task is RUNNING: it is in the load balancer
     draining: bool = False           # shutdown began: weight 0 in the load balancer
 
 
@@ -199,9 +200,66 @@ class Agent:
             return
         self._report(run, TaskState.STARTING, "starting")
         yield from self._busy(self.timing.container_start)
+        run.container_at = self.sim.now
+        check = run.task.spec.healthcheck
+        if check is not None and check.enabled:
+            verdict = yield from self._until_healthy(run, check)
+            if verdict is not True:
+                yield from self._end_unhealthy(run, verdict)
+                return
         run.started_at = self.sim.now
         self._report(run, TaskState.RUNNING, "started")
         yield from self._run(run)
+
+    def _until_healthy(self, run: _Run, check):
+        """Probe every `interval` from the container's start (daemon/health.go) until the first pass.
+
+        A probe passes once the workload serves (its start_time has elapsed), unless the
+        workload is declared unhealthy; failures inside the start period do not count, and
+        `retries` failures in a row make the container unhealthy. Returns True (healthy),
+        "unhealthy", "exited" (the process ended first) or "stop" (a shutdown came first).
+        """
+        workload = self.workload(run.task)
+        exit_at = run.container_at + workload.exit_after if workload.exit_after is not None else None
+        failures = 0
+        probe_at = run.container_at + check.interval
+        while True:
+            wake = min(probe_at, exit_at) if exit_at is not None else probe_at
+            change = self._wait_change(run)
+            yield change | self.sim.timeout(wake - self.sim.now)
+            if self._stop_wanted(run):
+                return "stop"
+            if exit_at is not None and self.sim.now >= exit_at:
+                return "exited"
+            if self.sim.now < probe_at:
+                continue
+            if workload.healthy is not False and self.sim.now >= run.container_at + (workload.start_time or 0.0):
+                return True
+            if self.sim.now >= run.container_at + check.start_period:
+                failures += 1
+                if failures >= check.retries:
+                    return "unhealthy"
+            probe_at += check.interval
+
+    def _end_unhealthy(self, run: _Run, verdict: str):
+        """The task never became healthy: it was stopped, it exited, or it was unhealthy (controller.go Start)."""
+        workload = self.workload(run.task)
+        if verdict == "stop":
+            yield from self._stop(run, workload)
+            return
+        if verdict == "unhealthy":
+            yield from self._stop(run, workload, report=False)
+            code = 137 if workload.ignore_sigterm else 143
+            err = f"task: non-zero exit ({code}): dockerexec: unhealthy container"
+        else:
+            yield from self._busy(self.timing.stop_exit)
+            code = workload.exit_code or 0
+            err = f"task: non-zero exit ({code})" if code else ""
+        if code:
+            self._report(run, TaskState.FAILED, "starting", err, exit_code=code)
+        else:
+            self._report(run, TaskState.COMPLETE, "finished", exit_code=0)
+        self.runs.pop(run.task.id, None)
 
     def _finish_without_container(self, run: _Run, state: TaskState):
         if state < TaskState.COMPLETE:
@@ -249,7 +307,7 @@ class Agent:
                 return
         yield from self._stop(run, workload)
 
-    def _stop(self, run: _Run, workload: Workload):
+    def _stop(self, run: _Run, workload: Workload, report: bool = True):
         """Shutdown of a running task, in Docker's order.
 
         The new desired state cancels the controller's Wait, which exec.Do turns into
@@ -266,12 +324,13 @@ class Agent:
         if workload.ignore_sigterm:
             yield self.sim.timeout(t.spec.stop_grace_period)
         yield from self._busy(self.timing.stop_exit)
-        self._report(run, TaskState.SHUTDOWN, "shutdown")
-        self.runs.pop(t.id, None)
+        if report:
+            self._report(run, TaskState.SHUTDOWN, "shutdown")
+            self.runs.pop(t.id, None)
 
     def backends(self) -> list[tuple[Task, float, bool]]:
-        """(task, started_at, draining) of every container in the load balancer on this node."""
-        return [(run.task, run.started_at, run.draining) for run in self.runs.values() if run.started_at is not None]
+        """(task, container start time, draining) of every container in the load balancer on this node."""
+        return [(run.task, run.container_at, run.draining) for run in self.runs.values() if run.started_at is not None]
 
     # -- node faults ------------------------------------------------------------------------------------
     def disconnect(self) -> None:

@@ -35,11 +35,11 @@ class Traffic:
         now = self.swarm.now
         out = []
         for name, agent in self.swarm.agents.items():
-            for task, started_at, draining in agent.backends():
+            for task, container_at, draining in agent.backends():
                 if task.service_id != service_id:
                     continue
                 workload = agent.workload(task)
-                listening = now >= started_at + (workload.start_time or DEFAULT_WORKLOAD.start_time)
+                listening = now >= container_at + (workload.start_time or DEFAULT_WORKLOAD.start_time)
                 out.append(Backend(task.name, task.id, name, listening, agent.alive, draining))
         return sorted(out, key=lambda b: b.task_id)
 
