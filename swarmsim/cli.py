@@ -181,6 +181,19 @@ def cmd_sweep(args) -> int:
     return 0
 
 
+def cmd_calibrate(args) -> int:
+    from .calibrate import fit, timing_block
+    timing, counts = fit(read_trace(path) for path in args.traces)
+    print("# fitted from " + ", ".join(f"{n} {name} gaps" for name, n in counts.items()))
+    block = timing_block(timing)
+    print(block, end="")
+    if args.out:
+        from pathlib import Path
+        Path(args.out).write_text(block)
+        print(f"# written to {args.out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="swarmsim", description="Predict what a Docker Swarm will do.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -199,6 +212,10 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--dask", metavar="ADDRESS", help="run on a dask.distributed scheduler instead")
     sweep.add_argument("--out", default="results/sweep", metavar="DIR")
     sweep.set_defaults(func=cmd_sweep)
+    cal = sub.add_parser("calibrate", help="fit the latency model to observed traces; print a timing: block")
+    cal.add_argument("traces", nargs="+", metavar="TRACE.jsonl")
+    cal.add_argument("--out", metavar="FILE.yaml")
+    cal.set_defaults(func=cmd_calibrate)
     cmp = sub.add_parser("compare", help="compare a predicted trace with an observed one")
     cmp.add_argument("predicted")
     cmp.add_argument("observed")
