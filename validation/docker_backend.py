@@ -20,6 +20,7 @@ import os
 import re
 import shlex
 import subprocess
+import sys
 import time
 from dataclasses import replace
 from typing import Mapping
@@ -277,8 +278,15 @@ class DockerBackend:
         if self._closed or self.scenario is None:
             return
         self._closed = True
-        if self.observer is not None and not self.observer._stop.is_set():
+        if self.observer is not None:
             self.observer.stop()
+        try:
+            self._remove_ours()
+        except docker.errors.DockerException as err:  # e.g. the leader was crashed and not recovered
+            print(f"swarmsim: could not clean up run {self.run_id}: {err}; remove what is labelled "
+                  f"{RUN_LABEL}={self.run_id} by hand", file=sys.stderr)
+
+    def _remove_ours(self) -> None:
         api = self.manager.api
         mine = {"label": f"{RUN_LABEL}={self.run_id}"}
         for s in api.services(filters=mine):

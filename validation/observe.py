@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable, Mapping
+from typing import Mapping
 
 from swarmsim.trace import Trace, TraceWriter
 
@@ -52,7 +52,9 @@ class Observer:
         return self
 
     def stop(self) -> None:
-        """Stop polling after one last poll, so the end of the run is in the trace."""
+        """Stop polling after one last poll, so the end of the run is in the trace. Idempotent."""
+        if self._stop.is_set():
+            return
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join()
@@ -171,5 +173,3 @@ def header(scenario, extra: Mapping[str, object] | None = None) -> dict:
     return {"backend": "real", "scenario": scenario.name, "seed": scenario.seed,
             "nodes": [n.name for n in scenario.nodes], "swarmsim": __version__, **(extra or {})}
 
-
-Clock = Callable[[], float]
