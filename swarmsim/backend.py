@@ -6,7 +6,7 @@ backend lives here; the real one (validation/) implements the same protocol.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from . import commands as c
@@ -217,7 +217,6 @@ class SimBackend:
                 return StepResult(True, name) if detach else self._progress(service.id, [name])
             case c.ServiceScale(scales=scales, detach=detach):
                 out, ok = [], True
-                from dataclasses import replace
                 for name, replicas in scales:
                     current = swarm.service(name)
                     if current.is_global:
@@ -265,8 +264,7 @@ class SimBackend:
                 if limit is not None:
                     swarm.manager.task_history_limit = limit
                 if period is not None:
-                    from dataclasses import replace
-                    swarm.timing = swarm.manager.timing = replace(swarm.timing, heartbeat_period=period)
+                        swarm.timing = swarm.manager.timing = replace(swarm.timing, heartbeat_period=period)
                 return StepResult(True, "Swarm updated.")
         return StepResult(True, self._read(command, on))
 

@@ -6,10 +6,11 @@ import os
 import signal
 import sys
 from dataclasses import replace
+from pathlib import Path
 
 from . import metrics
 from .backend import ScenarioRefused, SimBackend, run_scenario
-from .scenario import ScenarioError, load_scenario
+from .scenario import ScenarioError, load_scenario, loads_scenario
 from .trace import read_trace
 
 
@@ -163,8 +164,6 @@ def cmd_cluster(args) -> int:
 
 
 def cmd_sweep(args) -> int:
-    from pathlib import Path
-
     from .sweep import expand, parse_factor, run_sweep, write_results
     factors = dict(parse_factor(f) for f in args.factor)
     if args.seeds:
@@ -172,7 +171,6 @@ def cmd_sweep(args) -> int:
     load_scenario(args.scenario)  # bad input is reported before any run starts
     runs = expand(Path(args.scenario).read_text(), args.scenario, factors)
     for run in runs:
-        from .scenario import loads_scenario
         loads_scenario(run.text, f"{args.scenario} with {run.params}")
     frame = run_sweep(runs, workers=args.workers, dask_address=args.dask)
     path = write_results(frame, args.out)
@@ -188,7 +186,6 @@ def cmd_calibrate(args) -> int:
     block = timing_block(timing)
     print(block, end="")
     if args.out:
-        from pathlib import Path
         Path(args.out).write_text(block)
         print(f"# written to {args.out}")
     return 0

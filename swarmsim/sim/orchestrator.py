@@ -62,7 +62,11 @@ class _Loop:
         raise NotImplementedError
 
 
-class ReplicatedOrchestrator(_Loop):
+class _Orchestrator(_Loop):
+    """What both orchestrators share: their queues, their watches, and service removal."""
+
+    is_global = False
+
     def __init__(self, manager: "Manager"):
         super().__init__(manager)
         self.restart_tasks: dict[str, None] = {}
@@ -72,27 +76,35 @@ class ReplicatedOrchestrator(_Loop):
         store.task_watchers.append(self._on_task)
         store.node_watchers.append(self._on_node)
 
-    def has_work(self) -> bool:
-        return bool(self.restart_tasks or self.reconcile)
-
-    def _replicated(self, service_id: str) -> Service | None:
+    def _mine(self, service_id: str) -> Service | None:
         service = self.manager.store.services.get(service_id)
-        return service if service is not None and not service.is_global else None
+        return service if service is not None and service.is_global == self.is_global else None
 
     def _on_service(self, old: Service | None, new: Service | None) -> None:
         if new is None:
-            if not old.is_global:
+            if old.is_global == self.is_global:  # SetServiceTasksRemove
                 self.manager.updates.cancel(old.id)
                 set_desired(self.manager, self.manager.store.service_tasks(old.id), TaskState.REMOVE)
-        elif not new.is_global:
+        elif new.is_global == self.is_global:
             self.reconcile[new.id] = None
 
     def _on_task(self, old: Task | None, new: Task | None) -> None:
+        raise NotImplementedError
+
+    def _on_node(self, old: Node | None, new: Node | None) -> None:
+        raise NotImplementedError
+
+
+class ReplicatedOrchestrator(_Orchestrator):
+    def has_work(self) -> bool:
+        return bool(self.restart_tasks or self.reconcile)
+
+    def _on_task(self, old: Task | None, new: Task | None) -> None:
         if new is None:
-            if old.desired <= TaskState.RUNNING and self._replicated(old.service_id):
+            if old.desired <= TaskState.RUNNING and self._mine(old.service_id):
                 self.reconcile[old.service_id] = None
             return
-        if new.desired > TaskState.RUNNING or self._replicated(new.service_id) is None:
+        if new.desired > TaskState.RUNNING or self._mine(new.service_id) is None:
             return
         if new.state > TaskState.RUNNING or (new.node is not None and
                                              invalid_node(self.manager.store.nodes.get(new.node))):
@@ -101,7 +113,7 @@ class ReplicatedOrchestrator(_Loop):
     def _on_node(self, old: Node | None, new: Node | None) -> None:
         if new is None or invalid_node(new):
             for t in self.manager.store.node_tasks((new or old).name):
-                if t.desired <= TaskState.RUNNING and self._replicated(t.service_id):
+                if t.desired <= TaskState.RUNNING and self._mine(t.service_id):
                     self.restart_tasks[t.id] = None
 
     def tick(self) -> None:
@@ -110,12 +122,12 @@ class ReplicatedOrchestrator(_Loop):
             t = self.manager.store.tasks.get(task_id)
             if t is None or t.desired > TaskState.RUNNING:
                 continue
-            service = self._replicated(t.service_id)
+            service = self._mine(t.service_id)
             if service is not None:
                 self.manager.restarts.restart(service, t)
         services, self.reconcile = self.reconcile, {}
         for service_id in services:
-            service = self._replicated(service_id)
+            service = self._mine(service_id)
             if service is not None:
                 self._reconcile(service)
 
@@ -155,38 +167,22 @@ class ReplicatedOrchestrator(_Loop):
                 self.manager.store.delete_task(t.id)
 
 
-class GlobalOrchestrator(_Loop):
+class GlobalOrchestrator(_Orchestrator):
+    is_global = True
+
     def __init__(self, manager: "Manager"):
-        super().__init__(manager)
-        self.restart_tasks: dict[str, None] = {}
-        self.reconcile: dict[str, None] = {}
         self.reconcile_nodes: dict[str, None] = {}
-        store = manager.store
-        store.service_watchers.append(self._on_service)
-        store.task_watchers.append(self._on_task)
-        store.node_watchers.append(self._on_node)
+        super().__init__(manager)
 
     def has_work(self) -> bool:
         return bool(self.restart_tasks or self.reconcile or self.reconcile_nodes)
-
-    def _global(self, service_id: str) -> Service | None:
-        service = self.manager.store.services.get(service_id)
-        return service if service is not None and service.is_global else None
 
     def _eligible(self) -> list[Node]:
         return [n for n in self.manager.store.nodes.values()
                 if n.availability is not Availability.DRAIN and n.status is not NodeStatus.DOWN]
 
-    def _on_service(self, old: Service | None, new: Service | None) -> None:
-        if new is None:
-            if old.is_global:
-                self.manager.updates.cancel(old.id)
-                set_desired(self.manager, self.manager.store.service_tasks(old.id), TaskState.REMOVE)
-        elif new.is_global:
-            self.reconcile[new.id] = None
-
     def _on_task(self, old: Task | None, new: Task | None) -> None:
-        if new is None or self._global(new.service_id) is None:
+        if new is None or self._mine(new.service_id) is None:
             return
         if new.desired <= TaskState.RUNNING and new.state > TaskState.RUNNING:
             self.restart_tasks[new.id] = None
@@ -194,7 +190,7 @@ class GlobalOrchestrator(_Loop):
     def _on_node(self, old: Node | None, new: Node | None) -> None:
         if new is None:
             for t in self.manager.store.node_tasks(old.name):
-                if self._global(t.service_id):
+                if self._mine(t.service_id):
                     self.manager.store.delete_task(t.id)
             return
         self.reconcile_nodes[new.name] = None
@@ -208,7 +204,7 @@ class GlobalOrchestrator(_Loop):
                 self._reconcile_node(node)
         services, self.reconcile = self.reconcile, {}
         for service_id in services:
-            service = self._global(service_id)
+            service = self._mine(service_id)
             if service is not None:
                 self._reconcile_service(service)
         self._tick_tasks()
@@ -220,7 +216,7 @@ class GlobalOrchestrator(_Loop):
             t = self.manager.store.tasks.get(task_id)
             if t is None or t.desired > TaskState.RUNNING:
                 continue
-            service, node = self._global(t.service_id), eligible.get(t.node or "")
+            service, node = self._mine(t.service_id), eligible.get(t.node or "")
             if service is None or node is None:
                 continue
             if node.availability is Availability.PAUSE or not self._matches(service, node):
@@ -265,7 +261,7 @@ class GlobalOrchestrator(_Loop):
     def _reconcile_node(self, node: Node) -> None:
         m = self.manager
         if node.availability is Availability.DRAIN or node.status is NodeStatus.DOWN:
-            set_desired(m, [t for t in m.store.node_tasks(node.name) if self._global(t.service_id)],
+            set_desired(m, [t for t in m.store.node_tasks(node.name) if self._mine(t.service_id)],
                         TaskState.SHUTDOWN)
             return
         if node.availability is Availability.PAUSE:
