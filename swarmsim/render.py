@@ -471,7 +471,7 @@ def service_inspect_json(services: Sequence[Service]) -> str:
 
 def _reachability(node: Node) -> str:
     """Raft reachability as the leader sees it; a manager whose node is down is unreachable."""
-    return "unreachable" if node.status is NodeStatus.DOWN else "reachable"
+    return "unreachable" if node.status is NodeStatus.DOWN or not node.reachable else "reachable"
 
 
 def _manager_status(node: Node) -> str:

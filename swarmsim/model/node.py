@@ -42,6 +42,7 @@ class Node:
     os: str = "linux"
     arch: str = "x86_64"
     leader: bool = False
+    reachable: bool = True  # raft: whether the leader reaches this manager
     status_msg: str = ""
 
     @property

@@ -78,7 +78,17 @@ class Raft:
         if self.leader is None and self._election is None:
             self._election = self.swarm.now + self.rng.uniform(*self.swarm.timing.election_timeout)
             self.swarm.sim.call_at(self._election, self._elect)
+        self._update_reachability()
         self.swarm.reconnect_agents()
+
+    def _update_reachability(self) -> None:
+        """What `docker node ls` shows as MANAGER STATUS: members the leader can reach."""
+        store = self.swarm.store
+        for name in self.managers():
+            node = store.nodes[name]
+            reachable = self.leader is not None and self.reachable(self.leader, name)
+            if node.reachable != reachable:
+                store.put_node(replace(node, reachable=reachable))
 
     def _elect(self) -> None:
         self._election = None
@@ -93,6 +103,7 @@ class Raft:
             return
         self._set_leader(self.rng.choice(candidates))
         self.swarm.manager.take_over()
+        self._update_reachability()
         self.swarm.reconnect_agents()
 
     def force_new_cluster(self, name: str) -> None:
