@@ -181,7 +181,7 @@ DEPLOY_KEYS = ("mode", "replicas", "endpoint_mode", "labels", "placement", "reso
                "update_config", "rollback_config")
 UPDATE_KEYS = ("parallelism", "delay", "failure_action", "monitor", "max_failure_ratio", "order")
 WORKLOAD_KEYS = ("size", "present", "start_time", "exit_after", "exit_code", "serve_port", "ignore_sigterm",
-                 "healthy")
+                 "healthy", "pullable")
 
 
 def _environment(field: Field) -> tuple[str, ...]:
@@ -273,7 +273,8 @@ def workload(field: Field) -> Workload:
                     exit_code=field.get("exit_code", lambda f: f.integer(minimum=None)),
                     serve_port=field.get("serve_port", lambda f: f.integer(minimum=1)),
                     ignore_sigterm=field.get("ignore_sigterm", Field.flag),
-                    healthy=field.get("healthy", Field.flag))
+                    healthy=field.get("healthy", Field.flag),
+                    pullable=field.get("pullable", Field.flag))
 
 
 def _healthcheck(field: Field) -> Healthcheck:

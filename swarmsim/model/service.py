@@ -111,6 +111,7 @@ class Workload:
     serve_port: int | None = None
     ignore_sigterm: bool | None = None  # stop then waits the whole grace period
     healthy: bool | None = None  # whether its healthcheck passes once it serves (default yes)
+    pullable: bool | None = None  # false: the registry has no such image (tasks needing a pull are rejected)
 
     def over(self, base: "Workload") -> "Workload":
         """This workload with unset fields taken from `base`."""

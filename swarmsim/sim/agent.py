@@ -278,6 +278,11 @@ class Agent:
             if image not in self.pulls:
                 self.pulls[image] = self.sim.process(self._pull(image))
             yield self.pulls[image]
+            if image not in self.present:
+                # The pull error is only logged; creating the container then fails (controller.go Prepare).
+                self._report(run, TaskState.REJECTED, "preparing", f"No such image: {image}")
+                self.runs.pop(run.task.id, None)
+                return False
         yield from self._busy(self.timing.container_create)
         if self._stop_wanted(run):
             yield from self._finish_without_container(run, TaskState.PREPARING)
@@ -285,9 +290,12 @@ class Agent:
         return True
 
     def _pull(self, image: str):
-        size = self.images.get(image, Workload()).size or 0
-        yield self.sim.timeout(self.timing.pull_base + size / self.timing.pull_rate)
-        self.present[image] = None
+        workload = self.images.get(image, Workload())
+        if workload.pullable is False:
+            yield self.sim.timeout(self.timing.pull_base)  # the registry says no
+        else:
+            yield self.sim.timeout(self.timing.pull_base + (workload.size or 0) / self.timing.pull_rate)
+            self.present[image] = None
         self.pulls.pop(image, None)
 
     def _run(self, run: _Run):
