@@ -36,10 +36,12 @@ def print_summary(trace, ran: str = "Simulated") -> None:
         for u in summary["updates"]:
             took = "still running" if u["duration"] is None else f"{u['duration']:.2f}s"
             print(f"  {u['service']:<20} started {u['started']:.2f}s, {u['outcome']} after {took}")
-    if summary["node_downs"]:
+    if summary["recovery"]:
         print("\nNodes marked down:")
-        for node, t in summary["node_downs"]:
-            print(f"  {node:<20} at {t:.2f}s")
+        for r in summary["recovery"]:
+            after = "not recovered" if r["recovered"] is None else \
+                f"all replicas running again {r['time_to_recover']:.2f}s later"
+            print(f"  {r['node']:<20} at {r['down']:.2f}s, {after}")
     if summary["requests"]:
         print("\nRequests:")
         for port, row in summary["requests"].items():
@@ -69,6 +71,9 @@ def cmd_compare(args) -> int:
     from .compare import compare, format_comparison
     predicted, observed = read_trace(args.predicted), read_trace(args.observed)
     print(format_comparison(compare(predicted, observed)))
+    if args.report:
+        from .plots import write_comparison
+        print(f"Plot written to {write_comparison(predicted, observed, args.report)}")
     return 0
 
 
@@ -216,6 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp = sub.add_parser("compare", help="compare a predicted trace with an observed one")
     cmp.add_argument("predicted")
     cmp.add_argument("observed")
+    cmp.add_argument("--report", metavar="DIR", help="write predicted-over-observed plots here")
     cmp.set_defaults(func=cmd_compare)
     rep = sub.add_parser("replay", help="run a scenario on a real swarm and record its trace")
     rep.add_argument("scenario")

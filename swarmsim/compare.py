@@ -34,7 +34,12 @@ def compare(predicted: Trace, observed: Trace) -> dict:
     p_steps = {e["index"]: e["t"] for e in predicted.of_kind("step")}
     o_steps = {e["index"]: e["t"] for e in observed.of_kind("step")}
     steps = [{"index": i, **_error(p_steps[i], o_steps.get(i))} for i in sorted(p_steps)]
-    return {"placement": placement, "updates": updates, "steps": steps}
+    p_rec = {r["node"]: r for r in metrics.recovery(predicted)}
+    o_rec = {r["node"]: r for r in metrics.recovery(observed)}
+    recovery = [{"node": node, "down": _error(p_rec[node]["down"], o_rec[node]["down"]),
+                 "time_to_recover": _error(p_rec[node]["time_to_recover"], o_rec[node]["time_to_recover"])}
+                for node in sorted(set(p_rec) & set(o_rec))]
+    return {"placement": placement, "updates": updates, "recovery": recovery, "steps": steps}
 
 
 def _fmt(value: float | None) -> str:
@@ -52,6 +57,13 @@ def format_comparison(result: dict) -> str:
             rel = "-" if u["rel"] is None else f"{100 * u['rel']:+.1f}%"
             lines.append(f"  {u['service']:<18} predicted {_fmt(u['predicted'])}  observed {_fmt(u['observed'])}"
                          f"  error {_fmt(u['abs'])} ({rel})  outcome {u['outcome'][0]}/{u['outcome'][1]}")
+    if result["recovery"]:
+        lines.append("Node failures (s):")
+        for r in result["recovery"]:
+            down, back = r["down"], r["time_to_recover"]
+            lines.append(f"  {r['node']:<18} down at predicted {_fmt(down['predicted'])} observed "
+                         f"{_fmt(down['observed'])}; recovered after predicted {_fmt(back['predicted'])} "
+                         f"observed {_fmt(back['observed'])}")
     lines.append("Step completion times (s):")
     for s in result["steps"]:
         lines.append(f"  step {s['index']:<3} predicted {_fmt(s['predicted'])}  observed {_fmt(s['observed'])}"

@@ -120,6 +120,50 @@ def node_downs(trace: Trace) -> list[tuple[str, float]]:
     return [(e["node"], e["t"]) for e in trace.of_kind("node") if e["status"] == "down"]
 
 
+def desired_replicas(trace: Trace) -> dict[str, int]:
+    """The last replica count each replicated service asked for."""
+    out: dict[str, int] = {}
+    for e in trace.of_kind("service"):
+        if e.get("replicas") is not None:
+            out[e["service"]] = e["replicas"]
+    return out
+
+
+def running_wanted_over_time(trace: Trace) -> list[tuple[float, dict[str, int]]]:
+    """(t, {service: tasks running and desired running}) after every change."""
+    state: dict[tuple[str, int], dict] = {}
+    series: list[tuple[float, dict[str, int]]] = []
+    for e in trace.tasks():
+        state[(e["task"], e["gen"])] = e
+        counts: dict[str, int] = {}
+        for task in state.values():
+            if task["state"] == "running" and task["desired"] == "running":
+                counts[task["service"]] = counts.get(task["service"], 0) + 1
+        series.append((e["t"], counts))
+    return series
+
+
+def recovery(trace: Trace) -> list[dict]:
+    """Per node that went down: when the fault was noticed, and when every replicated service had
+    its replicas running again (None if it never did)."""
+    wanted = desired_replicas(trace)
+    series = running_wanted_over_time(trace)
+    out = []
+    for node, down in node_downs(trace):
+        back = next((t for t, counts in series if t >= down and
+                     all(counts.get(s, 0) >= n for s, n in wanted.items())), None)
+        out.append({"node": node, "down": down, "recovered": back,
+                    "time_to_recover": None if back is None else back - down})
+    return out
+
+
+def duplicates(trace: Trace, service: str) -> list[tuple[float, int]]:
+    """(t, tasks of the service observed running beyond its replica count): e.g. during a partition,
+    when replacements run while the cut-off node's tasks still run."""
+    replicas = desired_replicas(trace).get(service, 0)
+    return [(t, max(0, count - replicas)) for t, count in running_over_time(trace, service)]
+
+
 def requests(trace: Trace, start: float = 0.0, end: float | None = None) -> dict[int, dict[str, float]]:
     """Per published port: requests sent, failed, and the success rate, from events or aggregates."""
     out: dict[int, dict[str, float]] = {}
@@ -141,6 +185,7 @@ def summary(trace: Trace) -> dict:
         "updates": [{"service": w.service, "started": w.started, "duration": w.duration, "outcome": w.outcome}
                     for w in updates(trace)],
         "node_downs": node_downs(trace),
+        "recovery": recovery(trace),
         "requests": requests(trace),
         "end": trace.events[-1]["t"] if trace.events else 0.0,
     }

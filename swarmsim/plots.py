@@ -62,6 +62,37 @@ def task_gantt(trace: Trace, service: str | None = None):
     return fig
 
 
+def predicted_over_observed(predicted: Trace, observed: Trace):
+    """Running tasks per service, the prediction dashed over the observation."""
+    fig, ax = plt.subplots(figsize=(9, 4))
+    services = sorted({e["service"] for e in predicted.tasks()} | {e["service"] for e in observed.tasks()})
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for i, service in enumerate(services):
+        for trace, style, what in ((observed, "-", "observed"), (predicted, "--", "predicted")):
+            series = metrics.running_over_time(trace, service)
+            if series:
+                end = trace.events[-1]["t"]
+                times, counts = zip(*(series + [(end, series[-1][1])]))
+                ax.step(times, counts, where="post", linestyle=style, color=colours[i % len(colours)],
+                        label=f"{service} {what}")
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel("running tasks")
+    ax.set_title(f"{observed.header.get('scenario', '')}: predicted (dashed) over observed")
+    ax.legend(loc="best", fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def write_comparison(predicted: Trace, observed: Trace, directory: str | Path) -> Path:
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    fig = predicted_over_observed(predicted, observed)
+    path = out / "predicted_over_observed.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
 def write_report(trace: Trace, directory: str | Path) -> list[Path]:
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)

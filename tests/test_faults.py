@@ -154,3 +154,11 @@ class FaultSequences(RuleBasedStateMachine):
 
 TestFaultSequences = FaultSequences.TestCase
 TestFaultSequences.settings = settings(max_examples=20, stateful_step_count=8, deadline=None)
+
+
+def test_recovery_and_duplicate_metrics():
+    trace = _run("  - partition: [[node1, node2, node3], [node4]]\n  - wait: 40s\n  - heal: true\n  - wait: 10s\n")
+    [record] = metrics.recovery(trace)
+    assert record["node"] == "node4" and 5.0 <= record["time_to_recover"] <= 8.0  # restart delay, then a start
+    extra = [count for _, count in metrics.duplicates(trace, "web")]
+    assert max(extra) == _nodes_of(trace).count("node4") and extra[-1] == 0
