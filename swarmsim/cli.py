@@ -35,7 +35,8 @@ def print_summary(trace, ran: str = "Simulated") -> None:
         print("\nUpdates and rollbacks:")
         for u in summary["updates"]:
             took = "still running" if u["duration"] is None else f"{u['duration']:.2f}s"
-            print(f"  {u['service']:<20} started {u['started']:.2f}s, {u['outcome']} after {took}")
+            print(f"  {u['service']:<20} started {u['started']:.2f}s, {u['outcome']} after {took}; "
+                  f"fewest running {u['min_running']}, {u['replica_seconds_lost']:.1f} replica-seconds lost")
     if summary["recovery"]:
         print("\nNodes marked down:")
         for r in summary["recovery"]:

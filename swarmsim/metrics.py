@@ -100,6 +100,19 @@ def min_running(trace: Trace, service: str, start: float, end: float) -> int:
     return min(([before[-1]] if before else []) + inside, default=0)
 
 
+def replica_seconds_lost(trace: Trace, service: str, start: float, end: float) -> float:
+    """The area between the replica count and the running tasks over [start, end]: capacity an update cost."""
+    replicas = desired_replicas(trace, start).get(service, 0)
+    series = running_over_time(trace, service)
+    running = ([c for t, c in series if t <= start] or [0])[-1]
+    lost, t_prev = 0.0, start
+    for t, count in series:
+        if start < t <= end:
+            lost += max(0, replicas - running) * (t - t_prev)
+            t_prev, running = t, count
+    return lost + max(0, replicas - running) * (end - t_prev)
+
+
 def slot_replacements(trace: Trace, service: str, start: float, end: float | None = None) -> list[dict]:
     """Per slot replaced in [start, end]: when the old task stopped and the new one ran."""
     stopped: dict[str, float] = {}
@@ -120,13 +133,15 @@ def node_downs(trace: Trace) -> list[tuple[str, float]]:
     return [(e["node"], e["t"]) for e in trace.of_kind("node") if e["status"] == "down"]
 
 
-def desired_replicas(trace: Trace) -> dict[str, int]:
-    """The last replica count each replicated service asked for."""
+def desired_replicas(trace: Trace, t: float | None = None) -> dict[str, int]:
+    """The replica count each replicated service asked for at time `t` (the end when None)."""
     out: dict[str, int] = {}
     for e in trace.of_kind("service"):
+        if t is not None and e["t"] > t:
+            break
         if e.get("replicas") is not None:
             out[e["service"]] = e["replicas"]
-    return out
+    return {service: n for service, n in out.items() if n}
 
 
 def running_wanted_over_time(trace: Trace) -> list[tuple[float, dict[str, int]]]:
@@ -146,10 +161,10 @@ def running_wanted_over_time(trace: Trace) -> list[tuple[float, dict[str, int]]]
 def recovery(trace: Trace) -> list[dict]:
     """Per node that went down: when the fault was noticed, and when every replicated service had
     its replicas running again (None if it never did)."""
-    wanted = desired_replicas(trace)
     series = running_wanted_over_time(trace)
     out = []
     for node, down in node_downs(trace):
+        wanted = desired_replicas(trace, down)
         back = next((t for t, counts in series if t >= down and
                      all(counts.get(s, 0) >= n for s, n in wanted.items())), None)
         out.append({"node": node, "down": down, "recovered": back,
@@ -160,8 +175,8 @@ def recovery(trace: Trace) -> list[dict]:
 def duplicates(trace: Trace, service: str) -> list[tuple[float, int]]:
     """(t, tasks of the service observed running beyond its replica count): e.g. during a partition,
     when replacements run while the cut-off node's tasks still run."""
-    replicas = desired_replicas(trace).get(service, 0)
-    return [(t, max(0, count - replicas)) for t, count in running_over_time(trace, service)]
+    return [(t, max(0, count - desired_replicas(trace, t).get(service, 0)))
+            for t, count in running_over_time(trace, service)]
 
 
 def requests(trace: Trace, start: float = 0.0, end: float | None = None) -> dict[int, dict[str, float]]:
@@ -182,7 +197,9 @@ def summary(trace: Trace) -> dict:
     """The headline figures `swarmsim run` prints and `swarmsim compare` sets side by side."""
     return {
         "placement": placement(trace),
-        "updates": [{"service": w.service, "started": w.started, "duration": w.duration, "outcome": w.outcome}
+        "updates": [{"service": w.service, "started": w.started, "duration": w.duration, "outcome": w.outcome,
+                     "min_running": min_running(trace, w.service, w.started, w.ended or w.started),
+                     "replica_seconds_lost": replica_seconds_lost(trace, w.service, w.started, w.ended or w.started)}
                     for w in updates(trace)],
         "node_downs": node_downs(trace),
         "recovery": recovery(trace),

@@ -68,6 +68,8 @@ def measure(run: Run) -> dict:
         row[f"update{i}.outcome"] = window.outcome
         if window.ended is not None:
             row[f"update{i}.min_running"] = metrics.min_running(trace, window.service, window.started, window.ended)
+            row[f"update{i}.replica_seconds_lost"] = metrics.replica_seconds_lost(trace, window.service,
+                                                                                 window.started, window.ended)
     for port, stats in metrics.requests(trace).items():
         row[f"port{port}.success_rate"] = stats["success_rate"]
     for service, per_node in metrics.placement(trace).items():

@@ -115,3 +115,14 @@ def test_a_paused_update_stays_paused(nodes, replicas, parallelism, seed):
     states = [e["update_state"] for e in trace.of_kind("service") if e.get("update_state")]
     assert "paused" in states
     assert states[states.index("paused"):] == ["paused"]
+
+
+def test_replica_seconds_lost_is_the_area_under_the_missing_replicas():
+    trace = _run(_scenario(2, 4, 2, 1, "stop-first", 3))
+    [window] = metrics.updates(trace)
+    series = metrics.running_over_time(trace, "app")
+    lost = metrics.replica_seconds_lost(trace, "app", window.started, window.ended)
+    points = [(window.started, [c for t, c in series if t <= window.started][-1])]
+    points += [(t, c) for t, c in series if window.started < t <= window.ended] + [(window.ended, None)]
+    area = sum(max(0, 4 - c) * (t2 - t1) for (t1, c), (t2, _) in zip(points, points[1:]))
+    assert lost == area > 0
