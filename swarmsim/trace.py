@@ -55,8 +55,20 @@ class TraceWriter:
         return Trace(self.header, sorted(self._events, key=lambda e: (e["t"], e["seq"])))
 
 
+def _parse_line(path: str | Path, number: int, line: str) -> dict:
+    try:
+        event = json.loads(line)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{path}:{number}: not a swarmsim trace line ({err.msg}; expected one JSON object "
+                         f"per line)") from None
+    if not isinstance(event, dict):
+        raise ValueError(f"{path}:{number}: not a swarmsim trace line (expected a JSON object)")
+    return event
+
+
 def read_trace(path: str | Path) -> Trace:
-    lines = [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
+    lines = [_parse_line(path, i, line) for i, line in enumerate(Path(path).read_text().splitlines(), 1)
+             if line.strip()]
     if not lines or lines[0].get("kind") != "header":
         raise ValueError(f"{path}: not a swarmsim trace (no header line)")
     if lines[0].get("schema") != SCHEMA:
