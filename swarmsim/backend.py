@@ -247,8 +247,8 @@ class SimBackend:
                 return StepResult(True, "\n".join(f"Manager {n} demoted in the swarm." for n in names))
             case c.NodeRm(nodes=names, force=force):
                 return StepResult(True, "\n".join(swarm.remove_node(n, force) for n in names))
-            case c.NetworkCreate(name=name, driver=driver, attachable=attachable, encrypted=encrypted):
-                net = swarm.create_network(NetworkDecl(name, driver, attachable, encrypted))
+            case c.NetworkCreate(name=name, driver=driver, attachable=attachable, encrypted=encrypted, subnet=subnet):
+                net = swarm.create_network(NetworkDecl(name, driver, attachable, encrypted, subnet))
                 return StepResult(True, net.id)
             case c.NetworkRm(networks=names):
                 return StepResult(True, "\n".join(swarm.remove_network(n) for n in names))

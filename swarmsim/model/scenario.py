@@ -29,6 +29,7 @@ class NetworkDecl:
     driver: str = "overlay"
     attachable: bool = False
     encrypted: bool = False
+    subnet: str | None = None  # None: the next /24 of 10.0.0.0/8
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from ..model.scenario import NetworkDecl, NodeDecl, Scenario
 from ..trace import TraceWriter
 from .agent import Agent, Host
 from .env import SimEnv
+from ..net.ipam import AddressPool, default_subnet
 from .manager import Manager
 from .raft import NO_LEADER, Raft
 from .store import Store
@@ -70,9 +71,13 @@ class SimSwarm:
         self._version += 1
         return self._version
 
-    def _add_network(self, name: str, driver: str, scope: str, attachable: bool = False) -> Network:
+    def _add_network(self, name: str, driver: str, scope: str, attachable: bool = False,
+                     subnet: str | None = None) -> Network:
         net = Network(self.sim.new_id(), name, driver, scope, attachable)
         self.networks[name] = net
+        if driver == "overlay":
+            pools = self.manager.allocator.pools
+            pools[name] = AddressPool(subnet or default_subnet(len(pools)))
         return net
 
     def service(self, name: str) -> Service:
@@ -224,7 +229,7 @@ class SimSwarm:
         if decl.name in self.networks:
             raise SwarmError(f"Error response from daemon: network with name {decl.name} already exists")
         scope = "swarm" if decl.driver == "overlay" else "local"
-        return self._add_network(decl.name, decl.driver, scope, decl.attachable)
+        return self._add_network(decl.name, decl.driver, scope, decl.attachable, decl.subnet)
 
     def remove_network(self, name: str) -> str:
         net = self.networks.get(name)
@@ -236,6 +241,7 @@ class SimSwarm:
         if name in dict((n, 0) for n, _d, _s in BUILTIN_NETWORKS):
             raise SwarmError(f"Error response from daemon: {name} is a pre-defined network and cannot be removed")
         del self.networks[name]
+        self.manager.allocator.pools.pop(name, None)
         return name
 
     # -- faults ------------------------------------------------------------------------------------------

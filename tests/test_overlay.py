@@ -1,0 +1,29 @@
+"""Overlay address pools: a VIP per service, an address per live task; none left means NEW."""
+from pathlib import Path
+
+from swarmsim import metrics
+from swarmsim.backend import SimBackend, run_scenario
+from swarmsim.net.ipam import AddressPool, default_subnet, take_all
+from swarmsim.scenario import load_scenario
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "overlay-exhaustion.yaml"
+
+
+def test_default_subnets_are_consecutive_slash_24s_of_ten_slash_eight():
+    assert [default_subnet(i) for i in (0, 1, 255, 256)] == ["10.0.0.0/24", "10.0.1.0/24", "10.0.255.0/24",
+                                                            "10.1.0.0/24"]
+
+
+def test_a_pool_hands_out_all_but_three_addresses_and_take_all_is_all_or_nothing():
+    small, big = AddressPool("10.9.0.0/29"), AddressPool("10.8.0.0/24")
+    assert small.capacity == 5 and big.capacity == 253
+    assert all(take_all([big, small], f"t{i}") for i in range(5))
+    assert not take_all([big, small], "t5") and "t5" not in big.owners
+    assert small.release("t0") and take_all([big, small], "t5")
+
+
+def test_tasks_beyond_the_pool_stay_new_until_a_scale_down_frees_addresses():
+    trace = run_scenario(load_scenario(EXAMPLE), SimBackend())
+    at_first = metrics.task_states_at(trace, metrics.step_time(trace, 2))
+    assert sorted(e["state"] for e in at_first.values()).count("new") == 3  # 13 usable, one for the VIP
+    assert sum(metrics.placement(trace)["api"].values()) == 10
