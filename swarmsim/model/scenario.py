@@ -45,6 +45,7 @@ class Timing:
     accept: float = 0.004                # agent: assigned -> accepted -> preparing, after the assignment arrives
     container_create: float = 0.22       # preparing -> ready with the image present, alone on the host
     container_start: float = 0.35        # starting -> running, alone (0.25 in a fresh swarm, 0.4-0.5 in updates/restarts)
+    first_start: float = 0.9             # extra for the first container start on a fresh host (measured; cause unknown)
     start_contention: float = 0.5        # CPU share one container operation keeps busy: n at once run at min(1, 1/(n*share)) speed
     contention_scope: str = "host"       # host: all nodes share one machine's CPUs (a local swarm); node: each its own
     stop_delay: float = 1.0              # agent/task.go ErrTaskRetry backoff: the cancelled Wait is re-run 1 s later
