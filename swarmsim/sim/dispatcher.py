@@ -162,16 +162,17 @@ class Dispatcher:
             self._flush_armed = True
             self.sim.soon(self._flush_reports)
 
-    def node_registered(self, name: str) -> None:
-        """The agent opened a session: the node is READY again (after the next write batch)."""
+    def node_registered(self, name: str, session_open=None) -> None:
+        """The agent opened a session: the node is written READY at the next batch, and only then does
+        the Session call return (dispatcher.go register): the agent then reports and gets its tasks."""
         self._lost.pop(name, None)
         self._registered[name] = self.sim.now
-        node: Node | None = self.manager.store.nodes.get(name)
-        if node is not None and node.status is not NodeStatus.READY:
-            self.sim.call_at(self.sim.now + self.manager.timing.status_batch, self._mark_ready, name)
-        self.resync(name)
+        self.sim.call_at(self.sim.now + self.manager.timing.status_batch, self._mark_ready, name, session_open)
 
-    def _mark_ready(self, name: str) -> None:
+    def _mark_ready(self, name: str, session_open) -> None:
         node = self.manager.store.nodes.get(name)
         if node is not None and name not in self._lost and node.status is not NodeStatus.READY:
             self.manager.store.put_node(replace(node, status=NodeStatus.READY, status_msg=""))
+        if session_open is not None:
+            session_open()
+        self.resync(name)

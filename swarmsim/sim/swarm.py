@@ -283,8 +283,7 @@ class SimSwarm:
 
     def _register(self, name: str, agent: Agent) -> None:
         if self.agents.get(name) is agent and agent.alive and not agent.connected and self.raft.connected(name):
-            agent.reconnect()
-            self.manager.dispatcher.node_registered(name)
+            self.manager.dispatcher.node_registered(name, agent.reconnect)
 
     def leader_error(self, on: str) -> str | None:
         """Why a command run on node `on` cannot reach a leader, in docker's words (None if it can)."""
