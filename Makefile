@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench validate clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -19,6 +19,11 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/scale.py
+
+# Every scenario of validation/suite.py simulated and replayed on a local real swarm (root);
+# results in results/validation/, the table in docs/validation.md.
+validate: $(STAMP)
+	$(PY) -m validation.suite
 
 clean:
 	rm -rf $(VENV) out

@@ -114,17 +114,26 @@ def replica_seconds_lost(trace: Trace, service: str, start: float, end: float) -
 
 
 def slot_replacements(trace: Trace, service: str, start: float, end: float | None = None) -> list[dict]:
-    """Per slot replaced in [start, end]: when the old task stopped and the new one ran."""
+    """Per slot replaced in [start, end]: when its old task stopped and its new task (one created in the
+    window) first ran."""
     stopped: dict[str, float] = {}
     started: dict[str, float] = {}
+    created_in_window: set[tuple[str, int]] = set()
+    seen: set[tuple[str, int]] = set()
     for e in trace.tasks():
-        if e["service"] != service or e["t"] < start or (end is not None and e["t"] > end):
+        if e["service"] != service or (end is not None and e["t"] > end):
             continue
-        name = e["task"]
-        if e["state"] in TERMINAL and e["desired"] != "running":
-            stopped.setdefault(name, e["t"])
-        if e["state"] == "running" and e["gen"] > 1:
-            started.setdefault(name, e["t"])
+        key = (e["task"], e["gen"])
+        if key not in seen:
+            seen.add(key)
+            if e["t"] >= start:
+                created_in_window.add(key)
+        if e["t"] < start:
+            continue
+        if e["state"] in TERMINAL and e["desired"] != "running" and key not in created_in_window:
+            stopped.setdefault(e["task"], e["t"])
+        if e["state"] == "running" and e["desired"] == "running" and key in created_in_window:
+            started.setdefault(e["task"], e["t"])
     return [{"task": name, "old_stopped": stopped.get(name), "new_running": started[name]}
             for name in sorted(started, key=lambda n: started[n])]
 

@@ -2,6 +2,7 @@
 and the observer's translation of polled API objects into trace events."""
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 
@@ -23,6 +24,25 @@ def test_workload_commands():
     assert exits.endswith("sleep 3 & wait $!; exit 2")
     assert workload_command(Workload(ignore_sigterm=True))[2].startswith('trap "" TERM')
     assert "httpd -f -p 80 -h /www" in workload_command(Workload(serve_port=80, start_time=1.5))[2]
+
+
+def test_healthchecks_test_for_the_file_the_workload_touches_when_ready():
+    s = scenario("cluster: {managers: 1}\nimages:\n  app:1: {start_time: 1.5s}\n  bad:1: {healthy: false}\n"
+                 "steps:\n  - run: docker service create --name w --health-cmd 'curl -f x' --health-interval 2s app:1\n")
+    backend = DockerBackend({})
+    backend.scenario = s
+    spec = s.steps[0].parsed.spec
+    container = backend._sdk_spec(spec)["task_template"]["ContainerSpec"]
+    assert container["Healthcheck"] == {"Test": ["CMD-SHELL", "test -f /tmp/ready"], "Interval": 2 * 10**9,
+                                        "Timeout": 30 * 10**9, "Retries": 3, "StartPeriod": 0}
+    script = container["Command"][-1]
+    assert "(sleep 1.5; mkdir -p /tmp; touch /tmp/ready) &" in script
+    assert subprocess.run(["sh", "-n", "-c", script]).returncode == 0
+    bad = replace(spec, task=replace(spec.task, image="bad:1"))
+    container = backend._sdk_spec(bad)["task_template"]["ContainerSpec"]
+    assert container["Healthcheck"]["Test"] == ["CMD-SHELL", "false"]
+    assert "/tmp/ready" not in " ".join(container["Command"])
+    assert "/tmp/ready" not in workload_command(Workload(start_time=1))[2]
 
 
 def test_mesh_scenarios_are_refused_without_ipvs():

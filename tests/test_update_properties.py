@@ -126,3 +126,12 @@ def test_replica_seconds_lost_is_the_area_under_the_missing_replicas():
     points += [(t, c) for t, c in series if window.started < t <= window.ended] + [(window.ended, None)]
     area = sum(max(0, 4 - c) * (t2 - t1) for (t1, c), (t2, _) in zip(points, points[1:]))
     assert lost == area > 0
+
+
+def test_slot_replacements_pair_each_old_stop_with_the_new_task_of_the_same_slot():
+    text = _scenario(2, 3, 1, 0, "stop-first", 5) + "  - run: docker service update --image app:3 app\n  - wait: converged\n"
+    trace = _run(text)
+    second = metrics.updates(trace)[1]
+    rows = metrics.slot_replacements(trace, "app", second.started, second.ended)
+    assert sorted(r["task"] for r in rows) == ["app.1", "app.2", "app.3"]
+    assert all(r["old_stopped"] is not None and r["old_stopped"] < r["new_running"] for r in rows)

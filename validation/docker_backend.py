@@ -32,8 +32,8 @@ from swarmsim import commands as c
 from swarmsim.backend import DEFAULT_CONVERGE_TIMEOUT, ScenarioRefused, StepResult, required_capabilities
 from swarmsim.control.convergence import running_and_wanted, service_converged
 from swarmsim.docker_cli import apply_update
-from swarmsim.model import (Node, NodeStatus, Role, Service, ServiceMode, ServiceSpec, Task, TaskSpec, TaskState,
-                            UpdateConfig, Workload)
+from swarmsim.model import (Healthcheck, Node, NodeStatus, Role, Service, ServiceMode, ServiceSpec, Task, TaskSpec,
+                            TaskState, UpdateConfig, Workload)
 from swarmsim.model.scenario import At, Fail, NodeDecl, Run, Scenario, Step, WaitConverged, WaitFor
 from swarmsim.sim.agent import DEFAULT_WORKLOAD
 from swarmsim.trace import Trace, TraceWriter
@@ -45,6 +45,7 @@ SPEC_LABEL = "swarmsim.spec"   # which model spec a service's current spec is (i
 CLI_POLL = 0.2                 # docker/cli progress.go
 NS = 1_000_000_000
 _BAR = "[==================================================>]"
+READY_FILE = "/tmp/ready"      # a workload with a healthcheck touches it when it is ready
 
 
 class StepError(Exception):
@@ -55,13 +56,16 @@ def _ns(seconds: float) -> int:
     return int(round(seconds * NS))
 
 
-def workload_command(w: Workload) -> list[str]:
+def workload_command(w: Workload, ready_file: bool = False) -> list[str]:
     """The container command that behaves like the workload: serve, exit, honour SIGTERM or not.
 
     busybox sh as PID 1 ignores SIGTERM unless it traps it, and a trap runs only between
-    commands, hence `sleep & wait`.
+    commands, hence `sleep & wait`. With `ready_file` (the task has a healthcheck) a healthy
+    workload touches READY_FILE once its start_time has elapsed; the healthcheck tests for it.
     """
     parts = ['trap "" TERM' if w.ignore_sigterm else 'trap "exit 0" TERM']
+    if ready_file and w.healthy is not False:
+        parts.append(f"(sleep {w.start_time or 0:g}; mkdir -p {os.path.dirname(READY_FILE)}; touch {READY_FILE}) &")
     if w.serve_port:
         parts.append(f"(sleep {w.start_time or 0:g}; mkdir -p /www; echo ok > /www/index.html; "
                      f"httpd -f -p {w.serve_port} -h /www) &")
@@ -69,7 +73,16 @@ def workload_command(w: Workload) -> list[str]:
         parts += [f"sleep {w.exit_after:g} & wait $!", f"exit {w.exit_code or 0}"]
     else:
         parts.append("while true; do sleep 1 & wait $!; done")
-    return ["sh", "-c", "; ".join(parts)]
+    return ["sh", "-c", "; ".join(parts).replace("&; ", "& ")]   # `cmd &; next` is a syntax error
+
+
+def _healthcheck(check: Healthcheck, w: Workload) -> types.Healthcheck:
+    """The scenario's healthcheck with its test replaced by what the simulator means by it:
+    it passes once the workload is ready (READY_FILE exists), never when declared unhealthy."""
+    test = ["NONE"] if not check.enabled else ["CMD-SHELL", f"test -f {READY_FILE}" if w.healthy is not False
+                                                else "false"]
+    return types.Healthcheck(test=test, interval=_ns(check.interval), timeout=_ns(check.timeout),
+                             retries=check.retries, start_period=_ns(check.start_period))
 
 
 def _update_config(u: UpdateConfig) -> types.UpdateConfig:
@@ -322,9 +335,12 @@ class DockerBackend:
         key = str(len(self._specs))
         self._specs[key] = spec
         task = spec.task
-        container = types.ContainerSpec(self.image, command=workload_command(self._workload(task)),
+        workload, check = self._workload(task), task.healthcheck
+        probed = check is not None and check.enabled
+        container = types.ContainerSpec(self.image, command=workload_command(workload, ready_file=probed),
                                         env=list(task.env) or None, labels={IMAGE_LABEL: task.image},
-                                        stop_grace_period=_ns(task.stop_grace_period))
+                                        stop_grace_period=_ns(task.stop_grace_period),
+                                        healthcheck=None if check is None else _healthcheck(check, workload))
         res, lim = task.reservations, task.limits
         resources = types.Resources(cpu_limit=lim.nano_cpus or None, mem_limit=lim.memory_bytes or None,
                                     cpu_reservation=res.nano_cpus or None, mem_reservation=res.memory_bytes or None)
@@ -586,9 +602,11 @@ class DockerBackend:
             if not service_converged(*self._model(self.manager, s, spec, nodes)):
                 return False, monitor
         ours = {s["ID"] for s in services}
+        down = {n["ID"] for n in nodes if n["Status"]["State"] == "down"}   # their tasks never report again
         for t in api.tasks():
             state, desired = TaskState[t["Status"]["State"].upper()], TaskState[t["DesiredState"].upper()]
-            if t["ServiceID"] in ours and TaskState.ASSIGNED <= state <= TaskState.RUNNING < desired:
+            if t["ServiceID"] in ours and TaskState.ASSIGNED <= state <= TaskState.RUNNING < desired \
+                    and t.get("NodeID") not in down:
                 return False, monitor
         return True, monitor
 
