@@ -53,6 +53,7 @@ class Timing:
     lb_deregister: float = 2.0           # controller.go defaultGossipConvergeDelay, non-default networks only
     pull_rate: float = 50e6              # bytes per second for an image pull
     pull_base: float = 1.0               # registry round trips per pull
+    daemon_restart: float = 0.0          # `fail: recover` -> dockerd serving again (not measured: at once)
     heartbeat_period: float = 5.0        # dispatcher.go DefaultHeartBeatPeriod
     heartbeat_epsilon: float = 0.5       # period.go jitter
     grace_multiplier: int = 3            # dispatcher.go defaultGracePeriodMultiplier

@@ -255,12 +255,18 @@ class SimSwarm:
             agent.crash()
             self.raft.set_up(name, False)
         elif kind == "recover" and not agent.alive:
-            fresh = Agent(self.manager, name, self.scenario.images, self.host)
-            fresh.present = agent.present
-            fresh.connected = False
-            self.agents[name] = fresh
-            self.manager.dispatcher.agents[name] = fresh
-            self.raft.set_up(name, True)
+            self.sim.call_at(self.now + self.timing.daemon_restart, self._restarted, name, agent)
+
+    def _restarted(self, name: str, dead: Agent) -> None:
+        """dockerd is up again: a fresh agent, and (for a manager) its raft member."""
+        if self.agents.get(name) is not dead:
+            return
+        fresh = Agent(self.manager, name, self.scenario.images, self.host)
+        fresh.present = dead.present
+        fresh.connected = False
+        self.agents[name] = fresh
+        self.manager.dispatcher.agents[name] = fresh
+        self.raft.set_up(name, True)
 
     def partition(self, groups: tuple[tuple[str, ...], ...]) -> None:
         self.raft.partition(groups)
