@@ -15,6 +15,7 @@ from .control.convergence import swarm_converged
 from .model import NodeStatus, Role
 from .model.scenario import At, Fail, Heal, NetworkDecl, Partition, Run, Scenario, Step, WaitConverged, WaitFor
 from .sim.progress import service_progress
+from .sim.raft import NO_LEADER
 from .sim.swarm import SimSwarm, SwarmError
 from .trace import Trace
 from . import render
@@ -193,6 +194,8 @@ class SimBackend:
             if node is None or node.role is not Role.MANAGER:
                 return StepResult(False, NOT_A_MANAGER)
             if not isinstance(command, c.LEADERLESS_OK) and (error := swarm.leader_error(on)):
+                if error == NO_LEADER:  # the manager waits for a leader before giving up
+                    swarm.run_until(swarm.now + swarm.timing.no_leader_wait)
                 return StepResult(False, error)
         try:
             return self._execute(command, on)

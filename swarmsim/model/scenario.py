@@ -63,6 +63,7 @@ class Timing:
     old_task_timeout: float = 60.0       # restart.go defaultOldTaskTimeout
     cli_poll: float = 0.200              # docker/cli progress.go
     election_timeout: tuple[float, float] = (10.0, 20.0)  # raft ticks 10..19 of 1 s
+    no_leader_wait: float = 20.0         # a manager API call without a leader fails after this (measured 20 s once)
     task_history_limit: int = 5          # manager.go defaultTaskHistoryRetentionLimit
 
 
