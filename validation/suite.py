@@ -5,7 +5,7 @@
     python -m validation.suite --no-replay          # re-compare the observed traces already in results/
 
 Per scenario, results/validation/NAME/ gets predicted.jsonl, observed.jsonl, replay.log, rows.json
-and running.png (running tasks per service, predicted solid, observed dashed). The table of all
+and predicted_over_observed.png (running tasks per service, predicted dashed over observed). The table of all
 rows and the `swarmsim calibrate` fit over every observed trace replace the generated section of
 docs/validation.md (between BEGIN and END).
 """
@@ -250,26 +250,10 @@ def compare_traces(p: Trace, o: Trace) -> list[dict]:
 
 # -- output -------------------------------------------------------------------------------------------------------
 
-def plot(name: str, p: Trace, o: Trace, out: Path) -> None:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(9, 4))
-    services = sorted({e["service"] for t in (p, o) for e in t.tasks()})
-    for i, service in enumerate(services):
-        for trace, style, side in ((p, "-", "predicted"), (o, "--", "observed")):
-            series = metrics.running_over_time(trace, service)
-            if series:
-                end = trace.events[-1]["t"]
-                times, counts = zip(*(series + [(end, series[-1][1])]))
-                ax.step(times, counts, style, where="post", color=f"C{i}", label=f"{service} {side}")
-    ax.set_xlabel("time (s)")
-    ax.set_ylabel("running tasks")
-    ax.set_title(f"{name}: running tasks, predicted (solid) vs observed (dashed)")
-    ax.legend(loc="best", fontsize="x-small")
-    fig.tight_layout()
-    fig.savefig(out / "running.png", dpi=100)
-    plt.close(fig)
+def plot(p: Trace, o: Trace, out: Path) -> None:
+    """Running tasks over time, predicted dashed over observed (swarmsim compare --report)."""
+    from swarmsim.plots import write_comparison
+    write_comparison(p, o, out)
 
 
 def calibration(observed: list[Trace]) -> list[str]:
@@ -336,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         results[name] = rows = compare_traces(p, o)
         (out / "rows.json").write_text(json.dumps(rows, indent=1))
-        plot(name, p, o, out)
+        plot(p, o, out)
         for r in rows:
             print(f"  {r['quantity']:<72} {r['predicted']:>24} {r['observed']:>24} {r['error']:>18}  {r['verdict']}")
         if not args.no_doc:  # after every scenario: partial results are kept
