@@ -27,28 +27,42 @@ class Raft:
     def __init__(self, swarm: "SimSwarm", leader: str):
         self.swarm = swarm
         self.graph = nx.Graph()
+        self._components: dict[object, int] | None = None
         self.down: dict[str, None] = {}
         self.leader: str | None = leader
         self._election: float | None = None
         self.rng = swarm.sim.rng.stream("raft")
 
     # -- connectivity ---------------------------------------------------------------------------------
+    # The network is a graph of nodes and switches: every node hangs off one switch, and a partition
+    # puts each group on a switch of its own. Two nodes reach each other when a path joins them.
+    LAN = ("switch", "lan")
+
     def add_node(self, name: str) -> None:
-        self.graph.add_node(name)
-        self.graph.add_edges_from((name, other) for other in list(self.graph.nodes) if other != name)
+        self.graph.add_edge(name, self.LAN)
+        self._components = None
+
+    def remove_node(self, name: str) -> None:
+        if name in self.graph:
+            self.graph.remove_node(name)
+        self._components = None
+
+    def _rewire(self, groups: list[tuple[str, ...]]) -> None:
+        nodes = [n for n in self.graph.nodes if not isinstance(n, tuple)]
+        self.graph = nx.Graph()
+        for i, group in enumerate(groups):
+            self.graph.add_edges_from((name, ("switch", i)) for name in group if name in nodes)
+        self._components = None
 
     def partition(self, groups: tuple[tuple[str, ...], ...]) -> None:
-        """Cut the graph into the given groups; nodes not named stay together in one more group."""
-        named = [n for g in groups for n in g]
-        rest = tuple(n for n in self.graph.nodes if n not in named)
-        self.graph.remove_edges_from(list(self.graph.edges))
-        for group in (*groups, rest):
-            self.graph.add_edges_from((a, b) for i, a in enumerate(group) for b in group[i + 1:])
+        """Cut the network into the given groups; nodes not named stay together in one more group."""
+        named = {n for g in groups for n in g}
+        rest = tuple(n for n in self.graph.nodes if not isinstance(n, tuple) and n not in named)
+        self._rewire([*groups, rest])
         self.reevaluate()
 
     def heal(self) -> None:
-        nodes = list(self.graph.nodes)
-        self.graph.add_edges_from((a, b) for i, a in enumerate(nodes) for b in nodes[i + 1:])
+        self._rewire([tuple(n for n in self.graph.nodes if not isinstance(n, tuple))])
         self.reevaluate()
 
     def set_up(self, name: str, up: bool) -> None:
@@ -59,7 +73,11 @@ class Raft:
         self.reevaluate()
 
     def reachable(self, a: str, b: str) -> bool:
-        return a not in self.down and b not in self.down and (a == b or self.graph.has_edge(a, b))
+        if a in self.down or b in self.down:
+            return False
+        if self._components is None:
+            self._components = {n: i for i, part in enumerate(nx.connected_components(self.graph)) for n in part}
+        return a == b or self._components.get(a, -1) == self._components.get(b, -2)
 
     # -- quorum and leadership ---------------------------------------------------------------------------
     def managers(self) -> list[str]:

@@ -127,7 +127,7 @@ class SimSwarm:
         agent.disconnect()
         self.manager.dispatcher.agents.pop(name, None)
         self.manager.dispatcher.node_lost(name)
-        self.raft.graph.remove_node(name)
+        self.raft.remove_node(name)
         if node.role is Role.MANAGER:
             self.store.put_node(replace(node, role=Role.WORKER, leader=False))
             self.raft.reevaluate()
@@ -166,7 +166,7 @@ class SimSwarm:
         if agent is not None:
             agent.crash()
             agent.disconnect()
-        self.raft.graph.remove_node(name)
+        self.raft.remove_node(name)
         self.store.delete_node(name)
         return name
 
