@@ -8,11 +8,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterator
 
 SCHEMA = "swarmsim.trace/1"
-
-TASK_FIELDS = ("task", "gen", "service", "slot", "node", "state", "desired", "image", "msg", "err")
 
 
 @dataclass
@@ -74,12 +72,3 @@ def read_trace(path: str | Path) -> Trace:
     if lines[0].get("schema") != SCHEMA:
         raise ValueError(f"{path}: unsupported trace schema {lines[0].get('schema')!r}, expected {SCHEMA}")
     return Trace(lines[0], lines[1:])
-
-
-def task_milestones(events: Iterable[dict]) -> dict[tuple[str, int], dict[str, float]]:
-    """First time each (task, gen) was seen in each state."""
-    out: dict[tuple[str, int], dict[str, float]] = {}
-    for e in events:
-        if e["kind"] == "task":
-            out.setdefault((e["task"], e["gen"]), {}).setdefault(e["state"], e["t"])
-    return out

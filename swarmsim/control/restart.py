@@ -28,7 +28,7 @@ class RestartHistory:
             self.times.append(now)
 
 
-def should_restart(t: Task, history: RestartHistory | None, *, global_job: bool = False) -> bool:
+def should_restart(t: Task, history: RestartHistory | None) -> bool:
     """Whether a task that stopped (or whose node went away) gets a replacement."""
     policy = t.spec.restart_policy
     if policy.condition is RestartCondition.NONE:

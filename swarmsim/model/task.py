@@ -62,6 +62,3 @@ class Task:
     @property
     def image(self) -> str:
         return self.spec.image
-
-    def is_terminal(self) -> bool:
-        return self.state > TaskState.RUNNING
