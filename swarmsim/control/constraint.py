@@ -8,6 +8,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..model import Node
 
@@ -47,13 +48,19 @@ def parse(expr: str) -> Constraint:
     raise ConstraintError("constraint expected one operator from ==, !=")
 
 
+@lru_cache(maxsize=1024)
 def parse_all(exprs: tuple[str, ...]) -> tuple[Constraint, ...]:
+    """Parsed once per distinct tuple: every scheduling pass and reconcile asks again."""
     return tuple(parse(e) for e in exprs)
 
 
-def _label_value(key: str, prefix: str, labels: dict[str, str]) -> str | None:
-    if len(key) > len(prefix) and key[: len(prefix)].lower() == prefix:
-        return labels.get(key[len(prefix):], "")  # the label name itself is case-sensitive
+def label_value(node: Node, key: str) -> str | None:
+    """The node's value for a `node.labels.X` or `engine.labels.X` key ("" when unset); None for other keys.
+
+    The prefix is case-insensitive, the label name itself case-sensitive (constraint.go, nodeset.go)."""
+    for prefix, labels in ((NODE_LABEL_PREFIX, node.labels), (ENGINE_LABEL_PREFIX, node.engine_labels)):
+        if len(key) > len(prefix) and key[: len(prefix)].lower() == prefix:
+            return labels.get(key[len(prefix):], "")
     return None
 
 
@@ -86,9 +93,7 @@ def node_matches(constraints: tuple[Constraint, ...], node: Node) -> bool:
         elif key == "node.platform.arch":
             ok = c.matches(node.arch)
         else:
-            value = _label_value(c.key, NODE_LABEL_PREFIX, node.labels)
-            if value is None:
-                value = _label_value(c.key, ENGINE_LABEL_PREFIX, node.engine_labels)
+            value = label_value(node, c.key)
             ok = value is not None and c.matches(value)
         if not ok:
             return False

@@ -8,8 +8,6 @@ has every driver and platform, and there are no cluster volumes).
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 from ..model import Availability, NodeStatus, Task
 from . import constraint
 from .nodeinfo import NodeInfo
@@ -53,15 +51,10 @@ class ResourceFilter(Filter):
         return _plural(nodes, "insufficient resources on 1 node", "insufficient resources on {n} nodes")
 
 
-@lru_cache(maxsize=1024)
-def _parsed(exprs: tuple[str, ...]) -> tuple[constraint.Constraint, ...]:
-    return constraint.parse_all(exprs)
-
-
 class ConstraintFilter(Filter):
     def set_task(self, t: Task) -> bool:
         self.t = t
-        self.constraints = _parsed(t.spec.placement.constraints)
+        self.constraints = constraint.parse_all(t.spec.placement.constraints)
         return bool(self.constraints)
 
     def check(self, n: NodeInfo) -> bool:

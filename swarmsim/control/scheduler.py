@@ -18,11 +18,10 @@ from random import Random
 from typing import Callable
 
 from ..model import Node, Task, TaskState
+from .constraint import label_value
 from .filters import Pipeline
 from .nodeinfo import MAX_FAILURES, NodeInfo
 
-NODE_LABEL_PREFIX = "node.labels."
-ENGINE_LABEL_PREFIX = "engine.labels."
 
 _ARRIVALS = itertools.count()  # ties between equal nodes go to the earlier one offered
 
@@ -61,14 +60,6 @@ class _Tree:
                 heapq.heappush(self.heap, entry)
         elif entry[0] > self.heap[0][0] and passes(info):
             heapq.heapreplace(self.heap, entry)
-
-
-def _spread_value(node: Node, descriptor: str) -> str | None:
-    """The node's value for a spread descriptor; None for unsupported descriptors (ignored, as Docker does)."""
-    for prefix, labels in ((NODE_LABEL_PREFIX, node.labels), (ENGINE_LABEL_PREFIX, node.engine_labels)):
-        if len(descriptor) > len(prefix) and descriptor[: len(prefix)].lower() == prefix:
-            return labels.get(descriptor[len(prefix):], "")
-    return None
 
 
 class Scheduler:
@@ -220,7 +211,7 @@ class Scheduler:
             count = info.by_service.get(t.service_id, 0)
             tree = root
             for descriptor in prefs:
-                value = _spread_value(info.node, descriptor)
+                value = label_value(info.node, descriptor)  # None: unsupported, ignored as Docker does
                 if value is None:
                     continue
                 tree.tasks += count  # every level counts, the root included

@@ -102,6 +102,7 @@ class _Op:
 @dataclass
 class _Run:
     task: Task
+    workload: Workload  # what its container does; fixed for the task's life
     process: object = None
     changed: object = None
     removed: bool = False
@@ -125,7 +126,6 @@ class Agent:
         self.connected = True
         self.alive = True
         self.outbox: dict[str, tuple] = {}  # statuses not yet delivered while disconnected
-        self.rng = self.sim.rng.stream(f"agent.{node}")
 
     # -- assignments ------------------------------------------------------------------------------------
     def assign(self, tasks: list[Task]) -> None:
@@ -135,7 +135,7 @@ class Agent:
             run = self.runs.get(task_id)
             if run is None:
                 if t.state <= TaskState.RUNNING:
-                    run = _Run(task=t, changed=self.sim.env.event())
+                    run = _Run(task=t, workload=self._workload(t), changed=self.sim.env.event())
                     self.runs[task_id] = run
                     run.process = self.sim.process(self._lifecycle(run))
             else:
@@ -150,7 +150,8 @@ class Agent:
         if not run.changed.triggered:
             run.changed.succeed()
 
-    def workload(self, t: Task) -> Workload:
+    def _workload(self, t: Task) -> Workload:
+        """The service's x-workload over the image's over the defaults."""
         base = self.images.get(t.image, Workload()).over(DEFAULT_WORKLOAD)
         return t.spec.workload.over(base) if t.spec.workload else base
 
@@ -220,7 +221,7 @@ class Agent:
         `retries` failures in a row make the container unhealthy. Returns True (healthy),
         "unhealthy", "exited" (the process ended first) or "stop" (a shutdown came first).
         """
-        workload = self.workload(run.task)
+        workload = run.workload
         exit_at = run.container_at + workload.exit_after if workload.exit_after is not None else None
         failures = 0
         probe_at = run.container_at + check.interval
@@ -234,7 +235,7 @@ class Agent:
                 return "exited"
             if self.sim.now < probe_at:
                 continue
-            if workload.healthy is not False and self.sim.now >= run.container_at + (workload.start_time or 0.0):
+            if workload.healthy is not False and self.sim.now >= run.container_at + workload.start_time:
                 return True
             if self.sim.now >= run.container_at + check.start_period:
                 failures += 1
@@ -244,20 +245,20 @@ class Agent:
 
     def _end_unhealthy(self, run: _Run, verdict: str):
         """The task never became healthy: it was stopped, it exited, or it was unhealthy (controller.go Start)."""
-        workload = self.workload(run.task)
         if verdict == "stop":
-            yield from self._stop(run, workload)
-            return
-        if verdict == "unhealthy":
-            yield from self._stop(run, workload, report=False)
-            code = 137 if workload.ignore_sigterm else 143
-            err = f"task: non-zero exit ({code}): dockerexec: unhealthy container"
+            yield from self._stop(run)
+        elif verdict == "unhealthy":
+            yield from self._stop(run, report=False)
+            code = 137 if run.workload.ignore_sigterm else 143
+            self._exited(run, code, "starting", ": dockerexec: unhealthy container")
         else:
             yield from self._busy(self.timing.stop_exit)
-            code = workload.exit_code or 0
-            err = f"task: non-zero exit ({code})" if code else ""
+            self._exited(run, run.workload.exit_code, "starting")
+
+    def _exited(self, run: _Run, code: int, msg: str, cause: str = "") -> None:
+        """The container's process ended: COMPLETE on 0, else FAILED with Docker's exit error."""
         if code:
-            self._report(run, TaskState.FAILED, "starting", err, exit_code=code)
+            self._report(run, TaskState.FAILED, msg, f"task: non-zero exit ({code}){cause}", exit_code=code)
         else:
             self._report(run, TaskState.COMPLETE, "finished", exit_code=0)
         self.runs.pop(run.task.id, None)
@@ -309,23 +310,18 @@ class Agent:
         self.pulls.pop(image, None)
 
     def _run(self, run: _Run):
-        workload = self.workload(run.task)
-        exits = self.sim.timeout(workload.exit_after) if workload.exit_after is not None else None
+        exit_after = run.workload.exit_after
+        exits = self.sim.timeout(exit_after) if exit_after is not None else None
         while not self._stop_wanted(run):
             change = self._wait_change(run)
             yield change | exits if exits is not None else change
             if exits is not None and exits.triggered and not self._stop_wanted(run):
                 yield from self._busy(self.timing.stop_exit)  # dockerd handles the exit, then Wait returns
-                code = workload.exit_code or 0
-                if code == 0:
-                    self._report(run, TaskState.COMPLETE, "finished", exit_code=0)
-                else:
-                    self._report(run, TaskState.FAILED, "started", f"task: non-zero exit ({code})", exit_code=code)
-                self.runs.pop(run.task.id, None)
+                self._exited(run, run.workload.exit_code, "started")
                 return
-        yield from self._stop(run, workload)
+        yield from self._stop(run)
 
-    def _stop(self, run: _Run, workload: Workload, report: bool = True):
+    def _stop(self, run: _Run, report: bool = True):
         """Shutdown of a running task, in Docker's order.
 
         The new desired state cancels the controller's Wait, which exec.Do turns into
@@ -339,7 +335,7 @@ class Agent:
         run.draining = True
         if t.spec.networks or any(p.mode == "ingress" for p in t.endpoint.ports):
             yield self.sim.timeout(self.timing.lb_deregister)
-        if workload.ignore_sigterm:
+        if run.workload.ignore_sigterm:
             yield self.sim.timeout(t.spec.stop_grace_period)
         yield from self._busy(self.timing.stop_exit)
         if report:
@@ -347,8 +343,9 @@ class Agent:
             self.runs.pop(t.id, None)
 
     def backends(self) -> list[tuple[Task, float, bool]]:
-        """(task, container start time, draining) of every container in the load balancer on this node."""
-        return [(run.task, run.container_at, run.draining) for run in self.runs.values() if run.started_at is not None]
+        """(task, when its process listens, draining) of every container in the load balancer on this node."""
+        return [(run.task, run.container_at + run.workload.start_time, run.draining)
+                for run in self.runs.values() if run.started_at is not None]
 
     # -- node faults ------------------------------------------------------------------------------------
     def disconnect(self) -> None:

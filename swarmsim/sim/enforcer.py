@@ -40,7 +40,7 @@ class ConstraintEnforcer:
                 continue
             service = store.services.get(t.service_id)
             placement = service.spec.task.placement if service else t.spec.placement
-            if placement.constraints and not constraint.node_matches(constraint.parse_all(placement.constraints), node):
+            if not constraint.node_matches(constraint.parse_all(placement.constraints), node):
                 reject.append(t)
                 continue
             need = t.spec.reservations

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from ..control import constraint
-from ..control.orchestrator import invalid_node, is_task_dirty, lowest_free_slots, newest_task, scale_down_order
+from ..control.orchestrator import (invalid_node, is_task_dirty, lowest_free_slots, newest_task,
+                                    node_matches_service, scale_down_order)
 from ..model import Availability, Node, NodeStatus, Service, Task, TaskState, UpdateState
 from .tasks import new_task
 
@@ -219,14 +219,10 @@ class GlobalOrchestrator(_Orchestrator):
             service, node = self._mine(t.service_id), eligible.get(t.node or "")
             if service is None or node is None:
                 continue
-            if node.availability is Availability.PAUSE or not self._matches(service, node):
+            if node.availability is Availability.PAUSE or not node_matches_service(service, node):
                 set_desired(self.manager, [t], TaskState.SHUTDOWN)
             else:
                 self.manager.restarts.restart(service, t)
-
-    @staticmethod
-    def _matches(service: Service, node: Node) -> bool:
-        return constraint.node_matches(constraint.parse_all(service.spec.task.placement.constraints), node)
 
     def _node_slots(self, service: Service) -> dict[str, list[Task]]:
         by_node: dict[str, list[Task]] = {}
@@ -245,7 +241,7 @@ class GlobalOrchestrator(_Orchestrator):
         to_update = []
         for node in self._eligible():
             tasks = slots.pop(node.name, [])
-            if not self._matches(service, node):
+            if not node_matches_service(service, node):
                 set_desired(m, tasks, TaskState.SHUTDOWN)
             elif node.availability is Availability.PAUSE:
                 continue
@@ -267,12 +263,13 @@ class GlobalOrchestrator(_Orchestrator):
         if node.availability is Availability.PAUSE:
             return
         for service in [s for s in m.store.services.values() if s.is_global]:
-            if not self._matches(service, node):
+            if not node_matches_service(service, node):
                 continue
             slot = [t for t in m.store.node_tasks(node.name) if t.service_id == service.id]
             tasks = updatable_tasks_in_slot(m, service, slot)
-            clean = [t for t in tasks if not is_task_dirty(service, t, node)]
-            dirty = [t for t in tasks if is_task_dirty(service, t, node)]
+            clean, dirty = [], []
+            for t in tasks:
+                (dirty if is_task_dirty(service, t, node) else clean).append(t)
             if not clean:
                 m.store.create_task(new_task(m.sim, service, 0, node.name))
             set_desired(m, dirty + clean[1:], TaskState.SHUTDOWN)

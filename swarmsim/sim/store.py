@@ -24,6 +24,13 @@ def _task_changed(old: Task, new: Task) -> bool:
             or old.msg != new.msg or old.err != new.err)
 
 
+def _service_fields(s: Service) -> tuple[str | None, str, int | None]:
+    """What a `service` trace event reports: update state, its message, replicas (None if global)."""
+    status = s.update_status
+    return (status.state.value if status else None, status.message if status else "",
+            None if s.is_global else s.spec.replicas)
+
+
 class Store:
     def __init__(self, sim: SimEnv, trace: TraceWriter):
         self.sim = sim
@@ -62,6 +69,12 @@ class Store:
         """An empty transaction: wakes every loop waiting on commits."""
         self._commit()
 
+    def _publish(self, watchers: list, old, new) -> None:
+        """Tell every watcher of this kind of object, then close the transaction."""
+        for watcher in watchers:
+            watcher(old, new)
+        self._commit()
+
     def _commit(self) -> None:
         self.version += 1
         for watcher in self.commit_watchers:
@@ -98,9 +111,7 @@ class Store:
         t = replace(t, gen=gen, created_at=self.sim.now, status_at=self.sim.now)
         self._index(t)
         self._trace_task(t, None)
-        for watcher in self.task_watchers:
-            watcher(None, t)
-        self._commit()
+        self._publish(self.task_watchers, None, t)
         return t
 
     def update_task(self, new: Task, at: float | None = None) -> Task | None:
@@ -113,9 +124,7 @@ class Store:
         self._index(new)
         if _task_changed(old, new):
             self._trace_task(new, at)
-        for watcher in self.task_watchers:
-            watcher(old, new)
-        self._commit()
+        self._publish(self.task_watchers, old, new)
         return new
 
     def delete_task(self, task_id: str) -> None:
@@ -123,9 +132,7 @@ class Store:
         if old is None:
             return
         self._unindex(old)
-        for watcher in self.task_watchers:
-            watcher(old, None)
-        self._commit()
+        self._publish(self.task_watchers, old, None)
 
     def put_node(self, new: Node) -> None:
         old = self.nodes.get(new.name)
@@ -134,34 +141,24 @@ class Store:
                 (new.status, new.availability, new.role, new.leader):
             self.trace.emit(self.sim.now, "node", node=new.name, status=new.status.value,
                             availability=new.availability.value, role=new.role.value, leader=new.leader)
-        for watcher in self.node_watchers:
-            watcher(old, new)
-        self._commit()
+        self._publish(self.node_watchers, old, new)
 
     def delete_node(self, name: str) -> None:
         old = self.nodes.pop(name, None)
         if old is None:
             return
-        for watcher in self.node_watchers:
-            watcher(old, None)
-        self._commit()
+        self._publish(self.node_watchers, old, None)
 
     def put_service(self, new: Service) -> None:
         old = self.services.get(new.id)
         self.services[new.id] = new
         self.service_ids[new.name] = new.id
-        state = new.update_status.state.value if new.update_status else None
-        old_state = old.update_status.state.value if old and old.update_status else None
-        old_msg = old.update_status.message if old and old.update_status else None
-        msg = new.update_status.message if new.update_status else None
-        replicas = None if new.is_global else new.spec.replicas
-        if old is None or (state, msg) != (old_state, old_msg) or \
-                replicas != (None if old.is_global else old.spec.replicas):
-            self.trace.emit(self.sim.now, "service", service=new.name, update_state=state, msg=msg or "",
+        seen = _service_fields(new)
+        if old is None or seen != _service_fields(old):
+            state, msg, replicas = seen
+            self.trace.emit(self.sim.now, "service", service=new.name, update_state=state, msg=msg,
                             replicas=replicas)
-        for watcher in self.service_watchers:
-            watcher(old, new)
-        self._commit()
+        self._publish(self.service_watchers, old, new)
 
     def delete_service(self, service_id: str) -> None:
         old = self.services.pop(service_id, None)
@@ -169,6 +166,4 @@ class Store:
             return
         self.service_ids.pop(old.name, None)
         self.trace.emit(self.sim.now, "service", service=old.name, update_state=None, msg="removed", replicas=0)
-        for watcher in self.service_watchers:
-            watcher(old, None)
-        self._commit()
+        self._publish(self.service_watchers, old, None)

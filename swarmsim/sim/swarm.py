@@ -238,7 +238,7 @@ class SimSwarm:
         if any(name in s.spec.task.networks for s in self.store.services.values()):
             raise SwarmError(f"Error response from daemon: rpc error: code = FailedPrecondition desc = network "
                              f"{net.id} is in use by service")
-        if name in dict((n, 0) for n, _d, _s in BUILTIN_NETWORKS):
+        if any(name == builtin for builtin, _driver, _scope in BUILTIN_NETWORKS):
             raise SwarmError(f"Error response from daemon: {name} is a pre-defined network and cannot be removed")
         del self.networks[name]
         self.manager.allocator.pools.pop(name, None)

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from ..model.scenario import TrafficClient
 from ..net.ingress import Backend, RoundRobin, publisher, route
-from .agent import DEFAULT_WORKLOAD
 
 if TYPE_CHECKING:
     from .swarm import SimSwarm
@@ -35,12 +34,9 @@ class Traffic:
         now = self.swarm.now
         out = []
         for name, agent in self.swarm.agents.items():
-            for task, container_at, draining in agent.backends():
-                if task.service_id != service_id:
-                    continue
-                workload = agent.workload(task)
-                listening = now >= container_at + (workload.start_time or DEFAULT_WORKLOAD.start_time)
-                out.append(Backend(task.name, task.id, name, listening, agent.alive, draining))
+            for task, listening_at, draining in agent.backends():
+                if task.service_id == service_id:
+                    out.append(Backend(task.name, task.id, name, now >= listening_at, agent.alive, draining))
         return sorted(out, key=lambda b: b.task_id)
 
     def _client(self, index: int, client: TrafficClient):
