@@ -193,7 +193,8 @@ class SimBackend:
         if not isinstance(command, c.WORKER_OK):
             if node is None or node.role is not Role.MANAGER:
                 return StepResult(False, NOT_A_MANAGER)
-            if not isinstance(command, c.LEADERLESS_OK) and (error := swarm.leader_error(on)):
+            if not isinstance(command, c.LEADERLESS_OK) and \
+                    (error := swarm.leader_error(on, write=not isinstance(command, c.READ_ONLY))):
                 if error == NO_LEADER:  # the manager waits for a leader before giving up
                     swarm.run_until(swarm.now + swarm.timing.no_leader_wait)
                 return StepResult(False, error)

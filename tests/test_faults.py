@@ -8,7 +8,7 @@ from swarmsim import metrics
 from swarmsim.backend import SimBackend, run_scenario
 from swarmsim.model.scenario import Fail, Heal, Partition, WaitConverged, WaitFor
 from swarmsim.scenario import loads_scenario
-from swarmsim.sim.raft import NO_LEADER
+from swarmsim.sim.raft import LOST_LEADERSHIP, NO_LEADER
 
 CLUSTER = """
 version: 1
@@ -50,7 +50,7 @@ def test_a_crashed_worker_is_marked_down_after_three_heartbeat_periods_and_its_t
 def test_without_quorum_nothing_changes_and_containers_keep_running():
     steps = """  - fail: {node: node2, kind: crash}
   - fail: {node: node3, kind: crash}
-  - wait: 5s
+  - wait: 25s
   - run: docker service scale web=8
   - wait: 5s
 """
@@ -68,10 +68,73 @@ def _nodes_of(trace):
     return [node for node, count in placed.items() for _ in range(count)]
 
 
+def _leader_flags(trace, node: str) -> list[tuple[float, bool]]:
+    return [(e["t"], e["leader"]) for e in trace.of_kind("node") if e["node"] == node]
+
+
+def test_a_leader_without_quorum_steps_down_when_checkquorum_notices_10_to_20_s_later():
+    for seed in range(5):
+        trace = _run("  - fail: {node: node2, kind: crash}\n  - fail: {node: node3, kind: crash}\n  - wait: 30s\n",
+                     managers=3, workers=2, seed=seed)
+        lost = _step_output(trace, 1)["t"]
+        (stepped_down,) = [t for t, leader in _leader_flags(trace, "node1") if t >= lost and not leader]
+        assert 10.0 <= stepped_down - lost <= 20.0
+
+
+def test_a_write_to_a_leader_that_lost_its_quorum_waits_and_fails_when_it_steps_down():
+    steps = """  - fail: {node: node2, kind: crash}
+  - fail: {node: node3, kind: crash}
+  - wait: 2s
+  - run: docker service scale web=8
+"""
+    trace = _run(steps, managers=3, workers=2)
+    lost, refused = _step_output(trace, 1)["t"], _step_output(trace, 4)
+    assert refused["ok"] is False and LOST_LEADERSHIP in refused["output"]
+    (stepped_down,) = [t for t, leader in _leader_flags(trace, "node1") if t >= lost and not leader]
+    assert abs(refused["t"] - stepped_down) < 1e-3
+    assert not [e for e in trace.tasks() if e["t"] > lost and e["state"] == "new"]
+
+
+def test_a_quorum_back_before_checkquorum_keeps_the_leader_and_its_writes():
+    steps = """  - fail: {node: node2, kind: crash}
+  - fail: {node: node3, kind: crash}
+  - wait: 3s
+  - fail: {node: node2, kind: recover}
+  - wait: 1s
+  - run: docker service scale web=8
+  - wait: converged
+"""
+    trace = _run(steps, managers=3, workers=2)
+    assert [leader for _, leader in _leader_flags(trace, "node1")] == [True]
+    assert _step_output(trace, 6)["ok"] is True
+    assert sum(metrics.placement(trace)["web"].values()) == 8
+
+
+def test_a_node_the_stalled_leader_marked_down_is_down_the_moment_its_log_commits():
+    """Its heartbeat expired before CheckQuorum: the DOWN was appended to the leader's log and commits
+    with the next election it wins; otherwise the new leader gives the node 6 periods in UNKNOWN."""
+    steps = """  - fail: {node: node2, kind: crash}
+  - fail: {node: node3, kind: crash}
+  - wait: 40s
+  - fail: {node: node2, kind: recover}
+  - wait: 60s
+"""
+    at_election = 0
+    for seed in range(8):
+        trace = _run(steps, managers=3, workers=2, seed=seed)
+        recovered = _step_output(trace, 4)["t"]
+        elected = min(t for t, leader in _leader_flags(trace, "node1") + _leader_flags(trace, "node2")
+                      if leader and t > recovered)
+        down = min(e["t"] for e in trace.of_kind("node") if e["node"] == "node3" and e["status"] == "down")
+        assert down == elected or 27.0 <= down - elected <= 33.5
+        at_election += down == elected
+    assert at_election  # the expiry (13.5-16.5 s after the last beat) often precedes CheckQuorum (10-20 s)
+
+
 def test_a_manager_coming_back_restores_a_leader_within_the_election_timeout():
     steps = """  - fail: {node: node2, kind: crash}
   - fail: {node: node3, kind: crash}
-  - wait: 5s
+  - wait: 25s
   - fail: {node: node3, kind: recover}
   - wait: 25s
   - run: docker service scale web=8

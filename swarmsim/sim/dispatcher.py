@@ -130,7 +130,12 @@ class Dispatcher:
             self.sim.call_at(self._next_batch(), self._mark_down, name, deadline)
 
     def _mark_down(self, name: str, deadline: float) -> None:
-        if self._lost.get(name) != deadline or not self.manager.active:
+        if self._lost.get(name) != deadline:
+            return
+        if self.manager.stalled:  # proposed, not committed: it counts only if this log survives
+            self.manager.uncommitted.append(lambda: self._mark_down(name, deadline))
+            return
+        if not self.manager.active:
             return
         node = self.manager.store.nodes.get(name)
         if node is not None and node.status is not NodeStatus.DOWN:
@@ -151,10 +156,12 @@ class Dispatcher:
         """A new leader's dispatcher: every node not down is UNKNOWN until it registers, for 6 periods."""
         timing = self.manager.timing
         self._lost.clear()
-        deadline = self.sim.now + timing.heartbeat_period * timing.unknown_grace_multiplier
+        rng = self.sim.rng.stream("dispatcher.unknown")
         for node in list(self.manager.store.nodes.values()):
             if node.status is NodeStatus.DOWN:
                 continue
+            period = timing.heartbeat_period + rng.uniform(-timing.heartbeat_epsilon, timing.heartbeat_epsilon)
+            deadline = self.sim.now + period * timing.unknown_grace_multiplier  # nodes.go AddUnknown
             self.manager.store.put_node(replace(node, status=NodeStatus.UNKNOWN, status_msg=UNKNOWN_AFTER_ELECTION))
             self._lost[node.name] = deadline
             self.sim.call_at(deadline, self._expire, node.name, deadline)

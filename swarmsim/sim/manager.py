@@ -1,6 +1,8 @@
 """The leader's components, wired to one store (swarmkit manager/manager.go becomeLeader)."""
 from __future__ import annotations
 
+from typing import Callable
+
 from ..model.scenario import Timing
 from .allocator import Allocator
 from .dispatcher import Dispatcher
@@ -15,11 +17,14 @@ from .updater import UpdateSupervisor
 
 
 class Manager:
-    """Everything that runs on the raft leader; `active` is false while there is no leader."""
+    """Everything that runs on the raft leader; `active` is false while there is no leader, or while the
+    leader has lost its quorum without noticing yet (`stalled`: its writes go to `uncommitted`, see Raft)."""
 
     def __init__(self, sim: SimEnv, store: Store, timing: Timing):
         self.sim, self.store, self.timing = sim, store, timing
         self.active = True
+        self.stalled = False
+        self.uncommitted: list[Callable[[], None]] = []
         self.task_history_limit = timing.task_history_limit
         self.restarts = RestartSupervisor(sim, store, timing.old_task_timeout)
         self.updates = UpdateSupervisor(self)

@@ -2,10 +2,16 @@
 
 All control loops run on the leader only. A leader needs a quorum (floor(N/2)+1
 of the managers) that is up and that it can reach; without one its writes cannot
-commit, so orchestration stops at once. A new leader is elected inside a
-connected quorum after a randomized election timeout (raft tick 1 s, election
-tick 10: 10 to 20 s). Which nodes can reach whom is a networkx graph that
-partitions cut and heals restore.
+commit, so orchestration stops at once. It stays leader, though, until raft's
+CheckQuorum notices (etcd raft checks every election tick, 10 s, whether a quorum
+was heard from since the last check: 10 to 20 s after the loss). Until then its
+dispatcher still runs: the nodes it marks down are appended to its log without
+committing, and they take effect if a manager holding that log is elected next
+(seen on a real swarm: a crashed manager was DOWN the moment quorum came back,
+not 30 s later). Writes through the API meanwhile wait and fail when it steps
+down. A new leader is elected inside a connected quorum after a randomized
+election timeout (raft tick 1 s, election tick 10: 10 to 20 s). Which nodes can
+reach whom is a networkx graph that partitions cut and heals restore.
 """
 from __future__ import annotations
 
@@ -21,6 +27,8 @@ if TYPE_CHECKING:
 
 NO_LEADER = ("Error response from daemon: rpc error: code = Unknown desc = The swarm does not have a leader. "
              "It's possible that too few managers are online. Make sure more than half of the managers are online.")
+LOST_LEADERSHIP = ("Error response from daemon: rpc error: code = Unknown desc = raft: failed to process the request: "
+                   "node lost leader status")
 
 
 class Raft:
@@ -32,6 +40,8 @@ class Raft:
         self.leader: str | None = leader
         self._election: float | None = None
         self.rng = swarm.sim.rng.stream("raft")
+        self.step_down_at: float | None = None  # the leader has no quorum and steps down then (CheckQuorum)
+        self._log_holders: set[str] = set()      # managers whose log has the stalled leader's writes
 
     # -- connectivity ---------------------------------------------------------------------------------
     # The network is a graph of nodes and switches: every node hangs off one switch, and a partition
@@ -89,15 +99,51 @@ class Raft:
     def has_quorum(self, name: str) -> bool:
         return sum(1 for m in self.managers() if self.reachable(name, m)) >= self.quorum()
 
+    @property
+    def stalled(self) -> bool:
+        """The leader has lost its quorum but has not noticed yet."""
+        return self.step_down_at is not None
+
     def reevaluate(self) -> None:
         """After any fault, heal or membership change: keep, lose or elect a leader, then reconnect agents."""
-        if self.leader is not None and not (self.leader in self.managers() and self.has_quorum(self.leader)):
-            self._set_leader(None)
-        if self.leader is None and self._election is None:
+        leader, manager = self.leader, self.swarm.manager
+        if leader is not None and (leader not in self.managers() or leader in self.down):
+            self._step_down()
+        elif leader is not None and not self.has_quorum(leader) and not self.stalled:
+            self.step_down_at = self.swarm.now + self.rng.uniform(*self.swarm.timing.election_timeout)
+            manager.active, manager.stalled = False, True
+            self.swarm.sim.call_at(self.step_down_at, self._check_quorum, self.step_down_at)
+        elif leader is not None and self.has_quorum(leader) and self.stalled:
+            self.step_down_at = None  # heard from a quorum again in time: the log commits
+            manager.active, manager.stalled = True, False
+            self._commit_log()
+            self.swarm.store.commit()
+        if (self.leader is None or self.stalled) and self._election is None:
             self._election = self.swarm.now + self.rng.uniform(*self.swarm.timing.election_timeout)
             self.swarm.sim.call_at(self._election, self._elect)
         self._update_reachability()
         self.swarm.reconnect_agents()
+
+    def _check_quorum(self, due: float) -> None:
+        """CheckQuorum fires: the leader steps down."""
+        if self.step_down_at == due:
+            self._step_down()
+            self._update_reachability()
+            self.swarm.reconnect_agents()
+
+    def _step_down(self) -> None:
+        """No leader now; the managers the old one could reach (itself included) hold its uncommitted writes."""
+        if self.swarm.manager.uncommitted:
+            self._log_holders = {self.leader} | {m for m in self.managers() if self.reachable(self.leader, m)}
+        self.step_down_at = None
+        self.swarm.manager.stalled = False
+        self._set_leader(None)
+
+    def _commit_log(self) -> None:
+        manager = self.swarm.manager
+        log, manager.uncommitted = manager.uncommitted, []
+        for write in log:
+            write()
 
     def _update_reachability(self) -> None:
         """What `docker node ls` shows as MANAGER STATUS: members the leader can reach."""
@@ -110,7 +156,7 @@ class Raft:
 
     def _elect(self) -> None:
         self._election = None
-        if self.leader is not None:
+        if self.leader is not None and not self.stalled:
             return
         candidates = [m for m in self.managers() if m not in self.down and self.has_quorum(m)]
         if not candidates:
@@ -119,8 +165,16 @@ class Raft:
                 self._election = self.swarm.now + self.rng.uniform(*self.swarm.timing.election_timeout)
                 self.swarm.sim.call_at(self._election, self._elect)
             return
-        self._set_leader(self.rng.choice(candidates))
-        self.swarm.manager.take_over()
+        manager = self.swarm.manager
+        if self.stalled:  # a majority elsewhere elects without the stalled leader, whose log is lost
+            self.step_down_at, manager.stalled, self._log_holders = None, False, set()
+        # raft's up-to-date rule: voters holding the longer log only vote for a candidate that has it too
+        holders = [m for m in candidates if m in self._log_holders] if manager.uncommitted else []
+        self._set_leader(self.rng.choice(holders or candidates))
+        if holders:
+            self._commit_log()
+        manager.uncommitted, self._log_holders = [], set()
+        manager.take_over()
         self._update_reachability()
         self.swarm.reconnect_agents()
 

@@ -14,7 +14,7 @@ from .agent import Agent, Host
 from .env import SimEnv
 from ..net.ipam import AddressPool, default_subnet
 from .manager import Manager
-from .raft import NO_LEADER, Raft
+from .raft import LOST_LEADERSHIP, NO_LEADER, Raft
 from .store import Store
 from .traffic import Traffic
 
@@ -281,7 +281,7 @@ class SimSwarm:
             want = agent.alive and self.raft.connected(name)
             if agent.connected and not want:
                 agent.disconnect()
-                if self.manager.active:
+                if self.manager.active or self.manager.stalled:  # a stalled leader's dispatcher still runs
                     dispatcher.node_lost(name)
             elif want and not agent.connected:
                 delay = self.sim.rng.stream(f"session.{name}").uniform(0.0, 1.0)  # agent.go reconnect backoff
@@ -291,12 +291,21 @@ class SimSwarm:
         if self.agents.get(name) is agent and agent.alive and not agent.connected and self.raft.connected(name):
             self.manager.dispatcher.node_registered(name, agent.reconnect)
 
-    def leader_error(self, on: str) -> str | None:
-        """Why a command run on node `on` cannot reach a leader, in docker's words (None if it can)."""
+    def leader_error(self, on: str, write: bool = True) -> str | None:
+        """Why a command run on node `on` cannot reach a leader, in docker's words (None if it can).
+
+        A write to a leader that lost its quorum waits for the commit, which comes only if the quorum
+        is back before CheckQuorum makes it step down; reads are served from its store meanwhile."""
         if on in self.raft.down:
             return ("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. "
                     "Is the docker daemon running?")
-        return None if self.raft.connected(on) else NO_LEADER
+        if not self.raft.connected(on):
+            return NO_LEADER
+        if write and self.raft.stalled:
+            while self.raft.stalled:
+                self.run_until(min(self.raft.step_down_at + 1e-6, self.now + 0.1))
+            return None if self.raft.connected(on) else LOST_LEADERSHIP
+        return None
 
     def run_until(self, t: float) -> None:
         self.sim.env.run(until=max(t, self.sim.now))
