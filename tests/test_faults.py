@@ -1,6 +1,7 @@
 """Failures: heartbeats, quorum, partitions (swarmkit dispatcher.go, raft; reference sections 7-8)."""
 from __future__ import annotations
 
+import pytest
 from hypothesis import settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
@@ -225,3 +226,43 @@ def test_recovery_and_duplicate_metrics():
     assert record["node"] == "node4" and 5.0 <= record["time_to_recover"] <= 8.0  # restart delay, then a start
     extra = [count for _, count in metrics.duplicates(trace, "web")]
     assert max(extra) == _nodes_of(trace).count("node4") and extra[-1] == 0
+
+
+def test_a_crashed_dockerd_started_again_fails_its_containers_at_once_with_exit_255():
+    """The failures carry the time the new agent found them, not the time a leader could store them."""
+    steps = """  - fail: {node: node2, kind: crash}
+  - fail: {node: node3, kind: crash}
+  - wait: 40s
+  - fail: {node: node2, kind: recover}
+  - wait: 40s
+"""
+    trace = _run(steps, managers=3, workers=2)
+    recovered = _step_output(trace, 4)["t"]
+    failed = [e for e in trace.tasks() if e["state"] == "failed" and e["node"] == "node2"]
+    assert failed and all(e["err"] == "task: non-zero exit (255)" for e in failed)
+    stamped = [e["t"] for e in failed if e["desired"] == "running"]
+    assert stamped and all(t == pytest.approx(recovered + 0.9) for t in stamped)
+    elected = min(t for t, leader in _leader_flags(trace, "node1") + _leader_flags(trace, "node2")
+                  if leader and t > recovered)
+    assert 10.0 <= elected - recovered <= 20.0  # one full election timeout after the manager came back
+
+
+def test_after_a_long_outage_workers_come_back_over_seconds_and_managers_at_once():
+    steps = """  - fail: {node: node2, kind: crash}
+  - fail: {node: node3, kind: crash}
+  - wait: 40s
+  - fail: {node: node2, kind: recover}
+  - wait: 40s
+"""
+    worker_delays, manager_delays = [], []
+    for seed in range(6):
+        trace = _run(steps, managers=3, workers=2, seed=seed)
+        recovered = _step_output(trace, 4)["t"]
+        elected = min(t for t, leader in _leader_flags(trace, "node1") + _leader_flags(trace, "node2")
+                      if leader and t > recovered)
+        for e in trace.of_kind("node"):
+            if e["t"] > elected and e["status"] == "ready":
+                (worker_delays if e["node"] in ("node4", "node5") else manager_delays).append(e["t"] - elected)
+    assert max(manager_delays) <= 1.2
+    assert sorted(worker_delays)[len(worker_delays) // 2] > max(manager_delays)  # the backoff grew meanwhile
+    assert max(worker_delays) > 3.0

@@ -125,12 +125,16 @@ class Agent:
         self.runs: dict[str, _Run] = {}
         self.connected = True
         self.alive = True
-        self.outbox: dict[str, tuple] = {}  # statuses not yet delivered while disconnected
+        self.died: str | None = None  # how dockerd went: crash (killed with its containers) or stop
+        self.fresh = False    # a restarted dockerd's agent: its first session attempt is immediate
+        self.seeking = False  # its session loop runs (Swarm._seek_session)
+        self.outbox: dict[str, tuple] = {}  # statuses not yet delivered while disconnected, with their times
+        self.lost: dict[str, None] = {}  # tasks whose containers died with an earlier dockerd (already reported)
 
     # -- assignments ------------------------------------------------------------------------------------
     def assign(self, tasks: list[Task]) -> None:
         """The full set of tasks the dispatcher has for this node."""
-        wanted = {t.id: t for t in tasks}
+        wanted = {t.id: t for t in tasks if t.id not in self.lost}
         for task_id, t in wanted.items():
             run = self.runs.get(task_id)
             if run is None:
@@ -161,7 +165,7 @@ class Agent:
         if self.connected:
             self.manager.dispatcher.report(run.task.id, state, msg, err, exit_code)
         else:
-            self.outbox[run.task.id] = (state, msg, err, exit_code)
+            self.outbox[run.task.id] = (state, msg, err, exit_code, self.sim.now)
 
     def _stop_wanted(self, run: _Run) -> bool:
         return run.removed or run.task.desired >= TaskState.SHUTDOWN
@@ -181,12 +185,6 @@ class Agent:
         state = run.task.state
         if self._stop_wanted(run):
             yield from self._finish_without_container(run, state)
-            return
-        if state >= TaskState.STARTING:
-            # A restarted daemon finds the container killed with it (SIGKILL: exit 137).
-            yield self.sim.timeout(self.timing.accept)
-            self._report(run, TaskState.FAILED, "started", "task: non-zero exit (137)", exit_code=137)
-            self.runs.pop(run.task.id, None)
             return
         yield self.sim.timeout(self.timing.accept)
         self._report(run, TaskState.ACCEPTED, "accepted")
@@ -348,19 +346,31 @@ class Agent:
                 for run in self.runs.values() if run.started_at is not None]
 
     # -- node faults ------------------------------------------------------------------------------------
+    def find_dead(self, tasks: list[Task], exit_code: int) -> None:
+        """A restarted dockerd's agent reads its task database: containers that were started died with the
+        old daemon. They fail at once, with this time, and the statuses wait for a session (seen: exit 255
+        stamped 0.8-1.0 s after a crashed dockerd was started again, delivered when a leader appeared)."""
+        for t in tasks:
+            if TaskState.STARTING <= t.state <= TaskState.RUNNING:
+                self.lost[t.id] = None
+                self.outbox[t.id] = (TaskState.FAILED, "started", f"task: non-zero exit ({exit_code})", exit_code,
+                                     self.sim.now)
+
     def disconnect(self) -> None:
         """The session to the leader is lost; containers keep running and statuses queue up."""
         self.connected = False
 
     def reconnect(self) -> None:
-        self.connected = True
+        """The session opened: statuses held meanwhile go out with the times they were taken."""
+        self.connected, self.seeking = True, False
         outbox, self.outbox = self.outbox, {}
-        for task_id, (state, msg, err, exit_code) in outbox.items():
-            self.manager.dispatcher.report(task_id, state, msg, err, exit_code)
+        for task_id, (state, msg, err, exit_code, at) in outbox.items():
+            self.manager.dispatcher.report(task_id, state, msg, err, exit_code, at)
 
-    def crash(self) -> None:
+    def crash(self, kind: str = "crash") -> None:
         """dockerd and its containers die: nothing more is reported (the session is lost by the caller)."""
         self.alive = False
+        self.died = kind
         for run in self.runs.values():
             run.removed = True
             if run.process is not None and run.process.is_alive:

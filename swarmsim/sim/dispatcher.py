@@ -71,9 +71,10 @@ class Dispatcher:
         self.sim.soon(self._flush_assignments, node)
 
     # -- status reports ------------------------------------------------------------------------------
-    def report(self, task_id: str, state: TaskState, msg: str, err: str = "", exit_code: int | None = None) -> None:
+    def report(self, task_id: str, state: TaskState, msg: str, err: str = "", exit_code: int | None = None,
+               at: float | None = None) -> None:
         """An agent's status update; stored at the next batch tick with the agent's own timestamp."""
-        self._reports[task_id] = (state, msg, err, self.sim.now, exit_code)
+        self._reports[task_id] = (state, msg, err, self.sim.now if at is None else at, exit_code)
         if not self._flush_armed:
             self._flush_armed = True
             period = self.manager.timing.status_batch
@@ -88,6 +89,8 @@ class Dispatcher:
         self._flush_armed = False
         reports, self._reports = self._reports, {}
         if not self.manager.active:
+            if self.manager.stalled and reports:
+                self._propose_stalled()  # the batch blocks the loop; agents send these again to the next leader
             self._reports = reports  # kept until a leader can write them
             return
         store = self.manager.store
@@ -132,8 +135,9 @@ class Dispatcher:
     def _mark_down(self, name: str, deadline: float) -> None:
         if self._lost.get(name) != deadline:
             return
-        if self.manager.stalled:  # proposed, not committed: it counts only if this log survives
-            self.manager.uncommitted.append(lambda: self._mark_down(name, deadline))
+        if self.manager.stalled:
+            if self._propose_stalled():
+                self.manager.uncommitted.append(lambda: self._mark_down(name, deadline))
             return
         if not self.manager.active:
             return
@@ -142,6 +146,14 @@ class Dispatcher:
             message = UNKNOWN_FAILURE if node.status is NodeStatus.UNKNOWN else HEARTBEAT_FAILURE
             self.manager.store.put_node(replace(node, status=NodeStatus.DOWN, status_msg=message))
             self.sim.call_at(self.sim.now + self.manager.timing.node_down_orphan, self._orphan, name, deadline)
+
+    def _propose_stalled(self) -> bool:
+        """Whether a write of this batch reaches a stalled leader's log. processUpdates proposes its batch and
+        waits for the commit, which never comes: only the first batch after the quorum loss is in the log."""
+        manager = self.manager
+        if manager.stalled_batch is None:
+            manager.stalled_batch = self.sim.now
+        return manager.stalled_batch == self.sim.now
 
     def _orphan(self, name: str, deadline: float) -> None:
         """Down for 24 h: its tasks' resources are released (dispatcher.go moveTasksToOrphaned)."""

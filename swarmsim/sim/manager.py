@@ -25,6 +25,7 @@ class Manager:
         self.active = True
         self.stalled = False
         self.uncommitted: list[Callable[[], None]] = []
+        self.stalled_batch: float | None = None  # when the stalled leader's dispatcher proposed its one batch
         self.task_history_limit = timing.task_history_limit
         self.restarts = RestartSupervisor(sim, store, timing.old_task_timeout)
         self.updates = UpdateSupervisor(self)

@@ -78,6 +78,10 @@ class Raft:
     def set_up(self, name: str, up: bool) -> None:
         if up:
             self.down.pop(name, None)
+            if self.leader is None and name in self.managers():
+                # Elections resume one full election timeout after a manager comes back: measured 15.0-16.4 s
+                # in three real runs, where a continuing campaign cycle would give anything from 0 to 20 s.
+                self._election = None
         else:
             self.down[name] = None
         self.reevaluate()
@@ -111,7 +115,7 @@ class Raft:
             self._step_down()
         elif leader is not None and not self.has_quorum(leader) and not self.stalled:
             self.step_down_at = self.swarm.now + self.rng.uniform(*self.swarm.timing.election_timeout)
-            manager.active, manager.stalled = False, True
+            manager.active, manager.stalled, manager.stalled_batch = False, True, None
             self.swarm.sim.call_at(self.step_down_at, self._check_quorum, self.step_down_at)
         elif leader is not None and self.has_quorum(leader) and self.stalled:
             self.step_down_at = None  # heard from a quorum again in time: the log commits
@@ -119,8 +123,7 @@ class Raft:
             self._commit_log()
             self.swarm.store.commit()
         if (self.leader is None or self.stalled) and self._election is None:
-            self._election = self.swarm.now + self.rng.uniform(*self.swarm.timing.election_timeout)
-            self.swarm.sim.call_at(self._election, self._elect)
+            self._arm_election()
         self._update_reachability()
         self.swarm.reconnect_agents()
 
@@ -154,7 +157,13 @@ class Raft:
             if node.reachable != reachable:
                 store.put_node(replace(node, reachable=reachable))
 
-    def _elect(self) -> None:
+    def _arm_election(self) -> None:
+        self._election = due = self.swarm.now + self.rng.uniform(*self.swarm.timing.election_timeout)
+        self.swarm.sim.call_at(due, self._elect, due)
+
+    def _elect(self, due: float) -> None:
+        if self._election != due:
+            return  # re-armed since
         self._election = None
         if self.leader is not None and not self.stalled:
             return
@@ -162,8 +171,7 @@ class Raft:
         if not candidates:
             # A failed campaign: the surviving managers keep campaigning, each round after a new timeout.
             if any(m not in self.down for m in self.managers()):
-                self._election = self.swarm.now + self.rng.uniform(*self.swarm.timing.election_timeout)
-                self.swarm.sim.call_at(self._election, self._elect)
+                self._arm_election()
             return
         manager = self.swarm.manager
         if self.stalled:  # a majority elsewhere elects without the stalled leader, whose log is lost

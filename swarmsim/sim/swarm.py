@@ -18,6 +18,8 @@ from .raft import LOST_LEADERSHIP, NO_LEADER, Raft
 from .store import Store
 from .traffic import Traffic
 
+SESSION_BACKOFF_BASE = 0.1  # agent.go initialSessionFailureBackoff
+SESSION_BACKOFF_MAX = 8.0   # agent.go maxSessionFailureBackoff
 BUILTIN_NETWORKS = (("bridge", "bridge", "local"), ("docker_gwbridge", "bridge", "local"), ("host", "host", "local"),
                     ("ingress", "overlay", "swarm"), ("none", "null", "local"))
 
@@ -252,7 +254,7 @@ class SimSwarm:
         if agent is None:
             return
         if kind in ("crash", "stop") and agent.alive:
-            agent.crash()
+            agent.crash(kind)
             self.raft.set_up(name, False)
         elif kind == "recover" and not agent.alive:
             self.sim.call_at(self.now + self.timing.daemon_restart, self._restarted, name, agent)
@@ -263,7 +265,9 @@ class SimSwarm:
             return
         fresh = Agent(self.manager, name, self.scenario.images, self.host)
         fresh.present = dead.present
-        fresh.connected = False
+        fresh.connected, fresh.fresh = False, True
+        # containers killed with dockerd exit 255 (measured); stopped by it, SIGKILL after the grace (137)
+        fresh.find_dead(self.store.node_tasks(name), 255 if dead.died == "crash" else 137)
         self.agents[name] = fresh
         self.manager.dispatcher.agents[name] = fresh
         self.raft.set_up(name, True)
@@ -275,21 +279,48 @@ class SimSwarm:
         self.raft.heal()
 
     def reconnect_agents(self) -> None:
-        """Agents follow the leader: a lost session stops heartbeats; a regained one registers again."""
+        """Agents follow the leader: a lost session stops heartbeats, and the agent looks for a new one."""
         dispatcher = self.manager.dispatcher
         for name, agent in self.agents.items():
-            want = agent.alive and self.raft.connected(name)
-            if agent.connected and not want:
+            if agent.connected and not (agent.alive and self.raft.connected(name)):
                 agent.disconnect()
                 if self.manager.active or self.manager.stalled:  # a stalled leader's dispatcher still runs
                     dispatcher.node_lost(name)
-            elif want and not agent.connected:
-                delay = self.sim.rng.stream(f"session.{name}").uniform(0.0, 1.0)  # agent.go reconnect backoff
-                self.sim.call_at(self.now + delay, self._register, name, agent)
+            if agent.alive and not agent.connected and not agent.seeking:
+                agent.seeking = True
+                self.sim.process(self._seek_session(name, agent))
 
-    def _register(self, name: str, agent: Agent) -> None:
-        if self.agents.get(name) is agent and agent.alive and not agent.connected and self.raft.connected(name):
-            self.manager.dispatcher.node_registered(name, agent.reconnect)
+    def _seek_session(self, name: str, agent: Agent):
+        """agent.go's run loop until a session opens.
+
+        A manager's agent talks to its own manager and gets a session soon after there is a leader
+        (0.1-1.6 s in the quorum replays). A worker picks a manager at random (remotes) each time: the
+        session opens if that manager is up and reaches the leader; after each failure the agent waits a
+        random part of a backoff growing 0.1 s + 2x, up to 8 s, reset by a session. So after a long outage
+        workers come back one by one over several seconds (3.6-13.8 s after the election, measured).
+        """
+        rng = self.sim.rng.stream(f"session.{name}")
+        backoff = 0.0 if agent.fresh else 0.1
+        raft = self.raft
+        while self.agents.get(name) is agent and agent.alive and not agent.connected:
+            node = self.store.nodes.get(name)
+            if node is not None and node.role is Role.MANAGER:
+                if not raft.connected(name):
+                    break  # reconnect_agents starts this again when raft has a leader
+                yield self.sim.timeout(rng.uniform(0.0, 1.0))
+                if raft.connected(name):
+                    break
+                continue
+            if backoff:
+                yield self.sim.timeout(rng.uniform(0.0, backoff))
+            via = rng.choice(raft.managers() or [name])
+            if raft.connected(name) and raft.reachable(name, via) and raft.reachable(via, raft.leader):
+                break
+            backoff = min(SESSION_BACKOFF_MAX, SESSION_BACKOFF_BASE + 2 * backoff)
+        if self.agents.get(name) is agent and agent.alive and not agent.connected and raft.connected(name):
+            self.manager.dispatcher.node_registered(name, agent.reconnect)  # the session opens at the next batch
+        else:
+            agent.seeking = False
 
     def leader_error(self, on: str, write: bool = True) -> str | None:
         """Why a command run on node `on` cannot reach a leader, in docker's words (None if it can).
