@@ -288,19 +288,23 @@ def all_rows():
 
 #: Quantities the model misses by more than the tolerance, and why (docs/validation.md). Strict:
 #: a fix that brings one within tolerance makes its test fail until it is taken off this list.
-REPLACEMENT_START = ("a replacement's container create+start during an update took 0.9-1.5 s here against "
-                     "0.47 s for a lone start in (a); one container_start cannot fit both")
+SLOW_SINGLE_RUN = ("measure.py's one run of this update was slower than every replay of the same scenario "
+                   "(validation/observed, 5 runs each of d and e, 3 of f: a replacement's create+start took "
+                   "0.45-0.75 s there against 0.9-1.5 s here); the latencies are fitted to the replays")
 KNOWN_GAPS = {
-    ("d stop-first update", "update 2: last new task running"): REPLACEMENT_START,
-    ("d stop-first update", "new created->running"): REPLACEMENT_START,
-    ("d stop-first update", "slot: old desired shutdown->new running"): REPLACEMENT_START,
-    ("d stop-first update", "old shutdown->new running"): REPLACEMENT_START,
-    ("e start-first update", "update 1: last new task running"): REPLACEMENT_START,
-    ("e start-first update", "update 2: StartedAt->CompletedAt"): REPLACEMENT_START,
-    ("e start-first update", "update 2: CLI returned after StartedAt"): REPLACEMENT_START,
-    ("e start-first update", "update 2: last new task running"): REPLACEMENT_START,
-    ("e start-first update", "new created->running"): REPLACEMENT_START,
-    ("f failing update", "rollback: update call->rollback_started"): REPLACEMENT_START,
+    ("d stop-first update", "update 2: last new task running"): SLOW_SINGLE_RUN,
+    ("d stop-first update", "new created->running"): SLOW_SINGLE_RUN,
+    ("d stop-first update", "slot: old desired shutdown->new running"): SLOW_SINGLE_RUN,
+    ("d stop-first update", "old shutdown->new running"): SLOW_SINGLE_RUN,
+    ("e start-first update", "update 1: StartedAt->CompletedAt"): SLOW_SINGLE_RUN,
+    ("e start-first update", "update 1: CLI returned after StartedAt"): SLOW_SINGLE_RUN,
+    ("e start-first update", "update 1: last new task running"): SLOW_SINGLE_RUN,
+    ("e start-first update", "update 2: StartedAt->CompletedAt"): SLOW_SINGLE_RUN,
+    ("e start-first update", "update 2: CLI returned after StartedAt"): SLOW_SINGLE_RUN,
+    ("e start-first update", "update 2: last new task running"): SLOW_SINGLE_RUN,
+    ("e start-first update", "new created->running"): SLOW_SINGLE_RUN,
+    ("f failing update", "pause: update call->paused"): SLOW_SINGLE_RUN,
+    ("f failing update", "rollback: update call->rollback_started"): SLOW_SINGLE_RUN,
 }
 
 

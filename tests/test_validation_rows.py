@@ -1,6 +1,5 @@
 """The validation suite's rows: judged against the median of several real runs, not one sample."""
 from validation.rows import categorical, merge_runs, timeline, timing
-from validation.suite import same_counts
 
 
 def test_a_timing_is_judged_against_the_median_of_the_runs():
@@ -38,7 +37,10 @@ def test_quantities_seen_in_only_some_runs_are_kept_in_order():
     assert [r["quantity"] for r in merge_runs(runs)] == ["a", "b"]
 
 
-def test_placements_compare_counts_up_to_which_node_got_them():
-    assert same_counts("node1:2 node2:1 node3:1", "node2:2 node3:1 node4:1")
-    assert not same_counts("node1:1 node2:1 node3:1 node4:1", "node1:2 node2:1 node3:1")
-    assert same_counts("none", "none")
+def test_a_miss_of_the_median_inside_the_runs_range_is_in_range_not_ok():
+    (row,) = merge_runs([[timing("t", 1.3, o)] for o in (1.0, 1.1, 1.4)])
+    assert row["verdict"] == "in range"
+    (row,) = merge_runs([[timing("t", 1.5, o)] for o in (1.0, 1.1, 1.4)])
+    assert row["verdict"] == "MISS"
+    (row,) = merge_runs([[timeline("s", [0.7, 2.0], o)] for o in ([0.58, 2.0], [0.59, 2.1], [0.75, 1.9])])
+    assert row["verdict"] == "in range"

@@ -16,7 +16,8 @@ from swarmsim.compare import placement_agrees
 from swarmsim.trace import Trace
 
 TOLERANCE = 0.10            # a timing is "ok" within 10 % of the observed value
-AGREE = ("equal", "up to ties", "same", "ok", "-")
+IN_RANGE = "in range"       # further than that from the median of several runs, but between their extremes
+AGREE = ("equal", "up to ties", "same", "ok", IN_RANGE, "-")
 
 
 def _num(v) -> str:
@@ -197,7 +198,9 @@ def merge_runs(runs: list[list[dict]]) -> list[dict]:
 
     Timings are judged against the median of the runs; timelines event by event against the median of
     the runs with as many events as predicted; categories and placements against the most frequent
-    observation. `runs` says how many runs had the quantity and how far apart they were.
+    observation. A timing off the median by more than the tolerance but inside the range the real runs
+    spanned is `in range`: the model is as close as the swarm is to itself. `runs` says how many runs
+    had the quantity and how far apart they were.
     """
     if len(runs) == 1:
         return [{**r, "runs": "1"} for r in runs[0]]
@@ -214,12 +217,17 @@ def _merge(same: list[dict]) -> dict:
     if kind == "timing":
         seen = [r["o"] for r in same if r["o"] is not None]
         row = timing(q, p, median(seen) if seen else None)
+        if row["verdict"] == "MISS" and min(seen) <= p <= max(seen):
+            row["verdict"] = IN_RANGE
         return {**row, "runs": f"{len(seen)}: {min(seen):.2f}-{max(seen):.2f}" if seen else str(n)}
     if kind == "timeline":
         full = [r["o"] for r in same if len(r["o"]) == len(p)]
         if full and p:
             columns = list(zip(*full))
             row = timeline(q, p, [median(c) for c in columns])
+            if row["verdict"] == "MISS" and all(min(c) <= x <= max(c) or abs(x - median(c)) <= TOLERANCE * median(c)
+                                                for x, c in zip(p, columns)):
+                row["verdict"] = IN_RANGE
             spread = max(max(c) - min(c) for c in columns)
             return {**row, "runs": f"{len(full)}/{n}, spread {spread:.2f}"}
     counts = Counter(r["observed"] for r in same)
