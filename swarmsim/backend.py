@@ -15,7 +15,7 @@ from .control.convergence import swarm_converged
 from .model import NodeStatus, Role
 from .model.scenario import At, Fail, Heal, NetworkDecl, Partition, Run, Scenario, Step, WaitConverged, WaitFor
 from .sim.progress import service_progress
-from .sim.raft import NO_LEADER
+from .sim.raft import NO_LEADER, NO_LEADER_TIMEOUT
 from .sim.swarm import SimSwarm, SwarmError
 from .trace import Trace
 from . import render
@@ -197,6 +197,8 @@ class SimBackend:
                     (error := swarm.leader_error(on, write=not isinstance(command, c.READ_ONLY))):
                 if error == NO_LEADER:  # the manager waits for a leader before giving up
                     swarm.run_until(swarm.now + swarm.timing.no_leader_wait)
+                    if not isinstance(command, c.READ_ONLY):
+                        error = NO_LEADER_TIMEOUT
                 return StepResult(False, error)
         try:
             return self._execute(command, on)
