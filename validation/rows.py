@@ -178,8 +178,7 @@ def failure_rows(p: Trace, o: Trace) -> list[dict]:
     services = sorted({e["service"] for t in (p, o) for e in t.tasks() if e["state"] == "failed"})
     for service in services:
         pf, of = (sorted(metrics.first_times(t, service, "failed").values()) for t in (p, o))
-        rows.append(timeline(f"{service} task failures at (s)", pf[:8], of[:8]) if len(pf) == len(of)
-                    else categorical(f"{service} task failures", len(pf), len(of)))
+        rows.append(timeline(f"{service} task failures at (s)", pf[:8], of[:8]))
     p_pend, o_pend = _pending_reasons(p), _pending_reasons(o)
     for service in sorted(set(p_pend) | set(o_pend)):
         rows.append(categorical(f"{service} pending reason", "; ".join(p_pend.get(service, [])) or "-",

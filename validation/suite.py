@@ -96,11 +96,15 @@ def replay(name: str, out: Path, runs: int = 1) -> list[Trace]:
     return traces
 
 
+def kept_runs(name: str) -> list[Trace]:
+    """The observed runs kept in git (validation/observed/NAME.jsonl, NAME.r2.jsonl, ...)."""
+    return [read_trace(path) for path in _runs_in(OBSERVED, f"{name}.jsonl") + _runs_in(OBSERVED, f"{name}.r*.jsonl")]
+
+
 def last_observed(name: str, out: Path) -> list[Trace]:
     """The observed runs of an earlier replay: this machine's results/, else the ones kept in git."""
     here = _runs_in(out, "observed*.jsonl")
-    kept = _runs_in(OBSERVED, f"{name}.jsonl") + _runs_in(OBSERVED, f"{name}.r*.jsonl")
-    return [read_trace(path) for path in (here or kept)]
+    return [read_trace(path) for path in here] if here else kept_runs(name)
 
 
 def judge(name: str, p: Trace, observed: list[Trace], seeds: int = SEEDS) -> list[dict]:
