@@ -10,15 +10,16 @@ name: health
 cluster: {{managers: 1, workers: 1}}
 timing: {{first_start: 0s}}
 images:
-  app:1: {{start_time: {start}s, healthy: {healthy}}}
+  app:1: {{start_time: {start}s, healthy: {healthy}, ignore_sigterm: {ignore}}}
 steps:
   - run: docker service create -d --name app --health-cmd "true" --health-interval 2s --health-retries 3 app:1
   - wait: 20s
 """
 
 
-def _trace(start: float, healthy: bool):
-    return run_scenario(loads_scenario(SCENARIO.format(start=start, healthy=str(healthy).lower())), SimBackend())
+def _trace(start: float, healthy: bool, ignore_sigterm: bool = False):
+    text = SCENARIO.format(start=start, healthy=str(healthy).lower(), ignore=str(ignore_sigterm).lower())
+    return run_scenario(loads_scenario(text), SimBackend())
 
 
 def test_a_task_runs_only_after_its_first_passing_probe():
@@ -34,12 +35,23 @@ def test_probes_repeat_until_the_process_serves():
     assert 6.0 <= t_run - t_start <= 6.6  # probes at 2, 4 fail; the one at 6 s passes
 
 
-def test_an_unhealthy_task_fails_after_retries_and_is_replaced():
+def test_an_unhealthy_task_is_stopped_at_once_and_finishes_if_it_exits_cleanly():
+    """Start stops the container itself (no 1 s retry backoff); a clean exit lets Start return, so the
+    task is complete, never failed (real swarm, q: starting -> complete 2.4 s with two 1 s probes)."""
     trace = _trace(0.0, False)
-    failed = [e for e in trace.tasks() if e["state"] == "failed"]
-    assert failed and failed[0]["err"].endswith("dockerexec: unhealthy container")
-    assert not metrics.first_times(trace, "app", "running")
+    assert not [e for e in trace.tasks() if e["state"] == "failed"]
+    [(key, done)] = list(metrics.first_times(trace, "app", "complete").items())[:1]
+    started = metrics.first_times(trace, "app", "starting")[key]
+    # container start 0.26 s, probes at 2 s and 4 s fail, the third at 6 s makes it unhealthy; stop_exit
+    assert 6.26 <= done - started <= 6.5
     assert len({e["gen"] for e in trace.tasks()}) >= 2  # the restart policy made replacements
+
+
+def test_an_unhealthy_task_that_ignores_sigterm_is_killed_and_fails_with_the_unhealthy_cause():
+    trace = _trace(0.0, False, ignore_sigterm=True)
+    failed = [e for e in trace.tasks() if e["state"] == "failed"]
+    assert failed and failed[0]["err"] == "task: non-zero exit (137): dockerexec: unhealthy container"
+    assert not metrics.first_times(trace, "app", "running")
 
 
 def test_health_flags_parse_onto_the_spec_and_update_merges_them():

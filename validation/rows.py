@@ -161,7 +161,8 @@ def update_rows(p: Trace, o: Trace) -> list[dict]:
 
 
 def failure_rows(p: Trace, o: Trace) -> list[dict]:
-    """Node downs and recoveries after a fault step; task failures (restart attempts) per service."""
+    """Node downs and recoveries after a fault step; task failures and completions (restart attempts) per
+    service."""
     rows = []
 
     def since_fault(trace: Trace, node: str, t: float) -> float:
@@ -175,10 +176,10 @@ def failure_rows(p: Trace, o: Trace) -> list[dict]:
         rows.append(timing(f"{a['node']} down -> all replicas running", a["time_to_recover"], b["time_to_recover"]))
     if len(p_rec) != len(o_rec):
         rows.append(categorical("nodes marked down", [r["node"] for r in p_rec], [r["node"] for r in o_rec]))
-    services = sorted({e["service"] for t in (p, o) for e in t.tasks() if e["state"] == "failed"})
-    for service in services:
-        pf, of = (sorted(metrics.first_times(t, service, "failed").values()) for t in (p, o))
-        rows.append(timeline(f"{service} task failures at (s)", pf[:8], of[:8]))
+    for state, label in (("failed", "failures"), ("complete", "completions")):
+        for service in sorted({e["service"] for t in (p, o) for e in t.tasks() if e["state"] == state}):
+            pf, of = (sorted(metrics.first_times(t, service, state).values()) for t in (p, o))
+            rows.append(timeline(f"{service} task {label} at (s)", pf[:8], of[:8]))
     p_pend, o_pend = _pending_reasons(p), _pending_reasons(o)
     for service in sorted(set(p_pend) | set(o_pend)):
         rows.append(categorical(f"{service} pending reason", "; ".join(p_pend.get(service, [])) or "-",
