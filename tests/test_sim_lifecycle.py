@@ -94,3 +94,26 @@ steps:
     assert abs(run_time["attached"] - run_time["plain"] - 0.65) < 0.01
     stop_time = {s: first[(s, "shutdown", False)] - first[(s, "running", False)] for s in services}
     assert abs(stop_time["attached"] - stop_time["plain"] - 2.0 - 0.23) < 0.01
+
+
+def test_host_mode_ports_are_published_one_at_a_time_per_host():
+    """Two replacements publishing a host-mode port start together; their port rules go through the
+    host's one iptables lock, so the second runs port_publish after the first."""
+    from swarmsim import metrics
+    from swarmsim.backend import SimBackend, run_scenario
+    from swarmsim.scenario import loads_scenario
+    text = """
+version: 1
+name: ports
+cluster: {managers: 1, workers: 1}
+timing: {first_start: 0s, port_publish: 0.5s}
+steps:
+  - run: docker service create -d --name web --replicas 2 --publish mode=host,target=80,published=8080 app:1
+  - run: docker service create -d --name db --replicas 2 app:1
+  - wait: 10s
+"""
+    trace = run_scenario(loads_scenario(text), SimBackend())
+    running = {s: sorted(metrics.first_times(trace, s, "running").values()) for s in ("web", "db")}
+    assert len(running["web"]) == 2  # one per node: the port is taken on each
+    assert abs((running["web"][1] - running["web"][0]) - 0.5) < 0.05
+    assert abs(running["db"][1] - running["db"][0]) < 0.05

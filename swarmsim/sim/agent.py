@@ -37,9 +37,19 @@ class Host:
         self.busy: dict[str, list[_Op]] = {}
         self._since: dict[str, float] = {}
         self._armed: dict[str, int] = {}
+        self.locks: dict[str, simpy.Resource] = {}
 
     def key(self, node: str, scope: str) -> str:
         return "host" if scope == "host" else node
+
+    def serially(self, sim, key: str, seconds: float):
+        """`seconds` holding the key's one lock (iptables' xtables lock), in arrival order."""
+        lock = self.locks.get(key)
+        if lock is None:
+            lock = self.locks[key] = simpy.Resource(sim.env, capacity=1)
+        with lock.request() as turn:
+            yield turn
+            yield sim.timeout(seconds)
 
     def work(self, sim, key: str, base: float, share: float):
         """A SimPy sub-process: `base` seconds of work at the host's current speed."""
@@ -207,6 +217,10 @@ class Agent:
         self._report(run, TaskState.STARTING, "starting")
         yield from self._busy(self.timing.container_start + self._first_start()
                               + self.timing.network_attach * _attached_networks(run.task))
+        ports = sum(1 for p in run.task.endpoint.ports if p.mode == "host" and p.published)
+        if ports and self.timing.port_publish > 0:
+            yield from self.host.serially(self.sim, self.host.key(self.node, self.timing.contention_scope),
+                                          self.timing.port_publish * ports)
         run.container_at = self.sim.now
         check = run.task.spec.healthcheck
         if check is not None and check.enabled:
