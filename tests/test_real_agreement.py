@@ -13,8 +13,10 @@ from validation.suite import SUITE, judge, kept_runs, simulate
 KNOWN_GAPS = {
     ("p2_preexisting_load", "step 1: last task running, s after step 0"):
         "three starts on one node finish later than processor sharing of the host predicts",
-    ("o_global_update", "step 1: last task running, s after step 0"):
-        "a first deploy of four tasks at once ran 0.2-0.55 s later than processor sharing predicts",
+    ("y_sigterm_ignored", "update web #1 slots: new running (s after start)"):
+        "the first update's creates were slow (0.33-0.38 s) in both runs",
+    ("q_unhealthy_restart", "sick task completions at (s)"):
+        "a lone first start costs less than the first_start fitted to first deploys of 4-12 tasks",
     ("e_rolling_start_first", "update roll #1 slots: new running (s after start)"):
         "the first update's creates were slow (0.29-0.36 s) in every run, the second's mostly fast",
     ("i_restart_on_failure", "i task failures at (s)"):
