@@ -29,7 +29,8 @@ class Host:
     Processor sharing: an operation needs `base` seconds alone; while n run at once on the same
     key (the whole host for a local swarm, else the node) each advances at min(1, 1/(n·share))
     of full speed, `share` being the part of the CPUs one operation keeps busy. Measured here:
-    k containers starting at once on 2 shared cores take about k·0.27 s, not k times a lone start.
+    k containers starting at once on 2 shared cores take about k·0.3 s, not k times a lone start.
+    Port publishing instead goes one at a time per key (`serially`): iptables takes a host-wide lock.
     """
 
     def __init__(self) -> None:
@@ -398,7 +399,7 @@ class Agent:
 
     def reconnect(self) -> None:
         """The session opened: statuses held meanwhile go out with the times they were taken."""
-        self.connected, self.seeking = True, False
+        self.connected, self.seeking, self.fresh = True, False, False
         outbox, self.outbox = self.outbox, {}
         for task_id, (state, msg, err, exit_code, at) in outbox.items():
             self.manager.dispatcher.report(task_id, state, msg, err, exit_code, at)
