@@ -125,7 +125,7 @@ def cmd_replay(args) -> int:
                 return run_scenario(scenario, backend, on_step=print_step)
         _need_root("replay --local")
         mesh = localswarm.ipvs_available()
-        refuse_early(scenario, frozenset({"ingress", "vip"} if mesh else ()))
+        refuse_early(scenario, frozenset({"ingress", "vip", "partition"} if mesh else {"partition"}))
         if (args.local or 0) < 0 or 0 < (args.local or 0) < len(scenario.nodes):
             raise ValueError(f"--local {args.local}: the scenario needs {len(scenario.nodes)} nodes")
         layout = local_layout(scenario, args.local or len(scenario.nodes))

@@ -15,6 +15,9 @@ KNOWN_GAPS = {
         "three starts on one node finish later than processor sharing of the host predicts",
     ("y_sigterm_ignored", "update web #1 slots: new running (s after start)"):
         "the first update's creates were slow (0.33-0.38 s) in both runs",
+    ("t_partition", "step 1: last task running, s after step 0"):
+        "three samples (2.21-3.03 s) of a noisy first deploy: 24 such deploys of 6 tasks on 4 nodes in the kept "
+        "runs have a median of 3.07 s, predicted 3.06 s",
     ("q_unhealthy_restart", "sick task completions at (s)"):
         "a lone first start costs less than the first_start fitted to first deploys of 4-12 tasks",
     ("e_rolling_start_first", "update roll #1 slots: new running (s after start)"):

@@ -134,3 +134,30 @@ def test_replay_refuses_bad_input_in_one_line(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "swarmsim.cli", "replay", str(bad), "--local", "1",
                            "--docker-host", "tcp://h:2376"], capture_output=True, text=True)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+
+
+def test_a_partition_drops_traffic_between_groups_in_each_namespace_and_a_heal_takes_it_out(monkeypatch, tmp_path):
+    from validation import localswarm
+    calls = []
+    monkeypatch.setattr(localswarm, "sh", lambda *cmd, **kw: calls.append(cmd))
+    swarm = localswarm.LocalSwarm(tmp_path)
+    swarm.nodes = {f"node{i}": localswarm.Node(f"node{i}", i, tmp_path / f"node{i}") for i in (1, 2, 3)}
+    swarm.partition([["node1", "node2"], ["node3"]])
+    rules = [c[5:] for c in calls if "-A" in c]
+    chain = localswarm.PARTITION_CHAIN
+    ns = {c[3] for c in calls if "-A" in c}
+    assert ns == {"swsim-node1", "swsim-node2", "swsim-node3"}
+    ip3, ip1 = localswarm.node_ip(3), localswarm.node_ip(1)
+    assert ("-w", "-A", chain, "-s", ip3, "-j", "DROP") in rules and ("-w", "-A", chain, "-d", ip3, "-j", "DROP") in rules
+    assert ("-w", "-A", chain, "-s", ip1, "-j", "DROP") in rules  # node3's side drops node1 and node2
+    assert not any(c[3] == "swsim-node1" and ip1 in c for c in calls if "-A" in c)  # nothing within a group
+    calls.clear()
+    swarm.heal()
+    assert {c[3] for c in calls} == ns and all(c[6] in ("-D", "-F", "-X") for c in calls)
+
+
+def test_partitions_are_refused_off_a_local_swarm_only():
+    s = scenario("cluster: {managers: 1, workers: 1}\nsteps:\n  - partition: [[node2]]\n  - heal: true\n")
+    with pytest.raises(ScenarioRefused, match="local swarm only"):
+        refuse_early(s, frozenset())
+    refuse_early(s, frozenset({"partition"}))

@@ -34,7 +34,7 @@ from swarmsim.control.convergence import running_and_wanted, service_converged
 from swarmsim.docker_cli import apply_update
 from swarmsim.model import (Healthcheck, Node, NodeStatus, Role, Service, ServiceMode, ServiceSpec, Task, TaskSpec,
                             TaskState, UpdateConfig, Workload)
-from swarmsim.model.scenario import At, Fail, NodeDecl, Run, Scenario, Step, WaitConverged, WaitFor
+from swarmsim.model.scenario import At, Fail, Heal, NodeDecl, Partition, Run, Scenario, Step, WaitConverged, WaitFor
 from swarmsim.sim.agent import DEFAULT_WORKLOAD
 from swarmsim.trace import Trace, TraceWriter
 
@@ -117,7 +117,7 @@ class DockerBackend:
         self.image = image
         self.exclude = exclude
         self.hz = hz
-        self.capabilities = frozenset({"ingress", "vip"} if mesh else set())
+        self.capabilities = frozenset(({"ingress", "vip"} if mesh else set()) | ({"partition"} if local else set()))
         self.run_id = f"{int(time.time())}-{os.getpid()}"
         self.scenario: Scenario | None = None
         self.observer: Observer | None = None
@@ -220,6 +220,10 @@ class DockerBackend:
                 return StepResult(reached, "" if reached else "timed out before the swarm converged", reached)
             case Fail(node=node, kind=kind):
                 self._fail(node, kind)
+            case Partition(groups=groups):
+                self._partition(groups)
+            case Heal():
+                self.local.heal()
             case Run(parsed=command, on=on):
                 return self._run(step, command, on or self.scenario.leader)
         return StepResult(True)
@@ -525,6 +529,13 @@ class DockerBackend:
             self._set_node(self._real_node(on), Availability=join.availability.value)
         return f"This node joined a swarm as a {'manager' if join.as_manager else 'worker'}."
 
+    def _partition(self, groups: tuple[tuple[str, ...], ...]) -> None:
+        """The scenario's groups, plus one of the nodes it does not name, as in the simulator."""
+        named = {n for group in groups for n in group}
+        rest = tuple(n for n in self.clients if n not in named)
+        local = [[self.local.hostnames[self._real(n)] for n in group] for group in (*groups, rest) if group]
+        self.local.partition(local)
+
     def _fail(self, node: str, kind: str) -> None:
         name = self.local.hostnames[self._real(node)]
         {"crash": self.local.kill_node, "stop": self.local.stop_node, "recover": self.local.restart_node}[kind](name)
@@ -635,7 +646,7 @@ def refuse_early(scenario: Scenario, capabilities: frozenset[str]) -> None:
                         "needs IPVS in the kernel, and this host has none; use --endpoint-mode dnsrr and "
                         "--publish mode=host, or replay on a host with IPVS (e.g. --docker-host on EC2)")
     if "partition" in missing:
-        problems.append("network partitions are not replayed on a real swarm yet")
+        problems.append("network partitions are replayed on a local swarm only (--local)")
     if any(n.engine_labels for n in scenario.nodes):
         problems.append("engine labels are daemon flags; set them on the real nodes and drop them here")
     if scenario.traffic:

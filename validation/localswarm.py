@@ -37,6 +37,7 @@ import docker
 PREFIX = "swsim"                 # every namespace, link and cgroup we create starts with this
 BRIDGE = "swsim0"
 SUBNET = "10.77.0"               # bridge is .1, node i is .(10+i)
+PARTITION_CHAIN = f"{PREFIX.upper()}-PARTITION"  # iptables chain in a node's namespace while it is cut off
 IMAGE = "swarmsim/busybox:1"     # workload image, built locally on every node
 BUSYBOX = "/bin/busybox"         # from Debian's busybox-static
 DEFAULT_BASE_DIR = "/tmp/swarmsim-local"
@@ -340,6 +341,32 @@ class LocalSwarm:
         unmount_under(node.dir / "exec")
         start_dockerd(self.state, node)
         self.clients[name] = wait_ready(node)
+
+    def partition(self, groups: list[list[str]]) -> None:
+        """Cut the network between groups of nodes: each node drops packets from and to the nodes of
+        the other groups (iptables in its own namespace, a chain of ours at the top of INPUT and OUTPUT),
+        so open connections hang as on a real partition. Nodes not named are left alone."""
+        self.heal()
+        member = {name: i for i, group in enumerate(groups) for name in group}
+        for name, i in member.items():
+            rules = [("-N", PARTITION_CHAIN), ("-I", "INPUT", "1", "-j", PARTITION_CHAIN),
+                     ("-I", "OUTPUT", "1", "-j", PARTITION_CHAIN)]
+            for other, j in member.items():
+                if j != i:
+                    ip = self.nodes[other].ip
+                    rules += [("-A", PARTITION_CHAIN, "-s", ip, "-j", "DROP"),
+                              ("-A", PARTITION_CHAIN, "-d", ip, "-j", "DROP")]
+            for rule in rules:
+                sh("ip", "netns", "exec", self.nodes[name].netns, "iptables", "-w", *rule)
+
+    def heal(self) -> None:
+        """Take every partition rule out again."""
+        for node in self.nodes.values():
+            inside = ("ip", "netns", "exec", node.netns, "iptables", "-w")
+            for chain in ("INPUT", "OUTPUT"):
+                sh(*inside, "-D", chain, "-j", PARTITION_CHAIN, check=False)
+            sh(*inside, "-F", PARTITION_CHAIN, check=False)
+            sh(*inside, "-X", PARTITION_CHAIN, check=False)
 
     def down(self) -> None:
         down(self.base_dir)

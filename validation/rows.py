@@ -166,7 +166,9 @@ def failure_rows(p: Trace, o: Trace) -> list[dict]:
     rows = []
 
     def since_fault(trace: Trace, node: str, t: float) -> float:
-        hit = [e["t"] for e in trace.steps() if e["step"].startswith(f"fail: {node} ") and e["t"] <= t]
+        """Time since the last fault that could have cut the node off: its own failure, or a partition."""
+        hit = [e["t"] for e in trace.steps() if e["t"] <= t and (e["step"].startswith(f"fail: {node} ")
+                                                                 or e["step"].startswith("partition:"))]
         return t - max(hit) if hit else t
     p_rec, o_rec = metrics.recovery(p), metrics.recovery(o)
     for a, b in zip(p_rec, o_rec):

@@ -20,6 +20,8 @@ from .traffic import Traffic
 
 SESSION_BACKOFF_BASE = 0.1  # agent.go initialSessionFailureBackoff
 SESSION_BACKOFF_MAX = 8.0   # agent.go maxSessionFailureBackoff
+SESSION_DIAL_TIMEOUT = 20.0  # a session call to a manager cut off by a partition hangs this long at most
+SESSION_RETRANSMIT = 0.5     # and goes through within this long of the path coming back (0.7 s measured, t)
 BUILTIN_NETWORKS = (("bridge", "bridge", "local"), ("docker_gwbridge", "bridge", "local"), ("host", "host", "local"),
                     ("ingress", "overlay", "swarm"), ("none", "null", "local"))
 
@@ -297,7 +299,9 @@ class SimSwarm:
         (0.1-1.6 s in the quorum replays). A worker picks a manager at random (remotes) each time: the
         session opens if that manager is up and reaches the leader; after each failure the agent waits a
         random part of a backoff growing 0.1 s + 2x, up to 8 s, reset by a session. So after a long outage
-        workers come back one by one over several seconds (3.6-13.8 s after the election, measured).
+        workers come back one by one over several seconds (3.6-13.8 s after the election, measured). A
+        manager it is cut off from does not refuse the call, which hangs instead: after a partition heals
+        the worker is back within a second (0.7 s measured), its backoff hardly grown.
         """
         rng = self.sim.rng.stream(f"session.{name}")
         backoff = 0.0 if agent.fresh else 0.1
@@ -314,6 +318,10 @@ class SimSwarm:
             if backoff:
                 yield self.sim.timeout(rng.uniform(0.0, backoff))
             via = rng.choice(raft.managers() or [name])
+            waited = 0.0
+            while via not in raft.down and not raft.reachable(name, via) and waited < SESSION_DIAL_TIMEOUT:
+                yield self.sim.timeout(SESSION_RETRANSMIT)  # cut off, not refused: the call hangs until the path is back
+                waited += SESSION_RETRANSMIT
             if raft.connected(name) and raft.reachable(name, via) and raft.reachable(via, raft.leader):
                 break
             backoff = min(SESSION_BACKOFF_MAX, SESSION_BACKOFF_BASE + 2 * backoff)
