@@ -20,6 +20,7 @@ from .traffic import Traffic
 
 SESSION_BACKOFF_BASE = 0.1  # agent.go initialSessionFailureBackoff
 SESSION_BACKOFF_MAX = 8.0   # agent.go maxSessionFailureBackoff
+MANAGER_SESSION_DELAY = (0.8, 1.6)  # a manager's own agent after an election: 0.9-1.6 s in the m replays
 SESSION_DIAL_TIMEOUT = 20.0  # a session call to a manager cut off by a partition hangs this long at most
 SESSION_RETRANSMIT = 0.5     # and goes through within this long of the path coming back (0.7 s measured, t)
 BUILTIN_NETWORKS = (("bridge", "bridge", "local"), ("docker_gwbridge", "bridge", "local"), ("host", "host", "local"),
@@ -296,7 +297,7 @@ class SimSwarm:
         """agent.go's run loop until a session opens.
 
         A manager's agent talks to its own manager and gets a session soon after there is a leader
-        (0.1-1.6 s in the quorum replays). A worker picks a manager at random (remotes) each time: the
+        (0.9-1.6 s after the election in the quorum replays). A worker picks a manager at random (remotes) each time: the
         session opens if that manager is up and reaches the leader; after each failure the agent waits a
         random part of a backoff growing 0.1 s + 2x, up to 8 s, reset by a session. So after a long outage
         workers come back one by one over several seconds (3.6-13.8 s after the election, measured). A
@@ -311,7 +312,7 @@ class SimSwarm:
             if node is not None and node.role is Role.MANAGER:
                 if not raft.connected(name):
                     break  # reconnect_agents starts this again when raft has a leader
-                yield self.sim.timeout(rng.uniform(0.0, 1.0))
+                yield self.sim.timeout(rng.uniform(*MANAGER_SESSION_DELAY))
                 if raft.connected(name):
                     break
                 continue
