@@ -294,7 +294,7 @@ def _timing_value(f: Field, default: object) -> object:
     if isinstance(default, str):
         return f.text()
     if isinstance(default, int):
-        return f.integer(minimum=1)
+        return f.integer(minimum=0 if f.path[-1] == "contention_slots" else 1)  # 0 slots: serve all at once
     if isinstance(default, tuple):
         return tuple(item.duration() for item in f.items())
     return f.duration()

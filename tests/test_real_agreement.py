@@ -10,20 +10,22 @@ import pytest
 from validation.rows import AGREE
 from validation.suite import SUITE, judge, kept_runs, simulate
 
+FIRST_DEPLOY = ("two runs of a noisy first deploy, 10 % short; over every kept run the first deploys of 4 and "
+                "6 tasks on 4 nodes have medians of about 2.55 s and 3.07 s, predicted 2.47 s and 2.98 s")
+FIRST_UPDATE = "the first update's first creates were slow (0.32-0.38 s) in every run, 0.22 s modelled"
+FIRST_START = "a lone first start costs less than the first_start fitted to first deploys of 4-12 tasks"
 KNOWN_GAPS = {
-    ("p2_preexisting_load", "step 1: last task running, s after step 0"):
-        "three starts on one node finish later than processor sharing of the host predicts",
-    ("y_sigterm_ignored", "update web #1 slots: new running (s after start)"):
-        "the first update's creates were slow (0.33-0.38 s) in both runs",
-    ("t_partition", "step 1: last task running, s after step 0"):
-        "three samples (2.21-3.03 s) of a noisy first deploy: 24 such deploys of 6 tasks on 4 nodes in the kept "
-        "runs have a median of 3.07 s, predicted 3.06 s",
-    ("q_unhealthy_restart", "sick task completions at (s)"):
-        "a lone first start costs less than the first_start fitted to first deploys of 4-12 tasks",
-    ("e_rolling_start_first", "update roll #1 slots: new running (s after start)"):
-        "the first update's creates were slow (0.29-0.36 s) in every run, the second's mostly fast",
-    ("i_restart_on_failure", "i task failures at (s)"):
-        "a lone first start costs less than the first_start fitted to first deploys of 4-12 tasks",
+    ("o_global_update", "step 1: last task running, s after step 0"): FIRST_DEPLOY,
+    ("u_failure_ratio", "step 1: last task running, s after step 0"): FIRST_DEPLOY,
+    ("e_rolling_start_first", "update roll #1 slots: new running (s after start)"): FIRST_UPDATE,
+    ("y_sigterm_ignored", "update web #1 slots: new running (s after start)"): FIRST_UPDATE,
+    ("z_pause_all_at_once", "update web #1 slots: old stopped (s after start)"):
+        "seven stops at once: the model serves three at a time, the swarm ended them 1.39-1.61 s in, "
+        "the model 1.32-1.66 s",
+    ("z_pause_all_at_once", "update web #1 slots: new running (s after start)"):
+        "seven starts at once: 1.98-2.79 s in the model, 1.95-2.65 s observed",
+    ("i_restart_on_failure", "i task failures at (s)"): FIRST_START,
+    ("q_unhealthy_restart", "sick task completions at (s)"): FIRST_START,
 }
 
 

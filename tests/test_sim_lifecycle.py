@@ -106,7 +106,7 @@ def test_host_mode_ports_are_published_one_at_a_time_per_host():
 version: 1
 name: ports
 cluster: {managers: 1, workers: 1}
-timing: {first_start: 0s, port_publish: 0.5s}
+timing: {first_start: 0s, port_publish: 0.5s, contention_slots: 0}
 steps:
   - run: docker service create -d --name web --replicas 2 --publish mode=host,target=80,published=8080 app:1
   - run: docker service create -d --name db --replicas 2 app:1
@@ -117,3 +117,27 @@ steps:
     assert len(running["web"]) == 2  # one per node: the port is taken on each
     assert abs((running["web"][1] - running["web"][0]) - 0.5) < 0.05
     assert abs(running["db"][1] - running["db"][0]) < 0.05
+
+
+def test_operations_started_together_finish_one_after_another_oldest_first():
+    """contention_slots: of four starts at once only the two oldest are served, the others wait, so the
+    first two run after 2 x base x share and the last two that long again (pure sharing: all together)."""
+    from swarmsim import metrics
+    from swarmsim.backend import SimBackend, run_scenario
+    from swarmsim.scenario import loads_scenario
+    text = """
+version: 1
+name: slots
+cluster: {{managers: 1, workers: 3}}
+timing: {{first_start: 0s, container_create: 0s, container_start: 1s, start_contention: 0.5, contention_slots: {slots}}}
+steps:
+  - run: docker service create -d --name web --replicas 4 app:1
+  - wait: 10s
+"""
+    def finishes(slots):
+        trace = run_scenario(loads_scenario(text.format(slots=slots)), SimBackend())
+        return sorted(metrics.first_times(trace, "web", "running").values())
+    staggered, together = finishes(2), finishes(0)
+    assert staggered[1] - staggered[0] < 0.01 and abs(staggered[2] - staggered[1] - 1.0) < 0.05
+    assert together[3] - together[0] < 0.01
+    assert abs(staggered[3] - together[3]) < 0.05  # the same work, done in the same time

@@ -49,7 +49,8 @@ class Timing:
     network_detach: float = 0.23         # extra exit handling per such network (n: stops 3.44-3.49 s, 0.23 s over the model)
     port_publish: float = 0.15           # per host-mode published port at start, one at a time per host (iptables' lock)
     first_start: float = 1.2             # extra for the first container start on a fresh host (fitted to first deploys)
-    start_contention: float = 0.59       # CPU share one container operation keeps busy: n at once run at min(1, 1/(n*share)) speed
+    start_contention: float = 0.63       # CPU share one container operation keeps busy: k served at once run at min(1, 1/(k*share)) speed
+    contention_slots: int = 3            # operations served at once per host, the oldest first; the others wait (0: all)
     contention_scope: str = "host"       # host: all nodes share one machine's CPUs (a local swarm); node: each its own
     stop_delay: float = 1.0              # agent/task.go ErrTaskRetry backoff: the cancelled Wait is re-run 1 s later
     stop_exit: float = 0.09              # a container's exit -> reported (dockerd's exit handling), alone on the host

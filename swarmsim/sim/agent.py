@@ -26,14 +26,16 @@ DEFAULT_WORKLOAD = Workload(size=0, present=None, start_time=0.0, exit_after=Non
 class Host:
     """What nodes share: the CPUs that container operations (create, start, exit handling) run on.
 
-    Processor sharing: an operation needs `base` seconds alone; while n run at once on the same
-    key (the whole host for a local swarm, else the node) each advances at min(1, 1/(n·share))
-    of full speed, `share` being the part of the CPUs one operation keeps busy. Measured here:
-    k containers starting at once on 2 shared cores take about k·0.3 s, not k times a lone start.
+    Limited processor sharing: an operation needs `base` seconds alone; of those in progress on the
+    same key (the whole host for a local swarm, else the node) the `slots` oldest are served at once,
+    each at min(1, 1/(k·share)) of full speed for k served, `share` being the part of the CPUs one
+    operation keeps busy; the others wait their turn. Measured here: k containers starting at once on 2
+    shared cores take about k·0.3 s in all, and finish one after another, not all together.
     Port publishing instead goes one at a time per key (`serially`): iptables takes a host-wide lock.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, slots: int = 0) -> None:
+        self.slots = slots  # operations served at once per key, the rest wait their turn (0: all)
         self.started: dict[str, None] = {}  # keys where a container has started already
         self.busy: dict[str, list[_Op]] = {}
         self._since: dict[str, float] = {}
@@ -68,15 +70,16 @@ class Host:
                 self.busy[key].remove(op)
                 self._arm(sim, key, share)
 
-    @staticmethod
-    def _speed(n: int, share: float) -> float:
-        return min(1.0, 1.0 / (n * share)) if n and share > 0 else 1.0
+    def _serving(self, ops: list["_Op"], share: float) -> tuple[int, float]:
+        """How many of the operations (the oldest first) are being served, and at what speed each."""
+        k = len(ops) if not self.slots else min(len(ops), self.slots)
+        return k, (min(1.0, 1.0 / (k * share)) if k and share > 0 else 1.0)
 
     def _advance(self, sim, key: str, share: float) -> None:
         ops = self.busy.get(key, [])
         elapsed = sim.now - self._since.get(key, sim.now)
-        speed = self._speed(len(ops), share)
-        for op in ops:
+        k, speed = self._serving(ops, share)
+        for op in ops[:k]:
             op.left -= elapsed * speed
         self._since[key] = sim.now
 
@@ -84,9 +87,9 @@ class Host:
         ops = self.busy.get(key, [])
         self._armed[key] = version = self._armed.get(key, 0) + 1
         if ops:
-            first = min(ops, key=lambda op: op.left)
-            soonest = first.left / self._speed(len(ops), share)
-            sim.call_at(sim.now + max(0.0, soonest), self._tick, sim, key, share, version, first)
+            k, speed = self._serving(ops, share)
+            first = min(ops[:k], key=lambda op: op.left)
+            sim.call_at(sim.now + max(0.0, first.left / speed), self._tick, sim, key, share, version, first)
 
     def _tick(self, sim, key: str, share: float, version: int, first: "_Op") -> None:
         if self._armed.get(key) != version:

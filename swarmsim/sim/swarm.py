@@ -50,7 +50,7 @@ class SimSwarm:
         self.trace = TraceWriter(header)
         self.store = Store(self.sim, self.trace)
         self.manager = Manager(self.sim, self.store, self.timing)
-        self.host = Host()
+        self.host = Host(self.timing.contention_slots)
         self.agents: dict[str, Agent] = {}
         self.decls: dict[str, NodeDecl] = {n.name: n for n in scenario.nodes}
         self.networks: dict[str, Network] = {}
