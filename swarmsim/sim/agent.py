@@ -97,7 +97,8 @@ class Host:
         self._advance(sim, key, share)
         first.left = 0.0  # due now: float rounding must not leave it a remainder too small to advance the clock
         ops = self.busy[key]
-        for op in [op for op in ops if op.left <= 1e-9]:
+        k, _speed = self._serving(ops, share)  # only those being served can be done
+        for op in [op for op in ops[:k] if op.left <= 1e-9]:
             ops.remove(op)
             op.done.succeed()
         self._arm(sim, key, share)
