@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..model import Availability, NodeStatus, Task
 from . import constraint
-from .nodeinfo import NodeInfo
+from .nodeinfo import NodeInfo, host_ports
 
 
 def _plural(n: int, singular: str, plural: str) -> str:
@@ -68,7 +68,7 @@ class ConstraintFilter(Filter):
 class HostPortFilter(Filter):
     def set_task(self, t: Task) -> bool:
         self.t = t
-        self.ports = [(p.protocol, p.published) for p in t.endpoint.ports if p.mode == "host" and p.published]
+        self.ports = host_ports(t)
         return bool(self.ports)
 
     def check(self, n: NodeInfo) -> bool:

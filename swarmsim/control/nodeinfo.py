@@ -16,7 +16,8 @@ def _counts(t: Task) -> bool:
     return t.desired <= TaskState.COMPLETE
 
 
-def _host_ports(t: Task):
+def host_ports(t: Task) -> list[tuple[str, int]]:
+    """(protocol, port) of each port the task publishes in host mode: the node's own ports it takes."""
     return [(p.protocol, p.published) for p in t.endpoint.ports if p.mode == "host" and p.published]
 
 
@@ -57,7 +58,7 @@ class NodeInfo:
         self.tasks[t.id] = t
         self.cpus -= t.spec.reservations.nano_cpus
         self.memory -= t.spec.reservations.memory_bytes
-        for port in _host_ports(t):
+        for port in host_ports(t):
             self.host_ports[port] = self.host_ports.get(port, 0) + 1
         if _counts(t):
             self._count(t, 1)
@@ -71,7 +72,7 @@ class NodeInfo:
             self._count(old, -1)
         self.cpus += old.spec.reservations.nano_cpus
         self.memory += old.spec.reservations.memory_bytes
-        for port in _host_ports(old):
+        for port in host_ports(old):
             self.host_ports[port] -= 1
             if not self.host_ports[port]:
                 del self.host_ports[port]

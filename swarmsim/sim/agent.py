@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import simpy
 
+from ..control.nodeinfo import host_ports
 from ..model import Task, TaskState, Workload
 from ..model.scenario import Timing
 
@@ -222,7 +223,7 @@ class Agent:
         self._report(run, TaskState.STARTING, "starting")
         yield from self._busy(self.timing.container_start + self._first_start()
                               + self.timing.network_attach * _attached_networks(run.task))
-        ports = sum(1 for p in run.task.endpoint.ports if p.mode == "host" and p.published)
+        ports = len(host_ports(run.task))
         if ports and self.timing.port_publish > 0:
             yield from self.host.serially(self.sim, self.host.key(self.node, self.timing.contention_scope),
                                           self.timing.port_publish * ports)
