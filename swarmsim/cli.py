@@ -115,17 +115,17 @@ def cmd_replay(args) -> int:
 
     def run():
         from validation import localswarm
-        from validation.docker_backend import DockerBackend, local_layout, refuse_early
+        from validation.docker_backend import DockerBackend, capabilities, local_layout, refuse_early
         if args.docker_host:
             mesh = not args.no_mesh
-            refuse_early(scenario, frozenset({"ingress", "vip"} if mesh else ()))
+            refuse_early(scenario, capabilities(mesh, local=False))
             print(f"# {scenario.name} on {args.docker_host[0]}")
             with DockerBackend.for_remote(args.docker_host, scenario, mesh=mesh,
                                           image=args.workload_image or "busybox:1.36") as backend:
                 return run_scenario(scenario, backend, on_step=print_step)
         _need_root("replay --local")
         mesh = localswarm.ipvs_available()
-        refuse_early(scenario, frozenset({"ingress", "vip", "partition"} if mesh else {"partition"}))
+        refuse_early(scenario, capabilities(mesh, local=True))
         if (args.local or 0) < 0 or 0 < (args.local or 0) < len(scenario.nodes):
             raise ValueError(f"--local {args.local}: the scenario needs {len(scenario.nodes)} nodes")
         layout = local_layout(scenario, args.local or len(scenario.nodes))

@@ -117,7 +117,7 @@ class DockerBackend:
         self.image = image
         self.exclude = exclude
         self.hz = hz
-        self.capabilities = frozenset(({"ingress", "vip"} if mesh else set()) | ({"partition"} if local else set()))
+        self.capabilities = capabilities(mesh, local is not None)
         self.run_id = f"{int(time.time())}-{os.getpid()}"
         self.scenario: Scenario | None = None
         self.observer: Observer | None = None
@@ -637,10 +637,15 @@ class DockerBackend:
         return False
 
 
-def refuse_early(scenario: Scenario, capabilities: frozenset[str]) -> None:
+def capabilities(mesh: bool, local: bool) -> frozenset[str]:
+    """What a real swarm can replay: the routing mesh needs IPVS, partitions need our own namespaces."""
+    return frozenset(({"ingress", "vip"} if mesh else set()) | ({"partition"} if local else set()))
+
+
+def refuse_early(scenario: Scenario, offered: frozenset[str]) -> None:
     """Refusals that need no swarm, so `replay --local` says them before building one."""
     problems = []
-    missing = required_capabilities(scenario) - capabilities
+    missing = required_capabilities(scenario) - offered
     if missing & {"ingress", "vip"}:
         problems.append("it needs the routing mesh (an ingress-mode published port, or a VIP on a network), which "
                         "needs IPVS in the kernel, and this host has none; use --endpoint-mode dnsrr and "
