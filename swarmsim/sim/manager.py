@@ -23,7 +23,7 @@ class Manager:
     def __init__(self, sim: SimEnv, store: Store, timing: Timing):
         self.sim, self.store, self.timing = sim, store, timing
         self.active = True
-        self.stalled = False
+        self.step_down_at: float | None = None  # set while the leader has lost its quorum: when it notices
         self.uncommitted: list[Callable[[], None]] = []
         self.stalled_batch: float | None = None  # when the stalled leader's dispatcher proposed its one batch
         self.task_history_limit = timing.task_history_limit
@@ -36,6 +36,10 @@ class Manager:
         self.reaper = TaskReaper(self)
         self.dispatcher = Dispatcher(self)
         self.enforcer = ConstraintEnforcer(self)
+
+    @property
+    def stalled(self) -> bool:
+        return self.step_down_at is not None
 
     def take_over(self) -> None:
         """A newly elected leader starts every component from the store's state (manager.go becomeLeader)."""

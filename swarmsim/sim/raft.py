@@ -43,7 +43,6 @@ class Raft:
         self.leader: str | None = leader
         self._election: float | None = None
         self.rng = swarm.sim.rng.stream("raft")
-        self.step_down_at: float | None = None  # the leader has no quorum and steps down then (CheckQuorum)
         self._log_holders: set[str] = set()      # managers whose log has the stalled leader's writes
 
     # -- connectivity ---------------------------------------------------------------------------------
@@ -108,8 +107,8 @@ class Raft:
 
     @property
     def stalled(self) -> bool:
-        """The leader has lost its quorum but has not noticed yet."""
-        return self.step_down_at is not None
+        """The leader has lost its quorum but has not noticed yet (CheckQuorum steps it down later)."""
+        return self.swarm.manager.stalled
 
     def reevaluate(self) -> None:
         """After any fault, heal or membership change: keep, lose or elect a leader, then reconnect agents."""
@@ -117,12 +116,11 @@ class Raft:
         if leader is not None and (leader not in self.managers() or leader in self.down):
             self._step_down()
         elif leader is not None and not self.has_quorum(leader) and not self.stalled:
-            self.step_down_at = self.swarm.now + self.rng.uniform(*self.swarm.timing.election_timeout)
-            manager.active, manager.stalled, manager.stalled_batch = False, True, None
-            self.swarm.sim.call_at(self.step_down_at, self._check_quorum, self.step_down_at)
+            due = self.swarm.now + self.rng.uniform(*self.swarm.timing.election_timeout)
+            manager.active, manager.step_down_at, manager.stalled_batch = False, due, None
+            self.swarm.sim.call_at(due, self._check_quorum, due)
         elif leader is not None and self.has_quorum(leader) and self.stalled:
-            self.step_down_at = None  # heard from a quorum again in time: the log commits
-            manager.active, manager.stalled = True, False
+            manager.active, manager.step_down_at = True, None  # a quorum again in time: the log commits
             self._commit_log()
             self.swarm.store.commit()
         if (self.leader is None or self.stalled) and self._election is None:
@@ -132,7 +130,7 @@ class Raft:
 
     def _check_quorum(self, due: float) -> None:
         """CheckQuorum fires: the leader steps down."""
-        if self.step_down_at == due:
+        if self.swarm.manager.step_down_at == due:
             self._step_down()
             self._update_reachability()
             self.swarm.reconnect_agents()
@@ -141,8 +139,7 @@ class Raft:
         """No leader now; the managers the old one could reach (itself included) hold its uncommitted writes."""
         if self.swarm.manager.uncommitted:
             self._log_holders = {self.leader} | {m for m in self.managers() if self.reachable(self.leader, m)}
-        self.step_down_at = None
-        self.swarm.manager.stalled = False
+        self.swarm.manager.step_down_at = None
         self._set_leader(None)
 
     def _commit_log(self) -> None:
@@ -178,7 +175,7 @@ class Raft:
             return
         manager = self.swarm.manager
         if self.stalled:  # a majority elsewhere elects without the stalled leader, whose log is lost
-            self.step_down_at, manager.stalled, self._log_holders = None, False, set()
+            manager.step_down_at, self._log_holders = None, set()
         # raft's up-to-date rule: voters holding the longer log only vote for a candidate that has it too
         holders = [m for m in candidates if m in self._log_holders] if manager.uncommitted else []
         self._set_leader(self.rng.choice(holders or candidates))

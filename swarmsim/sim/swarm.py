@@ -343,7 +343,7 @@ class SimSwarm:
             return NO_LEADER
         if write and self.raft.stalled:
             while self.raft.stalled:
-                self.run_until(min(self.raft.step_down_at + 1e-6, self.now + 0.1))
+                self.run_until(min(self.manager.step_down_at + 1e-6, self.now + 0.1))
             return None if self.raft.connected(on) else LOST_LEADERSHIP
         return None
 
