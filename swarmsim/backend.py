@@ -193,12 +193,11 @@ class SimBackend:
         if not isinstance(command, c.WORKER_OK):
             if node is None or node.role is not Role.MANAGER:
                 return StepResult(False, NOT_A_MANAGER)
-            if not isinstance(command, c.LEADERLESS_OK) and \
-                    (error := swarm.leader_error(on, write=not isinstance(command, c.READ_ONLY))):
+            write = not isinstance(command, c.READ_ONLY)
+            if not isinstance(command, c.LEADERLESS_OK) and (error := swarm.leader_error(on, write)):
                 if error == NO_LEADER:  # the manager waits for a leader before giving up
                     swarm.run_until(swarm.now + swarm.timing.no_leader_wait)
-                    if not isinstance(command, c.READ_ONLY):
-                        error = NO_LEADER_TIMEOUT
+                    error = NO_LEADER_TIMEOUT if write else NO_LEADER
                 return StepResult(False, error)
         try:
             return self._execute(command, on)

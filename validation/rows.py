@@ -146,9 +146,10 @@ def slot_times(trace: Trace, service: str, start: float, end: float | None) -> d
 
 def update_rows(p: Trace, o: Trace) -> list[dict]:
     rows = []
-    for service in sorted({w.service for w in metrics.updates(p)} | {w.service for w in metrics.updates(o)}):
-        pw = [w for w in metrics.updates(p) if w.service == service]
-        ow = [w for w in metrics.updates(o) if w.service == service]
+    p_all, o_all = metrics.updates(p), metrics.updates(o)
+    for service in sorted({w.service for w in p_all} | {w.service for w in o_all}):
+        pw = [w for w in p_all if w.service == service]
+        ow = [w for w in o_all if w.service == service]
         for k, (a, b) in enumerate(zip(pw, ow), 1):
             rows.append(categorical(f"update {service} #{k} outcome", a.outcome, b.outcome))
             rows.append(timing(f"update {service} #{k} duration", a.duration, b.duration))
