@@ -31,6 +31,17 @@ def _run(steps: str, managers: int = 1, workers: int = 3, seed: int = 0):
                         SimBackend())
 
 
+#: Three managers lose two: no quorum (steps 1 and 2 of a scenario after the initial convergence).
+QUORUM_LOST = """  - fail: {node: node2, kind: crash}
+  - fail: {node: node3, kind: crash}
+"""
+#: ... and one of them back after 40 s, observed 40 s more (the recovery is step 4).
+MANAGER_BACK = QUORUM_LOST + """  - wait: 40s
+  - fail: {node: node2, kind: recover}
+  - wait: 40s
+"""
+
+
 def _step_output(trace, index: int) -> dict:
     return next(e for e in trace.of_kind("step") if e["index"] == index)
 
@@ -49,9 +60,7 @@ def test_a_crashed_worker_is_marked_down_after_three_heartbeat_periods_and_its_t
 
 
 def test_without_quorum_nothing_changes_and_containers_keep_running():
-    steps = """  - fail: {node: node2, kind: crash}
-  - fail: {node: node3, kind: crash}
-  - wait: 25s
+    steps = QUORUM_LOST + """  - wait: 25s
   - run: docker service scale web=8
   - wait: 5s
 """
@@ -73,19 +82,22 @@ def _leader_flags(trace, node: str) -> list[tuple[float, bool]]:
     return [(e["t"], e["leader"]) for e in trace.of_kind("node") if e["node"] == node]
 
 
+def _elected_after(trace, t: float) -> float:
+    """When node1 or node2 next became leader after `t`."""
+    return min(at for at, leader in _leader_flags(trace, "node1") + _leader_flags(trace, "node2")
+               if leader and at > t)
+
+
 def test_a_leader_without_quorum_steps_down_when_checkquorum_notices_10_to_20_s_later():
     for seed in range(5):
-        trace = _run("  - fail: {node: node2, kind: crash}\n  - fail: {node: node3, kind: crash}\n  - wait: 30s\n",
-                     managers=3, workers=2, seed=seed)
+        trace = _run(QUORUM_LOST + "  - wait: 30s\n", managers=3, workers=2, seed=seed)
         lost = _step_output(trace, 1)["t"]
         (stepped_down,) = [t for t, leader in _leader_flags(trace, "node1") if t >= lost and not leader]
         assert 10.0 <= stepped_down - lost <= 20.0
 
 
 def test_a_write_to_a_leader_that_lost_its_quorum_waits_and_fails_when_it_steps_down():
-    steps = """  - fail: {node: node2, kind: crash}
-  - fail: {node: node3, kind: crash}
-  - wait: 2s
+    steps = QUORUM_LOST + """  - wait: 2s
   - run: docker service scale web=8
 """
     trace = _run(steps, managers=3, workers=2)
@@ -97,9 +109,7 @@ def test_a_write_to_a_leader_that_lost_its_quorum_waits_and_fails_when_it_steps_
 
 
 def test_a_quorum_back_before_checkquorum_keeps_the_leader_and_its_writes():
-    steps = """  - fail: {node: node2, kind: crash}
-  - fail: {node: node3, kind: crash}
-  - wait: 3s
+    steps = QUORUM_LOST + """  - wait: 3s
   - fail: {node: node2, kind: recover}
   - wait: 1s
   - run: docker service scale web=8
@@ -114,9 +124,7 @@ def test_a_quorum_back_before_checkquorum_keeps_the_leader_and_its_writes():
 def test_a_node_the_stalled_leader_marked_down_is_down_the_moment_its_log_commits():
     """Its heartbeat expired before CheckQuorum: the DOWN was appended to the leader's log and commits
     with the next election it wins; otherwise the new leader gives the node 6 periods in UNKNOWN."""
-    steps = """  - fail: {node: node2, kind: crash}
-  - fail: {node: node3, kind: crash}
-  - wait: 40s
+    steps = QUORUM_LOST + """  - wait: 40s
   - fail: {node: node2, kind: recover}
   - wait: 60s
 """
@@ -124,8 +132,7 @@ def test_a_node_the_stalled_leader_marked_down_is_down_the_moment_its_log_commit
     for seed in range(8):
         trace = _run(steps, managers=3, workers=2, seed=seed)
         recovered = _step_output(trace, 4)["t"]
-        elected = min(t for t, leader in _leader_flags(trace, "node1") + _leader_flags(trace, "node2")
-                      if leader and t > recovered)
+        elected = _elected_after(trace, recovered)
         down = min(e["t"] for e in trace.of_kind("node") if e["node"] == "node3" and e["status"] == "down")
         assert down == elected or 27.0 <= down - elected <= 33.5
         at_election += down == elected
@@ -133,9 +140,7 @@ def test_a_node_the_stalled_leader_marked_down_is_down_the_moment_its_log_commit
 
 
 def test_a_manager_coming_back_restores_a_leader_within_the_election_timeout():
-    steps = """  - fail: {node: node2, kind: crash}
-  - fail: {node: node3, kind: crash}
-  - wait: 25s
+    steps = QUORUM_LOST + """  - wait: 25s
   - fail: {node: node3, kind: recover}
   - wait: 25s
   - run: docker service scale web=8
@@ -230,36 +235,21 @@ def test_recovery_and_duplicate_metrics():
 
 def test_a_crashed_dockerd_started_again_fails_its_containers_at_once_with_exit_255():
     """The failures carry the time the new agent found them, not the time a leader could store them."""
-    steps = """  - fail: {node: node2, kind: crash}
-  - fail: {node: node3, kind: crash}
-  - wait: 40s
-  - fail: {node: node2, kind: recover}
-  - wait: 40s
-"""
-    trace = _run(steps, managers=3, workers=2)
+    trace = _run(MANAGER_BACK, managers=3, workers=2)
     recovered = _step_output(trace, 4)["t"]
     failed = [e for e in trace.tasks() if e["state"] == "failed" and e["node"] == "node2"]
     assert failed and all(e["err"] == "task: non-zero exit (255)" for e in failed)
     stamped = [e["t"] for e in failed if e["desired"] == "running"]
     assert stamped and all(t == pytest.approx(recovered + 0.9) for t in stamped)
-    elected = min(t for t, leader in _leader_flags(trace, "node1") + _leader_flags(trace, "node2")
-                  if leader and t > recovered)
+    elected = _elected_after(trace, recovered)
     assert 10.0 <= elected - recovered <= 20.0  # one full election timeout after the manager came back
 
 
 def test_after_a_long_outage_workers_come_back_over_seconds_and_managers_at_once():
-    steps = """  - fail: {node: node2, kind: crash}
-  - fail: {node: node3, kind: crash}
-  - wait: 40s
-  - fail: {node: node2, kind: recover}
-  - wait: 40s
-"""
     worker_delays, manager_delays = [], []
     for seed in range(6):
-        trace = _run(steps, managers=3, workers=2, seed=seed)
-        recovered = _step_output(trace, 4)["t"]
-        elected = min(t for t, leader in _leader_flags(trace, "node1") + _leader_flags(trace, "node2")
-                      if leader and t > recovered)
+        trace = _run(MANAGER_BACK, managers=3, workers=2, seed=seed)
+        elected = _elected_after(trace, _step_output(trace, 4)["t"])
         for e in trace.of_kind("node"):
             if e["t"] > elected and e["status"] == "ready":
                 (worker_delays if e["node"] in ("node4", "node5") else manager_delays).append(e["t"] - elected)
