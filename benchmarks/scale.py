@@ -11,7 +11,7 @@ import shlex
 import time
 
 from swarmsim.backend import SimBackend, run_scenario
-from swarmsim.docker_cli import parse_command
+from swarmsim.dockercli.parse import parse_command
 from swarmsim.model import Role
 from swarmsim.model.scenario import NodeDecl, Run, Scenario, Timing, WaitConverged
 

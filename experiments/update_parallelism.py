@@ -19,7 +19,7 @@ REPLICAS = 12
 
 
 def run() -> None:
-    from swarmsim.sweep import expand, run_sweep, write_results
+    from swarmsim.sweep.factorial import expand, run_sweep, write_results
     base = HERE / "update_parallelism.yaml"
     frame = run_sweep(expand(base.read_text(), str(base), FACTORS))
     print(f"written {write_results(frame, RESULTS)}")

@@ -5,7 +5,7 @@ trace, measure it.
 """
 __version__ = "0.1.0"
 
-from . import metrics
+from .analysis import metrics
 from .backend import Backend, ScenarioRefused, SimBackend, run_scenario
 from .model.scenario import Scenario
 from .scenario import ScenarioError, load_scenario, loads_scenario

@@ -9,16 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from . import commands as c
-from .docker_cli import apply_update
+from .dockercli import commands as c
+from .dockercli.parse import apply_update
 from .control.convergence import swarm_converged
 from .model import NodeStatus, Role
 from .model.scenario import At, Fail, Heal, NetworkDecl, Partition, Run, Scenario, Step, WaitConverged, WaitFor
 from .sim.progress import service_progress
-from .sim.raft import NO_LEADER, NO_LEADER_TIMEOUT
+from .model.errors import NO_LEADER, NO_LEADER_TIMEOUT
 from .sim.swarm import SimSwarm, SwarmError
 from .trace import Trace
-from . import render
+from .dockercli import render
 
 NOT_A_MANAGER = ("Error response from daemon: This node is not a swarm manager. Worker nodes can't be used to "
                  "view or modify cluster state. Please run this command on a manager node or promote the "
@@ -257,7 +257,7 @@ class SimBackend:
                 return StepResult(True, net.id)
             case c.NetworkRm(networks=names):
                 return StepResult(True, "\n".join(swarm.remove_network(n) for n in names))
-            case c.SwarmJoin(token=token, availability=availability) as join:
+            case c.SwarmJoin(availability=availability) as join:
                 return StepResult(True, swarm.join(on, join.as_manager, availability))
             case c.SwarmLeave(force=force):
                 return StepResult(True, swarm.leave(on, force))

@@ -8,7 +8,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from . import metrics
+from .analysis import metrics
 from .backend import ScenarioRefused, SimBackend, run_scenario
 from .scenario import ScenarioError, load_scenario, loads_scenario
 from .trace import read_trace
@@ -62,18 +62,18 @@ def cmd_run(args) -> int:
         trace.write(args.trace)
         print(f"Trace written to {args.trace}")
     if args.report:
-        from .plots import write_report
+        from .analysis.plots import write_report
         for path in write_report(trace, args.report):
             print(f"Plot written to {path}")
     return 0
 
 
 def cmd_compare(args) -> int:
-    from .compare import compare, format_comparison
+    from .analysis.compare import compare, format_comparison
     predicted, observed = read_trace(args.predicted), read_trace(args.observed)
     print(format_comparison(compare(predicted, observed)))
     if args.report:
-        from .plots import write_comparison
+        from .analysis.plots import write_comparison
         print(f"Plot written to {write_comparison(predicted, observed, args.report)}")
     return 0
 
@@ -186,7 +186,7 @@ def cmd_sweep(args) -> int:
 
 
 def cmd_calibrate(args) -> int:
-    from .calibrate import fit, timing_block
+    from .analysis.calibrate import fit, timing_block
     timing, counts = fit(read_trace(path) for path in args.traces)
     print("# fitted from " + ", ".join(f"{n} {name} gaps" for name, n in counts.items()))
     block = timing_block(timing)

@@ -1,7 +1,7 @@
 """The trace: JSON Lines of what happened, shared by the simulated and real backends.
 
 The first line is a header; every other line is one event ordered by (t, seq).
-See DESIGN.md "Trace (CONTRACT)" and docs/reference/trace.md.
+The contract is docs/reference/trace.md.
 """
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ from dataclasses import replace
 import pytest
 
 from swarmsim.backend import SimBackend, run_scenario
-from swarmsim.calibrate import fit, timing_block
+from swarmsim.analysis.calibrate import fit, timing_block
 from swarmsim.model.scenario import Timing
 from swarmsim.scenario import loads_scenario
 

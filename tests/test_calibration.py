@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from swarmsim import metrics
+from swarmsim.analysis import metrics
 from swarmsim.backend import SimBackend, run_scenario
 from swarmsim.scenario import load_scenario
 from swarmsim.trace import Trace
@@ -192,7 +192,7 @@ def f_quantities():
         log = summary[action]["update_status_log"]
 
         def status_times(tr, service=service):
-            call = next(e["t"] for e in tr.steps() if e["step"].startswith(f"run: docker service update")
+            call = next(e["t"] for e in tr.steps() if e["step"].startswith("run: docker service update")
                         and e["step"].endswith(service))
             return call, {e["update_state"]: e["t"] - call for e in tr.of_kind("service")
                           if e["service"] == service and e["t"] >= call and e["update_state"]}

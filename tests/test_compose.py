@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from swarmsim.compose import Field, FieldError, format_path, networks, service, stack, workload
+from swarmsim.scenario.compose import Field, FieldError, format_path, networks, service, stack, workload
 from swarmsim.model import (FailureAction, PortConfig, Resources, RestartCondition, RestartPolicy, ServiceMode,
                             UpdateConfig, UpdateOrder, Workload)
 from swarmsim.model.scenario import NetworkDecl

@@ -5,8 +5,8 @@ from dataclasses import replace
 
 import pytest
 
-from swarmsim import commands as c
-from swarmsim.docker_cli import CommandError, apply_update, parse_command, parse_command_line
+from swarmsim.dockercli import commands as c
+from swarmsim.dockercli.parse import CommandError, apply_update, parse_command, parse_command_line
 from swarmsim.model import (Availability, FailureAction, PortConfig, Resources, RestartCondition, RestartPolicy,
                             ServiceMode, UpdateConfig, UpdateOrder)
 

@@ -3,7 +3,7 @@
 - Every YAML scenario in the docs loads; fragments use only top-level scenario keys.
 - Every key in docs/reference/scenario.md's key tables appears in a scenario there that loads, and
   every key the loader accepts is documented; the documented timing defaults are Timing()'s.
-- Every `run:` command and flag documented exists in swarmsim.docker_cli, and all of them are documented.
+- Every `run:` command and flag documented exists in swarmsim.dockercli.parse, and all of them are documented.
 - Every field a simulated trace carries is documented in docs/reference/trace.md.
 - Every relative link (and #anchor) in the docs resolves; every module path named exists.
 """
@@ -18,8 +18,8 @@ import pytest
 import yaml
 
 from swarmsim import SimBackend, run_scenario
-from swarmsim import compose, scenario as scenario_module
-from swarmsim.docker_cli import COMMANDS, CommandError
+from swarmsim.scenario import compose, loader as scenario_module
+from swarmsim.dockercli.parse import COMMANDS, CommandError
 from swarmsim.model.scenario import Timing
 from swarmsim.scenario import loads_scenario
 
@@ -186,9 +186,9 @@ def _flag_rows() -> list[tuple[list[str], list[str]]]:
 def test_documented_commands_exist_and_all_are_documented():
     documented = [_spans(row[0])[0] for row in _tables(SCENARIO_MD.read_text(), "command")]
     unknown = [c for c in documented if c not in COMMANDS]
-    assert not unknown, f"documented commands docker_cli does not accept: {unknown}"
+    assert not unknown, f"documented commands dockercli.parse does not accept: {unknown}"
     missing = [c for c in COMMANDS if c not in documented]
-    assert not missing, f"commands docker_cli accepts but docs/reference/scenario.md does not list: {missing}"
+    assert not missing, f"commands dockercli.parse accepts but docs/reference/scenario.md does not list: {missing}"
 
 
 def test_documented_flags_are_accepted():

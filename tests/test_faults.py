@@ -5,11 +5,11 @@ import pytest
 from hypothesis import settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from swarmsim import metrics
+from swarmsim.analysis import metrics
 from swarmsim.backend import SimBackend, run_scenario
 from swarmsim.model.scenario import Fail, Heal, Partition, WaitConverged, WaitFor
 from swarmsim.scenario import loads_scenario
-from swarmsim.sim.raft import LOST_LEADERSHIP, NO_LEADER_TIMEOUT
+from swarmsim.model.errors import LOST_LEADERSHIP, NO_LEADER_TIMEOUT
 
 CLUSTER = """
 version: 1

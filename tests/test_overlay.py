@@ -1,7 +1,7 @@
 """Overlay address pools: a VIP per service, an address per live task; none left means NEW."""
 from pathlib import Path
 
-from swarmsim import metrics
+from swarmsim.analysis import metrics
 from swarmsim.backend import SimBackend, run_scenario
 from swarmsim.net.ipam import AddressPool, default_subnet, take_all
 from swarmsim.scenario import load_scenario

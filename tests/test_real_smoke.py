@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from swarmsim.backend import SimBackend, run_scenario
-from swarmsim.compare import compare
+from swarmsim.analysis.compare import compare
 from swarmsim.scenario import loads_scenario
 
 pytestmark = pytest.mark.swarm

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from swarmsim import render
+from swarmsim.dockercli import render
 from swarmsim.model import (Availability, EndpointSpec, FailureAction, Node, NodeStatus, Placement, PortConfig,
                             Resources, Role, Service, ServiceMode, ServiceSpec, Task, TaskSpec, TaskState,
                             UpdateConfig, UpdateOrder, UpdateState, UpdateStatus)

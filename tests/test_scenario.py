@@ -5,7 +5,7 @@ import textwrap
 
 import pytest
 
-from swarmsim import commands as c
+from swarmsim.dockercli import commands as c
 from swarmsim.model import Availability, PortConfig, Role, ServiceMode, Workload
 from swarmsim.model.scenario import (At, Fail, Heal, NetworkDecl, NodeDecl, Partition, Run, Timing, TrafficClient,
                                      WaitConverged, WaitFor)

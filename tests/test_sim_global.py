@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 
-from swarmsim.metrics import placement, placement_after_step
+from swarmsim.analysis.metrics import placement, placement_after_step
 from swarmsim.testing.builders import final_tasks, run_yaml
 
 CLUSTER = """\

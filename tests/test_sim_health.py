@@ -1,7 +1,7 @@
 """Healthchecks gate RUNNING (moby executor controller.go Start; daemon/health.go)."""
-from swarmsim import metrics
+from swarmsim.analysis import metrics
 from swarmsim.backend import SimBackend, run_scenario
-from swarmsim.docker_cli import parse_command_line
+from swarmsim.dockercli.parse import parse_command_line
 from swarmsim.scenario import loads_scenario
 
 SCENARIO = """
@@ -58,7 +58,7 @@ def test_health_flags_parse_onto_the_spec_and_update_merges_them():
     create = parse_command_line("docker service create --name a --health-cmd 'curl -f x' --health-retries 5 img")
     check = create.spec.task.healthcheck
     assert (check.test, check.interval, check.retries) == (("CMD-SHELL", "curl -f x"), 30.0, 5)
-    from swarmsim.docker_cli import apply_update
+    from swarmsim.dockercli.parse import apply_update
     update = parse_command_line("docker service update --health-interval 3s a")
     assert apply_update(create.spec, update.changes).task.healthcheck.interval == 3.0
     disabled = parse_command_line("docker service update --no-healthcheck a")

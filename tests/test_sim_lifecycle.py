@@ -1,7 +1,7 @@
 """Whole simulated runs: one task's lifecycle, scaling, pause, no rebalancing (reference §1, §3.1, §4, §11.1)."""
 from __future__ import annotations
 
-from swarmsim.metrics import placement, placement_after_step
+from swarmsim.analysis.metrics import placement, placement_after_step
 from swarmsim.testing.builders import events_of, final_tasks, run_yaml, scenario
 
 LIFECYCLE = ["new", "pending", "assigned", "accepted", "preparing", "ready", "starting", "running"]
@@ -99,7 +99,7 @@ steps:
 def test_host_mode_ports_are_published_one_at_a_time_per_host():
     """Two replacements publishing a host-mode port start together; their port rules go through the
     host's one iptables lock, so the second runs port_publish after the first."""
-    from swarmsim import metrics
+    from swarmsim.analysis import metrics
     from swarmsim.backend import SimBackend, run_scenario
     from swarmsim.scenario import loads_scenario
     text = """
@@ -122,7 +122,7 @@ steps:
 def test_operations_started_together_finish_one_after_another_oldest_first():
     """contention_slots: of four starts at once only the two oldest are served, the others wait, so the
     first two run after 2 x base x share and the last two that long again (pure sharing: all together)."""
-    from swarmsim import metrics
+    from swarmsim.analysis import metrics
     from swarmsim.backend import SimBackend, run_scenario
     from swarmsim.scenario import loads_scenario
     text = """

@@ -1,7 +1,7 @@
 """Whole simulated runs: drained and failed nodes (reference §3.3, §4, §7)."""
 from __future__ import annotations
 
-from swarmsim.metrics import placement, step_time
+from swarmsim.analysis.metrics import placement, step_time
 from swarmsim.testing.builders import final_tasks, first, run_yaml, scenario
 
 DRAIN = scenario("run: docker service create --name web --replicas 6 busybox",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from swarmsim.metrics import placement
+from swarmsim.analysis.metrics import placement
 from swarmsim.testing.builders import final_tasks, run_yaml, scenario
 
 HOST_MEMORY = 25_276_063_744

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from swarmsim.metrics import min_running
+from swarmsim.analysis.metrics import min_running
 from swarmsim.testing.builders import final_tasks, first, run_yaml, running_tasks, scenario
 
 IMAGES = "{bad: {exit_after: 1s, exit_code: 1}}"

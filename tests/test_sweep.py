@@ -1,7 +1,7 @@
 """Sweeps: factor expansion, and that a run gives the same row wherever it runs."""
 from pathlib import Path
 
-from swarmsim.sweep import expand, measure, parse_factor, run_sweep
+from swarmsim.sweep.factorial import expand, measure, parse_factor, run_sweep
 
 BASE = Path(__file__).parent.parent / "experiments" / "update_parallelism.yaml"
 

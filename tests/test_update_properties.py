@@ -9,7 +9,7 @@ import math
 
 from hypothesis import given, settings, strategies as st
 
-from swarmsim import metrics
+from swarmsim.analysis import metrics
 from swarmsim.backend import SimBackend, run_scenario
 from swarmsim.scenario import loads_scenario
 

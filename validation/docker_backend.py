@@ -3,7 +3,7 @@
 It implements swarmsim.backend.Backend, so `run_scenario` drives it exactly as it
 drives the simulator, and validation/observe.py records what the swarm did in the
 same trace format. Steps keep the docker CLI's semantics: the parsed command is
-applied to the service's model spec (docker_cli.apply_update, the CLI's merge
+applied to the service's model spec (dockercli.parse.apply_update, the CLI's merge
 rules and defaults) and the whole spec is sent, and without -d the step blocks
 the way the CLI's progress wait does. Read-only commands are run by the real
 docker CLI against the node, so their output is what docker really prints.
@@ -28,14 +28,14 @@ from typing import Mapping
 import docker
 from docker import types
 
-from swarmsim import commands as c
+from swarmsim.dockercli import commands as c
 from swarmsim.backend import DEFAULT_CONVERGE_TIMEOUT, ScenarioRefused, StepResult, required_capabilities
 from swarmsim.control.convergence import running_and_wanted, service_converged
-from swarmsim.docker_cli import apply_update
+from swarmsim.dockercli.parse import apply_update
 from swarmsim.model import (Healthcheck, Node, NodeStatus, Role, Service, ServiceMode, ServiceSpec, Task, TaskSpec,
                             TaskState, UpdateConfig, Workload)
 from swarmsim.model.scenario import At, Fail, Heal, NodeDecl, Partition, Run, Scenario, Step, WaitConverged, WaitFor
-from swarmsim.sim.agent import DEFAULT_WORKLOAD
+from swarmsim.model.service import DEFAULT_WORKLOAD
 from swarmsim.trace import Trace, TraceWriter
 
 from . import localswarm

@@ -22,14 +22,12 @@ from __future__ import annotations
 import copy
 import json
 import statistics
-import subprocess
 import sys
 import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-import docker
 from docker import types
 
 from validation import localswarm

@@ -1,4 +1,4 @@
-"""What a real swarm did, as a swarmsim trace (DESIGN.md "Trace (CONTRACT)").
+"""What a real swarm did, as a swarmsim trace (the contract of docs/reference/trace.md).
 
 Docker reports no task events, so a thread polls tasks, services and nodes on a
 manager (20 Hz by default) and writes an event whenever a field of the contract

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections import Counter
 from statistics import median
 
-from swarmsim import metrics
-from swarmsim.compare import placement_agrees
+from swarmsim.analysis import metrics
+from swarmsim.analysis.compare import placement_agrees
 from swarmsim.trace import Trace
 
 TOLERANCE = 0.10            # a timing is "ok" within 10 % of the observed value

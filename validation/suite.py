@@ -25,7 +25,7 @@ from datetime import date
 from pathlib import Path
 
 from swarmsim.backend import SimBackend, run_scenario
-from swarmsim.calibrate import fit
+from swarmsim.analysis.calibrate import fit
 from swarmsim.model.scenario import Timing
 from swarmsim.scenario import load_scenario
 from swarmsim.trace import Trace, read_trace
@@ -133,7 +133,7 @@ def judge(name: str, p: Trace, observed: list[Trace], seeds: int = SEEDS) -> lis
 
 def plot(p: Trace, o: Trace, out: Path) -> None:
     """Running tasks over time, predicted dashed over observed (swarmsim compare --report)."""
-    from swarmsim.plots import write_comparison
+    from swarmsim.analysis.plots import write_comparison
     write_comparison(p, o, out)
 
 

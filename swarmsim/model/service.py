@@ -121,6 +121,12 @@ class Workload:
         })
 
 
+# What a container does when the scenario says nothing: serves at once, runs until stopped, stops on
+# SIGTERM. Both backends fill a task's workload from it (sim/agent.py, validation/docker_backend.py).
+DEFAULT_WORKLOAD = Workload(size=0, present=None, start_time=0.0, exit_after=None, exit_code=0, serve_port=None,
+                            ignore_sigterm=False)
+
+
 @dataclass(frozen=True, slots=True)
 class TaskSpec:
     """The part of a service every task carries; a change here makes tasks dirty."""

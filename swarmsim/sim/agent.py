@@ -15,14 +15,11 @@ import simpy
 
 from ..control.nodeinfo import host_ports
 from ..model import Task, TaskState, Workload
+from ..model.service import DEFAULT_WORKLOAD
 from ..model.scenario import Timing
 
 if TYPE_CHECKING:
     from .manager import Manager
-
-DEFAULT_WORKLOAD = Workload(size=0, present=None, start_time=0.0, exit_after=None, exit_code=0, serve_port=None,
-                            ignore_sigterm=False)
-
 
 class Host:
     """What nodes share: the CPUs that container operations (create, start, exit handling) run on.

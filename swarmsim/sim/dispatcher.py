@@ -77,7 +77,6 @@ class Dispatcher:
         self._reports[task_id] = (state, msg, err, self.sim.now if at is None else at, exit_code)
         if not self._flush_armed:
             self._flush_armed = True
-            period = self.manager.timing.status_batch
             self.sim.call_at(self._next_batch(), self._flush_reports)
 
     def _next_batch(self) -> float:

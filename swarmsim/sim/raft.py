@@ -25,15 +25,6 @@ from ..model import Role
 if TYPE_CHECKING:
     from .swarm import SimSwarm
 
-NO_LEADER = ("Error response from daemon: rpc error: code = Unknown desc = The swarm does not have a leader. "
-             "It's possible that too few managers are online. Make sure more than half of the managers are online.")
-# A write with no leader: the manager's raft proxy waits for one until dockerd's 20 s request deadline
-# (four of five real runs; the fifth ended with NO_LEADER, also after 20 s).
-NO_LEADER_TIMEOUT = "Error response from daemon: rpc error: code = DeadlineExceeded desc = context deadline exceeded"
-LOST_LEADERSHIP = ("Error response from daemon: rpc error: code = Unknown desc = raft: failed to process the request: "
-                   "node lost leader status")
-
-
 class Raft:
     def __init__(self, swarm: "SimSwarm", leader: str):
         self.swarm = swarm

@@ -14,7 +14,8 @@ from .agent import Agent, Host
 from .env import SimEnv
 from ..net.ipam import AddressPool, default_subnet
 from .manager import Manager
-from .raft import LOST_LEADERSHIP, NO_LEADER, Raft
+from ..model.errors import LOST_LEADERSHIP, NO_LEADER
+from .raft import Raft
 from .store import Store
 from .traffic import Traffic
 

@@ -11,7 +11,7 @@ from random import Random
 
 from ..backend import SimBackend, run_scenario
 from ..control.scheduler import Decision, Scheduler
-from ..metrics import task_states_at
+from ..analysis.metrics import task_states_at
 from ..model import EndpointSpec, Node, Placement, PortConfig, Resources, Task, TaskSpec, TaskState
 from ..scenario import loads_scenario
 from ..trace import Trace

@@ -19,11 +19,11 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Callable, Iterable
 
-from .docker_cli import check_constraint, check_endpoint, parse_ports
-from .model import (EndpointSpec, FailureAction, Healthcheck, Placement, PortConfig, Resources, RestartCondition,
+from ..dockercli.parse import check_constraint, check_endpoint, parse_ports
+from ..model import (EndpointSpec, FailureAction, Healthcheck, Placement, PortConfig, Resources, RestartCondition,
                     RestartPolicy, ServiceMode, ServiceSpec, TaskSpec, UpdateConfig, UpdateOrder, Workload)
-from .model.scenario import NetworkDecl
-from .units import parse_bytes, parse_cpus, parse_duration
+from ..model.scenario import NetworkDecl
+from ..dockercli.units import parse_bytes, parse_cpus, parse_duration
 
 Path = tuple[str | int, ...]
 

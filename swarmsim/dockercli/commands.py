@@ -1,13 +1,13 @@
 """Docker CLI commands a scenario step can run, parsed into typed values.
 
-`docker_cli.parse_command(argv)` turns the words a user types into one of these;
+`parse.parse_command(argv)` turns the words a user types into one of these;
 a backend executes them. Flags follow the docker CLI, with its defaults.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import Availability, ServiceSpec
+from ..model import Availability, ServiceSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,7 +18,7 @@ class ServiceCreate:
 
 @dataclass(frozen=True, slots=True)
 class ServiceUpdate:
-    """`changes` are (flag, value) pairs applied in order by docker_cli.apply_update."""
+    """`changes` are (flag, value) pairs applied in order by parse.apply_update."""
 
     service: str
     changes: tuple[tuple[str, object], ...] = ()

@@ -6,7 +6,7 @@ when they put the same numbers of tasks on nodes, whichever equal node got which
 from __future__ import annotations
 
 from . import metrics
-from .trace import Trace
+from ..trace import Trace
 
 
 def _error(predicted: float | None, observed: float | None) -> dict:

@@ -15,8 +15,8 @@ import statistics
 from dataclasses import fields, replace
 from typing import Iterable
 
-from .model.scenario import Timing
-from .trace import Trace
+from ..model.scenario import Timing
+from ..trace import Trace
 
 
 def _fast(values: list[float]) -> float | None:

@@ -15,9 +15,9 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 
-from .model import (Node, NodeStatus, PortConfig, Role, Service, ServiceMode, ServiceSpec, Task, TaskState,
+from ..model import (Node, NodeStatus, PortConfig, Role, Service, ServiceMode, ServiceSpec, Task, TaskState,
                     UpdateConfig)
-from .model.service import Resources, UpdateState
+from ..model.service import Resources, UpdateState
 from .units import NANO, format_bytes, format_duration
 
 EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)

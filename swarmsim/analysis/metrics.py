@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .trace import Trace
+from ..trace import Trace
 
 TERMINAL = ("complete", "shutdown", "failed", "rejected", "orphaned", "remove")
 

@@ -7,7 +7,7 @@ is composed (not loaded) to keep a line for every key and item; duplicate and
 unknown keys are errors at every level. Then the steps are checked against the
 world they act on, in order: nodes named must exist, services must exist when a
 step uses them, networks must be declared before a service attaches to them, and
-`at:` times must not go backwards. The schema is DESIGN.md "Scenario file".
+`at:` times must not go backwards. The schema is docs/reference/scenario.md.
 """
 from __future__ import annotations
 
@@ -18,11 +18,11 @@ from typing import Callable
 
 import yaml
 
-from . import commands as c
+from ..dockercli import commands as c
 from .compose import Field, FieldError, format_path, networks, services, stack, workload
-from .docker_cli import CommandError, parse_command_line
-from .model import Availability, Role, ServiceMode, ServiceSpec, Workload
-from .model.scenario import (At, Fail, Heal, NetworkDecl, NodeDecl, Partition, Run, Scenario, Step, Timing,
+from ..dockercli.parse import CommandError, parse_command_line
+from ..model import Availability, Role, ServiceMode, ServiceSpec, Workload
+from ..model.scenario import (At, Fail, Heal, NetworkDecl, NodeDecl, Partition, Run, Scenario, Step, Timing,
                              TrafficClient, WaitConverged, WaitFor)
 
 BUILTIN_NETWORKS = ("bridge", "host", "none", "ingress")

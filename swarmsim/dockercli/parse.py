@@ -1,4 +1,4 @@
-"""The docker CLI's command line, parsed into `swarmsim.commands` values.
+"""The docker CLI's command line, parsed into `swarmsim.dockercli.commands` values.
 
 A scenario step is written exactly as a user types it, so the words are read the
 way docker/cli reads them: cobra commands with pflag flags (long and shorthand
@@ -23,8 +23,8 @@ from enum import Enum
 from typing import Callable
 
 from . import commands as c
-from .control.constraint import parse as parse_constraint
-from .model import (Availability, EndpointSpec, FailureAction, Healthcheck, Placement, PortConfig, Resources, RestartCondition,
+from ..control.constraint import parse as parse_constraint
+from ..model import (Availability, EndpointSpec, FailureAction, Healthcheck, Placement, PortConfig, Resources, RestartCondition,
                     RestartPolicy, ServiceMode, ServiceSpec, TaskSpec, UpdateConfig, UpdateOrder)
 from .units import parse_bytes, parse_cpus, parse_duration
 

@@ -16,9 +16,9 @@ from typing import Iterable
 
 import yaml
 
-from . import metrics
-from .backend import SimBackend, run_scenario
-from .scenario import loads_scenario
+from ..analysis import metrics
+from ..backend import SimBackend, run_scenario
+from ..scenario import loads_scenario
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from . import metrics  # noqa: E402
-from .trace import Trace  # noqa: E402
+from ..trace import Trace  # noqa: E402
 
 
 def running_replicas(trace: Trace):

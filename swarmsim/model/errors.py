@@ -1,0 +1,13 @@
+"""The daemon's error texts that both backends answer with, word for word as docker 20.10 prints them.
+
+The simulator raises them (sim/raft.py, sim/swarm.py) and the step runner compares against them
+(backend.py), so they live below both.
+"""
+
+NO_LEADER = ("Error response from daemon: rpc error: code = Unknown desc = The swarm does not have a leader. "
+             "It's possible that too few managers are online. Make sure more than half of the managers are online.")
+# A write with no leader: the manager's raft proxy waits for one until dockerd's 20 s request deadline
+# (four of five real runs; the fifth ended with NO_LEADER, also after 20 s).
+NO_LEADER_TIMEOUT = "Error response from daemon: rpc error: code = DeadlineExceeded desc = context deadline exceeded"
+LOST_LEADERSHIP = ("Error response from daemon: rpc error: code = Unknown desc = raft: failed to process the request: "
+                   "node lost leader status")
