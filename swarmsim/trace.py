@@ -6,6 +6,7 @@ The contract is docs/reference/trace.md.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -53,22 +54,123 @@ class TraceWriter:
         return Trace(self.header, sorted(self._events, key=lambda e: (e["t"], e["seq"])))
 
 
+# The contract of docs/reference/trace.md, as read_trace checks it: the fields every event of a kind
+# carries, and the values its states may take. Other fields may be present (the schema grows).
+TASK_STATES = ("new", "pending", "assigned", "accepted", "preparing", "ready", "starting", "running", "complete",
+               "shutdown", "failed", "rejected", "remove", "orphaned")
+UPDATE_STATES = (None, "updating", "paused", "completed", "rollback_started", "rollback_paused",
+                 "rollback_completed")
+NODE_STATUSES = ("ready", "down", "unknown", "disconnected")
+_TEXT, _INT, _NUMBER, _FLAG = "a string", "an integer", "a finite number", "true or false"
+REQUIRED: dict[str, dict[str, object]] = {
+    "task": {"task": _TEXT, "gen": _INT, "service": _TEXT, "slot": _INT, "node": (_TEXT, None),
+             "state": TASK_STATES, "desired": TASK_STATES, "msg": _TEXT, "err": _TEXT},
+    "service": {"service": _TEXT, "update_state": UPDATE_STATES, "replicas": (_INT, None)},
+    "node": {"node": _TEXT, "status": NODE_STATUSES, "availability": ("active", "pause", "drain"),
+             "role": ("manager", "worker"), "leader": _FLAG},
+    "step": {"index": _INT, "step": _TEXT, "ok": _FLAG, "output": _TEXT},
+    "request": {"port": _INT},
+}
+
+
+def _is(value: object, kind: object) -> bool:
+    if kind is None:
+        return value is None
+    if kind == _TEXT:
+        return isinstance(value, str)
+    if kind == _FLAG:
+        return isinstance(value, bool)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return isinstance(value, int) if kind == _INT else math.isfinite(value)
+
+
+def _allowed(value: object, rule: object) -> bool:
+    if isinstance(rule, tuple) and all(isinstance(r, str) and r not in (_TEXT, _INT) for r in rule if r is not None):
+        return value in rule  # an enumeration of known values
+    return any(_is(value, r) for r in (rule if isinstance(rule, tuple) else (rule,)))
+
+
+def _describe(rule: object) -> str:
+    if isinstance(rule, tuple) and all(r is None or r not in (_TEXT, _INT) for r in rule):
+        return "one of " + ", ".join("null" if r is None else r for r in rule)
+    return " or ".join("null" if r is None else str(r) for r in (rule if isinstance(rule, tuple) else (rule,)))
+
+
+def check_event(event: object) -> str | None:
+    """What breaks the trace contract in one event line, or None."""
+    if not isinstance(event, dict):
+        return "expected a JSON object"
+    kind = event.get("kind")
+    if kind == "header":
+        return "a second header line (expected one, on the first line)"
+    if kind not in REQUIRED:
+        return f"unknown kind {kind!r} (expected one of: {', '.join(REQUIRED)})"
+    for name, rule in (("t", _NUMBER), ("seq", _INT), *REQUIRED[kind].items()):
+        if name not in event:
+            return f"a {kind} event without {name!r}"
+        if not _allowed(event[name], rule):
+            return f"{kind} field {name!r} is {json.dumps(event[name])[:60]} (expected {_describe(rule)})"
+    if event["t"] < 0 or event["seq"] < 0:
+        return "negative t or seq (expected times from the scenario's start)"
+    if kind == "request" and "ok" not in event and not ("count" in event and "failed" in event):
+        return "a request event with neither ok nor count and failed"
+    return None
+
+
 def _parse_line(path: str | Path, number: int, line: str) -> dict:
     try:
-        event = json.loads(line)
-    except json.JSONDecodeError as err:
-        raise ValueError(f"{path}:{number}: not a swarmsim trace line ({err.msg}; expected one JSON object "
-                         f"per line)") from None
+        event = json.loads(line, parse_constant=_no_constant)
+    except (json.JSONDecodeError, ValueError, RecursionError) as err:
+        problem = err.msg if isinstance(err, json.JSONDecodeError) else str(err) or "nested too deeply"
+        raise TraceError(path, number, f"not a swarmsim trace line ({problem}; expected one JSON object "
+                                       f"per line)") from None
     if not isinstance(event, dict):
-        raise ValueError(f"{path}:{number}: not a swarmsim trace line (expected a JSON object)")
+        raise TraceError(path, number, "not a swarmsim trace line (expected a JSON object)")
     return event
 
 
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number")
+
+
+class TraceError(ValueError):
+    """A file that breaks the trace contract; str() is `FILE:LINE: what was wrong (what was expected)`."""
+
+    def __init__(self, path: str | Path, line: int | None, message: str):
+        super().__init__(f"{path}:{line}: {message}" if line else f"{path}: {message}")
+
+
 def read_trace(path: str | Path) -> Trace:
-    lines = [_parse_line(path, i, line) for i, line in enumerate(Path(path).read_text().splitlines(), 1)
-             if line.strip()]
-    if not lines or lines[0].get("kind") != "header":
-        raise ValueError(f"{path}: not a swarmsim trace (no header line)")
-    if lines[0].get("schema") != SCHEMA:
-        raise ValueError(f"{path}: unsupported trace schema {lines[0].get('schema')!r}, expected {SCHEMA}")
-    return Trace(lines[0], lines[1:])
+    """The trace in `path`, checked against the contract: one header first, known kinds and states, the
+    fields each kind carries, finite times, and (t, seq) order. Any breach is one TraceError."""
+    from .inputs import InputError, read_lines
+    header, events, last = None, [], None
+    try:
+        for number, line in read_lines(path):
+            if not line.strip():
+                continue
+            event = _parse_line(path, number, line)
+            if header is None:
+                if event.get("kind") != "header":
+                    raise TraceError(path, number, "not a swarmsim trace (expected a header line first)")
+                if event.get("schema") != SCHEMA:
+                    raise TraceError(path, number, f"unsupported trace schema {event.get('schema')!r}, expected "
+                                                   f"{SCHEMA}")
+                header = event
+                continue
+            problem = check_event(event)
+            if problem:
+                raise TraceError(path, number, problem)
+            order = (event["t"], event["seq"])
+            if last is not None and order <= last:
+                raise TraceError(path, number, f"event (t={order[0]}, seq={order[1]}) after (t={last[0]}, "
+                                               f"seq={last[1]}) (expected events sorted by (t, seq), as "
+                                               "swarmsim writes them)")
+            last = order
+            events.append(event)
+    except InputError as err:
+        raise TraceError(err.path, err.line, err.message) from None
+    if header is None:
+        raise TraceError(path, None, "not a swarmsim trace (empty; expected a header line first)")
+    return Trace(header, events)

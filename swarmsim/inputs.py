@@ -1,0 +1,84 @@
+"""Reading the user's files with bounds: a regular file, of a bounded size, in UTF-8.
+
+A scenario, stack file, sweep file or trace may come from someone else. Reading `/dev/zero`, a FIFO
+or a 10 GB file must end at once with a clear message, not with a hang or a memory blow-up, so every
+user file is opened here: without blocking, checked to be a regular file, and read only up to a
+limit (raised by the SWARMSIM_MAX_FILE_BYTES environment variable).
+"""
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import Iterator
+
+DEFAULT_LIMIT = 16 << 20  # a scenario or stack file: real ones are a few kB
+TRACE_LIMIT = 4 << 30     # a trace of 10,000 nodes is about 1 GB
+
+
+class InputError(ValueError):
+    """A user file that cannot be read; str() is `FILE[:LINE]: message`."""
+
+    def __init__(self, path: str | Path, message: str, line: int | None = None):
+        self.path, self.line, self.message = str(path), line, message
+        super().__init__(f"{path}:{line}: {message}" if line else f"{path}: {message}")
+
+
+def _limit(default: int) -> int:
+    raised = os.environ.get("SWARMSIM_MAX_FILE_BYTES", "")
+    return int(raised) if raised.isdigit() else default
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a device"),
+                       (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def _open(path: str | Path, what: str, limit: int) -> int:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as err:
+        raise InputError(path, f"cannot read the {what}: {err.strerror}") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise InputError(path, f"cannot read the {what}: {_kind(info.st_mode)} (expected a regular file)")
+    if info.st_size > limit:
+        os.close(fd)
+        raise InputError(path, f"the {what} is {info.st_size:,} bytes, over the limit of {limit:,} (expected a "
+                               f"smaller file; SWARMSIM_MAX_FILE_BYTES raises the limit)")
+    return fd
+
+
+def _decode(path: str | Path, what: str, data: bytes, line_offset: int = 0) -> str:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = line_offset + data.count(b"\n", 0, err.start) + 1
+        raise InputError(path, f"the {what} is not UTF-8 text (byte {data[err.start]:#04x})", line) from None
+    if "\x00" in text:
+        line = line_offset + text.count("\n", 0, text.index("\x00")) + 1
+        raise InputError(path, f"the {what} holds a NUL byte (expected text)", line)
+    return text
+
+
+def read_text(path: str | Path, what: str = "file", limit: int | None = None) -> str:
+    """The whole text of a user file of at most `limit` bytes."""
+    limit = _limit(DEFAULT_LIMIT) if limit is None else limit
+    fd = _open(path, what, limit)
+    with os.fdopen(fd, "rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:  # the file grew while we read it
+        raise InputError(path, f"the {what} is over the limit of {limit:,} bytes")
+    return _decode(path, what, data)
+
+
+def read_lines(path: str | Path, what: str = "trace") -> Iterator[tuple[int, str]]:
+    """(line number, text) of each line of a large user file, read as a stream."""
+    fd = _open(path, what, _limit(TRACE_LIMIT))
+    with os.fdopen(fd, "rb") as handle:
+        for number, raw in enumerate(handle, 1):
+            yield number, _decode(path, what, raw, number - 1)
