@@ -17,6 +17,8 @@ from .model.scenario import At, Fail, Heal, NetworkDecl, Partition, Run, Scenari
 from .sim.progress import service_progress
 from .model.errors import NO_LEADER, NO_LEADER_TIMEOUT
 from .sim.swarm import SimSwarm, SwarmError
+from .sim import stack as stacks
+from .model.stack import NAMESPACE_LABEL
 from .trace import Trace
 from .dockercli import render
 
@@ -265,6 +267,10 @@ class SimBackend:
                 swarm.raft.force_new_cluster(on)
                 return StepResult(True, f"Swarm initialized: current node ({swarm.store.nodes[on].id}) is now a "
                                         f"manager.")
+            case c.StackDeploy(stack=stack, prune=prune):
+                return StepResult(*stacks.deploy(swarm, stack, prune))
+            case c.StackRm(namespaces=namespaces):
+                return StepResult(*stacks.remove(swarm, namespaces))
             case c.SwarmUpdate(dispatcher_heartbeat=period, task_history_limit=limit):
                 if limit is not None:
                     swarm.manager.task_history_limit = limit
@@ -291,6 +297,22 @@ class SimBackend:
             case c.ServiceLogs(service=name):
                 service = swarm.service(name)
                 return render.service_logs(service, store.service_tasks(service.id), store.nodes, {})
+            case c.StackLs():
+                counts: dict[str, int] = {}
+                for service in store.services.values():
+                    if NAMESPACE_LABEL in service.spec.labels:
+                        counts[service.spec.labels[NAMESPACE_LABEL]] = counts.get(service.spec.labels[NAMESPACE_LABEL], 0) + 1
+                return render.stack_ls(counts)
+            case c.StackServices(namespace=namespace, quiet=quiet):
+                services = stacks.stack_services(swarm, namespace)
+                if not services:
+                    return f"Nothing found in stack: {namespace}"
+                return render.service_ls(services, list(store.tasks.values()), quiet=quiet)
+            case c.StackPs(namespace=namespace, no_trunc=no_trunc, quiet=quiet):
+                tasks = [t for s in stacks.stack_services(swarm, namespace) for t in store.service_tasks(s.id)]
+                if not tasks:
+                    raise SwarmError(f"nothing found in stack: {namespace}")
+                return render.service_ps(tasks, store.nodes, now, no_trunc=no_trunc, quiet=quiet)
             case c.NodeLs(quiet=quiet):
                 return render.node_ls(list(store.nodes.values()), on, quiet=quiet)
             case c.NodeInspect(nodes=names, pretty=pretty):

@@ -287,3 +287,10 @@ def test_module_paths_exist(name):
             continue
         candidates = [ROOT / span, ROOT / "swarmsim" / span]
         assert any(p.exists() for p in candidates), f"{name} names {span}, which does not exist"
+
+
+def test_compose_key_table_is_the_loader_table():
+    from swarmsim.scenario.composeschema import KEYS
+    rows = _tables(SCENARIO_MD.read_text(), "compose key")
+    documented = {_spans(row[0])[0]: (row[1], row[2]) for row in rows}
+    assert documented == {k.path: (k.since, k.status) for k in KEYS.values()}

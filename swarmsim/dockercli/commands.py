@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..model import Availability, ServiceSpec
+from ..model.stack import Stack
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,12 +161,46 @@ class SwarmUpdate:
     task_history_limit: int | None = None
 
 
-Command = (ServiceCreate | ServiceUpdate | ServiceScale | ServiceRollback | ServiceRemove | ServicePs | ServiceLs
+@dataclass(frozen=True, slots=True)
+class StackDeploy:
+    """`stack` is the files read and converted (scenario.stackfile), filled in when the scenario loads."""
+
+    files: tuple[str, ...]
+    namespace: str
+    prune: bool = False
+    resolve_image: str = "always"
+    stack: Stack | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StackLs:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class StackServices:
+    namespace: str
+    quiet: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StackPs:
+    namespace: str
+    no_trunc: bool = False
+    quiet: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StackRm:
+    namespaces: tuple[str, ...]
+
+
+Command = (StackDeploy | StackLs | StackServices | StackPs | StackRm | ServiceCreate | ServiceUpdate | ServiceScale | ServiceRollback | ServiceRemove | ServicePs | ServiceLs
            | ServiceInspect | ServiceLogs | NodeLs | NodeInspect | NodeUpdate | NodePromote | NodeDemote | NodeRm
            | NetworkCreate | NetworkLs | NetworkRm | SwarmInit | SwarmJoin | SwarmLeave | SwarmJoinToken | SwarmUpdate)
 
 #: Commands that only read; the simulator prints what docker would print.
-READ_ONLY = (ServicePs, ServiceLs, ServiceInspect, ServiceLogs, NodeLs, NodeInspect, NetworkLs, SwarmJoinToken)
+READ_ONLY = (StackLs, StackServices, StackPs, ServicePs, ServiceLs, ServiceInspect, ServiceLogs, NodeLs, NodeInspect, NetworkLs, SwarmJoinToken)
 
 #: Commands a worker may run; everything else needs a manager ("This node is not a swarm manager...").
 WORKER_OK = (SwarmJoin, SwarmLeave)

@@ -183,6 +183,11 @@ def parse_ports(text: str) -> tuple[PortConfig, ...]:
     return _short_ports(text)
 
 
+def _string_slice(text: str) -> tuple[str, ...]:
+    """pflag's StringSlice: comma-separated values, CSV quoting allowed."""
+    return tuple(next(csv.reader([text]))) if text else ()
+
+
 def _key_value(text: str) -> tuple[str, str]:
     key, _, value = text.partition("=")
     if not key.strip():
@@ -627,6 +632,25 @@ def _build_network_create(a: Args) -> c.NetworkCreate:
                            subnet=a.last("subnet"))
 
 
+def _stack_name(text: str) -> str:
+    """stack/common.go validateStackName."""
+    if not text.strip(" \t\n\r\"'"):
+        raise CommandError(f'invalid stack name: "{text}"')
+    return text
+
+
+def _build_stack_deploy(a: Args) -> c.StackDeploy:
+    files = tuple(name for value in a.every("compose-file") for name in value)
+    if not files:
+        raise CommandError("Please specify a Compose file (with --compose-file)")
+    if "-" in files:
+        raise CommandError("-c - (a compose file on stdin) is not a scenario step: name the file")
+    resolve = a.last("resolve-image", "always")
+    if resolve not in ("always", "changed", "never"):
+        raise CommandError(f"Invalid option {resolve} for flag --resolve-image")
+    return c.StackDeploy(files, _stack_name(a.positionals[0]), a.true("prune"), resolve)
+
+
 def _names(a: Args) -> tuple[str, ...]:
     return tuple(a.positionals)
 
@@ -635,6 +659,15 @@ _LIST = (_QUIET,)
 _PRETTY = (Flag("pretty"),)
 
 _SPECS = (
+    CommandSpec("stack deploy", (Flag("compose-file", _string_slice, "c"), Flag("prune"),
+                                 Flag("resolve-image", _text), Flag("with-registry-auth")),
+                _build_stack_deploy, 1, 1),
+    CommandSpec("stack ls", (), lambda a: c.StackLs()),
+    CommandSpec("stack services", (_QUIET,), lambda a: c.StackServices(_stack_name(a.positionals[0]),
+                                                                        a.true("quiet")), 1, 1),
+    CommandSpec("stack ps", (_QUIET, Flag("no-trunc")), lambda a: c.StackPs(
+        _stack_name(a.positionals[0]), a.true("no-trunc"), a.true("quiet")), 1, 1),
+    CommandSpec("stack rm", (), lambda a: c.StackRm(tuple(_stack_name(n) for n in a.positionals)), 1, None),
     CommandSpec("service create", _CREATE_FLAGS, _build_create, 1, None, interspersed=False),
     CommandSpec("service update", _UPDATE_FLAGS, _build_update, 1, 1),
     CommandSpec("service scale", (_DETACH,), lambda a: c.ServiceScale(
@@ -672,7 +705,7 @@ _SPECS = (
 
 COMMANDS: dict[str, CommandSpec] = {spec.path: spec for spec in _SPECS}
 _GROUPS = tuple(dict.fromkeys(path.split()[0] for path in COMMANDS))
-_ALIASES = {"list": "ls", "remove": "rm"}
+_ALIASES = {"list": "ls", "remove": "rm", "up": "deploy", "down": "rm"}
 
 
 def _lookup(argv: list[str]) -> tuple[CommandSpec, list[str]]:

@@ -557,3 +557,11 @@ def join_token(role: str, token: str, manager_addr: str, *, quiet: bool = False)
         return f"{token}\n"
     return (f"To add a {role} to this swarm, run the following command:\n\n"
             f"    docker swarm join --token {token} {manager_addr}\n\n")
+
+
+# --- docker stack ---------------------------------------------------------------------------------
+
+def stack_ls(counts: Mapping[str, int]) -> str:
+    """`docker stack ls`: each stack (namespace label) and its number of services, in natural order."""
+    return _table([["NAME", "SERVICES", "ORCHESTRATOR"]] + [
+        [name, str(counts[name]), "Swarm"] for name in sorted(counts, key=_natural_key)])

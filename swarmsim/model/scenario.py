@@ -30,6 +30,7 @@ class NetworkDecl:
     attachable: bool = False
     encrypted: bool = False
     subnet: str | None = None  # None: the next /24 of 10.0.0.0/8
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

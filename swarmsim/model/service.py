@@ -144,6 +144,8 @@ class TaskSpec:
     force_update: int = 0
     workload: Workload | None = None
     healthcheck: Healthcheck | None = None
+    secrets: tuple[str, ...] = ()  # names of swarm secrets the container mounts
+    configs: tuple[str, ...] = ()  # names of swarm configs
 
 
 @dataclass(frozen=True, slots=True)

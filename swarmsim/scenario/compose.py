@@ -24,6 +24,7 @@ from ..model import (EndpointSpec, FailureAction, Healthcheck, Placement, PortCo
                     RestartPolicy, ServiceMode, ServiceSpec, TaskSpec, UpdateConfig, UpdateOrder, Workload)
 from ..model.scenario import NetworkDecl
 from ..dockercli.units import parse_bytes, parse_cpus, parse_duration
+from .composeschema import KEYS
 
 Path = tuple[str | int, ...]
 
@@ -176,6 +177,10 @@ class Field:
 
 SERVICE_KEYS = ("image", "command", "environment", "ports", "networks", "stop_grace_period", "labels", "deploy",
                 "healthcheck", "x-workload")
+#: every key a compose 3.x service may have (composeschema.KEYS); the ones not in SERVICE_KEYS change nothing here
+COMPOSE_SERVICE_KEYS = tuple(dict.fromkeys(SERVICE_KEYS + tuple(
+    p.split(".")[2] for p in KEYS if p.count(".") == 2 and p.startswith("services.NAME.") and not p.endswith("x-*")
+    and KEYS[p].status != "forbidden")))
 HEALTHCHECK_KEYS = ("test", "interval", "timeout", "retries", "start_period", "disable")
 DEPLOY_KEYS = ("mode", "replicas", "endpoint_mode", "labels", "placement", "resources", "restart_policy",
                "update_config", "rollback_config")
@@ -208,12 +213,12 @@ def _networks(field: Field) -> tuple[str, ...]:
     entries = field.mapping()
     for entry in entries.values():
         if entry.value is not None:
-            entry.mapping(("aliases",))
+            entry.mapping(("aliases", "ipv4_address", "ipv6_address"))
     return tuple(entries)
 
 
 def _resources(field: Field) -> Resources:
-    field.mapping(("cpus", "memory"))
+    field.mapping(("cpus", "memory", "pids", "generic_resources"))
     return Resources(nano_cpus=field.get("cpus", Field.cpus, 0), memory_bytes=field.get("memory", Field.size, 0))
 
 
@@ -298,9 +303,37 @@ def _present(field: Field) -> tuple[str, ...] | None:
     return tuple(item.name() for item in field.items())
 
 
+_RESTART = {"no": None, "always": RestartCondition.ANY, "unless-stopped": RestartCondition.ANY,
+            "on-failure": RestartCondition.ON_FAILURE}
+
+
+def _restart(field: Field) -> RestartPolicy:
+    """`restart:` (unsupported, yet the policy when deploy.restart_policy is absent: convert.convertRestartPolicy)."""
+    text = field.text()
+    condition = _RESTART.get(text.partition(":")[0], "unknown")
+    if condition == "unknown":
+        raise field.fail(f"unknown restart policy: {text}")
+    if condition is None:
+        return RestartPolicy()
+    attempts = text.partition(":")[2]
+    return RestartPolicy(condition=condition, max_attempts=int(attempts) if attempts.isdigit() else 0)
+
+
+def _object_refs(field: Field) -> tuple[str, ...]:
+    """A service's `secrets:` or `configs:`: names, or `{source: NAME, ...}`."""
+    out = []
+    for item in field.items():
+        if isinstance(item.value, dict):
+            item.mapping(("source", "target", "uid", "gid", "mode"))
+            out.append(item.require("source", Field.text, "the name of a secret or config of the file"))
+        else:
+            out.append(item.text())
+    return tuple(out)
+
+
 def service(name: str, field: Field) -> ServiceSpec:
     """One compose service."""
-    field.mapping(SERVICE_KEYS, extensions=True)
+    field.mapping(COMPOSE_SERVICE_KEYS, extensions=True)
     field.get("labels", Field.string_map)
     deploy = field.section("deploy", DEPLOY_KEYS)
     resources = deploy.section("resources", ("reservations", "limits"))
@@ -313,11 +346,13 @@ def service(name: str, field: Field) -> ServiceSpec:
         stop_grace_period=field.get("stop_grace_period", Field.duration, base.stop_grace_period),
         reservations=resources.get("reservations", _resources, Resources()),
         limits=resources.get("limits", _resources, Resources()),
-        restart_policy=deploy.get("restart_policy", _restart_policy, RestartPolicy()),
+        restart_policy=deploy.get("restart_policy", _restart_policy, field.get("restart", _restart, RestartPolicy())),
         placement=deploy.get("placement", _placement, Placement()),
         networks=field.get("networks", _networks, ()),
         workload=field.get("x-workload", workload),
         healthcheck=field.get("healthcheck", _healthcheck),
+        secrets=field.get("secrets", _object_refs, ()),
+        configs=field.get("configs", _object_refs, ()),
     )
     endpoint = EndpointSpec(mode=deploy.get("endpoint_mode", lambda f: f.one_of("vip", "dnsrr"), "vip"),
                             ports=field.get("ports", _ports, ()))
@@ -338,12 +373,37 @@ def services(field: Field) -> tuple[ServiceSpec, ...]:
 def network(name: str, field: Field) -> NetworkDecl:
     if field.value is None:
         return NetworkDecl(name=name)
-    field.mapping(("driver", "attachable", "driver_opts", "labels"), extensions=True)
-    field.get("labels", Field.string_map)
+    field.mapping(NETWORK_KEYS, extensions=True)
     options = field.get("driver_opts", Field.string_map, {})
-    return NetworkDecl(name=name, driver=field.get("driver", lambda f: f.one_of("overlay", "bridge"), "overlay"),
+    ipam = field.section("ipam", ("driver", "config"))
+    subnets = ipam.get("config", lambda f: [_subnet(i) for i in f.items()], [])
+    return NetworkDecl(name=field.get("name", Field.name, name),
+                       driver=field.get("driver", lambda f: f.one_of("overlay", "bridge"), "overlay"),
                        attachable=field.get("attachable", Field.flag, False),
-                       encrypted="encrypted" in options and options["encrypted"].lower() not in ("false", "0"))
+                       encrypted="encrypted" in options and options["encrypted"].lower() not in ("false", "0"),
+                       subnet=next((s for s in subnets if s), None),
+                       labels=field.get("labels", Field.string_map, {}))
+
+
+def _subnet(field: Field) -> str | None:
+    field.mapping(("subnet",))
+    return field.get("subnet", Field.text)
+
+
+NETWORK_KEYS = ("name", "driver", "attachable", "driver_opts", "labels", "external", "internal", "ipam")
+
+
+def external_name(name: str, field: Field) -> str | None:
+    """The name an `external:` network (or secret, config) is looked up by; None if it is not external."""
+    value = field.value.get("external") if isinstance(field.value, dict) else None
+    entry = Field(value, field.path + ("external",))
+    if value is None or value is False:
+        return None
+    if isinstance(value, dict):
+        entry.mapping(("name",))
+        return entry.get("name", Field.name, field.get("name", Field.name, name))
+    entry.flag()
+    return field.get("name", Field.name, name)
 
 
 def networks(field: Field) -> tuple[NetworkDecl, ...]:

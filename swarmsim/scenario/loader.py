@@ -19,6 +19,7 @@ from typing import Callable
 import yaml
 
 from ..dockercli import commands as c
+from .yamlmerge import MergeError, merged_pairs
 from .compose import Field, FieldError, format_path, networks, services, stack, workload
 from ..dockercli.parse import CommandError, parse_command_line
 from ..inputs import InputError, read_text
@@ -27,8 +28,8 @@ from ..model.scenario import (At, Fail, Heal, NetworkDecl, NodeDecl, Partition, 
                              TrafficClient, WaitConverged, WaitFor)
 
 BUILTIN_NETWORKS = ("bridge", "host", "none", "ingress")
-TOP_KEYS = ("version", "name", "seed", "cluster", "networks", "services", "images", "stack", "timing", "traffic",
-            "steps")
+TOP_KEYS = ("version", "name", "seed", "cluster", "env", "networks", "services", "images", "stack", "timing",
+            "traffic", "steps")
 NODE_KEYS = ("name", "role", "availability", "cpus", "memory", "labels", "engine_labels", "joined")
 SHORTHAND_KEYS = ("managers", "workers", "cpus", "memory")
 MAX_NODES = 10_000
@@ -105,7 +106,11 @@ class _Document:
         if isinstance(node, yaml.SequenceNode):
             return [self._plain(item, path + (i,), visiting) for i, item in enumerate(node.value)]
         out: dict[str, object] = {}
-        for key_node, value_node in node.value:
+        try:
+            pairs = merged_pairs(node)
+        except MergeError as err:
+            raise self._at(err.node, path, str(err)) from None
+        for key_node, value_node in pairs:
             if not isinstance(key_node, yaml.ScalarNode) or key_node.value == "<<":
                 raise self._at(key_node, path, "expected a plain key such as name:")
             key = key_node.value
@@ -166,6 +171,9 @@ class _World:
     networks: set[str]
     joined: set[str] = field(init=False)
     last_at: float = 0.0
+    env: dict[str, str] = field(default_factory=dict)     # `env:`, for ${VAR} in stack files
+    base: FilePath = FilePath(".")                         # the scenario's folder: stack files are relative to it
+    stacks: dict[str, set[str]] = field(default_factory=dict)  # deployed stacks and their services
 
     def __post_init__(self) -> None:
         self.joined = {name for name, node in self.nodes.items() if node.joined}
@@ -372,6 +380,9 @@ def _run(world: _World, e: dict[str, Field], line: int) -> Run:
     except CommandError as err:
         raise f.fail(str(err)) from None
     on = world.node(e["on"]) if "on" in e else None
+    if isinstance(cmd, (c.StackDeploy, c.StackRm, c.StackServices, c.StackPs)):
+        from .stackfile import check_stack_command  # stackfile reads files with this module's _Document
+        cmd = check_stack_command(world, f, cmd)
     _check_service_command(world, f, cmd)
     _check_cluster_command(world, f, cmd, on or _leader(world))
     return Run(command=text, parsed=cmd, on=on, line=line)
@@ -468,7 +479,8 @@ def _read(doc: _Document) -> Scenario:
         raise FieldError(("version",), f"unsupported version {version} (expected version: 1)")
     nodes = root.require("cluster", _cluster, "cluster: {managers: 1, workers: 2} or cluster: {nodes: [...]}")
     declared = root.get("networks", networks, ())
-    world = _World(nodes={n.name: n for n in nodes}, services={}, networks={n.name for n in declared})
+    world = _World(nodes={n.name: n for n in nodes}, services={}, networks={n.name for n in declared},
+                   env=root.get("env", Field.string_map, {}), base=FilePath(doc.source).parent)
     stack_services, stack_networks = root.get("stack", lambda f: _stack(doc, world, f), ((), ()))
     own = root.get("services", services, ())
     _check_services(world, own)

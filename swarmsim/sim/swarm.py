@@ -5,10 +5,11 @@ API calls validate like the daemon does and raise SwarmError with Docker's text.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from ..model import Availability, Node, NodeStatus, Role, Service, ServiceSpec, UpdateState, UpdateStatus
 from ..model.scenario import NetworkDecl, NodeDecl, Scenario
+from ..model.stack import SwarmObject
 from ..trace import TraceWriter
 from .agent import Agent, Host
 from .env import SimEnv
@@ -39,6 +40,7 @@ class Network:
     driver: str
     scope: str
     attachable: bool = False
+    labels: dict = field(default_factory=dict)
 
 
 class SimSwarm:
@@ -55,6 +57,7 @@ class SimSwarm:
         self.agents: dict[str, Agent] = {}
         self.decls: dict[str, NodeDecl] = {n.name: n for n in scenario.nodes}
         self.networks: dict[str, Network] = {}
+        self.objects: dict[str, dict[str, tuple[str, SwarmObject]]] = {"secret": {}, "config": {}}  # name: (id, obj)
         self._version = 0
         for name, driver, scope in BUILTIN_NETWORKS:
             self._add_network(name, driver, scope)
@@ -78,8 +81,8 @@ class SimSwarm:
         return self._version
 
     def _add_network(self, name: str, driver: str, scope: str, attachable: bool = False,
-                     subnet: str | None = None) -> Network:
-        net = Network(self.sim.new_id(), name, driver, scope, attachable)
+                     subnet: str | None = None, labels: dict | None = None) -> Network:
+        net = Network(self.sim.new_id(), name, driver, scope, attachable, dict(labels or {}))
         self.networks[name] = net
         if driver == "overlay":
             pools = self.manager.allocator.pools
@@ -178,6 +181,10 @@ class SimSwarm:
 
     # -- services ------------------------------------------------------------------------------------------
     def _check_spec(self, spec: ServiceSpec, service_id: str | None = None) -> None:
+        for kind, names in (("secret", spec.task.secrets), ("config", spec.task.configs)):
+            for name in names:
+                if name not in self.objects[kind]:
+                    raise SwarmError(f"{kind} not found: {name}")
         for net in spec.task.networks:
             if net not in self.networks:
                 raise SwarmError(f"Error response from daemon: network {net} not found")
@@ -235,7 +242,7 @@ class SimSwarm:
         if decl.name in self.networks:
             raise SwarmError(f"Error response from daemon: network with name {decl.name} already exists")
         scope = "swarm" if decl.driver == "overlay" else "local"
-        return self._add_network(decl.name, decl.driver, scope, decl.attachable, decl.subnet)
+        return self._add_network(decl.name, decl.driver, scope, decl.attachable, decl.subnet, decl.labels)
 
     def remove_network(self, name: str) -> str:
         net = self.networks.get(name)
@@ -248,6 +255,25 @@ class SimSwarm:
             raise SwarmError(f"Error response from daemon: {name} is a pre-defined network and cannot be removed")
         del self.networks[name]
         self.manager.allocator.pools.pop(name, None)
+        return name
+
+    # -- secrets and configs ---------------------------------------------------------------------------
+    def put_object(self, kind: str, obj: SwarmObject) -> tuple[str, bool]:
+        """Create or update secret/config `obj` by name; its ID and whether it was new."""
+        known = self.objects[kind].get(obj.name)
+        ident = known[0] if known else self.sim.new_id()
+        self.objects[kind][obj.name] = (ident, obj)
+        return ident, known is None
+
+    def remove_object(self, kind: str, name: str) -> str:
+        if name not in self.objects[kind]:
+            raise SwarmError(f"Error response from daemon: {kind} {name} not found")
+        users = sorted(s.name for s in self.store.services.values()
+                       if name in (s.spec.task.secrets if kind == "secret" else s.spec.task.configs))
+        if users:
+            raise SwarmError(f"Error response from daemon: rpc error: code = InvalidArgument desc = {kind} '{name}' is "
+                             f"in use by the following service{'s' if len(users) > 1 else ''}: {', '.join(users)}")
+        del self.objects[kind][name]
         return name
 
     # -- faults ------------------------------------------------------------------------------------------

@@ -1,0 +1,340 @@
+"""The keys of a compose 3.x file, and what `docker stack deploy` does with each.
+
+docker/cli validates a stack file against `config_schema_v3.N.json` (every
+mapping closed: an unknown key is `Additional property KEY is not allowed`),
+refuses the forbidden service keys (`extends`, ...), and warns once per deploy
+about the keys swarm ignores (`Ignoring unsupported options: build, ...`,
+`Ignoring deprecated options: ...`). `KEYS` below is that schema as one table:
+each key's path, the file version that introduced it, and its status here:
+
+- simulated: read into the model and acted on;
+- accepted: valid, and has no effect on what the simulator decides;
+- unsupported / deprecated: docker warns and ignores it (so does swarmsim);
+- forbidden: docker refuses the file.
+
+The table is also the compose key table of docs/reference/scenario.md.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    path: str      # `services.NAME.ports[].target`; NAME is a name the user chooses, [] each list item
+    since: str     # the first compose file version with the key
+    status: str    # simulated | accepted | unsupported | deprecated | forbidden
+    note: str = ""  # what docker does with it
+
+
+_TABLE = """
+version|3.0|simulated|selects the schema: 3, 3.0 ... 3.9
+x-*|3.4|accepted|extension fields, for anchors
+services|3.0|simulated|
+services.NAME|3.0|simulated|one service, named STACK_NAME
+services.NAME.x-*|3.7|accepted|extension fields (swarmsim reads `x-workload` in any version)
+services.NAME.image|3.0|simulated|
+services.NAME.command|3.0|simulated|the container's args
+services.NAME.entrypoint|3.0|accepted|the container's command
+services.NAME.environment|3.0|simulated|sorted; a change is an update
+services.NAME.env_file|3.0|simulated|read into environment (relative to the file); a missing file is an error
+services.NAME.ports|3.0|simulated|published ports (short or long syntax)
+services.NAME.ports[].target|3.2|simulated|
+services.NAME.ports[].published|3.2|simulated|
+services.NAME.ports[].protocol|3.2|simulated|
+services.NAME.ports[].mode|3.2|simulated|
+services.NAME.networks|3.0|simulated|STACK_NET, or the network's name: or external name; none: STACK_default
+services.NAME.networks.NAME|3.0|simulated|
+services.NAME.networks.NAME.aliases|3.0|accepted|DNS aliases on that network
+services.NAME.networks.NAME.ipv4_address|3.0|accepted|
+services.NAME.networks.NAME.ipv6_address|3.0|accepted|
+services.NAME.stop_grace_period|3.0|simulated|
+services.NAME.stop_signal|3.0|accepted|
+services.NAME.healthcheck|3.0|simulated|
+services.NAME.healthcheck.test|3.0|simulated|
+services.NAME.healthcheck.interval|3.0|simulated|
+services.NAME.healthcheck.timeout|3.0|simulated|
+services.NAME.healthcheck.retries|3.0|simulated|
+services.NAME.healthcheck.start_period|3.4|simulated|
+services.NAME.healthcheck.disable|3.0|simulated|
+services.NAME.labels|3.0|accepted|container labels (with com.docker.stack.namespace)
+services.NAME.secrets|3.1|simulated|must name a secret of the file; deploy fails if the swarm has none of that name
+services.NAME.secrets[].source|3.1|simulated|
+services.NAME.secrets[].target|3.1|accepted|
+services.NAME.secrets[].uid|3.1|accepted|
+services.NAME.secrets[].gid|3.1|accepted|
+services.NAME.secrets[].mode|3.1|accepted|
+services.NAME.configs|3.3|simulated|as secrets
+services.NAME.configs[].source|3.3|simulated|
+services.NAME.configs[].target|3.3|accepted|
+services.NAME.configs[].uid|3.3|accepted|
+services.NAME.configs[].gid|3.3|accepted|
+services.NAME.configs[].mode|3.3|accepted|
+services.NAME.volumes|3.0|simulated|a named volume must be declared under volumes:; bind mounts accepted
+services.NAME.volumes[].type|3.2|accepted|
+services.NAME.volumes[].source|3.2|simulated|
+services.NAME.volumes[].target|3.2|accepted|
+services.NAME.volumes[].read_only|3.2|accepted|
+services.NAME.volumes[].consistency|3.2|accepted|
+services.NAME.volumes[].bind|3.2|accepted|
+services.NAME.volumes[].bind.propagation|3.2|accepted|
+services.NAME.volumes[].volume|3.2|accepted|
+services.NAME.volumes[].volume.nocopy|3.2|accepted|
+services.NAME.volumes[].tmpfs|3.6|accepted|
+services.NAME.volumes[].tmpfs.size|3.6|accepted|
+services.NAME.logging|3.0|accepted|the task's log driver
+services.NAME.logging.driver|3.0|accepted|
+services.NAME.logging.options|3.0|accepted|
+services.NAME.user|3.0|accepted|
+services.NAME.working_dir|3.0|accepted|
+services.NAME.hostname|3.0|accepted|
+services.NAME.dns|3.0|accepted|
+services.NAME.dns_search|3.0|accepted|
+services.NAME.extra_hosts|3.0|accepted|
+services.NAME.read_only|3.0|accepted|
+services.NAME.tty|3.0|accepted|
+services.NAME.stdin_open|3.0|accepted|
+services.NAME.init|3.7|accepted|
+services.NAME.isolation|3.5|accepted|
+services.NAME.sysctls|3.0|accepted|passed to the container (API 1.40+)
+services.NAME.ulimits|3.0|accepted|passed to the container (API 1.41+)
+services.NAME.ulimits.NAME|3.0|accepted|
+services.NAME.ulimits.NAME.soft|3.0|accepted|
+services.NAME.ulimits.NAME.hard|3.0|accepted|
+services.NAME.cap_add|3.0|accepted|passed to the container (API 1.41+)
+services.NAME.cap_drop|3.0|accepted|passed to the container (API 1.41+)
+services.NAME.credential_spec|3.3|accepted|
+services.NAME.credential_spec.config|3.8|accepted|
+services.NAME.credential_spec.file|3.3|accepted|
+services.NAME.credential_spec.registry|3.3|accepted|
+services.NAME.tmpfs|3.0|accepted|
+services.NAME.depends_on|3.0|accepted|ignored by stack deploy, without a warning
+services.NAME.restart|3.0|unsupported|warned about; still the restart policy when deploy.restart_policy is absent
+services.NAME.build|3.0|unsupported|
+services.NAME.build.context|3.0|unsupported|
+services.NAME.build.dockerfile|3.0|unsupported|
+services.NAME.build.args|3.0|unsupported|
+services.NAME.build.cache_from|3.2|unsupported|
+services.NAME.build.labels|3.3|unsupported|
+services.NAME.build.network|3.4|unsupported|
+services.NAME.build.target|3.4|unsupported|
+services.NAME.build.shm_size|3.5|unsupported|
+services.NAME.build.extra_hosts|3.9|unsupported|
+services.NAME.cgroup_parent|3.0|unsupported|
+services.NAME.cgroupns_mode|3.9|unsupported|
+services.NAME.devices|3.0|unsupported|
+services.NAME.domainname|3.0|unsupported|
+services.NAME.external_links|3.0|unsupported|
+services.NAME.ipc|3.0|unsupported|
+services.NAME.links|3.0|unsupported|
+services.NAME.mac_address|3.0|unsupported|
+services.NAME.network_mode|3.0|unsupported|
+services.NAME.pid|3.0|unsupported|
+services.NAME.privileged|3.0|unsupported|
+services.NAME.security_opt|3.0|unsupported|
+services.NAME.shm_size|3.0|unsupported|
+services.NAME.userns_mode|3.0|unsupported|
+services.NAME.container_name|3.0|deprecated|Setting the container name is not supported.
+services.NAME.expose|3.0|deprecated|Exposing ports is unnecessary - services on the same network can access each other's containers on any port.
+services.NAME.extends|3.0|forbidden|Support for `extends` is not implemented yet.
+services.NAME.volume_driver|3.0|forbidden|Instead of setting the volume driver on the service, define a volume using the top-level `volumes` option and specify the driver there.
+services.NAME.volumes_from|3.0|forbidden|To share a volume between services, define it using the top-level `volumes` option and reference it from each service that shares it using the service-level `volumes` option.
+services.NAME.cpu_quota|3.0|forbidden|Set resource limits using deploy.resources
+services.NAME.cpu_shares|3.0|forbidden|Set resource limits using deploy.resources
+services.NAME.cpuset|3.0|forbidden|Set resource limits using deploy.resources
+services.NAME.mem_limit|3.0|forbidden|Set resource limits using deploy.resources
+services.NAME.memswap_limit|3.0|forbidden|Set resource limits using deploy.resources
+services.NAME.deploy|3.0|simulated|
+services.NAME.deploy.mode|3.0|simulated|
+services.NAME.deploy.replicas|3.0|simulated|
+services.NAME.deploy.endpoint_mode|3.2|simulated|
+services.NAME.deploy.labels|3.0|simulated|service labels (with com.docker.stack.namespace and com.docker.stack.image)
+services.NAME.deploy.placement|3.0|simulated|
+services.NAME.deploy.placement.constraints|3.0|simulated|
+services.NAME.deploy.placement.preferences|3.3|simulated|
+services.NAME.deploy.placement.preferences[].spread|3.3|simulated|
+services.NAME.deploy.placement.max_replicas_per_node|3.8|simulated|
+services.NAME.deploy.resources|3.0|simulated|
+services.NAME.deploy.resources.limits|3.0|simulated|
+services.NAME.deploy.resources.limits.cpus|3.0|simulated|
+services.NAME.deploy.resources.limits.memory|3.0|simulated|
+services.NAME.deploy.resources.limits.pids|3.9|accepted|
+services.NAME.deploy.resources.reservations|3.0|simulated|
+services.NAME.deploy.resources.reservations.cpus|3.0|simulated|
+services.NAME.deploy.resources.reservations.memory|3.0|simulated|
+services.NAME.deploy.resources.reservations.generic_resources|3.5|accepted|
+services.NAME.deploy.resources.reservations.generic_resources[].discrete_resource_spec|3.5|accepted|
+services.NAME.deploy.resources.reservations.generic_resources[].discrete_resource_spec.kind|3.5|accepted|
+services.NAME.deploy.resources.reservations.generic_resources[].discrete_resource_spec.value|3.5|accepted|
+services.NAME.deploy.restart_policy|3.0|simulated|
+services.NAME.deploy.restart_policy.condition|3.0|simulated|
+services.NAME.deploy.restart_policy.delay|3.0|simulated|
+services.NAME.deploy.restart_policy.max_attempts|3.0|simulated|
+services.NAME.deploy.restart_policy.window|3.0|simulated|
+services.NAME.deploy.update_config|3.0|simulated|
+services.NAME.deploy.update_config.parallelism|3.0|simulated|
+services.NAME.deploy.update_config.delay|3.0|simulated|
+services.NAME.deploy.update_config.failure_action|3.0|simulated|
+services.NAME.deploy.update_config.monitor|3.0|simulated|
+services.NAME.deploy.update_config.max_failure_ratio|3.0|simulated|
+services.NAME.deploy.update_config.order|3.4|simulated|
+services.NAME.deploy.rollback_config|3.7|simulated|
+services.NAME.deploy.rollback_config.parallelism|3.7|simulated|
+services.NAME.deploy.rollback_config.delay|3.7|simulated|
+services.NAME.deploy.rollback_config.failure_action|3.7|simulated|
+services.NAME.deploy.rollback_config.monitor|3.7|simulated|
+services.NAME.deploy.rollback_config.max_failure_ratio|3.7|simulated|
+services.NAME.deploy.rollback_config.order|3.7|simulated|
+networks|3.0|simulated|
+networks.NAME|3.0|simulated|created as STACK_NAME when a service uses it
+networks.NAME.x-*|3.7|accepted|
+networks.NAME.name|3.5|simulated|the network's own name, not namespaced
+networks.NAME.driver|3.0|simulated|overlay (the default) or bridge
+networks.NAME.driver_opts|3.0|simulated|only encrypted is read
+networks.NAME.attachable|3.2|simulated|
+networks.NAME.external|3.0|simulated|looked up, not created: deploy fails if the swarm has no such network
+networks.NAME.external.name|3.0|simulated|
+networks.NAME.internal|3.0|accepted|
+networks.NAME.labels|3.0|simulated|
+networks.NAME.ipam|3.0|accepted|
+networks.NAME.ipam.driver|3.0|accepted|
+networks.NAME.ipam.config|3.0|simulated|
+networks.NAME.ipam.config[].subnet|3.0|simulated|the network's subnet
+volumes|3.0|simulated|
+volumes.NAME|3.0|simulated|a named volume, STACK_NAME, created on each node a task uses it
+volumes.NAME.x-*|3.7|accepted|
+volumes.NAME.name|3.4|accepted|
+volumes.NAME.driver|3.0|accepted|
+volumes.NAME.driver_opts|3.0|accepted|
+volumes.NAME.external|3.0|accepted|
+volumes.NAME.external.name|3.0|accepted|
+volumes.NAME.labels|3.0|accepted|
+secrets|3.1|simulated|
+secrets.NAME|3.1|simulated|created as STACK_NAME from file:, or looked up when external
+secrets.NAME.x-*|3.7|accepted|
+secrets.NAME.name|3.5|simulated|
+secrets.NAME.file|3.1|simulated|read (relative to the file); a missing file is an error
+secrets.NAME.external|3.1|simulated|
+secrets.NAME.external.name|3.1|simulated|
+secrets.NAME.labels|3.1|accepted|
+secrets.NAME.driver|3.8|accepted|
+secrets.NAME.driver_opts|3.8|accepted|
+secrets.NAME.template_driver|3.8|accepted|
+configs|3.3|simulated|
+configs.NAME|3.3|simulated|as secrets
+configs.NAME.x-*|3.7|accepted|
+configs.NAME.name|3.5|simulated|
+configs.NAME.file|3.3|simulated|
+configs.NAME.external|3.3|simulated|
+configs.NAME.external.name|3.3|simulated|
+configs.NAME.labels|3.3|accepted|
+configs.NAME.template_driver|3.8|accepted|
+"""
+
+KEYS: dict[str, Key] = {}
+for _line in _TABLE.strip().splitlines():
+    _path, _since, _status, _note = _line.split("|", 3)
+    KEYS[_path] = Key(_path, _since, _status, _note)
+
+#: Mappings whose keys are the user's own (values, not schema keys).
+FREE = ("labels", "environment", "driver_opts", "options", "args", "sysctls", "extra_hosts")
+VERSIONS = tuple(f"3.{n}" for n in range(10))
+LATEST = VERSIONS[-1]
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+def _schema_path(path: Path) -> str:
+    """`services.NAME.ports[]` for ("services", "web", "ports", 0)."""
+    out = ""
+    for part in path:
+        out += "[]" if isinstance(part, int) else ("." if out else "") + str(part)
+    return out
+
+
+def _child(parent: str, key: str) -> str | None:
+    """The table path of `key` under `parent`, or None if the schema has no such key."""
+    prefix = f"{parent}." if parent else ""
+    for candidate in (prefix + key, prefix + "NAME"):
+        if candidate in KEYS:
+            return candidate
+    if key.startswith("x-") and prefix + "x-*" in KEYS:
+        return prefix + "x-*"
+    return None
+
+
+def _context(path: Path) -> str:
+    """How docker names a place in the file: `(root)`, `services.web.deploy`."""
+    return ".".join(str(p) for p in path) or "(root)"
+
+
+def check(data: object, version: str = LATEST) -> list[tuple[Path, str]]:
+    """Every key of `data` (a whole compose file) that compose `version` refuses, with docker's words."""
+    errors: list[tuple[Path, str]] = []
+    have = _version_key(version)
+
+    def walk(value: object, path: Path, table: str) -> None:
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                walk(item, path + (i,), table + "[]")
+            return
+        if not isinstance(value, dict) or table.rpartition(".")[2] in FREE:
+            return
+        for key, item in value.items():
+            found = _child(table, str(key))
+            here = path + (key,)
+            if table == "services.NAME" and key == "x-workload":
+                continue  # swarmsim's own extension, read in any version
+            if found is None or _version_key(KEYS[found].since) > have:
+                names = [p.rpartition(".")[2] for p, k in KEYS.items() if p.rpartition(".")[0] == table
+                         and _version_key(k.since) <= have and not p.endswith(("NAME", "x-*"))]
+                close = difflib.get_close_matches(str(key), names, n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                since = f" (it needs version: \"{KEYS[found].since}\" or later)" if found else ""
+                errors.append((here, f"{_context(path)} Additional property {key} is not allowed{since or hint}"))
+            elif KEYS[found].status == "forbidden":
+                errors.append((here, f"Compose file contains unsupported options: {key}: {KEYS[found].note}"))
+            elif found.startswith("services.NAME.x-") or found.endswith("x-*"):
+                continue
+            else:
+                walk(item, here, found)
+
+    walk(data, (), "")
+    return errors
+
+
+def service_warnings(data: dict) -> tuple[list[str], dict[str, str]]:
+    """The unsupported keys and the deprecated ones (with docker's reason) the services of `data` use."""
+    unsupported: set[str] = set()
+    deprecated: dict[str, str] = {}
+    services = data.get("services") if isinstance(data, dict) else None
+    for service in (services or {}).values():
+        for key in service if isinstance(service, dict) else ():
+            entry = KEYS.get(f"services.NAME.{key}")
+            if entry is not None and entry.status == "unsupported":
+                unsupported.add(key)
+            elif entry is not None and entry.status == "deprecated":
+                deprecated[key] = entry.note
+    return sorted(unsupported), deprecated
+
+
+def warnings_text(files: list[dict]) -> str:
+    """What `docker stack deploy` prints on stderr before it deploys (loader.LoadComposefile)."""
+    unsupported: set[str] = set()
+    deprecated: dict[str, str] = {}
+    for data in files:
+        more, old = service_warnings(data)
+        unsupported.update(more)
+        deprecated.update(old)
+    out = ""
+    if unsupported:
+        out += f"Ignoring unsupported options: {', '.join(sorted(unsupported))}\n\n"
+    if deprecated:
+        lines = sorted(f"{key}: {why}" for key, why in deprecated.items())
+        out += "Ignoring deprecated options:\n\n" + "\n\n".join(lines) + "\n\n"
+    return out

@@ -1,0 +1,283 @@
+"""The compose files of a `docker stack deploy -c FILE ... STACK` step, read as docker reads them.
+
+docker/cli `cli/command/stack/loader` and `cli/compose/{loader,convert}`: each
+file is parsed, its `${VAR}`s substituted (scenario `env:` first, then the
+process environment), checked against the compose 3.x schema of its `version:`,
+the files merged in order, and the result converted: names become `STACK_NAME`,
+every object carries the `com.docker.stack.namespace` label, services without
+`networks:` join `STACK_default`. Every problem of every file is reported at
+once, each with its file, line and key; the file is named as the step wrote it.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path as FilePath
+from typing import Mapping
+
+from . import compose, composeschema
+from .compose import Field, FieldError, Path
+from .interpolate import interpolate
+from .loader import ScenarioError, _Document
+from ..model import ServiceSpec
+from ..model.scenario import NetworkDecl
+from ..model.stack import IMAGE_LABEL, NAMESPACE_LABEL, Stack, SwarmObject
+
+
+class ComposeErrors(ScenarioError):
+    """Several problems in stack files; str() is one `FILE:LINE: KEY: message` line each."""
+
+    def __init__(self, errors: list[ScenarioError]):
+        first = errors[0]
+        super().__init__(first.source, first.line, first.path, first.message)
+        self.errors = errors
+        self.args = ("\n".join(str(e) for e in errors),)
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+class _File:
+    """One compose file: its document (for lines), its data after interpolation, its folder."""
+
+    def __init__(self, shown: str, path: FilePath, doc: _Document):
+        self.shown, self.path, self.doc = shown, path, doc
+        self.raw = doc.root.value
+        self.data = self.raw
+
+    def error(self, path: Path, message: str) -> ScenarioError:
+        return self.doc.error(path, message)
+
+
+def _version(data: dict) -> str:
+    """schema.Version: a missing version is 1.0 (which stack deploy refuses), "3" is 3.0."""
+    text = str(data.get("version", "1.0"))
+    return "3.0" if text == "3" else text
+
+
+def _env_file(file: _File, service: str, field: Field, lookup) -> tuple[list[str], list[ScenarioError]]:
+    """The `KEY=VALUE` lines of a service's env_file(s); a bare KEY takes the environment's value, if any."""
+    names = [field.value] if isinstance(field.value, str) else [i.text() for i in field.items()]
+    out, errors = [], []
+    for name in names:
+        path = (file.path.parent / name).resolve()
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except OSError:
+            errors.append(file.error(field.path, f"Couldn't find env file: {path}"))
+            continue
+        for line in lines:
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            if "=" in line:
+                out.append(line)
+            elif lookup(line) is not None:
+                out.append(f"{line}={lookup(line)}")
+    return out, errors
+
+
+def _with_env_files(file: _File, lookup) -> list[ScenarioError]:
+    """Each service's env_file lines put before its environment (environment wins, as in compose)."""
+    errors = []
+    for name, service in (file.data.get("services") or {}).items():
+        if not isinstance(service, dict) or service.get("env_file") is None:
+            continue
+        lines, problems = _env_file(file, name, Field(service["env_file"], ("services", name, "env_file")), lookup)
+        errors += problems
+        env = service.get("environment") or []
+        own = env if isinstance(env, list) else [k if v is None else f"{k}={v}" for k, v in env.items()]
+        keys = {item.partition("=")[0] for item in own if isinstance(item, str)}
+        service["environment"] = [line for line in lines if line.partition("=")[0] not in keys] + own
+    return errors
+
+
+def _merge(base: object, over: object) -> object:
+    """A later file over an earlier one: mappings merged key by key, anything else replaced."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for key, value in over.items():
+            out[key] = _merge(base[key], value) if key in base else value
+        return out
+    return over
+
+
+def _read_files(names: tuple[str, ...], base: FilePath, lookup) -> tuple[list[_File], list[ScenarioError]]:
+    files, errors = [], []
+    version = None
+    for name in names:
+        path = base / name
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise FieldError((), f"open {name}: {getattr(err, 'strerror', None) or err} (the compose file is read "
+                                 f"relative to the scenario)") from None
+        file = _File(name, path, _Document.parse(text, name))
+        if not isinstance(file.raw, dict):
+            errors.append(file.error((), "Top-level object must be a mapping"))
+            continue
+        files.append(file)
+        this = _version(file.raw)
+        if this not in composeschema.VERSIONS:
+            errors.append(file.error(("version",), f"unsupported Compose file version: {this} (docker stack deploy "
+                                                   f"reads versions 3.0 to {composeschema.LATEST})"))
+            continue
+        if version is not None and this != version:
+            errors.append(file.error(("version",), f"version mismatched between two composefiles : {version} and "
+                                                   f"{this}"))
+        version = version or this
+        file.data, problems = interpolate(file.raw, lookup)
+        errors += [file.error(e.path, e.message) for e in problems]
+        errors += [file.error(p, message) for p, message in composeschema.check(file.data, this)]
+        errors += _with_env_files(file, lookup)
+    return files, errors
+
+
+class _Converter:
+    """The merged files into a `Stack` (convert.Services, Networks, Secrets, Configs)."""
+
+    def __init__(self, namespace: str, files: list[_File]):
+        self.namespace, self.files = namespace, files
+        self.data: dict = {}
+        for file in files:
+            self.data = _merge(self.data, file.data)
+        self.errors: list[ScenarioError] = []
+
+    def scope(self, name: str) -> str:
+        return f"{self.namespace}_{name}"
+
+    def labels(self, labels: Mapping[str, str]) -> dict[str, str]:
+        return {**labels, NAMESPACE_LABEL: self.namespace}
+
+    def fail(self, path: Path, message: str) -> None:
+        """Report at the last file that has `path` (an override file's line wins)."""
+        owner = next((f for f in reversed(self.files) if path in f.doc.lines), self.files[-1])
+        self.errors.append(owner.error(path, message))
+
+    def section(self, key: str) -> dict:
+        value = self.data.get(key)
+        return value if isinstance(value, dict) else {}
+
+    def objects(self, kind: str) -> tuple[dict[str, str], tuple[SwarmObject, ...]]:
+        """Secrets or configs: the swarm name of each, and the ones to create (read from their files)."""
+        names, created = {}, []
+        for key, value in self.section(kind).items():
+            field = Field(value if isinstance(value, dict) else {}, (kind, key))
+            try:
+                external = compose.external_name(key, field)
+                own = field.get("name", Field.name)
+                names[key] = external or own or self.scope(key)
+                if external is None:
+                    created.append(SwarmObject(names[key], self.labels(field.get("labels", Field.string_map, {})),
+                                               self.file_size(field)))
+            except FieldError as err:
+                self.fail(err.path, err.message)
+        return names, tuple(created)
+
+    def file_size(self, field: Field) -> int:
+        name = field.require("file", Field.text, "file: PATH, or external: true")
+        owner = next((f for f in reversed(self.files) if field.path + ("file",) in f.doc.lines), self.files[-1])
+        path = (owner.path.parent / name).resolve()
+        try:
+            return path.stat().st_size
+        except OSError as err:
+            raise field.fail(f"open {path}: {(err.strerror or str(err)).lower()}") from None
+
+    def networks(self, used: list[str]) -> tuple[dict[str, str], tuple[NetworkDecl, ...], tuple[str, ...]]:
+        declared = self.section("networks")
+        names, created, external = {}, [], []
+        for key in used:
+            field = Field(declared.get(key), ("networks", key))
+            try:
+                outside = compose.external_name(key, field)
+                if outside is not None:
+                    names[key] = outside
+                    external.append(outside)
+                    continue
+                decl = compose.network(key, field)
+                own = field.get("name", Field.name) if isinstance(field.value, dict) else None
+                names[key] = own or self.scope(key)
+                created.append(replace(decl, name=names[key], labels=self.labels(decl.labels)))
+            except FieldError as err:
+                self.fail(err.path, err.message)
+        return names, tuple(created), tuple(external)
+
+    def check_refs(self, name: str, spec: ServiceSpec, raw: dict) -> None:
+        """convert.Service's "undefined network/secret/config/volume" checks, per service."""
+        where = ("services", name)
+        for net in spec.task.networks:
+            if net not in self.section("networks") and net != "default":
+                self.fail(where + ("networks",), f'service {name}: undefined network "{net}"')
+        for kind, refs in (("secrets", spec.task.secrets), ("configs", spec.task.configs)):
+            for ref in refs:
+                if ref not in self.section(kind):
+                    self.fail(where + (kind,), f'service {name}: undefined {kind[:-1]} "{ref}"')
+        for i, volume in enumerate(raw.get("volumes") or []):
+            source = volume.get("source") if isinstance(volume, dict) else str(volume).split(":")[0]
+            kind = volume.get("type", "volume") if isinstance(volume, dict) else (
+                "volume" if ":" in str(volume) and source[:1] not in "/.~$" else "bind")
+            if kind == "volume" and source and source not in self.section("volumes"):
+                self.fail(where + ("volumes", i), f'service {name}: undefined volume "{source}"')
+
+    def stack(self, warnings: str) -> Stack:
+        specs = []
+        for name, raw in self.section("services").items():
+            try:
+                spec = compose.service(name, Field(raw, ("services", name)))
+            except FieldError as err:
+                self.fail(err.path, err.message)
+                continue
+            self.check_refs(name, spec, raw if isinstance(raw, dict) else {})
+            specs.append(spec)
+        used = list(dict.fromkeys(n for s in specs for n in (s.task.networks or ("default",))))
+        net_names, networks, external = self.networks(used)
+        secret_names, secrets = self.objects("secrets")
+        config_names, configs = self.objects("configs")
+        if self.errors:
+            raise ComposeErrors(self.errors)
+        services = tuple(replace(
+            spec, name=self.scope(spec.name),
+            labels={**self.labels(spec.labels), IMAGE_LABEL: spec.task.image},
+            task=replace(spec.task, networks=tuple(net_names[n] for n in spec.task.networks or ("default",)),
+                         secrets=tuple(secret_names[s] for s in spec.task.secrets),
+                         configs=tuple(config_names[c] for c in spec.task.configs)))
+            for spec in specs)
+        return Stack(self.namespace, services, networks, external, secrets, configs, warnings)
+
+
+def read_stack(names: tuple[str, ...], base: FilePath, namespace: str, env: Mapping[str, str]) -> Stack:
+    """The stack the files `names` (relative to `base`) describe; `env` before the process environment."""
+    def lookup(name: str) -> str | None:
+        return env[name] if name in env else os.environ.get(name)
+
+    files, errors = _read_files(names, base, lookup)
+    if errors:
+        raise ComposeErrors(errors)
+    warnings = composeschema.warnings_text([f.raw for f in files])
+    return _Converter(namespace, files).stack(warnings)
+
+
+def check_stack_command(world, f: Field, cmd):
+    """A stack step against the world at that step (loader._World): a deploy reads its files and
+    adds its services and networks; rm takes them away; ps needs a stack with services."""
+    from ..dockercli import commands as c
+    if isinstance(cmd, c.StackDeploy):
+        stack = read_stack(cmd.files, world.base, cmd.namespace, world.env)
+        names = {s.name for s in stack.services}
+        old = world.stacks.get(cmd.namespace, set())
+        for name in names - old:
+            if name in world.services:
+                raise f.fail(f"service {name} already exists outside stack {cmd.namespace} (expected a new name)")
+        if cmd.prune:
+            for name in old - names:
+                world.services.pop(name, None)
+        world.stacks[cmd.namespace] = names | (set() if cmd.prune else old)
+        world.networks.update(n.name for n in stack.networks)
+        for spec in stack.services:
+            world.services[spec.name] = spec.mode
+        return replace(cmd, stack=stack)
+    if isinstance(cmd, c.StackRm):
+        for namespace in cmd.namespaces:
+            for name in world.stacks.pop(namespace, set()):
+                world.services.pop(name, None)
+    return cmd

@@ -1,0 +1,205 @@
+"""docker stack deploy/ls/services/ps/rm on the simulator, with real stack files (tests/stacks/)."""
+from pathlib import Path
+
+import pytest
+
+from swarmsim import SimBackend, loads_scenario, run_scenario
+from swarmsim.model import ServiceMode, TaskState
+from swarmsim.model.stack import NAMESPACE_LABEL
+from swarmsim.scenario import ScenarioError
+
+STACKS = Path(__file__).parent / "stacks"
+CORPUS = sorted(STACKS.glob("*.yml"))
+NEEDS = {"dogvscat-stack-voting.yml": ["docker network create --driver overlay proxy"]}
+
+
+def _run(tmp: Path, steps: list[str], files: dict[str, str] | None = None, workers: int = 2):
+    for name, text in (files or {}).items():
+        (tmp / name).write_text(text)
+    lines = "\n".join(f"  - {s}" if s.startswith("wait") else f"  - run: {s}" for s in steps)
+    scenario = loads_scenario(f"version: 1\ncluster: {{managers: 1, workers: {workers}}}\nsteps:\n{lines}\n",
+                              str(tmp / "scenario.yaml"))
+    backend = SimBackend()
+    trace = run_scenario(scenario, backend)
+    return backend.swarm, trace.steps()
+
+
+def _running(swarm, service) -> int:
+    return sum(1 for t in swarm.store.service_tasks(service.id) if t.state is TaskState.RUNNING)
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=[p.name for p in CORPUS])
+def test_real_stack_file_deploys_unchanged_and_rm_leaves_nothing(path, tmp_path):
+    assert len(CORPUS) >= 10
+    assert path.read_text().startswith("# source: https://github.com/")
+    (tmp_path / path.name).write_text(path.read_text())
+    swarm, steps = _run(tmp_path, NEEDS.get(path.name, []) + [f"docker stack deploy -c {path.name} s",
+                                                            "wait: converged"])
+    assert all(s["ok"] for s in steps), steps
+    services = list(swarm.store.services.values())
+    assert services
+    for service in services:
+        assert service.name.startswith("s_") and service.spec.labels[NAMESPACE_LABEL] == "s"
+        want = len(swarm.store.nodes) if service.spec.mode is ServiceMode.GLOBAL else service.spec.replicas
+        assert _running(swarm, service) == want, service.name
+    networks_before = set(swarm.networks)
+    from swarmsim.backend import SimBackend as _  # noqa: F401  (the same swarm keeps running below)
+    from swarmsim.sim import stack as stacks
+    ok, out = stacks.remove(swarm, ("s",))
+    assert ok and out.splitlines()[0].startswith("Removing service s_")
+    assert not swarm.store.services
+    assert not [n for n in swarm.networks.values() if n.labels.get(NAMESPACE_LABEL) == "s"]
+    assert {n for n in networks_before if not n.startswith("s_")} == set(swarm.networks)
+
+
+V1 = """version: "3.8"
+services:
+  web:
+    image: nginx:1.24
+    deploy: {replicas: 3, update_config: {parallelism: 1, delay: 1s}}
+  api:
+    image: api:1
+    deploy: {replicas: 2}
+"""
+
+
+def test_redeploy_updates_only_the_changed_service(tmp_path):
+    v2 = V1.replace("nginx:1.24", "nginx:1.25")
+    swarm, steps = _run(tmp_path, ["docker stack deploy -c v1.yml app", "wait: converged",
+                                   "docker stack ps -q app", "docker stack deploy -c v2.yml app",
+                                   "wait: converged", "docker stack ps app"], {"v1.yml": V1, "v2.yml": v2})
+    assert steps[0]["output"].splitlines() == ["Creating network app_default", "Creating service app_web",
+                                               "Creating service app_api"]
+    web, api = swarm.store.service("app_web"), swarm.store.service("app_api")
+    assert steps[3]["output"].splitlines() == [f"Updating service app_web (id: {web.id})",
+                                               f"Updating service app_api (id: {api.id})"]
+    api_tasks = {t.id for t in swarm.store.service_tasks(api.id)}
+    assert len(api_tasks) == 2  # not replaced: no history
+    web_tasks = swarm.store.service_tasks(web.id)
+    assert sum(t.state is TaskState.RUNNING and t.spec.image == "nginx:1.25" for t in web_tasks) == 3
+    assert sum(t.spec.image == "nginx:1.24" for t in web_tasks) == 3  # the old ones, shut down one by one
+    assert "\\_ app_web.1" in steps[5]["output"]
+
+
+def test_prune_removes_services_no_longer_in_the_file(tmp_path):
+    v2 = V1.split("  api:")[0]
+    files = {"v1.yml": V1, "v2.yml": v2}
+    swarm, steps = _run(tmp_path, ["docker stack deploy -c v1.yml app", "docker stack deploy -c v2.yml app",
+                                   "docker stack services -q app", "docker stack deploy --prune -c v2.yml app",
+                                   "docker stack ls"], files)
+    assert len(steps[2]["output"].splitlines()) == 2  # without --prune app_api stays
+    assert steps[3]["output"].splitlines()[0] == "Removing service app_api"
+    assert [s.name for s in swarm.store.services.values()] == ["app_web"]
+    assert steps[4]["output"] == "NAME      SERVICES   ORCHESTRATOR\napp       1          Swarm\n"
+
+
+EXTERNAL = """version: "3.5"
+services:
+  web: {image: nginx, networks: [public]}
+networks:
+  public: {external: true, name: traefik-public}
+"""
+
+
+def test_external_network_is_looked_up_not_created(tmp_path):
+    swarm, steps = _run(tmp_path, ["docker stack deploy -c s.yml app"], {"s.yml": EXTERNAL})
+    assert not steps[0]["ok"]
+    assert steps[0]["output"] == ('network "traefik-public" is declared as external, but could not be found. You '
+                                  'need to create a swarm-scoped network before the stack is deployed')
+    swarm, steps = _run(tmp_path, ["docker network create -d overlay traefik-public",
+                                   "docker stack deploy -c s.yml app", "docker stack rm app"])
+    assert steps[1]["output"] == "Creating service app_web"
+    assert swarm.store.service("app_web") is None and "traefik-public" in swarm.networks
+    assert steps[2]["output"] == "Removing service app_web"
+
+
+SECRETS = """version: "3.1"
+services:
+  db: {image: postgres, secrets: [pw, token]}
+secrets:
+  pw: {file: ./pw.txt}
+  token: {external: true}
+"""
+
+
+def test_secrets_created_from_files_and_a_missing_external_one_fails(tmp_path):
+    (tmp_path / "pw.txt").write_text("hunter2")
+    swarm, steps = _run(tmp_path, ["docker stack deploy -c s.yml app", "docker stack rm app"], {"s.yml": SECRETS})
+    assert steps[0]["output"].splitlines() == ["Creating network app_default", "Creating secret app_pw",
+                                               "service db: secret not found: token"]
+    assert not steps[0]["ok"]
+    assert steps[1]["output"].splitlines() == ["Removing secret app_pw", "Removing network app_default"]
+
+
+def test_stack_ps_and_services_of_an_unknown_stack(tmp_path):
+    _, steps = _run(tmp_path, ["docker stack services nope", "docker stack ps nope", "docker stack rm nope"])
+    assert steps[0]["output"] == "Nothing found in stack: nope"
+    assert (steps[1]["ok"], steps[1]["output"]) == (False, "nothing found in stack: nope")
+    assert steps[2]["output"] == "Nothing found in stack: nope"
+
+
+def test_all_errors_of_a_file_at_once_with_file_line_and_key(tmp_path):
+    bad = """version: "3.2"
+services:
+  web:
+    image: nginx
+    imagee: typo
+    deploy: {replicas: 2, rollback_config: {parallelism: 1}}
+  db:
+    image: ${DB_IMAGE:?set DB_IMAGE}
+    extends: web
+  cache:
+    networks: [nowhere]
+"""
+    (tmp_path / "bad.yml").write_text(bad)
+    with pytest.raises(ScenarioError) as err:
+        _run(tmp_path, ["docker stack deploy -c bad.yml app"])
+    lines = str(err.value).splitlines()
+    assert lines == [
+        "bad.yml:8: services.db.image: invalid interpolation format for services.db.image: \"required variable "
+        "DB_IMAGE is missing a value: set DB_IMAGE\"; you may need to escape any $ with another $",
+        "bad.yml:5: services.web.imagee: services.web Additional property imagee is not allowed (did you mean "
+        "'image'?)",
+        "bad.yml:6: services.web.deploy.rollback_config: services.web.deploy Additional property rollback_config is "
+        "not allowed (it needs version: \"3.7\" or later)",
+        "bad.yml:9: services.db.extends: Compose file contains unsupported options: extends: Support for `extends` "
+        "is not implemented yet.",
+    ]
+
+
+def test_unsupported_and_deprecated_options_reported_once(tmp_path):
+    text = V1.replace("    image: nginx:1.24\n", "    image: nginx:1.24\n    build: .\n    restart: always\n"
+                      "    container_name: w\n    links: [api]\n").replace("    image: api:1\n",
+                                                                           "    image: api:1\n    build: ./api\n")
+    _, steps = _run(tmp_path, ["docker stack deploy -c s.yml app"], {"s.yml": text})
+    assert steps[0]["output"].startswith(
+        "Ignoring unsupported options: build, links, restart\n\nIgnoring deprecated options:\n\n"
+        "container_name: Setting the container name is not supported.\n\nCreating network app_default\n")
+
+
+def test_merge_keys_and_scenario_env(tmp_path):
+    text = """version: "3.8"
+x-base: &base
+  image: nginx:${TAG:-1.0}
+  deploy: {replicas: 2}
+services:
+  a: {<<: *base}
+  b:
+    <<: *base
+    deploy: {replicas: 1}
+    command: echo $$HOME
+"""
+    (tmp_path / "s.yml").write_text(text)
+    scenario = loads_scenario("version: 1\ncluster: {managers: 1}\nenv: {TAG: '2.0'}\nsteps:\n"
+                              "  - run: docker stack deploy -c s.yml st\n", str(tmp_path / "x.yaml"))
+    stack = scenario.steps[0].parsed.stack
+    a, b = stack.services
+    assert (a.name, a.task.image, a.replicas) == ("st_a", "nginx:2.0", 2)
+    assert (b.task.image, b.replicas, b.task.args) == ("nginx:2.0", 1, ("echo", "$HOME"))
+
+
+def test_two_files_merge_in_order(tmp_path):
+    override = 'version: "3.8"\nservices:\n  web:\n    deploy: {replicas: 5}\n'
+    swarm, steps = _run(tmp_path, ["docker stack deploy -c v1.yml -c o.yml app"], {"v1.yml": V1, "o.yml": override})
+    web = swarm.store.service("app_web")
+    assert web.spec.replicas == 5 and web.spec.task.image == "nginx:1.24"
