@@ -18,7 +18,7 @@ from typing import Callable
 
 import yaml
 
-from ..dockercli import commands as c
+from ..dockercli import commands as c, validate
 from .yamlmerge import MergeError, merged_pairs
 from .compose import Field, FieldError, format_path, networks, services, stack, workload
 from ..dockercli.parse import CommandError, parse_command_line
@@ -28,8 +28,8 @@ from ..model.scenario import (At, Fail, Heal, NetworkDecl, NodeDecl, Partition, 
                              TrafficClient, WaitConverged, WaitFor)
 
 BUILTIN_NETWORKS = ("bridge", "host", "none", "ingress")
-TOP_KEYS = ("version", "name", "seed", "cluster", "env", "networks", "services", "images", "stack", "timing",
-            "traffic", "steps")
+TOP_KEYS = ("version", "name", "seed", "limits", "cluster", "env", "networks", "services", "images", "stack",
+            "timing", "traffic", "steps")
 NODE_KEYS = ("name", "role", "availability", "cpus", "memory", "labels", "engine_labels", "joined")
 SHORTHAND_KEYS = ("managers", "workers", "cpus", "memory")
 MAX_NODES = 10_000
@@ -174,6 +174,8 @@ class _World:
     env: dict[str, str] = field(default_factory=dict)     # `env:`, for ${VAR} in stack files
     base: FilePath = FilePath(".")                         # the scenario's folder: stack files are relative to it
     stacks: dict[str, set[str]] = field(default_factory=dict)  # deployed stacks and their services
+    limits: Limits = field(default_factory=lambda: Limits())
+    tasks: dict[str, int] = field(default_factory=dict)  # the tasks each service asks for
 
     def __post_init__(self) -> None:
         self.joined = {name for name, node in self.nodes.items() if node.joined}
@@ -189,6 +191,35 @@ class _World:
             raise f.fail(f"no such service: {name} (expected one of the services at this step: "
                          f"{_names(self.services)})")
         return self.services[name]
+
+    def add_service(self, path: tuple, spec: ServiceSpec, deployed: bool = False) -> None:
+        """A service that exists from this step on, checked as the daemon checks a new spec. A stack's
+        (`deployed`) networks are looked up when the deploy runs, as docker does, not here."""
+        f = Field(spec.name, path)
+        for problem in (validate.swarm_name(spec.name), validate.image_reference(spec.task.image)):
+            if problem:
+                raise f.fail(f"service {spec.name!r} ({spec.task.image!r}): {problem}")
+        if not deployed:
+            self.check_service_spec(path, spec)
+        self.services[spec.name] = spec.mode
+        self.set_tasks(f, spec.name, spec.replicas if spec.mode is ServiceMode.REPLICATED else len(self.nodes))
+
+    def set_tasks(self, f: Field, name: str, count: int) -> None:
+        """`count` tasks for service `name`; all services together stay within `limits.tasks`."""
+        self.tasks[name] = count
+        total = sum(n for service, n in self.tasks.items() if service in self.services)
+        if total > self.limits.tasks:
+            raise f.fail(f"{total:,} tasks asked for, over the limit of {self.limits.tasks:,} (expected fewer "
+                         f"replicas, or raise it with limits: {{tasks: N}})")
+
+    def add_network(self, f: Field, name: str, subnet: str | None = None) -> None:
+        """A network created at this step (declared, or `docker network create`), checked as the daemon does."""
+        problem = validate.swarm_name(name) or (validate.subnet(subnet) if subnet else None)
+        if problem:
+            raise f.fail(f"network {name!r}: {problem}")
+        if name in self.networks or name in BUILTIN_NETWORKS:
+            raise f.fail(f"network with name {name} already exists")
+        self.networks.add(name)
 
     def network(self, f: Field, name: str) -> None:
         if name not in self.networks and name not in BUILTIN_NETWORKS:
@@ -211,19 +242,23 @@ def _check_service_command(world: _World, f: Field, cmd: c.Command) -> None:
     if isinstance(cmd, c.ServiceCreate):
         if cmd.spec.name in world.services:
             raise f.fail(f"service {cmd.spec.name} already exists (expected a new name, or docker service update)")
-        world.check_service_spec(f.path, cmd.spec)
-        world.services[cmd.spec.name] = cmd.spec.mode
+        world.add_service(f.path, cmd.spec)
     elif isinstance(cmd, c.ServiceUpdate):
         mode = world.service(f, cmd.service)
         for flag, value in cmd.changes:
             if flag == "network-add":
                 world.network(f, value)
+            if flag == "image" and validate.image_reference(value):
+                raise f.fail(f"image {value!r}: {validate.image_reference(value)}")
             if flag == "replicas" and mode is not ServiceMode.REPLICATED:
                 raise f.fail(f"{cmd.service}: replicas can only be used with replicated mode")
+            if flag == "replicas":
+                world.set_tasks(f, cmd.service, value)
     elif isinstance(cmd, c.ServiceScale):
-        for name, _ in cmd.scales:
+        for name, count in cmd.scales:
             if world.service(f, name) is not ServiceMode.REPLICATED:
                 raise f.fail(f"{name}: scale can only be used with replicated or replicated-job mode")
+            world.set_tasks(f, name, count)
     elif isinstance(cmd, c.ServiceRemove):
         for name in cmd.services:
             world.service(f, name)
@@ -244,9 +279,7 @@ def _check_cluster_command(world: _World, f: Field, cmd: c.Command, on: str) -> 
     elif isinstance(cmd, c.NodeUpdate):
         world.node(Field(cmd.node, f.path))
     elif isinstance(cmd, c.NetworkCreate):
-        if cmd.name in world.networks or cmd.name in BUILTIN_NETWORKS:
-            raise f.fail(f"network with name {cmd.name} already exists")
-        world.networks.add(cmd.name)
+        world.add_network(f, cmd.name, cmd.subnet)
     elif isinstance(cmd, c.NetworkRm):
         for name in cmd.networks:
             world.network(f, name)
@@ -269,10 +302,18 @@ def _check_join(world: _World, f: Field, cmd: c.SwarmJoin, on: str) -> None:
 
 # -- sections ------------------------------------------------------------------------------------------------------
 
+def _hostname(f: Field) -> str:
+    name = f.name()
+    problem = validate.hostname(name)
+    if problem:
+        raise f.fail(f"node name {name!r}: {problem}")
+    return name
+
+
 def _node(f: Field) -> NodeDecl:
     f.mapping(NODE_KEYS)
     base = NodeDecl(name="")
-    return NodeDecl(name=f.require("name", Field.name, "a node name such as node1"),
+    return NodeDecl(name=f.require("name", _hostname, "a node name such as node1"),
                     role=f.get("role", lambda x: x.choice(Role), base.role),
                     availability=f.get("availability", lambda x: x.choice(Availability), base.availability),
                     nano_cpus=f.get("cpus", Field.cpus, base.nano_cpus),
@@ -282,25 +323,39 @@ def _node(f: Field) -> NodeDecl:
                     joined=f.get("joined", Field.flag, base.joined))
 
 
-def _node_count(f: Field) -> int:
-    return f.integer(minimum=0, maximum=MAX_NODES)
+@dataclass(frozen=True)
+class Limits:
+    """What one scenario may ask the simulator to hold; `limits:` raises them."""
+
+    tasks: int = 500_000
+    nodes: int = MAX_NODES
 
 
-def _shorthand(f: Field) -> tuple[NodeDecl, ...]:
+def _limits(f: Field) -> Limits:
+    f.mapping(("tasks", "nodes"))
+    return Limits(tasks=f.get("tasks", lambda x: x.integer(minimum=1, maximum=validate.UINT64_MAX), Limits.tasks),
+                  nodes=f.get("nodes", lambda x: x.integer(minimum=1, maximum=10 * MAX_NODES), Limits.nodes))
+
+
+def _shorthand(f: Field, limits: Limits) -> tuple[NodeDecl, ...]:
     f.mapping(SHORTHAND_KEYS)
-    managers, workers = f.get("managers", _node_count, 1), f.get("workers", _node_count, 0)
+    count = lambda x: x.integer(minimum=0, maximum=limits.nodes)
+    managers, workers = f.get("managers", count, 1), f.get("workers", count, 0)
     base = NodeDecl(name="")
     cpus, memory = f.get("cpus", Field.cpus, base.nano_cpus), f.get("memory", Field.size, base.memory_bytes)
     return tuple(NodeDecl(name=f"node{i + 1}", role=Role.MANAGER if i < managers else Role.WORKER,
                           nano_cpus=cpus, memory_bytes=memory) for i in range(managers + workers))
 
 
-def _cluster(f: Field) -> tuple[NodeDecl, ...]:
+def _cluster(f: Field, limits: Limits) -> tuple[NodeDecl, ...]:
     if isinstance(f.value, dict) and "nodes" in f.value:
         f.mapping(("nodes",))
         nodes = f.get("nodes", lambda x: tuple(_node(item) for item in x.items()), ())
     else:
-        nodes = _shorthand(f)
+        nodes = _shorthand(f, limits)
+    if len(nodes) > limits.nodes:
+        raise f.fail(f"{len(nodes):,} nodes, over the limit of {limits.nodes:,} (expected fewer, or raise it with "
+                     "limits: {nodes: N})")
     seen: set[str] = set()
     for i, node in enumerate(nodes):
         if node.name in seen:
@@ -465,8 +520,7 @@ def _check_services(world: _World, specs: tuple[ServiceSpec, ...]) -> None:
         if spec.name in world.services:
             raise FieldError(("services", spec.name), f"service {spec.name} is defined twice (in the stack file "
                                                       "and in the scenario)")
-        world.check_service_spec(("services", spec.name), spec)
-        world.services[spec.name] = spec.mode
+        world.add_service(("services", spec.name), spec)
 
 
 def _read(doc: _Document) -> Scenario:
@@ -477,10 +531,14 @@ def _read(doc: _Document) -> Scenario:
     version = root.require("version", lambda f: f.integer(minimum=None), "version: 1")
     if version != 1:
         raise FieldError(("version",), f"unsupported version {version} (expected version: 1)")
-    nodes = root.require("cluster", _cluster, "cluster: {managers: 1, workers: 2} or cluster: {nodes: [...]}")
+    limits = root.get("limits", _limits, Limits())
+    nodes = root.require("cluster", lambda f: _cluster(f, limits),
+                         "cluster: {managers: 1, workers: 2} or cluster: {nodes: [...]}")
     declared = root.get("networks", networks, ())
-    world = _World(nodes={n.name: n for n in nodes}, services={}, networks={n.name for n in declared},
+    world = _World(nodes={n.name: n for n in nodes}, services={}, networks=set(), limits=limits,
                    env=root.get("env", Field.string_map, {}), base=FilePath(doc.source).parent)
+    for decl in declared:
+        world.add_network(Field(decl.name, ("networks", decl.name)), decl.name, decl.subnet)
     stack_services, stack_networks = root.get("stack", lambda f: _stack(doc, world, f), ((), ()))
     own = root.get("services", services, ())
     _check_services(world, own)

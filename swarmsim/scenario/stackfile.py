@@ -274,7 +274,7 @@ def check_stack_command(world, f: Field, cmd):
         world.stacks[cmd.namespace] = names | (set() if cmd.prune else old)
         world.networks.update(n.name for n in stack.networks)
         for spec in stack.services:
-            world.services[spec.name] = spec.mode
+            world.add_service(f.path, spec, deployed=True)
         return replace(cmd, stack=stack)
     if isinstance(cmd, c.StackRm):
         for namespace in cmd.namespaces:
