@@ -11,6 +11,7 @@ from pathlib import Path
 from .analysis import metrics
 from .backend import ScenarioRefused, SimBackend, run_scenario
 from .scenario import ScenarioError, load_scenario, loads_scenario
+from .inputs import printable
 from .trace import read_trace
 
 
@@ -250,11 +251,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ScenarioError, ScenarioRefused) as err:
-        print(f"swarmsim: {err}", file=sys.stderr)
+    except (ScenarioError, ScenarioRefused, OSError, ValueError) as err:
+        print(f"swarmsim: {' '.join(printable(str(err)).split())}", file=sys.stderr)
         return 2
-    except (OSError, ValueError) as err:
-        print(f"swarmsim: {err}", file=sys.stderr)
+    except (MemoryError, RecursionError) as err:  # a bound swarmsim does not check yet: say which
+        print(f"swarmsim: the input asks for more than this machine can hold ({type(err).__name__}); "
+              "please report the file that caused it", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("swarmsim: interrupted", file=sys.stderr)

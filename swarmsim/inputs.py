@@ -12,8 +12,18 @@ import stat
 from pathlib import Path
 from typing import Iterator
 
-DEFAULT_LIMIT = 16 << 20  # a scenario or stack file: real ones are a few kB
+DEFAULT_LIMIT = 1 << 20  # a scenario or stack file: real ones are a few kB, 10,000 nodes listed ~600 kB
 TRACE_LIMIT = 4 << 30     # a trace of 10,000 nodes is about 1 GB
+
+
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x00, 0x20), *range(0x7f, 0xa0)] if chr(c) not in "\n"}
+_CONTROL.update({ord("\t"): "\\t", ord("\r"): "\\r"})
+
+
+def printable(text: str) -> str:
+    """`text` with control characters escaped (`\\x1b`, `\\t`, `\\r`): a name or message from a user's
+    file is echoed to a terminal, where an escape sequence would repaint it or a CR hide the line."""
+    return text.translate(_CONTROL)
 
 
 class InputError(ValueError):

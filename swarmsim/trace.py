@@ -145,7 +145,7 @@ def read_trace(path: str | Path) -> Trace:
     """The trace in `path`, checked against the contract: one header first, known kinds and states, the
     fields each kind carries, finite times, and (t, seq) order. Any breach is one TraceError."""
     from .inputs import InputError, read_lines
-    header, events, last = None, [], None
+    header, events, last, seen = None, [], None, set()
     try:
         for number, line in read_lines(path):
             if not line.strip():
@@ -167,6 +167,10 @@ def read_trace(path: str | Path) -> Trace:
                 raise TraceError(path, number, f"event (t={order[0]}, seq={order[1]}) after (t={last[0]}, "
                                                f"seq={last[1]}) (expected events sorted by (t, seq), as "
                                                "swarmsim writes them)")
+            if event["seq"] in seen:
+                raise TraceError(path, number, f"seq {event['seq']} appears twice (expected each event written "
+                                               "once, numbered in writing order)")
+            seen.add(event["seq"])
             last = order
             events.append(event)
     except InputError as err:

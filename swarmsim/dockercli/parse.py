@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Callable
 
-from . import commands as c
+from . import commands as c, validate
 from ..control.constraint import parse as parse_constraint
 from ..model import (Availability, EndpointSpec, FailureAction, Healthcheck, Placement, PortConfig, Resources, RestartCondition,
                     RestartPolicy, ServiceMode, ServiceSpec, TaskSpec, UpdateConfig, UpdateOrder)
@@ -38,12 +38,16 @@ class CommandError(ValueError):
 def _uint(text: str) -> int:
     if not re.fullmatch(r"\d+", text):
         raise ValueError(f'strconv.ParseUint: parsing "{text}": invalid syntax')
+    if int(text) > 2**64 - 1:
+        raise ValueError(f'strconv.ParseUint: parsing "{text}": value out of range')
     return int(text)
 
 
 def _int(text: str) -> int:
     if not re.fullmatch(r"[-+]?\d+", text):
         raise ValueError(f'strconv.ParseInt: parsing "{text}": invalid syntax')
+    if not -2**63 <= int(text) <= 2**63 - 1:
+        raise ValueError(f'strconv.ParseInt: parsing "{text}": value out of range')
     return int(text)
 
 
@@ -74,7 +78,10 @@ def _duration(text: str) -> float:
     """Go's time.ParseDuration: a bare number other than 0 needs a unit."""
     if re.fullmatch(r"\d+(\.\d*)?", text) and float(text) != 0:
         raise ValueError(f'time: missing unit in duration "{text}"')
-    return _go_duration(text)
+    seconds = _go_duration(text)
+    if validate.duration(seconds):
+        raise ValueError(f'time: invalid duration "{text}"')
+    return seconds
 
 
 def _bool(text: str) -> bool:
@@ -731,8 +738,22 @@ def parse_command(argv: list[str]) -> c.Command:
 
 def parse_command_line(line: str) -> c.Command:
     """The command for a line as typed in a shell; a leading `docker` is optional."""
+    if len(line.encode()) > ARG_MAX:
+        raise CommandError(f"fork/exec docker: argument list too long (a command line of {len(line):,} bytes; "
+                           f"Linux takes at most {ARG_MAX:,})")
+    # shlex builds each word a character at a time (quadratic in a word's length): bound the words first
+    longest = max(_SHELL_WORD.findall(line), key=len, default="")
+    if len(longest.encode()) > MAX_ARG_STRLEN:
+        raise CommandError(f"fork/exec docker: argument list too long (one word of {len(longest):,} bytes; Linux "
+                           f"takes at most {MAX_ARG_STRLEN:,} per word)")
     try:
         words = shlex.split(line)
     except ValueError as err:
         raise CommandError(f"cannot split the command line: {err}") from None
     return parse_command(words[1:] if words[:1] == ["docker"] else words)
+
+
+# execve(2)'s limits on Linux: what a shell could hand to the docker binary at all
+ARG_MAX = 2 * 1024 * 1024
+MAX_ARG_STRLEN = 32 * 4096
+_SHELL_WORD = re.compile(r"""(?:[^\s'"\\]|\\.|'[^']*'|"(?:[^"\\]|\\.)*")+""")

@@ -81,6 +81,9 @@ class EndpointSpec:
     ports: tuple[PortConfig, ...] = ()
 
 
+DEFAULT_PROBE_INTERVAL = 30.0  # daemon/health.go defaultProbeInterval
+
+
 @dataclass(frozen=True, slots=True)
 class Healthcheck:
     """A container healthcheck; defaults are the engine's (daemon/health.go). test ("NONE",) disables."""
@@ -90,6 +93,11 @@ class Healthcheck:
     timeout: float = 30.0
     retries: int = 3
     start_period: float = 0.0
+
+    @property
+    def probe_interval(self) -> float:
+        """The interval the engine probes at: 0 (as `--health-interval 0s` sends) means its 30 s default."""
+        return self.interval or DEFAULT_PROBE_INTERVAL
 
     @property
     def enabled(self) -> bool:

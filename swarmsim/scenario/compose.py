@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Callable, Iterable
 
+from ..dockercli import validate
 from ..dockercli.parse import check_constraint, check_endpoint, parse_ports
 from ..model import (EndpointSpec, FailureAction, Healthcheck, Placement, PortConfig, Resources, RestartCondition,
                     RestartPolicy, ServiceMode, ServiceSpec, TaskSpec, UpdateConfig, UpdateOrder, Workload)
@@ -112,14 +113,15 @@ class Field:
         """`parse` applied to the value; its ValueError becomes this field's error."""
         try:
             return parse(self.value)
-        except ValueError as err:
-            raise self.fail(str(err)) from None
+        except (ValueError, OverflowError) as err:  # OverflowError: an infinite or huge number to an integer
+            raise self.fail(str(err) if isinstance(err, ValueError) else f"{self.value!r} is out of range") from None
 
     def duration(self) -> float:
         self.expect((str, int, float), "a duration such as 10s")
         seconds = self.convert(parse_duration)
-        if not math.isfinite(seconds):
-            raise self.fail(f"expected a finite duration such as 10s, got {self.value!r}")
+        problem = validate.duration(seconds)
+        if problem:
+            raise self.fail(f"expected a duration such as 10s, got {self.value!r}: {problem}")
         return seconds
 
     def size(self) -> int:
@@ -275,7 +277,7 @@ def workload(field: Field) -> Workload:
     return Workload(size=field.get("size", Field.size), present=field.get("present", _present),
                     start_time=field.get("start_time", Field.duration),
                     exit_after=field.get("exit_after", Field.duration),
-                    exit_code=field.get("exit_code", lambda f: f.integer(minimum=None)),
+                    exit_code=field.get("exit_code", lambda f: f.integer(minimum=0, maximum=255)),
                     serve_port=field.get("serve_port", lambda f: f.integer(minimum=1)),
                     ignore_sigterm=field.get("ignore_sigterm", Field.flag),
                     healthy=field.get("healthy", Field.flag),

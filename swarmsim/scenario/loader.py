@@ -22,7 +22,7 @@ from ..dockercli import commands as c, validate
 from .yamlmerge import MergeError, merged_pairs
 from .compose import Field, FieldError, format_path, networks, services, stack, workload
 from ..dockercli.parse import CommandError, parse_command_line
-from ..inputs import InputError, read_text
+from ..inputs import InputError, printable, read_text
 from ..model import Availability, Role, ServiceMode, ServiceSpec, Workload
 from ..model.scenario import (At, Fail, Heal, NetworkDecl, NodeDecl, Partition, Run, Scenario, Step, Timing,
                              TrafficClient, WaitConverged, WaitFor)
@@ -33,7 +33,7 @@ TOP_KEYS = ("version", "name", "seed", "limits", "cluster", "env", "networks", "
 NODE_KEYS = ("name", "role", "availability", "cpus", "memory", "labels", "engine_labels", "joined")
 SHORTHAND_KEYS = ("managers", "workers", "cpus", "memory")
 MAX_NODES = 10_000
-MAX_VALUES = 2_000_000  # scalars, lists and mappings after aliases are expanded (a billion laughs stops here)
+MAX_VALUES = 500_000  # scalars, lists and mappings after aliases are expanded (a billion laughs stops here)
 MAX_DEPTH = 64          # nesting of lists and mappings; real files stay under ten
 TRAFFIC_KEYS = ("port", "rate", "via", "timeout", "start", "stop")
 ACTIONS = ("run", "wait", "at", "fail", "partition", "heal")
@@ -45,7 +45,7 @@ class ScenarioError(ValueError):
 
     def __init__(self, source: str, line: int | None, path: str, message: str):
         self.source, self.line, self.path = source, line, path
-        self.message = " ".join(message.split())
+        self.message = " ".join(printable(message).split())
         where = f"{source}:{line}" if line else source
         super().__init__(f"{where}: {path}: {self.message}" if path else f"{where}: {self.message}")
 
@@ -96,6 +96,8 @@ class _Document:
         if len(path) > MAX_DEPTH:
             raise self._at(node, path, f"nested more than {MAX_DEPTH} levels deep (expected plain scenario data)")
         if isinstance(node, yaml.ScalarNode):
+            if "\x00" in node.value:
+                raise self._at(node, path, "a NUL character in a value (expected text)")
             try:
                 return _scalar(node)
             except (yaml.YAMLError, ValueError, TypeError, AttributeError, OverflowError) as err:
@@ -196,7 +198,9 @@ class _World:
         """A service that exists from this step on, checked as the daemon checks a new spec. A stack's
         (`deployed`) networks are looked up when the deploy runs, as docker does, not here."""
         f = Field(spec.name, path)
-        for problem in (validate.swarm_name(spec.name), validate.image_reference(spec.task.image)):
+        check = spec.task.healthcheck
+        for problem in (validate.swarm_name(spec.name), validate.image_reference(spec.task.image),
+                        check and validate.healthcheck(check.interval, check.timeout, check.start_period)):
             if problem:
                 raise f.fail(f"service {spec.name!r} ({spec.task.image!r}): {problem}")
         if not deployed:
@@ -329,12 +333,24 @@ class Limits:
 
     tasks: int = 500_000
     nodes: int = MAX_NODES
+    steps: int = 10_000
 
 
 def _limits(f: Field) -> Limits:
-    f.mapping(("tasks", "nodes"))
+    f.mapping(("tasks", "nodes", "steps"))
     return Limits(tasks=f.get("tasks", lambda x: x.integer(minimum=1, maximum=validate.UINT64_MAX), Limits.tasks),
-                  nodes=f.get("nodes", lambda x: x.integer(minimum=1, maximum=10 * MAX_NODES), Limits.nodes))
+                  nodes=f.get("nodes", lambda x: x.integer(minimum=1, maximum=10 * MAX_NODES), Limits.nodes),
+                  steps=f.get("steps", lambda x: x.integer(minimum=1), Limits.steps))
+
+
+def _steps(world: _World, doc: _Document) -> Callable[[Field], tuple[Step, ...]]:
+    def read(f: Field) -> tuple[Step, ...]:
+        items = f.items()
+        if len(items) > world.limits.steps:
+            raise f.fail(f"{len(items):,} steps, over the limit of {world.limits.steps:,} (expected fewer, or "
+                         "raise it with limits: {steps: N})")
+        return tuple(_step(world, item, doc.line(item.path)) for item in items)
+    return read
 
 
 def _shorthand(f: Field, limits: Limits) -> tuple[NodeDecl, ...]:
@@ -367,16 +383,37 @@ def _cluster(f: Field, limits: Limits) -> tuple[NodeDecl, ...]:
     return nodes
 
 
+# Periods of loops that wake themselves: zero would spin without the clock moving
+PERIODS = ("status_batch", "cli_poll", "heartbeat_period", "reaper_batch", "scheduler_max_latency")
+
+
 def _timing_value(f: Field, default: object) -> object:
-    if f.path[-1] == "pull_rate":
-        return float(f.size())
+    name = f.path[-1]
+    if name == "pull_rate":
+        rate = float(f.size())
+        if rate <= 0:
+            raise f.fail("expected a positive rate in bytes per second, e.g. 50MB")
+        return rate
+    if name == "contention_scope":
+        return f.one_of("host", "node")
+    if name == "start_contention":
+        share = f.number(minimum=0.0)
+        if not 0 < share <= 1:
+            raise f.fail(f"expected the CPU share of one operation, above 0 and at most 1, got {share:g}")
+        return share
     if isinstance(default, str):
         return f.text()
     if isinstance(default, int):
-        return f.integer(minimum=0 if f.path[-1] == "contention_slots" else 1)  # 0 slots: serve all at once
+        return f.integer(minimum=0 if name == "contention_slots" else 1)  # 0 slots: serve all at once
     if isinstance(default, tuple):
-        return tuple(item.duration() for item in f.items())
-    return f.duration()
+        low, high = (item.duration() for item in f.items())
+        if not 0 < low <= high:
+            raise f.fail(f"expected [LOW, HIGH] with 0 < LOW <= HIGH, got [{low:g}s, {high:g}s]")
+        return low, high
+    seconds = f.duration()
+    if name in PERIODS and seconds <= 0:
+        raise f.fail(f"{name} is the period of a loop and must be above 0, got {seconds:g}s")
+    return seconds
 
 
 def _timing(f: Field) -> Timing:
@@ -390,15 +427,29 @@ def _timing(f: Field) -> Timing:
     return dataclasses.replace(base, **values)
 
 
+MAX_RATE = 10_000  # requests per second per client; faster ones are aggregated per second but still drawn
+
+
+def _rate(f: Field) -> float:
+    rate = f.number(minimum=1e-9)
+    if rate > MAX_RATE:
+        raise f.fail(f"rate {rate:g} requests per second is over the limit of {MAX_RATE:,} per client (expected "
+                     "fewer, or several clients)")
+    return rate
+
+
 def _traffic(world: _World) -> Callable[[Field], tuple[TrafficClient, ...]]:
     def client(f: Field) -> TrafficClient:
         f.mapping(TRAFFIC_KEYS)
         base = TrafficClient(port=0, rate=0.0)
         via = f.get("via", lambda x: "any" if x.value == "any" else world.node(x), base.via)
-        return TrafficClient(port=f.require("port", lambda x: x.integer(1, 65535), "a published port such as 8080"),
-                             rate=f.require("rate", lambda x: x.number(minimum=1e-9), "requests per second"),
-                             via=via, timeout=f.get("timeout", Field.duration, base.timeout),
-                             start=f.get("start", Field.duration, base.start), stop=f.get("stop", Field.duration))
+        client = TrafficClient(port=f.require("port", lambda x: x.integer(1, 65535), "a published port such as 8080"),
+                               rate=f.require("rate", _rate, "requests per second"),
+                               via=via, timeout=f.get("timeout", Field.duration, base.timeout),
+                               start=f.get("start", Field.duration, base.start), stop=f.get("stop", Field.duration))
+        if client.stop is not None and client.stop < client.start:
+            raise f.fail(f"stop: {client.stop:g}s is before start: {client.start:g}s (expected stop after start)")
+        return client
     return lambda f: tuple(client(item) for item in f.items())
 
 
@@ -547,7 +598,7 @@ def _read(doc: _Document) -> Scenario:
         nodes=nodes, services=stack_services + own, networks=stack_networks + declared,
         images=root.get("images", _images(world), {}), timing=root.get("timing", _timing, Timing()),
         traffic=root.get("traffic", _traffic(world), ()),
-        steps=root.get("steps", lambda f: tuple(_step(world, item, doc.line(item.path)) for item in f.items()), ()),
+        steps=root.get("steps", _steps(world, doc), ()),
         seed=root.get("seed", lambda f: f.integer(minimum=None), 0), source=doc.source,
     )
 

@@ -246,7 +246,7 @@ class Agent:
         workload = run.workload
         exit_at = run.container_at + workload.exit_after if workload.exit_after is not None else None
         failures = 0
-        probe_at = run.container_at + check.interval
+        probe_at = run.container_at + check.probe_interval
         while True:
             wake = min(probe_at, exit_at) if exit_at is not None else probe_at
             change = self._wait_change(run)
@@ -263,7 +263,7 @@ class Agent:
                 failures += 1
                 if failures >= check.retries:
                     return "unhealthy"
-            probe_at += check.interval
+            probe_at += check.probe_interval
 
     def _end_unhealthy(self, run: _Run, verdict: str):
         """The task never became healthy: it was stopped, it exited, or it was unhealthy (controller.go Start).

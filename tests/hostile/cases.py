@@ -1,0 +1,372 @@
+"""The hostile corpus: every class of issue 12, generated from small valid files by one change each.
+
+Classes: `bomb` (YAML alias expansion and nesting), `file` (special, huge, binary and missing files),
+`size` (counts past what can be simulated or past docker's integer range), `value` (values Docker
+refuses), `timing` (latencies and intervals), `parser` (input that trips a library inside a parser),
+`control` (control characters echoed back), `trace` (traces that break the trace contract), `sweep`.
+"""
+from __future__ import annotations
+
+import json
+
+from .runner import Case
+
+BASE = """version: 1
+cluster: {managers: 1, workers: 2}
+services:
+  web:
+    image: nginx
+    deploy: {replicas: 2}
+steps:
+  - wait: 5s
+"""
+
+
+def scenario(text: str, name: str, klass: str, accepted: bool = False) -> Case:
+    return Case(name, klass, ["run", "s.yaml"], {"s.yaml": text}, accepted=accepted)
+
+
+def with_step(step: str, name: str, klass: str, accepted: bool = False) -> Case:
+    return scenario(BASE.replace("  - wait: 5s\n", f"  - run: {json.dumps(step)}\n"), name, klass, accepted)
+
+
+def with_service(body: str, name: str, klass: str, accepted: bool = False) -> Case:
+    return scenario(BASE.replace("    image: nginx\n    deploy: {replicas: 2}\n", body), name, klass, accepted)
+
+
+def bombs() -> list[Case]:
+    cases = []
+    for depth in (5, 9, 12, 20, 30):
+        lines = ['a0: &a0 ["x","x","x","x","x","x","x","x","x","x"]']
+        lines += [f"a{i}: &a{i} [{','.join(['*a%d' % (i - 1)] * 10)}]" for i in range(1, depth)]
+        text = ("version: 1\ncluster: {managers: 1}\nimages:\n  bomb:\n    present:\n" +
+                "".join(f"      - {line}\n" for line in lines))
+        cases.append(scenario(text, f"billion-laughs-{depth}", "bomb"))
+        # the same bomb under keys the loader reads early
+        text2 = "version: 1\n" + "\n".join(f"k{i}: &k{i} [" + ",".join([f"*k{i-1}"] * 9) + "]" if i else
+                                            "k0: &k0 [lol,lol,lol,lol,lol,lol,lol,lol,lol]"
+                                            for i in range(depth)) + "\ncluster: {managers: 1}\n"
+        cases.append(scenario(text2, f"billion-laughs-top-{depth}", "bomb"))
+    for depth in (100, 1000, 10_000, 100_000):
+        cases.append(scenario("version: 1\ncluster: {managers: 1}\nsteps: " + "[" * depth + "]" * depth + "\n",
+                              f"nested-lists-{depth}", "bomb"))
+        cases.append(scenario("version: 1\ncluster: {managers: 1}\nimages: " + "{a: " * depth + "1" +
+                              "}" * depth + "\n", f"nested-maps-{depth}", "bomb"))
+    chain = "".join(f"- &c{i} [*c{i - 1}]\n" if i else "- &c0 [x]\n" for i in range(2000))
+    cases.append(scenario("version: 1\ncluster: {managers: 1}\nimages:\n  x:\n    present:\n" +
+                          "".join("      " + line for line in chain.splitlines(True)), "alias-chain-2000", "bomb"))
+    cases.append(scenario("a: &a [*a]\nversion: 1\n", "self-alias", "bomb"))
+    cases.append(scenario("version: 1\ncluster: &c {managers: 1}\nx: *undefined\n", "undefined-alias", "bomb"))
+    return cases
+
+
+def files() -> list[Case]:
+    cases = [
+        Case("dev-zero", "file", ["run", "/dev/zero"]),
+        Case("dev-urandom", "file", ["run", "/dev/urandom"]),
+        Case("fifo", "file", ["run", "pipe.yaml"], {"pipe.yaml": "FIFO"}),
+        Case("directory", "file", ["run", "dir.yaml"], {"dir.yaml": "DIR"}),
+        Case("missing", "file", ["run", "nowhere.yaml"]),
+        Case("empty", "file", ["run", "e.yaml"], {"e.yaml": ""}),
+        Case("binary", "file", ["run", "b.yaml"], {"b.yaml": bytes(range(256)) * 4}),
+        Case("nul-bytes", "file", ["run", "n.yaml"], {"n.yaml": b"version: 1\x00\ncluster: {managers: 1}\n"}),
+        Case("latin1", "file", ["run", "l.yaml"], {"l.yaml": "version: 1\nname: caf\xe9\n".encode("latin-1")}),
+        Case("huge-comment", "file", ["run", "h.yaml"], {"h.yaml": b"# " + b"x" * (64 << 20) + b"\n"}),
+        Case("huge-scalar", "file", ["run", "h.yaml"], {"h.yaml": b"version: 1\nname: " + b"x" * (40 << 20)}),
+        Case("many-lines", "file", ["run", "h.yaml"], {"h.yaml": b"version: 1\n" + b"#\n" * (20 << 20)}),
+        Case("stack-dev-zero", "file", ["run", "s.yaml"],
+             {"s.yaml": "version: 1\ncluster: {managers: 1}\nstack: /dev/zero\n"}, names="/dev/zero"),
+        Case("stack-fifo", "file", ["run", "s.yaml"],
+             {"s.yaml": "version: 1\ncluster: {managers: 1}\nstack: p.yml\n", "p.yml": "FIFO"}, names="p.yml"),
+        Case("stack-dir", "file", ["run", "s.yaml"],
+             {"s.yaml": "version: 1\ncluster: {managers: 1}\nstack: d\n", "d": "DIR"}, names="d"),
+        Case("trace-dev-zero", "file", ["compare", "/dev/zero", "/dev/zero"]),
+        Case("trace-fifo", "file", ["compare", "p.jsonl", "p.jsonl"], {"p.jsonl": "FIFO"}),
+        Case("trace-dir", "file", ["compare", "d", "d"], {"d": "DIR"}),
+        Case("calibrate-fifo", "file", ["calibrate", "p.jsonl"], {"p.jsonl": "FIFO"}),
+        Case("sweep-fifo", "file", ["sweep", "p.yaml", "--factor", "seed=1"], {"p.yaml": "FIFO"}),
+    ]
+    return cases
+
+
+def sizes() -> list[Case]:
+    cases = []
+    for value in ("1000000000", "10000000000000000000000000000000", "18446744073709551616", "-1", "1e9", "2.5"):
+        cases.append(with_service(f"    image: nginx\n    deploy: {{replicas: {value}}}\n",
+                                  f"compose-replicas-{value[:12]}", "size"))
+        cases.append(with_step(f"docker service create --name big --replicas {value} nginx",
+                               f"cli-replicas-{value[:12]}", "size"))
+        cases.append(with_step(f"docker service scale web={value}", f"scale-{value[:12]}", "size"))
+        cases.append(with_step(f"docker service update --replicas {value} web", f"update-replicas-{value[:12]}",
+                               "size"))
+    for value in ("100000", "1000000000", "-3"):
+        cases.append(scenario(BASE.replace("{managers: 1, workers: 2}", f"{{managers: 1, workers: {value}}}"),
+                              f"workers-{value}", "size"))
+        cases.append(scenario(BASE.replace("{managers: 1, workers: 2}", f"{{managers: {value}}}"),
+                              f"managers-{value}", "size"))
+    cases.append(with_service("    image: nginx\n    deploy: {replicas: 5000}\n" +
+                              "".join(f"  s{i}:\n    image: nginx\n    deploy: {{replicas: 5000}}\n"
+                                      for i in range(300)), "many-big-services", "size"))
+    for rate in ("1e12", "1e400", "10000000"):
+        cases.append(scenario(BASE.replace("steps:", f"traffic: [{{port: 80, rate: {rate}}}]\nsteps:")
+                              .replace("deploy: {replicas: 2}", "deploy: {replicas: 2}\n    ports: ['80:80']"),
+                              f"traffic-rate-{rate}", "size"))
+    for limit in ("9223372036854775808", "-2", "1e30"):
+        cases.append(with_step(f"docker service create --name h --task-history-limit {limit} nginx",
+                               f"history-limit-{limit[:8]}", "size"))
+    for mr in ("18446744073709551616", "-1"):
+        cases.append(with_step(f"docker service create --name m --replicas-max-per-node {mr} nginx",
+                               f"max-per-node-{mr[:8]}", "size"))
+    cases.append(with_step("docker service create --name p --update-parallelism 18446744073709551616 nginx",
+                           "parallelism-overflow", "size"))
+    cases.append(scenario(BASE.replace("  - wait: 5s\n", "  - wait: 5s\n" * 200_000), "many-steps", "size"))
+    cases.append(scenario(BASE.replace("  - wait: 5s\n", "  - wait: 100000000h\n"), "wait-forever", "size"))
+    return cases
+
+
+NAMES = {"space": "my web", "slash": "a/b", "empty": "", "tab": "a\\tb", "dot-start": ".web", "dash-start": "-web",
+         "long": "x" * 64, "unicode": "wéb", "colon": "a:b", "at": "a@b", "question": "web?", "star": "*"}
+
+
+def values() -> list[Case]:
+    cases = []
+    for label, name in NAMES.items():
+        quoted = json.dumps(name)
+        cases.append(with_service(f"    image: nginx\n  {quoted}:\n    image: nginx\n",
+                                  f"compose-service-name-{label}", "value"))
+        if name and not name.startswith("-"):
+            cases.append(with_step(f"docker service create --name '{name}' nginx", f"cli-service-name-{label}",
+                                   "value"))
+            cases.append(with_step(f"docker network create -d overlay '{name}'", f"cli-network-name-{label}",
+                                   "value"))
+        cases.append(scenario(BASE.replace("steps:", f"networks:\n  {quoted}: {{}}\nsteps:"),
+                              f"network-name-{label}", "value"))
+        cases.append(scenario(BASE.replace("cluster: {managers: 1, workers: 2}",
+                                           f"cluster:\n  nodes:\n    - {{name: {quoted}, role: manager}}"),
+                              f"node-name-{label}", "value"))
+    for label, image in {"empty": '""', "upper": "NGINX", "space": '"ngi nx"', "colons": '"a:::b"',
+                         "at": '"nginx@sha256:zz"', "slash-end": '"nginx/"', "tag-long": '"nginx:' + "t" * 129 + '"',
+                         "null": "null", "number": "3", "list": "[a]"}.items():
+        cases.append(with_service(f"    image: {image}\n", f"compose-image-{label}", "value"))
+    for image in ("NGINX", "'ngi nx'", "a:::b", "nginx/", "''"):
+        cases.append(with_step(f"docker service create --name i {image}", f"cli-image-{image.strip(chr(39))}",
+                               "value"))
+    for code in ("-1", "256", "1e3", "abc", "99999999999999999999"):
+        cases.append(scenario(BASE.replace("steps:", f"images: {{nginx: {{exit_code: {code}}}}}\nsteps:"),
+                              f"exit-code-{code[:8]}", "value"))
+    cases.append(with_step("docker service create --name p --publish 0:80 nginx", "publish-auto", "value",
+                           accepted=True))
+    for port in ("65536", "-5", "99999999999", "80-70", "abc"):
+        cases.append(with_step(f"docker service create --name p --publish {port}:80 nginx", f"publish-{port[:8]}",
+                               "value"))
+        cases.append(with_step(f"docker service create --name p --publish 80:{port} nginx",
+                               f"publish-target-{port[:8]}", "value"))
+        cases.append(with_service(f"    image: nginx\n    ports: ['{port}:80']\n", f"compose-port-{port[:8]}",
+                                  "value"))
+        cases.append(scenario(BASE.replace("steps:", f"traffic: [{{port: {port}, rate: 1}}]\nsteps:"),
+                              f"traffic-port-{port[:8]}", "value"))
+    cases.append(with_step("docker service create --name h --health-cmd true --health-interval 0s nginx",
+                           "health-interval-default", "value", accepted=True))
+    for interval in ("0.5ms", "1ns", "-1s"):
+        cases.append(with_step(f"docker service create --name h --health-cmd true --health-interval {interval} "
+                               "nginx", f"health-interval-{interval}", "value"))
+    for cpus in ("inf", "nan", "1e400", "-1", "0.0000000001", "1e30"):
+        cases.append(with_step(f"docker service create --name c --reserve-cpu {cpus} nginx", f"reserve-cpu-{cpus}",
+                               "value"))
+        cases.append(with_step(f"docker service create --name c --limit-cpu {cpus} nginx", f"limit-cpu-{cpus}",
+                               "value"))
+        cases.append(scenario(BASE.replace("{managers: 1, workers: 2}", f"{{managers: 1, cpus: {cpus}}}"),
+                              f"node-cpus-{cpus}", "value"))
+    for size in ("1e400", "infinityGB", "-1MB", "99999999999999999999999GB", "nanMB", "1.5.5GB"):
+        cases.append(with_step(f"docker service create --name m --reserve-memory {size} nginx",
+                               f"reserve-memory-{size}", "value"))
+        cases.append(scenario(BASE.replace("{managers: 1, workers: 2}", f"{{managers: 1, memory: {size}}}"),
+                              f"node-memory-{size}", "value"))
+        cases.append(scenario(BASE.replace("steps:", f"images: {{nginx: {{size: {size}}}}}\nsteps:"),
+                              f"image-size-{size}", "value"))
+    for duration in ("1e300h", "99999999999999999999h", "-5s", "nan", "inf", "5 s", "1.5.5s"):
+        cases.append(with_step(f"docker service create --name d --update-delay {duration} nginx",
+                               f"update-delay-{duration}", "value"))
+        cases.append(with_step(f"docker service create --name d --stop-grace-period {duration} nginx",
+                               f"grace-{duration}", "value"))
+        cases.append(scenario(BASE.replace("  - wait: 5s\n", f"  - wait: {duration}\n"), f"wait-{duration}",
+                              "value"))
+        cases.append(scenario(BASE.replace("  - wait: 5s\n", f"  - at: {duration}\n"), f"at-{duration}", "value"))
+    cases += [
+        with_step("docker network create -d overlay --subnet notacidr net1", "subnet-notacidr", "value"),
+        with_step("docker network create -d overlay --subnet 10.0.0.0/33 net1", "subnet-prefix-33", "value"),
+        with_step("docker network create -d overlay --subnet 10.0.0.0/31 net1", "subnet-too-small", "value",
+                  accepted=True),  # a network without free addresses: its tasks stay pending, as on Docker
+        with_step("docker network create -d overlay --subnet 300.0.0.0/24 net1", "subnet-octet", "value"),
+        scenario(BASE.replace("steps:", "networks:\n  ingress: {}\nsteps:"), "network-ingress", "value"),
+        scenario(BASE.replace("steps:", "networks:\n  n1: {subnet: notacidr}\nsteps:"), "compose-subnet", "value"),
+        scenario(BASE.replace("steps:", "networks:\n  n1: {driver: macvlan}\nsteps:"), "network-driver", "value"),
+        with_step("docker network create -d overlay ingress", "cli-network-ingress", "value"),
+        with_step("docker service create --name w --mode globalish nginx", "mode", "value"),
+        with_step("docker service create --name w --restart-max-attempts -1 nginx", "restart-attempts", "value"),
+        with_step("docker service create --name w --update-failure-action explode nginx", "failure-action",
+                  "value"),
+        with_step("docker service create --name w --update-max-failure-ratio 2 nginx", "failure-ratio", "value"),
+        with_step("docker service create --name w --update-max-failure-ratio nan nginx", "failure-ratio-nan",
+                  "value"),
+        with_step("docker service create --name w --constraint 'node.labels.a~=b' nginx", "constraint-op", "value"),
+        with_step("docker service create --name w --placement-pref 'random=node.id' nginx", "pref", "value"),
+        with_step("docker node update --label-add '=x' node2", "label-empty-key", "value"),
+    ]
+    return cases
+
+
+LATENCIES = ("dispatch_batch", "scheduler_debounce", "container_start", "accept")  # zero is a latency, not a loop
+TIMING = ("status_batch", "pull_rate", "cli_poll", "dispatch_batch", "heartbeat_period", "reaper_batch",
+          "scheduler_debounce", "container_start", "accept")
+
+
+def timing() -> list[Case]:
+    cases = [scenario(BASE.replace("steps:", "timing: {contention_scope: planet}\nsteps:"), "scope-planet",
+                      "timing")]
+    for name in TIMING:
+        for value in ("0", "0s", "-1s", "nan", "1e400s", "abc"):
+            zero_ok = value in ("0", "0s") and name in LATENCIES
+            cases.append(scenario(BASE.replace("steps:", f"timing: {{{name}: {value}}}\nsteps:"),
+                                  f"timing-{name}-{value}", "timing", accepted=zero_ok))
+    cases += [
+        scenario(BASE.replace("steps:", "timing: {election_timeout: [20s, 10s]}\nsteps:"), "election-reversed",
+                 "timing"),
+        scenario(BASE.replace("steps:", "timing: {election_timeout: [0s, 0s]}\nsteps:"), "election-zero",
+                 "timing"),
+        scenario(BASE.replace("steps:", "traffic: [{port: 80, rate: 1, start: 10s, stop: 5s}]\nsteps:"),
+                 "traffic-reversed", "timing"),
+        scenario(BASE.replace("steps:", "timing: {contention_slots: -1}\nsteps:"), "slots-negative", "timing"),
+        scenario(BASE.replace("steps:", "timing: {contention_slots: 1e9}\nsteps:"), "slots-float", "timing"),
+        scenario(BASE.replace("steps:", "timing: {start_contention: 2}\nsteps:"), "contention-above-one",
+                 "timing"),
+        scenario("version: 1\ncluster: {managers: 1}\nimages: {bad: {exit_after: 0s, exit_code: 1}}\n"
+                 "timing: {accept: 0s, container_create: 0s, container_start: 0s, stop_exit: 0s, first_start: 0s,"
+                 " scheduler_debounce: 0s}\n"
+                 "steps:\n  - run: docker service create --name f --restart-delay 0s bad\n  - wait: 10s\n",
+                 "zero-time-loop", "timing", accepted=True),  # status batches still advance the clock
+    ]
+    return cases
+
+
+def parser() -> list[Case]:
+    return [
+        with_step('docker service create --name "a nginx', "shlex-unbalanced", "parser"),
+        with_step("docker service create --name a --mount 'type=bind,\"src=/a' nginx", "csv-mount", "parser"),
+        with_step("docker service create --name a --publish 'published=8080,\"target' nginx", "csv-publish",
+                  "parser"),
+        with_step("docker service create --name a --env 'A=\x00' nginx", "nul-env", "parser"),
+        with_step("docker service inspect --format '{{json .}' web", "template", "parser"),
+        with_step("docker service create --name a " + "--env A=1 " * 100_000 + "nginx", "many-flags", "parser",
+                  accepted=True),
+        with_step("docker " + "x" * 1_000_000, "long-word", "parser"),
+        with_step("docker service create --name a " + "--constraint node.labels.a==b " * 10000 + "nginx",
+                  "many-constraints", "parser", accepted=True),
+        with_step("docker service create --name a nginx " + "'" * 3, "quotes", "parser"),
+        with_step("docker service create --name a --health-cmd '[\"CMD\"' nginx", "health-json", "parser", accepted=True),
+        scenario("version: !!python/object:os.system {}\n", "python-tag", "parser"),
+        scenario("version: !!binary AAAA\n", "binary-tag", "parser"),
+        scenario("version: !!int 1e400\n", "int-tag", "parser"),
+        scenario("version: !!float abc\n", "float-tag", "parser"),
+        scenario("version: !!timestamp 2001-99-99\n", "timestamp-tag", "parser"),
+        scenario("version: 1\n---\nversion: 1\n", "two-documents", "parser"),
+        scenario("version: 1\nseed: 99999999999999999999999999999\ncluster: {managers: 1}\n", "seed-huge",
+                 "parser", accepted=True),
+        scenario("version: 1\nseed: -1\ncluster: {managers: 1}\n", "seed-negative", "parser",
+                 accepted=True),
+        scenario("version: 1e400\n", "version-inf", "parser"),
+        scenario("? [a, b]\n: 1\nversion: 1\n", "complex-key", "parser"),
+        scenario("version: 1\ncluster: {managers: 1}\nsteps: {run: x}\n", "steps-mapping", "parser"),
+        scenario("[1, 2]\n", "top-list", "parser"),
+        scenario("version: 1\ncluster: {managers: 1}\nservices: {web: {image: a, deploy: {resources: "
+                 "{limits: {cpus: '1e400'}}}}}\n", "compose-cpus-inf", "parser"),
+    ]
+
+
+def control() -> list[Case]:
+    cases = []
+    for label, char in {"esc": "\x1b[31m", "bell": "\x07", "cr": "\r", "del": "\x7f", "csi": "\x9b"}.items():
+        cases.append(scenario(BASE.replace("steps:", f"\"x{json.dumps(char)[1:-1]}\": 1\nsteps:"),
+                              f"control-key-{label}", "control"))
+        cases.append(with_step(f"docker service update --image nginx:2 'w{char}b'", f"control-service-{label}",
+                               "control"))
+    return cases
+
+
+def _trace(events: list, header: dict | None = None) -> str:
+    head = header if header is not None else {"kind": "header", "schema": "swarmsim.trace/1", "backend": "sim",
+                                              "scenario": "x", "seed": 0, "nodes": ["n1"], "swarmsim": "0.1.0"}
+    return "\n".join(json.dumps(e) if not isinstance(e, str) else e for e in [head, *events]) + "\n"
+
+
+TASK = {"t": 1.0, "seq": 0, "kind": "task", "task": "web.1", "gen": 1, "service": "web", "slot": 1, "node": "n1",
+        "state": "running", "desired": "running", "image": "nginx", "msg": "started", "err": ""}
+
+
+def traces() -> list[Case]:
+    bad = {
+        "out-of-order": [dict(TASK, t=5.0, seq=0), dict(TASK, t=1.0, seq=1, state="shutdown")],
+        "seq-backwards": [dict(TASK, seq=5), dict(TASK, seq=2, state="shutdown")],
+        "nan-time": ['{"t": NaN, "seq": 0, "kind": "task"}'],
+        "inf-time": ['{"t": Infinity, "seq": 0, "kind": "task"}'],
+        "string-time": [dict(TASK, t="1s")],
+        "negative-time": [dict(TASK, t=-1.0)],
+        "bool-time": [dict(TASK, t=True)],
+        "unknown-state": [dict(TASK, state="exploded")],
+        "unknown-desired": [dict(TASK, desired="sideways")],
+        "unknown-kind": [dict(TASK, kind="weather")],
+        "missing-task": [{k: v for k, v in TASK.items() if k != "task"}],
+        "missing-state": [{k: v for k, v in TASK.items() if k != "state"}],
+        "missing-t": [{k: v for k, v in TASK.items() if k != "t"}],
+        "missing-kind": [{k: v for k, v in TASK.items() if k != "kind"}],
+        "slot-string": [dict(TASK, slot="one")],
+        "node-number": [dict(TASK, node=3)],
+        "gen-float": [dict(TASK, gen=1.5)],
+        "two-headers": [{"kind": "header", "schema": "swarmsim.trace/1"}],
+        "list-line": ["[1, 2]"],
+        "number-line": ["3"],
+        "broken-json": ['{"t": 1, "seq": '],
+        "huge-number": ['{"t": 1e400, "seq": 0, "kind": "task"}'],
+        "deep-json": ["[" * 100_000 + "]" * 100_000],
+        "service-no-name": [{"t": 1, "seq": 0, "kind": "service", "update_state": "updating"}],
+        "service-bad-update-state": [{"t": 1, "seq": 0, "kind": "service", "service": "web",
+                                      "update_state": "confused", "replicas": 1}],
+        "node-bad-status": [{"t": 1, "seq": 0, "kind": "node", "node": "n1", "status": "sleepy"}],
+        "request-no-port": [{"t": 1, "seq": 0, "kind": "request", "ok": True}],
+        "step-no-index": [{"t": 1, "seq": 0, "kind": "step", "step": "x", "ok": True}],
+        "duplicate-seq": [dict(TASK, seq=0), dict(TASK, seq=0, t=2.0)],
+    }
+    cases = []
+    for label, events in bad.items():
+        for command in (["compare", "a.jsonl", "good.jsonl"], ["calibrate", "a.jsonl"]):
+            cases.append(Case(f"trace-{label}-{command[0]}", "trace", command,
+                              {"a.jsonl": _trace(events), "good.jsonl": _trace([TASK])}, names="a.jsonl"))
+    headers = {"no-header": None, "wrong-schema": {"kind": "header", "schema": "swarmsim.trace/9"},
+               "header-list": "[]", "empty-header": {}}
+    for label, head in headers.items():
+        text = _trace([TASK], head) if head is not None else json.dumps(TASK) + "\n"
+        if isinstance(head, str):
+            text = head + "\n" + json.dumps(TASK) + "\n"
+        cases.append(Case(f"trace-{label}", "trace", ["compare", "a.jsonl", "a.jsonl"], {"a.jsonl": text}))
+    cases.append(Case("trace-empty", "trace", ["compare", "a.jsonl", "a.jsonl"], {"a.jsonl": ""}))
+    cases.append(Case("trace-binary", "trace", ["compare", "a.jsonl", "a.jsonl"], {"a.jsonl": bytes(range(256))}))
+    return cases
+
+
+def sweeps() -> list[Case]:
+    return [
+        Case("sweep-huge-product", "sweep", ["sweep", "s.yaml"] + sum(
+            (["--factor", f"x{i}=" + ",".join(map(str, range(10)))] for i in range(8)), []), {"s.yaml": BASE}),
+        Case("sweep-seeds-huge", "sweep", ["sweep", "s.yaml", "--seeds", "100000000"], {"s.yaml": BASE}),
+        Case("sweep-bad-factor", "sweep", ["sweep", "s.yaml", "--factor", "nonsense"], {"s.yaml": BASE},
+             names="nonsense"),
+        Case("sweep-bad-path", "sweep", ["sweep", "s.yaml", "--factor", "services.web.deploy.replicas=-1"],
+             {"s.yaml": BASE}),
+    ]
+
+
+def corpus() -> list[Case]:
+    cases = bombs() + files() + sizes() + values() + timing() + parser() + control() + traces() + sweeps()
+    names = [c.name for c in cases]
+    assert len(names) == len(set(names)), "case names must be unique"
+    return cases
