@@ -53,6 +53,8 @@ def print_summary(trace, ran: str = "Simulated") -> None:
 
 def cmd_run(args) -> int:
     scenario = load_scenario(args.scenario)
+    if args.seeds:
+        return _run_seeds(scenario, args)
     if args.seed is not None:
         scenario = replace(scenario, seed=args.seed)
     print(f"# {scenario.name} (seed {scenario.seed}, {len(scenario.nodes)} nodes)")
@@ -64,6 +66,22 @@ def cmd_run(args) -> int:
     if args.report:
         from .analysis.plots import write_report
         for path in write_report(trace, args.report):
+            print(f"Plot written to {path}")
+    return 0
+
+
+def _run_seeds(scenario, args) -> int:
+    """`run --seeds N`: the scenario under seeds 0..N-1, its outcome distribution printed."""
+    from .sweep.outcomes import outcomes
+    if args.seed is not None or args.trace:
+        raise ValueError("--seeds runs many seeds: it takes neither --seed nor --trace")
+    if args.seeds < 1:
+        raise ValueError(f"--seeds {args.seeds}: expected a number of seeds >= 1")
+    result = outcomes(scenario, args.seeds, workers=args.workers, dask=args.dask)
+    print(result.format())
+    if args.report:
+        from .sweep.plots import write_outcome_plots
+        for path in write_outcome_plots(result, args.report):
             print(f"Plot written to {path}")
     return 0
 
@@ -212,6 +230,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int)
     run.add_argument("--trace", metavar="FILE.jsonl")
     run.add_argument("--report", metavar="DIR", help="write plots here")
+    run.add_argument("--seeds", type=int, metavar="N",
+                     help="simulate seeds 0..N-1 and print the outcome distribution instead of one run")
+    run.add_argument("--workers", type=int, help="with --seeds: local processes (default: one per core)")
+    run.add_argument("--dask", metavar="ADDRESS", help="with --seeds: a dask scheduler, or local[:N]")
     run.set_defaults(func=cmd_run)
     sweep = sub.add_parser("sweep", help="simulate every combination of factor values")
     sweep.add_argument("scenario")
