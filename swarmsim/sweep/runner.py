@@ -170,9 +170,11 @@ def run_sweep(runs: list[Run], out: str | Path, workers: int | None = None, dask
     store.check(runs)
     keep = list(metrics) if metrics is not None else None
     fixed = set(RUN_COLUMNS) | {name for run in runs for name in run.factors}
-    for row in rows(store.todo(runs), workers, dask, progress):
-        if keep is not None:
-            row = {k: v for k, v in row.items() if k in fixed or any(fnmatch.fnmatchcase(k, p) for p in keep)}
-        store.append(row)
-    store.write_tables()
+    try:
+        for row in rows(store.todo(runs), workers, dask, progress):
+            if keep is not None:
+                row = {k: v for k, v in row.items() if k in fixed or any(fnmatch.fnmatchcase(k, p) for p in keep)}
+            store.append(row)
+    finally:
+        store.close()
     return store.frame()

@@ -2,15 +2,18 @@
 
 `runs.jsonl` is the record: each row is written and fsynced as its run finishes, so
 Ctrl-C or SIGKILL loses at most the runs in flight, and a rerun skips every run whose
-row is there. `results.csv` and `results.parquet` are rewritten from it after every
-row (to a temporary file, then renamed), so they too always hold every finished run.
-A folder holding runs of another scenario under the same factor values is refused
-rather than mixed.
+row is there. `results.csv` and `results.parquet` are rewritten from it after each new
+row by a writer thread (to a temporary file, then renamed, so no reader sees half a
+file); rows that arrive during a rewrite wait for the next one, so the tables trail the
+record by at most one rewrite (tens of milliseconds) instead of costing one rewrite per
+run, and opening a folder brings them up to date. A folder holding runs of another
+scenario under the same factor values is refused rather than mixed.
 """
 from __future__ import annotations
 
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Iterable
 
@@ -26,6 +29,12 @@ class ResultsStore:
         self.path = self.directory / RECORD
         self.order = {key: i for i, key in enumerate(order)}
         self.rows: dict[str, dict] = {row["run"]: row for row in self._read()}
+        self._lock, self._writing, self._wanted = threading.Lock(), threading.Lock(), threading.Event()
+        self._writer: threading.Thread | None = None
+        import pandas  # noqa: F401  (imported here, not by the writer thread while the first rows wait)
+        import pyarrow  # noqa: F401
+        if self.rows:
+            self.write_tables()
 
     def _read(self) -> list[dict]:
         """The rows on disk; a last line torn by a kill is dropped from the file too."""
@@ -55,19 +64,40 @@ class ResultsStore:
             f.write(json.dumps(row, default=str) + "\n")
             f.flush()
             os.fsync(f.fileno())
-        self.rows[row["run"]] = row
+        with self._lock:
+            self.rows[row["run"]] = row
+        self._wanted.set()
+        if self._writer is None:
+            self._writer = threading.Thread(target=self._write_when_wanted, daemon=True)
+            self._writer.start()
+
+    def _write_when_wanted(self) -> None:
+        while self._writer is not None:
+            self._wanted.wait()
+            self._wanted.clear()
+            self.write_tables()
+
+    def close(self) -> None:
+        """The writer stopped and the tables brought up to date with every row appended."""
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            self._wanted.set()
+            writer.join()
         self.write_tables()
 
     def frame(self):
         """Every finished run as a DataFrame, in plan order (then earlier runs of the folder)."""
         import pandas as pd
-        ordered = sorted(self.rows.values(), key=lambda r: self.order.get(r["run"], len(self.order)))
+        with self._lock:
+            rows = list(self.rows.values())
+        ordered = sorted(rows, key=lambda r: self.order.get(r["run"], len(self.order)))
         return pd.DataFrame(ordered)
 
     def write_tables(self) -> None:
-        frame = _typed(self.frame())
-        _replace(self.directory / CSV, lambda tmp: frame.to_csv(tmp, index=False))
-        _replace(self.directory / PARQUET, lambda tmp: frame.to_parquet(tmp, index=False))
+        with self._writing:
+            frame = _typed(self.frame())
+            _replace(self.directory / CSV, lambda tmp: frame.to_csv(tmp, index=False))
+            _replace(self.directory / PARQUET, lambda tmp: frame.to_parquet(tmp, index=False))
 
 
 def _typed(frame):
