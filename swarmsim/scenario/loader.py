@@ -576,6 +576,13 @@ def loads_scenario(text: str, source: str = "<string>", overrides: dict[str, obj
     return doc.read(lambda: _read(doc))
 
 
+def read_data(data: dict, source: str, lines: dict[tuple, int]) -> Scenario:
+    """The scenario in plain data shaped like a file (what `ScenarioBuilder` assembles), checked as a file;
+    `lines` gives the line of each key path in `source` (at least of the root, `()`)."""
+    doc = Document(source, Field(data, ()), lines)
+    return doc.read(lambda: _read(doc))
+
+
 def load_scenario(path: str | FilePath) -> Scenario:
     """The scenario in the YAML file at `path`."""
     try:

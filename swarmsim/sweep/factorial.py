@@ -46,14 +46,16 @@ class Run:
 
 
 def scenario_hash(scenario: Scenario) -> str:
-    """A digest of everything a run simulates but its seed (and the file name), stable across processes."""
+    """A digest of everything a run simulates but its seed, stable across processes; the file's name and the
+    lines of its steps are left out, so a comment added to the file does not make its runs another scenario."""
     plain = _canonical(dataclasses.replace(scenario, seed=0, source=None))
     return hashlib.sha256(json.dumps(plain, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def _canonical(value: object) -> object:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {type(value).__name__: {f.name: _canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}}
+        return {type(value).__name__: {f.name: _canonical(getattr(value, f.name)) for f in dataclasses.fields(value)
+                                       if f.name != "line"}}
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, (set, frozenset)):

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from ..analysis import metrics
+from ..analysis import frames, metrics
 from ..backend import SimBackend, run_scenario
 from ..trace import Trace
 from .factorial import Run
@@ -32,14 +32,9 @@ RUN_COLUMNS = ("run", "seed", "swarmsim_version", "scenario_hash", "wall_time", 
 def measure(trace: Trace) -> dict:
     """Every metric of a trace as one flat row."""
     row: dict = {}
-    for i, window in enumerate(metrics.updates(trace)):
-        end = window.ended if window.ended is not None else (trace.events[-1]["t"] if trace.events else 0.0)
-        row[f"update{i}.service"] = window.service
-        row[f"update{i}.outcome"] = window.outcome
-        row[f"update{i}.duration"] = window.duration
-        row[f"update{i}.min_running"] = metrics.min_running(trace, window.service, window.started, end)
-        row[f"update{i}.replica_seconds_lost"] = metrics.replica_seconds_lost(trace, window.service,
-                                                                             window.started, end)
+    for i, update in enumerate(frames.update_rows(trace)):
+        row.update({f"update{i}.{k}": update[k] for k in ("service", "outcome", "started", "duration",
+                                                         "min_running", "replica_seconds_lost")})
     for i, r in enumerate(metrics.recovery(trace)):
         row[f"down{i}.node"] = r["node"]
         row[f"down{i}.at"] = r["down"]

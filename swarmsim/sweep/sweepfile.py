@@ -56,6 +56,7 @@ def _seeds(f: Field) -> int | list[int]:
 
 
 def load_sweep(path: str | Path) -> SweepFile:
+    """The sweep file at `path`, checked; its `scenario:` is resolved beside it and must exist."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
