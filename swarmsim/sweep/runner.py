@@ -36,19 +36,36 @@ def measure(trace: Trace) -> dict:
         row.update({f"update{i}.{k}": update[k] for k in ("service", "outcome", "started", "duration",
                                                          "min_running", "replica_seconds_lost")})
     for i, r in enumerate(metrics.recovery(trace)):
-        row[f"down{i}.node"] = r["node"]
-        row[f"down{i}.at"] = r["down"]
-        row[f"down{i}.time_to_recover"] = r["time_to_recover"]
+        row.update({f"down{i}.node": r["node"], f"down{i}.at": r["down"], f"down{i}.time_to_recover": r["time_to_recover"]})
     for port, stats in metrics.requests(trace).items():
-        row[f"port{port}.requests"] = stats["count"]
-        row[f"port{port}.failed"] = stats["failed"]
-        row[f"port{port}.success_rate"] = stats["success_rate"]
+        row.update({f"port{port}.requests": stats["count"], f"port{port}.failed": stats["failed"],
+                    f"port{port}.success_rate": stats["success_rate"]})
     for service, per_node in metrics.placement(trace).items():
-        row[f"{service}.running"] = sum(per_node.values())
-        row[f"{service}.max_per_node"] = max(per_node.values())
-        row[f"{service}.nodes"] = len(per_node)
+        row.update({f"{service}.running": sum(per_node.values()), f"{service}.max_per_node": max(per_node.values()),
+                    f"{service}.nodes": len(per_node)})
+        row.update({f"{service}.on.{node}": count for node, count in per_node.items()})
+    steps = trace.steps()
+    faults = [(e["t"], e["step"].split()) for e in steps if e["step"].startswith("fail: ")]
+    for i, (t, (_, node, kind)) in enumerate(faults):
+        row.update({f"fault{i}.node": node, f"fault{i}.kind": kind, f"fault{i}.at": t})
+    for i, (t, node) in enumerate(_new_leaders(trace)):
+        row.update({f"leader{i}.node": node, f"leader{i}.at": t})
+    row["steps.failed"] = sum(not e["ok"] for e in steps)
     row["end"] = trace.events[-1]["t"] if trace.events else 0.0
     return row
+
+
+def _new_leaders(trace: Trace) -> list[tuple[float, str]]:
+    """When a node became leader after the first one (elections after a fault)."""
+    leader, out = None, []
+    for e in trace.of_kind("node"):
+        if e.get("leader") and e["node"] != leader:
+            if e["t"] > 0:
+                out.append((e["t"], e["node"]))
+            leader = e["node"]
+        elif e["node"] == leader and e.get("leader") is False:
+            leader = None
+    return out
 
 
 def execute(run: Run) -> dict:
