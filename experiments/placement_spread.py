@@ -52,7 +52,8 @@ def plot(frame) -> None:
                       label=f"zone {zone}, {'spread' if spread else 'no preference'}")
         table = mean_ci(group, ["lost"], "zone spread").set_index("lost").loc[list(LOSSES)].reset_index()
         table["x"] = range(len(LOSSES))
-        errorbars(axes[1], table, "x", label="spread over zones" if spread else "no preference")
+        errorbars(axes[1], table, "x", label="spread over zones" if spread else "no preference", linestyle="none",
+                  markersize=8)
     for ax in axes:
         ax.set_xticks(range(len(LOSSES)), [f"lost {k}" for k in LOSSES])
     axes[0].set(ylabel="running replicas in the zone (end)", title="replicas per zone")

@@ -76,8 +76,9 @@ def results(name: str) -> pd.DataFrame:
     return pd.read_parquet(RESULTS / name / "results.parquet")
 
 
-def main(name: str, scenario: Callable, factors: dict[str, list], seeds: int, plot: Callable[[pd.DataFrame], None]
-         ) -> None:
+def main(name: str, scenario: Callable, factors: dict[str, list], seeds: int, plot: Callable[[pd.DataFrame], None],
+         where: Callable[[dict], bool] | None = None) -> None:
+    """The command line of a study; `where` leaves out the combinations of factors that make no sense."""
     parser = argparse.ArgumentParser(prog=f"experiments/{name}.py")
     parser.add_argument("action", nargs="?", choices=["run", "plot", "all"], default="all")
     parser.add_argument("--workers", type=int)
@@ -86,7 +87,7 @@ def main(name: str, scenario: Callable, factors: dict[str, list], seeds: int, pl
     parser.add_argument("--out", default=str(RESULTS / name))
     args = parser.parse_args()
     if args.action in ("run", "all"):
-        runs = build(scenario, factors, seeds=args.seeds)
+        runs = build(scenario, factors, seeds=args.seeds, where=where)
         started = time.perf_counter()
         frame = run_sweep(runs, args.out, workers=args.workers, dask=args.dask)
         failed = int(frame["error"].notna().sum())

@@ -124,12 +124,14 @@ def expand(text: str, source: str, factors: dict[str, list], seeds: int | Iterab
     return runs
 
 
-def build(function: Callable[..., Scenario], factors: dict[str, list],
-          seeds: int | Iterable[int] | None = None) -> list[Run]:
-    """Every combination of the factors, each scenario made by `function(**values)` (module-level, so that
-    other processes can call it too); the seed is then set on it."""
+def build(function: Callable[..., Scenario], factors: dict[str, list], seeds: int | Iterable[int] | None = None,
+          where: Callable[[dict], bool] | None = None) -> list[Run]:
+    """Every combination of the factors for which `where(values)` holds (all if None), each scenario made
+    here by `function(**values)`, then given its seed; the scenarios, not the function, go to the workers."""
     runs = []
     for values, seed in _combinations(factors, seed_list(seeds)):
+        if where is not None and not where(values):
+            continue
         scenario = function(**values)
         if not isinstance(scenario, Scenario):
             raise ValueError(f"{getattr(function, '__name__', function)}({_label(values)}) returned "
