@@ -206,3 +206,9 @@ def test_a_bad_sweep_file_is_reported_on_its_line(tmp_path, body, expected):
     with pytest.raises(ScenarioError) as err:
         load_sweep(write_sweep(tmp_path, body))
     assert expected in str(err.value)
+
+
+def test_the_shipped_sweep_file_expands_to_every_run():
+    plan = load_sweep(ROOT / "experiments" / "sweep.yaml")
+    runs = expand(plan.scenario.read_text(), str(plan.scenario), plan.factors, plan.seeds)
+    assert len(runs) == 6 * 3 * 3 and plan.out == "results/update_parallelism"

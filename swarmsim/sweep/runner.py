@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import importlib.metadata
+import logging
 import multiprocessing
 import os
 import signal
@@ -141,8 +142,10 @@ def _cluster(address: str):
     if count and not (count.isdigit() and int(count) > 0):
         raise ValueError(f"--dask {address}: expected local or local:N with N a number of workers")
     from dask.distributed import LocalCluster
+    # silence_logs: at shutdown its workers log a failed heartbeat to the scheduler that stopped first; a
+    # run's own failure is caught in execute() and recorded, never logged
     return LocalCluster(n_workers=int(count or os.cpu_count() or 1), threads_per_worker=1, processes=True,
-                        dashboard_address=None)
+                        dashboard_address=None, silence_logs=logging.CRITICAL)
 
 
 def _on_dask(runs: list[Run], address: str, progress: bool) -> Iterator[dict]:
@@ -171,7 +174,6 @@ def _on_dask(runs: list[Run], address: str, progress: bool) -> Iterator[dict]:
             if progress:
                 bar.join(timeout=5)
                 sys.stdout = stdout
-
 
 
 def run_sweep(runs: list[Run], out: str | Path, workers: int | None = None, dask: str | None = None,
