@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .analysis import metrics
 from .backend import ScenarioRefused, SimBackend, run_scenario
+from .inputs import read_text
 from .scenario import ScenarioError, load_scenario
 from .trace import read_trace
 
@@ -196,11 +197,7 @@ def cmd_sweep(args) -> int:
     factors.update(parse_factor(f) for f in args.factor)
     if args.seeds:
         seeds = args.seeds
-    try:
-        text = scenario.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise ScenarioError(str(scenario), None, "", f"cannot read the scenario file: {err}") from None
-    runs = expand(text, str(scenario), factors, seeds)  # every run checked before any starts
+    runs = expand(read_text(scenario, "scenario file"), str(scenario), factors, seeds)  # every run checked before any starts
     out = args.out or out or "results/sweep"
     frame = run_sweep(runs, out, workers=args.workers, dask=args.dask, metrics=keep)
     failed = int(frame["error"].notna().sum()) if "error" in frame else 0

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..inputs import InputError, read_text
 from ..scenario.compose import Field
 from ..scenario.loader import Document, ScenarioError
 
@@ -33,8 +34,8 @@ class SweepFile:
 def is_sweep_file(path: str | Path) -> bool:
     """A sweep file has a `scenario:` key at its top, a scenario file never does."""
     try:
-        doc = Document.parse(Path(path).read_text(encoding="utf-8"), str(path))
-    except (OSError, UnicodeDecodeError, ScenarioError):
+        doc = Document.parse(read_text(path, "sweep file"), str(path))
+    except (InputError, ScenarioError):
         return False
     return isinstance(doc.root.value, dict) and "scenario" in doc.root.value
 
@@ -58,9 +59,9 @@ def _seeds(f: Field) -> int | list[int]:
 def load_sweep(path: str | Path) -> SweepFile:
     """The sweep file at `path`, checked; its `scenario:` is resolved beside it and must exist."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise ScenarioError(str(path), None, "", f"cannot read the sweep file: {err}") from None
+        text = read_text(path, "sweep file")
+    except InputError as err:
+        raise ScenarioError(str(path), err.line, "", err.message) from None
     doc = Document.parse(text, str(path))
 
     def read() -> SweepFile:
