@@ -40,6 +40,8 @@ class StepResult:
 
 
 class Backend(Protocol):
+    """What runs a scenario: `SimBackend` simulates it, validation's DockerBackend replays it on a real swarm."""
+
     name: str
     capabilities: frozenset[str]
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from .analysis import metrics
 from .backend import ScenarioRefused, SimBackend, run_scenario
-from .scenario import ScenarioError, load_scenario, loads_scenario
-from .inputs import printable
+from .inputs import printable, read_text
+from .scenario import ScenarioError, load_scenario
 from .trace import read_trace
 
 
@@ -54,6 +54,8 @@ def print_summary(trace, ran: str = "Simulated") -> None:
 
 def cmd_run(args) -> int:
     scenario = load_scenario(args.scenario)
+    if args.seeds:
+        return _run_seeds(scenario, args)
     if args.seed is not None:
         scenario = replace(scenario, seed=args.seed)
     print(f"# {scenario.name} (seed {scenario.seed}, {len(scenario.nodes)} nodes)")
@@ -65,6 +67,22 @@ def cmd_run(args) -> int:
     if args.report:
         from .analysis.plots import write_report
         for path in write_report(trace, args.report):
+            print(f"Plot written to {path}")
+    return 0
+
+
+def _run_seeds(scenario, args) -> int:
+    """`run --seeds N`: the scenario under seeds 0..N-1, its outcome distribution printed."""
+    from .sweep.outcomes import outcomes
+    if args.seed is not None or args.trace:
+        raise ValueError("--seeds runs many seeds: it takes neither --seed nor --trace")
+    if args.seeds < 1:
+        raise ValueError(f"--seeds {args.seeds}: expected a number of seeds >= 1")
+    result = outcomes(scenario, args.seeds, workers=args.workers, dask=args.dask)
+    print(result.format())
+    if args.report:
+        from .sweep.plots import write_outcome_plots
+        for path in write_outcome_plots(result, args.report):
             print(f"Plot written to {path}")
     return 0
 
@@ -171,18 +189,21 @@ def cmd_cluster(args) -> int:
 
 
 def cmd_sweep(args) -> int:
-    from .sweep import expand, parse_factor, run_sweep, write_results
-    factors = dict(parse_factor(f) for f in args.factor)
+    from .sweep import expand, is_sweep_file, load_sweep, parse_factor, run_sweep
+    factors, seeds, keep, out, scenario = {}, None, None, None, Path(args.scenario)
+    if is_sweep_file(scenario):
+        plan = load_sweep(scenario)
+        factors, seeds, keep, out, scenario = plan.factors, plan.seeds, plan.metrics, plan.out, plan.scenario
+    factors.update(parse_factor(f) for f in args.factor)
     if args.seeds:
-        factors["seed"] = list(range(args.seeds))
-    load_scenario(args.scenario)  # bad input is reported before any run starts
-    runs = expand(Path(args.scenario).read_text(), args.scenario, factors)
-    for run in runs:
-        loads_scenario(run.text, f"{args.scenario} with {run.params}")
-    frame = run_sweep(runs, workers=args.workers, dask_address=args.dask)
-    path = write_results(frame, args.out)
-    print(frame.to_string(index=False, max_cols=12))
-    print(f"{len(frame)} runs written to {path}")
+        seeds = args.seeds
+    runs = expand(read_text(scenario, "scenario file"), str(scenario), factors, seeds)  # every run checked before any starts
+    out = args.out or out or "results/sweep"
+    frame = run_sweep(runs, out, workers=args.workers, dask=args.dask, metrics=keep)
+    failed = int(frame["error"].notna().sum()) if "error" in frame else 0
+    shown = [c for c in frame.columns if c not in ("run", "swarmsim_version", "scenario_hash", "error")]
+    print(frame[shown].to_string(index=False, max_cols=12, max_rows=40))
+    print(f"{len(frame)} runs ({failed} failed) in {out}/results.csv, results.parquet and runs.jsonl")
     return 0
 
 
@@ -206,6 +227,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int)
     run.add_argument("--trace", metavar="FILE.jsonl")
     run.add_argument("--report", metavar="DIR", help="write plots here")
+    run.add_argument("--seeds", type=int, metavar="N",
+                     help="simulate seeds 0..N-1 and print the outcome distribution instead of one run")
+    run.add_argument("--workers", type=int, help="with --seeds: local processes (default: one per core)")
+    run.add_argument("--dask", metavar="ADDRESS", help="with --seeds: a dask scheduler, or local[:N]")
     run.set_defaults(func=cmd_run)
     sweep = sub.add_parser("sweep", help="simulate every combination of factor values")
     sweep.add_argument("scenario")
@@ -213,8 +238,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="a dotted path into the scenario (or a {name} placeholder) and its values")
     sweep.add_argument("--seeds", type=int, default=0, help="also repeat every point with seeds 0..N-1")
     sweep.add_argument("--workers", type=int, help="local processes (default: one per core)")
-    sweep.add_argument("--dask", metavar="ADDRESS", help="run on a dask.distributed scheduler instead")
-    sweep.add_argument("--out", default="results/sweep", metavar="DIR")
+    sweep.add_argument("--dask", metavar="ADDRESS",
+                       help="run on a dask.distributed scheduler instead; local or local:N starts a LocalCluster")
+    sweep.add_argument("--out", metavar="DIR", help="the results folder (default: the sweep file's out:, "
+                                                    "else results/sweep); a rerun skips the runs it holds")
     sweep.set_defaults(func=cmd_sweep)
     cal = sub.add_parser("calibrate", help="fit the latency model to observed traces; print a timing: block")
     cal.add_argument("traces", nargs="+", metavar="TRACE.jsonl")

@@ -92,6 +92,12 @@ def test_yaml_blocks_load(name, tmp_path):
             continue
         if _is_scenario(block):
             loads_scenario(block, str(tmp_path / "scenario.yaml"))
+        elif block.startswith("scenario: "):  # a sweep file, next to the base scenario it names
+            from swarmsim.sweep import load_sweep
+            base = yaml.safe_load(block)["scenario"]
+            (tmp_path / base).write_text((ROOT / "experiments" / base).read_text())
+            (tmp_path / "sweep.yaml").write_text(block)
+            load_sweep(tmp_path / "sweep.yaml")
         else:  # a fragment of a scenario: top-level keys only
             data = yaml.safe_load(block)
             assert isinstance(data, dict) and set(data) <= set(scenario_module.TOP_KEYS), block

@@ -29,7 +29,7 @@ ALLOWED = {
     "sweep": {"model", "analysis", "backend", "scenario", "trace", "inputs"},
     "cli": {"model", "analysis", "backend", "scenario", "sweep", "trace", "inputs", "docker", "validation"},
     "testing": {"model", "control", "analysis", "backend", "scenario", "trace"},
-    "swarmsim": {"model", "analysis", "backend", "scenario", "trace"},  # the public API, __init__.py
+    "swarmsim": {"model", "analysis", "backend", "scenario", "sweep", "trace"},  # the public API, __init__.py
     "validation": {"model", "control", "dockercli", "scenario", "analysis", "backend", "trace", "swarmsim",
                    "docker"},
 }

@@ -7,23 +7,64 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from . import metrics  # noqa: E402
 from ..trace import Trace  # noqa: E402
 
 
+def running_on_live_nodes(trace: Trace, service: str) -> list[tuple[float, int]]:
+    """(t, running tasks of the service) at every change, leaving out tasks on a node marked down: the store
+    keeps such a task `running` until its node reports again, but nothing runs there."""
+    running: dict[tuple[str, int], str | None] = {}  # task -> its node, while it is running
+    down: set[str] = set()
+    series: list[tuple[float, int]] = []
+    for e in trace.events:
+        if e["kind"] == "node":
+            (down.add if e["status"] == "down" else down.discard)(e["node"])
+        elif e["kind"] == "task" and e["service"] == service:
+            if e["state"] == "running":
+                running[(e["task"], e["gen"])] = e["node"]
+            else:
+                running.pop((e["task"], e["gen"]), None)
+        else:
+            continue
+        count = sum(node not in down for node in running.values())
+        if series and series[-1][0] == e["t"]:
+            series[-1] = (e["t"], count)
+        elif (series and series[-1][1] != count) or (not series and e["kind"] == "task"):
+            series.append((e["t"], count))
+    return series
+
+
+def _mark_faults(ax, trace: Trace) -> None:
+    """Faults as red lines at their step, nodes marked down as grey dashes."""
+    for e in trace.of_kind("step"):
+        if e["step"].startswith(("fail:", "partition:", "heal:")):
+            ax.axvline(e["t"], color="tab:red", linestyle=":", linewidth=1)
+            ax.annotate(e["step"], (e["t"], 1), xycoords=("data", "axes fraction"), rotation=90, va="top",
+                        ha="right", fontsize="x-small", color="tab:red")
+    for node, t in metrics.node_downs(trace):
+        ax.axvline(t, color="grey", linestyle="--", linewidth=1)
+        ax.annotate(f"{node} down", (t, 0), xycoords=("data", "axes fraction"), rotation=90, va="bottom",
+                    ha="right", fontsize="x-small", color="grey")
+
+
 def running_replicas(trace: Trace):
-    """Running tasks of every service over time, with update windows shaded."""
+    """Running tasks of every service over time (not counting tasks on nodes marked down), update windows
+    shaded, faults marked."""
     fig, ax = plt.subplots(figsize=(9, 4))
     services = sorted({e["service"] for e in trace.tasks()})
     end = trace.events[-1]["t"] if trace.events else 1.0
     for service in services:
-        series = metrics.running_over_time(trace, service)
+        series = running_on_live_nodes(trace, service)
         if series:
             times, counts = zip(*(series + [(end, series[-1][1])]))
             ax.step(times, counts, where="post", label=service)
     for window in metrics.updates(trace):
         ax.axvspan(window.started, window.ended or end, alpha=0.12, color="grey")
+    _mark_faults(ax, trace)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("time (s)")
     ax.set_ylabel("running tasks")
     ax.set_title(f"{trace.header.get('scenario', '')}: running tasks (updates shaded)")
@@ -34,30 +75,36 @@ def running_replicas(trace: Trace):
 
 
 def task_gantt(trace: Trace, service: str | None = None):
-    """One bar per task from assignment to its end; colour by state reached."""
+    """One bar per task, in slot order, from creation to its end: starting, running, and (grey) the time its
+    node was marked down while the store still said running."""
     spans: dict[tuple[str, int], dict] = {}
     for e in trace.tasks():
         if service is not None and e["service"] != service:
             continue
-        span = spans.setdefault((e["task"], e["gen"]), {"start": e["t"], "running": None, "end": None, "node": None})
+        span = spans.setdefault((e["task"], e["gen"]), {"start": e["t"], "running": None, "end": None, "node": None,
+                                                        "order": (e["service"], e.get("slot") or 0, e["gen"])})
         span["node"] = e["node"] or span["node"]
         if e["state"] == "running" and span["running"] is None:
             span["running"] = e["t"]
         if e["state"] in metrics.TERMINAL and span["end"] is None:
             span["end"] = e["t"]
+    downs = metrics.node_downs(trace)
     end = trace.events[-1]["t"] if trace.events else 1.0
-    rows = sorted(spans.items(), key=lambda kv: (kv[0][0], kv[0][1]))
+    rows = sorted(spans.items(), key=lambda kv: kv[1]["order"])
     fig, ax = plt.subplots(figsize=(9, max(2.5, 0.28 * len(rows) + 1)))
     for i, ((task, gen), span) in enumerate(rows):
         stop = span["end"] or end
         ax.barh(i, (span["running"] or stop) - span["start"], left=span["start"], color="#f0c05a", height=0.7)
         if span["running"] is not None:
-            ax.barh(i, stop - span["running"], left=span["running"], color="#4c8fd6", height=0.7)
+            lost = min((t for node, t in downs if node == span["node"] and span["running"] <= t < stop), default=stop)
+            ax.barh(i, lost - span["running"], left=span["running"], color="#4c8fd6", height=0.7)
+            ax.barh(i, stop - lost, left=lost, color="#c8c8c8", height=0.7)
     ax.set_yticks(range(len(rows)), [f"{task} #{gen} ({span['node'] or '-'})" for (task, gen), span in rows],
                   fontsize="x-small")
     ax.invert_yaxis()
+    _mark_faults(ax, trace)
     ax.set_xlabel("time (s)")
-    ax.set_title("tasks: starting (yellow) and running (blue)")
+    ax.set_title("tasks: starting (yellow), running (blue), on a node marked down (grey)")
     fig.tight_layout()
     return fig
 
@@ -69,7 +116,7 @@ def predicted_over_observed(predicted: Trace, observed: Trace):
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for i, service in enumerate(services):
         for trace, style, what in ((observed, "-", "observed"), (predicted, "--", "predicted")):
-            series = metrics.running_over_time(trace, service)
+            series = running_on_live_nodes(trace, service)
             if series:
                 end = trace.events[-1]["t"]
                 times, counts = zip(*(series + [(end, series[-1][1])]))
@@ -77,6 +124,7 @@ def predicted_over_observed(predicted: Trace, observed: Trace):
                         label=f"{service} {what}")
     ax.set_xlabel("time (s)")
     ax.set_ylabel("running tasks")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(f"{observed.header.get('scenario', '')}: predicted (dashed) over observed")
     ax.legend(loc="best", fontsize="small")
     fig.tight_layout()

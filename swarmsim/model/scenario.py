@@ -129,6 +129,8 @@ class Heal(Step):
 
 @dataclass(frozen=True, slots=True)
 class Scenario:
+    """A checked scenario (from `load_scenario` or `ScenarioBuilder.build`); frozen, so `replace` makes variants."""
+
     name: str
     nodes: tuple[NodeDecl, ...]
     services: tuple[ServiceSpec, ...] = ()
@@ -142,4 +144,8 @@ class Scenario:
 
     @property
     def leader(self) -> str:
-        return next(n.name for n in self.nodes if n.role is Role.MANAGER and n.joined)
+        """The first joined manager; a scenario built in Python without one gets a clear error, not StopIteration."""
+        for node in self.nodes:
+            if node.role is Role.MANAGER and node.joined:
+                return node.name
+        raise ValueError(f"scenario {self.name}: no manager (expected at least one joined node with role manager)")

@@ -63,7 +63,7 @@ def _scalar(node: yaml.ScalarNode) -> object:
 
 
 @dataclass
-class _Document:
+class Document:
     """One YAML file as plain data, with the line of every key and list item."""
 
     source: str
@@ -72,7 +72,7 @@ class _Document:
     values: int = 0
 
     @classmethod
-    def parse(cls, text: str, source: str) -> _Document:
+    def parse(cls, text: str, source: str) -> Document:
         try:
             node = yaml.compose(text, Loader=_Loader)
         except yaml.YAMLError as err:
@@ -133,6 +133,19 @@ class _Document:
 
     def error(self, path: tuple, message: str) -> ScenarioError:
         return ScenarioError(self.source, self.line(path), format_path(path), message)
+
+    def override(self, dotted: str, value: object) -> None:
+        """Set the key at a dotted path (a sweep factor) in place: the file's lines stay the user's."""
+        keys = dotted.split(".")
+        if not isinstance(self.root.value, dict):
+            raise self.error((), "empty scenario (expected a mapping with version: 1, cluster: and steps:)")
+        node, path = self.root.value, ()
+        for key in keys[:-1]:
+            path += (key,)
+            node = node.setdefault(key, {})
+            if not isinstance(node, dict):
+                raise self.error(path, f"cannot set {dotted}: {format_path(path)} is not a mapping")
+        node[keys[-1]] = value
 
     def read(self, reader: Callable[[], object]) -> object:
         """`reader()`, with its FieldErrors turned into this file's ScenarioErrors."""
@@ -552,14 +565,14 @@ _STEP_READERS = {"run": _run, "wait": _wait, "at": _at, "fail": _fail, "partitio
 
 # -- the whole file ------------------------------------------------------------------------------------------------
 
-def _stack(doc: _Document, world: _World, f: Field) -> tuple[tuple[ServiceSpec, ...], tuple[NetworkDecl, ...]]:
+def _stack(doc: Document, world: _World, f: Field) -> tuple[tuple[ServiceSpec, ...], tuple[NetworkDecl, ...]]:
     """The services and networks of the file `stack:` names, read and checked in that file."""
     path = FilePath(doc.source).parent / f.text()
     try:
         text = read_text(path, "stack file")
     except InputError as err:
         raise doc.error(f.path, f"{err} (expected a compose file, relative to the scenario)") from None
-    stack_doc = _Document.parse(text, str(path))
+    stack_doc = Document.parse(text, str(path))
     found = stack_doc.read(lambda: stack(stack_doc.root))
     world.networks.update(n.name for n in found[1])
     stack_doc.read(lambda: _check_services(world, found[0]))
@@ -574,7 +587,7 @@ def _check_services(world: _World, specs: tuple[ServiceSpec, ...]) -> None:
         world.add_service(("services", spec.name), spec)
 
 
-def _read(doc: _Document) -> Scenario:
+def _read(doc: Document) -> Scenario:
     root = doc.root
     if root.value is None:
         raise root.fail("empty scenario (expected a mapping with version: 1, cluster: and steps:)")
@@ -603,9 +616,21 @@ def _read(doc: _Document) -> Scenario:
     )
 
 
-def loads_scenario(text: str, source: str = "<string>") -> Scenario:
-    """The scenario in `text`; `source` names it in errors and anchors a relative `stack:` path."""
-    doc = _Document.parse(text, source)
+def loads_scenario(text: str, source: str = "<string>", overrides: dict[str, object] | None = None) -> Scenario:
+    """The scenario in `text`; `source` names it in errors and anchors a relative `stack:` path.
+
+    `overrides` sets dotted paths (`services.web.deploy.replicas`) before the checks, so an error
+    in a swept value still names the line of `text` it replaces."""
+    doc = Document.parse(text, source)
+    for dotted, value in (overrides or {}).items():
+        doc.override(dotted, value)
+    return doc.read(lambda: _read(doc))
+
+
+def read_data(data: dict, source: str, lines: dict[tuple, int]) -> Scenario:
+    """The scenario in plain data shaped like a file (what `ScenarioBuilder` assembles), checked as a file;
+    `lines` gives the line of each key path in `source` (at least of the root, `()`)."""
+    doc = Document(source, Field(data, ()), lines)
     return doc.read(lambda: _read(doc))
 
 

@@ -18,7 +18,7 @@ from typing import Mapping
 from . import compose, composeschema
 from .compose import Field, FieldError, Path
 from .interpolate import interpolate
-from .loader import ScenarioError, _Document
+from .loader import ScenarioError, Document
 from ..model import ServiceSpec
 from ..model.scenario import NetworkDecl
 from ..model.stack import IMAGE_LABEL, NAMESPACE_LABEL, Stack, SwarmObject
@@ -40,7 +40,7 @@ class ComposeErrors(ScenarioError):
 class _File:
     """One compose file: its document (for lines), its data after interpolation, its folder."""
 
-    def __init__(self, shown: str, path: FilePath, doc: _Document):
+    def __init__(self, shown: str, path: FilePath, doc: Document):
         self.shown, self.path, self.doc = shown, path, doc
         self.raw = doc.root.value
         self.data = self.raw
@@ -112,7 +112,7 @@ def _read_files(names: tuple[str, ...], base: FilePath, lookup) -> tuple[list[_F
         except (OSError, UnicodeDecodeError) as err:
             raise FieldError((), f"open {name}: {getattr(err, 'strerror', None) or err} (the compose file is read "
                                  f"relative to the scenario)") from None
-        file = _File(name, path, _Document.parse(text, name))
+        file = _File(name, path, Document.parse(text, name))
         if not isinstance(file.raw, dict):
             errors.append(file.error((), "Top-level object must be a mapping"))
             continue

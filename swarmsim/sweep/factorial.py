@@ -1,106 +1,149 @@
-"""Factorial parameter sweeps: every combination of factor values, each run on its own.
+"""Factorial plans: every combination of factor values, each a validated scenario.
 
 A factor is a dotted path into the scenario's YAML (`services.web.deploy.replicas`,
-`timing.container_start`, `seed`) or a bare name that fills `{name}` placeholders
-in the file's text (so `run:` strings can be varied too). Runs are independent, so
-they go to a local process pool or, given an address, to a dask.distributed
-cluster. Each run yields one row: its factor values and the metrics of its trace.
+`timing.container_start`), a bare name that fills `{name}` placeholders in the file's
+text (so `run:` strings can vary too), or `seed`. Placeholders are filled and paths set
+before the scenario is checked, on the user's own text, so an error names the user's
+file and line. From Python, `build(function, factors)` calls a function that returns a
+`Scenario` for each combination instead.
 """
 from __future__ import annotations
 
+import dataclasses
+import enum
+import hashlib
 import itertools
-from concurrent.futures import ProcessPoolExecutor
+import json
+import re
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 import yaml
 
-from ..analysis import metrics
-from ..backend import SimBackend, run_scenario
-from ..scenario import loads_scenario
+from ..model.scenario import Scenario
+from ..scenario import ScenarioError, loads_scenario
+
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 @dataclass(frozen=True)
 class Run:
-    """One point of the sweep: the factor values and the scenario text they produce."""
+    """One point of the sweep: its factor values, its seed and the scenario they make."""
 
-    params: dict
-    text: str
-    source: str
+    factors: dict
+    seed: int
+    scenario: Scenario
+    scenario_hash: str
+
+    @property
+    def params(self) -> dict:
+        return {**self.factors, "seed": self.seed}
+
+    @property
+    def key(self) -> str:
+        """What identifies the run in a results store, so a rerun knows it is done."""
+        return json.dumps(self.params, sort_keys=True, default=str)
 
 
-def _set_path(doc: dict, path: str, value: object) -> None:
-    keys = path.split(".")
-    node = doc
-    for key in keys[:-1]:
-        node = node.setdefault(key, {})
-        if not isinstance(node, dict):
-            raise ValueError(f"factor {path}: {key} is not a mapping in the scenario")
-    node[keys[-1]] = value
+def scenario_hash(scenario: Scenario) -> str:
+    """A digest of everything a run simulates but its seed, stable across processes; the file's name and the
+    lines of its steps are left out, so a comment added to the file does not make its runs another scenario."""
+    plain = _canonical(dataclasses.replace(scenario, seed=0, source=None))
+    return hashlib.sha256(json.dumps(plain, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def expand(text: str, source: str, factors: dict[str, list]) -> list[Run]:
-    """Every combination of the factors applied to the scenario text."""
+def _canonical(value: object) -> object:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {type(value).__name__: {f.name: _canonical(getattr(value, f.name)) for f in dataclasses.fields(value)
+                                       if f.name != "line"}}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (set, frozenset)):
+        return sorted(map(str, value))
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    return value
+
+
+def seed_list(seeds: int | Iterable[int] | None) -> list[int] | None:
+    """`--seeds N` means seeds 0..N-1; a list is taken as it is; None keeps the scenario's own seed."""
+    if seeds is None:
+        return None
+    return list(range(seeds)) if isinstance(seeds, int) else list(seeds)
+
+
+def _combinations(factors: dict[str, list], seeds: list[int] | None) -> Iterable[tuple[dict, int | None]]:
+    factors = dict(factors)
+    if seeds is not None and "seed" in factors:
+        raise ValueError("give the seeds once: either a seed factor or seeds")
+    seeds = factors.pop("seed", seeds)
     names = list(factors)
-    runs = []
     for values in itertools.product(*(factors[n] for n in names)):
-        params = dict(zip(names, values))
-        filled = text
-        for name, value in params.items():
-            if "." not in name and name != "seed":
-                filled = filled.replace("{" + name + "}", str(value))
-        doc = yaml.safe_load(filled)
-        for name, value in params.items():
-            if "." in name or name == "seed":
-                _set_path(doc, name, value)
-        runs.append(Run(params, yaml.safe_dump(doc, sort_keys=False), source))
+        for seed in (seeds if seeds is not None else [None]):
+            yield dict(zip(names, values)), seed
+
+
+def _label(params: dict) -> str:
+    return ", ".join(f"{k}={v}" for k, v in params.items())
+
+
+def fill(text: str, source: str, values: dict) -> str:
+    """`text` with its `{name}` placeholders replaced, line for line; a placeholder without a value is an error."""
+    lines = text.splitlines(keepends=True)
+    for number, line in enumerate(lines, 1):
+        if line.lstrip().startswith("#"):
+            continue
+        for match in PLACEHOLDER.finditer(line):
+            if match.group(1) not in values:
+                raise ScenarioError(source, number, "", f"placeholder {match.group(0)} has no factor (give "
+                                                        f"--factor {match.group(1)}=V1,V2,...)")
+    return PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), text)
+
+
+def expand(text: str, source: str, factors: dict[str, list], seeds: int | Iterable[int] | None = None) -> list[Run]:
+    """Every combination of the factors (and seeds) applied to the scenario text, each checked."""
+    used = {m.group(1) for line in text.splitlines() if not line.lstrip().startswith("#")
+            for m in PLACEHOLDER.finditer(line)}
+    for name in factors:
+        if "." not in name and name != "seed" and name not in used:
+            raise ScenarioError(source, None, "", f"factor {name}: the file has no {{{name}}} placeholder (a bare "
+                                                  "name fills placeholders; a key of the scenario is a dotted path "
+                                                  "such as services.web.deploy.replicas)")
+    runs = []
+    for values, seed in _combinations(factors, seed_list(seeds)):
+        overrides = {k: v for k, v in values.items() if "." in k}
+        filled = fill(text, source, values)
+        try:
+            scenario = loads_scenario(filled, source, overrides)
+        except ScenarioError as err:
+            raise ScenarioError(err.source, err.line, err.path, f"{err.message} (in the run with "
+                                                                f"{_label(values)})") from None
+        runs.append(_run(values, scenario, seed))
     return runs
 
 
-def measure(run: Run) -> dict:
-    """Simulate one run and reduce its trace to a flat row."""
-    trace = run_scenario(loads_scenario(run.text, run.source), SimBackend())
-    row = dict(run.params)
-    for i, window in enumerate(metrics.updates(trace)):
-        row[f"update{i}.service"] = window.service
-        row[f"update{i}.duration"] = window.duration
-        row[f"update{i}.outcome"] = window.outcome
-        if window.ended is not None:
-            row[f"update{i}.min_running"] = metrics.min_running(trace, window.service, window.started, window.ended)
-            row[f"update{i}.replica_seconds_lost"] = metrics.replica_seconds_lost(trace, window.service,
-                                                                                 window.started, window.ended)
-    for port, stats in metrics.requests(trace).items():
-        row[f"port{port}.success_rate"] = stats["success_rate"]
-    for service, per_node in metrics.placement(trace).items():
-        row[f"{service}.running"] = sum(per_node.values())
-        row[f"{service}.max_per_node"] = max(per_node.values())
-    row["end"] = trace.events[-1]["t"] if trace.events else 0.0
-    return row
+def build(function: Callable[..., Scenario], factors: dict[str, list], seeds: int | Iterable[int] | None = None,
+          where: Callable[[dict], bool] | None = None) -> list[Run]:
+    """Every combination of the factors for which `where(values)` holds (all if None), each scenario made
+    here by `function(**values)`, then given its seed; the scenarios, not the function, go to the workers."""
+    runs = []
+    for values, seed in _combinations(factors, seed_list(seeds)):
+        if where is not None and not where(values):
+            continue
+        scenario = function(**values)
+        if not isinstance(scenario, Scenario):
+            raise ValueError(f"{getattr(function, '__name__', function)}({_label(values)}) returned "
+                             f"{type(scenario).__name__} (expected a Scenario)")
+        runs.append(_run(values, scenario, seed))
+    return runs
 
 
-def run_sweep(runs: Iterable[Run], workers: int | None = None, dask_address: str | None = None,
-              progress: bool = True):
-    """All rows as a pandas DataFrame, in the order of `runs`."""
-    import pandas as pd
-    runs = list(runs)
-    if dask_address:
-        from dask.distributed import Client
-        with Client(dask_address) as client:
-            rows = client.gather(client.map(measure, runs, pure=False))
-    elif workers == 1:
-        rows = [measure(r) for r in _progress(runs, progress)]
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            rows = list(_progress(pool.map(measure, runs), progress, total=len(runs)))
-    return pd.DataFrame(rows)
-
-
-def _progress(items, enabled: bool, total: int | None = None):
-    if not enabled:
-        return items
-    from rich.progress import track
-    return track(items, total=total, description="sweep")
+def _run(values: dict, scenario: Scenario, seed: int | None) -> Run:
+    if seed is not None:
+        scenario = dataclasses.replace(scenario, seed=seed)
+    return Run(values, scenario.seed, scenario, scenario_hash(scenario))
 
 
 def parse_factor(text: str) -> tuple[str, list]:
@@ -110,11 +153,3 @@ def parse_factor(text: str) -> tuple[str, list]:
         raise ValueError(f"factor {text!r}: expected NAME=VALUE1,VALUE2,... e.g. "
                          "services.web.deploy.update_config.parallelism=1,2,4")
     return name, [yaml.safe_load(v) for v in values.split(",")]
-
-
-def write_results(frame, directory: str | Path) -> Path:
-    out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / "results.csv"
-    frame.to_csv(path, index=False)
-    return path
