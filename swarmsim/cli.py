@@ -124,6 +124,16 @@ def _real_swarm_errors(run):
         raise ValueError(f"{' '.join(map(str, err.cmd))} failed" + (f": {detail[-1]}" if detail else "")) from None
 
 
+def _remove_local_swarm(localswarm) -> None:
+    """Tear the local swarm down; whatever could not be removed is named with the command that finishes it."""
+    try:
+        localswarm.down()
+    except Exception as err:  # noqa: BLE001 - any failure here leaves state behind: say how to remove it
+        print(f"swarmsim: the local swarm was not fully removed ({type(err).__name__}: {err}); run `swarmsim "
+              "cluster down` to finish", file=sys.stderr)
+        raise
+
+
 def cmd_replay(args) -> int:
     """Run the scenario on a real swarm; docker and validation/ are imported only here."""
     scenario = load_scenario(args.scenario)
@@ -160,7 +170,7 @@ def cmd_replay(args) -> int:
                 if args.keep:
                     print("The local swarm is kept; remove it with `swarmsim cluster down`.")
                 else:
-                    localswarm.down()
+                    _remove_local_swarm(localswarm)
 
     trace = _real_swarm_errors(run)
     print_summary(trace, ran="Observed")

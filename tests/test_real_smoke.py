@@ -110,29 +110,52 @@ def test_killed_replay_leaves_nothing_after_cluster_down(tmp_path):
         check_killed_replay(path, DEFAULT_BASE_DIR, docker_cli())
 
 
-def check_killed_replay(path: Path, base: str, docker: str) -> None:
-    env = dict(os.environ, SWARMSIM_LOCAL_LOCKED="1")  # we hold the machine's local-swarm lock for them
-    proc = subprocess.Popen([sys.executable, "-m", "swarmsim.cli", "replay", str(path), "--local"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+ENV = dict(os.environ, SWARMSIM_LOCAL_LOCKED="1")  # the test holds the machine's local-swarm lock for them
+
+
+def replay_until_running(path: Path, base: str, docker: str, **kw) -> subprocess.Popen:
+    """`swarmsim replay --local` started, returned once its service's two tasks run."""
+    proc = subprocess.Popen([sys.executable, "-m", "swarmsim.cli", "replay", str(path), "--local"], env=ENV,
+                            stdout=subprocess.DEVNULL, start_new_session=True, **kw)
     manager = f"unix://{base}/node1/docker.sock"
     deadline = time.monotonic() + 120
-    try:
-        while time.monotonic() < deadline:  # mid-run: the service's tasks are running
-            ps = subprocess.run([docker, "-H", manager, "service", "ps", "s", "--filter", "desired-state=running",
-                                 "--format", "{{.CurrentState}}"], capture_output=True, text=True)
-            if ps.stdout.count("Running") == 2:
-                break
-            assert proc.poll() is None, "the replay ended before it could be killed"
-            time.sleep(0.5)
-        else:
-            pytest.fail("the replay did not get its service running within 120 s")
-    finally:
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
+    while time.monotonic() < deadline:  # mid-run: the service's tasks are running
+        ps = subprocess.run([docker, "-H", manager, "service", "ps", "s", "--filter", "desired-state=running",
+                             "--format", "{{.CurrentState}}"], capture_output=True, text=True)
+        if ps.stdout.count("Running") == 2:
+            return proc
+        if proc.poll() is not None:
+            pytest.fail("the replay ended before it could be interrupted")
+        time.sleep(0.5)
+    os.kill(proc.pid, signal.SIGKILL)
+    pytest.fail("the replay did not get its service running within 120 s")
+
+
+def check_killed_replay(path: Path, base: str, docker: str) -> None:
+    proc = replay_until_running(path, base, docker, stderr=subprocess.DEVNULL)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
     assert leftovers(base), "a SIGKILLed replay should leave its swarm for `cluster down`"
-    down = swarmsim("cluster", "down", timeout=120, env=env)
+    down = swarmsim("cluster", "down", timeout=120, env=ENV)
     assert down.returncode == 0, down.stderr
     assert leftovers(base) == []
+
+
+def test_second_ctrl_c_during_cleanup_leaves_nothing(tmp_path):
+    """Ctrl-C, then Ctrl-C again while the replay removes what it made: the cleanup still finishes."""
+    require_real_swarm()
+    from validation.localswarm import DEFAULT_BASE_DIR, docker_cli, exclusive
+    path = tmp_path / "interrupted.yaml"
+    path.write_text(KILLED)
+    with exclusive():
+        proc = replay_until_running(path, DEFAULT_BASE_DIR, docker_cli(), stderr=subprocess.PIPE, text=True)
+        proc.send_signal(signal.SIGINT)
+        time.sleep(1.0)  # inside the cleanup: removing services, stopping dockerds
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=180)
+        assert proc.returncode == 130, err
+        assert "ignored until it is done" in err, err
+        assert leftovers(DEFAULT_BASE_DIR) == []
 
 
 @pytest.fixture(scope="module")

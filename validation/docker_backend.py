@@ -40,6 +40,7 @@ from swarmsim.trace import Trace, TraceWriter
 
 from . import localswarm
 from .observe import IMAGE_LABEL, RUN_LABEL, Observer, header
+from .shield import shielded
 
 SPEC_LABEL = "swarmsim.spec"   # which model spec a service's current spec is (it follows rollbacks)
 CLI_POLL = 0.2                 # docker/cli progress.go
@@ -295,6 +296,10 @@ class DockerBackend:
         if self._closed or self.scenario is None:
             return
         self._closed = True
+        with shielded():
+            self._close()
+
+    def _close(self) -> None:
         if self.observer is not None:
             self.observer.stop()
         try:

@@ -34,6 +34,8 @@ from pathlib import Path
 
 import docker
 
+from .shield import shielded
+
 PREFIX = "swsim"                 # every namespace, link and cgroup we create starts with this
 BRIDGE = "swsim0"
 SUBNET = "10.77.0"               # bridge is .1, node i is .(10+i)
@@ -496,7 +498,11 @@ def remove_cgroups(name: str) -> None:
 
 def down(base_dir: str | os.PathLike = DEFAULT_BASE_DIR) -> None:
     """Remove exactly what ``state.json`` says we created. Safe to call again, or with nothing up."""
-    base = Path(base_dir)
+    with shielded():
+        _down(Path(base_dir))
+
+
+def _down(base: Path) -> None:
     state = State(base)
     if not state.path.exists():
         return
