@@ -71,6 +71,15 @@ def _canonical(value: object) -> object:
 MAX_RUNS = 100_000  # each run is checked up front and kept as a row: a bound on what one sweep holds
 
 
+def _check_size(factors: dict[str, list], seeds: int | Iterable[int] | None, source: str) -> None:
+    """The number of runs, counted before any is expanded, within MAX_RUNS."""
+    count = math.prod(len(v) for v in factors.values()) * (
+        1 if seeds is None else seeds if isinstance(seeds, int) else len(list(seeds)))
+    if count > MAX_RUNS:
+        raise ScenarioError(source, None, "", f"the sweep asks for {count:,} runs, over the limit of {MAX_RUNS:,} "
+                                              "(expected fewer factor values or seeds, or several sweeps)")
+
+
 def seed_list(seeds: int | Iterable[int] | None) -> list[int] | None:
     """`--seeds N` means seeds 0..N-1; a list is taken as it is; None keeps the scenario's own seed."""
     if seeds is None:
@@ -115,11 +124,7 @@ def expand(text: str, source: str, factors: dict[str, list], seeds: int | Iterab
             raise ScenarioError(source, None, "", f"factor {name}: the file has no {{{name}}} placeholder (a bare "
                                                   "name fills placeholders; a key of the scenario is a dotted path "
                                                   "such as services.web.deploy.replicas)")
-    count = math.prod(len(v) for v in factors.values()) * (
-        1 if seeds is None else seeds if isinstance(seeds, int) else len(list(seeds)))
-    if count > MAX_RUNS:
-        raise ScenarioError(source, None, "", f"the sweep asks for {count:,} runs, over the limit of {MAX_RUNS:,} "
-                                              "(expected fewer factor values or seeds, or several sweeps)")
+    _check_size(factors, seeds, source)
     runs = []
     for values, seed in _combinations(factors, seed_list(seeds)):
         overrides = {k: v for k, v in values.items() if "." in k}
@@ -137,11 +142,7 @@ def build(function: Callable[..., Scenario], factors: dict[str, list], seeds: in
           where: Callable[[dict], bool] | None = None) -> list[Run]:
     """Every combination of the factors for which `where(values)` holds (all if None), each scenario made
     here by `function(**values)`, then given its seed; the scenarios, not the function, go to the workers."""
-    count = math.prod(len(v) for v in factors.values()) * (
-        1 if seeds is None else seeds if isinstance(seeds, int) else len(list(seeds)))
-    if count > MAX_RUNS:
-        raise ScenarioError(source, None, "", f"the sweep asks for {count:,} runs, over the limit of {MAX_RUNS:,} "
-                                              "(expected fewer factor values or seeds, or several sweeps)")
+    _check_size(factors, seeds, getattr(function, "__name__", "build"))
     runs = []
     for values, seed in _combinations(factors, seed_list(seeds)):
         if where is not None and not where(values):
