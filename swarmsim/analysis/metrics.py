@@ -5,6 +5,7 @@ milestones (pending, assigned, running, a terminal state) are relied on.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterator
 
 from ..trace import Trace
 
@@ -79,22 +80,34 @@ def first_times(trace: Trace, service: str, state: str) -> dict[tuple[str, int],
 
 def running_over_time(trace: Trace, service: str) -> list[tuple[float, int]]:
     """(t, number of running tasks of the service) at every change."""
+    return running_series(trace, service).get(service, [])
+
+
+def running_series(trace: Trace, only: str | None = None) -> dict[str, list[tuple[float, int]]]:
+    """`running_over_time` of every service (or only one) in one pass, counting as it goes."""
     running: dict[tuple[str, int], bool] = {}
-    series: list[tuple[float, int]] = []
+    counts: dict[str, int] = {}
+    out: dict[str, list[tuple[float, int]]] = {}
     for e in trace.tasks():
-        if e["service"] != service:
+        service = e["service"]
+        if only is not None and service != only:
             continue
-        running[(e["task"], e["gen"])] = e["state"] == "running"
-        count = sum(running.values())
+        key, now = (e["task"], e["gen"]), e["state"] == "running"
+        count = counts.get(service, 0) + now - running.get(key, False)
+        running[key], counts[service] = now, count
+        series = out.setdefault(service, [])
         if series and series[-1][0] == e["t"]:
             series[-1] = (e["t"], count)
         elif not series or series[-1][1] != count:
             series.append((e["t"], count))
-    return series
+    return out
 
 
 def min_running(trace: Trace, service: str, start: float, end: float) -> int:
-    series = running_over_time(trace, service)
+    return _min_running(running_over_time(trace, service), start, end)
+
+
+def _min_running(series: list[tuple[float, int]], start: float, end: float) -> int:
     before = [c for t, c in series if t <= start]
     inside = [c for t, c in series if start < t <= end]
     return min(([before[-1]] if before else []) + inside, default=0)
@@ -102,8 +115,11 @@ def min_running(trace: Trace, service: str, start: float, end: float) -> int:
 
 def replica_seconds_lost(trace: Trace, service: str, start: float, end: float) -> float:
     """The area between the replica count and the running tasks over [start, end]: capacity an update cost."""
-    replicas = desired_replicas(trace, start).get(service, 0)
-    series = running_over_time(trace, service)
+    return _replica_seconds_lost(running_over_time(trace, service), desired_replicas(trace, start).get(service, 0),
+                                 start, end)
+
+
+def _replica_seconds_lost(series: list[tuple[float, int]], replicas: int, start: float, end: float) -> float:
     running = ([c for t, c in series if t <= start] or [0])[-1]
     lost, t_prev = 0.0, start
     for t, count in series:
@@ -155,37 +171,61 @@ def desired_replicas(trace: Trace, t: float | None = None) -> dict[str, int]:
 
 def running_wanted_over_time(trace: Trace) -> list[tuple[float, dict[str, int]]]:
     """(t, {service: tasks running and desired running}) after every change."""
-    state: dict[tuple[str, int], dict] = {}
-    series: list[tuple[float, dict[str, int]]] = []
+    return [(t, dict(counts)) for t, counts in _running_wanted(trace)]
+
+
+def _running_wanted(trace: Trace) -> Iterator[tuple[float, dict[str, int]]]:
+    """After each task event: its time and the live counts of tasks running and desired running
+    per service (one dict, updated in place; services at zero left out)."""
+    wanted: dict[tuple[str, int], str | None] = {}
+    counts: dict[str, int] = {}
     for e in trace.tasks():
-        state[(e["task"], e["gen"])] = e
-        counts: dict[str, int] = {}
-        for task in state.values():
-            if task["state"] == "running" and task["desired"] == "running":
-                counts[task["service"]] = counts.get(task["service"], 0) + 1
-        series.append((e["t"], counts))
-    return series
+        key = (e["task"], e["gen"])
+        was = wanted.get(key)
+        now = e["service"] if e["state"] == "running" and e["desired"] == "running" else None
+        if was != now:
+            if was is not None:
+                counts[was] -= 1
+                if not counts[was]:
+                    del counts[was]
+            if now is not None:
+                counts[now] = counts.get(now, 0) + 1
+        wanted[key] = now
+        yield e["t"], counts
 
 
 def recovery(trace: Trace) -> list[dict]:
     """Per node that went down: when the fault was noticed, and when every replicated service had
-    its replicas running again (None if it never did)."""
-    series = running_wanted_over_time(trace)
-    out = []
-    for node, down in node_downs(trace):
-        wanted = desired_replicas(trace, down)
-        back = next((t for t, counts in series if t >= down and
-                     all(counts.get(s, 0) >= n for s, n in wanted.items())), None)
-        out.append({"node": node, "down": down, "recovered": back,
-                    "time_to_recover": None if back is None else back - down})
-    return out
+    its replicas running again (None if it never did). One pass over the tasks for all the downs."""
+    downs = node_downs(trace)
+    if not downs:
+        return []
+    waiting = [(i, down, desired_replicas(trace, down)) for i, (_node, down) in enumerate(downs)]
+    back: dict[int, float] = {}
+    for t, counts in _running_wanted(trace):
+        if not waiting:
+            break
+        done = [w for w in waiting if t >= w[1] and all(counts.get(s, 0) >= n for s, n in w[2].items())]
+        for i, _down, _wanted in done:
+            back[i] = t
+        if done:
+            waiting = [w for w in waiting if w[0] not in back]
+    return [{"node": node, "down": down, "recovered": back.get(i),
+             "time_to_recover": None if i not in back else back[i] - down}
+            for i, (node, down) in enumerate(downs)]
 
 
 def duplicates(trace: Trace, service: str) -> list[tuple[float, int]]:
     """(t, tasks of the service observed running beyond its replica count): e.g. during a partition,
     when replacements run while the cut-off node's tasks still run."""
-    return [(t, max(0, count - desired_replicas(trace, t).get(service, 0)))
-            for t, count in running_over_time(trace, service)]
+    changes = [(e["t"], e["replicas"]) for e in trace.of_kind("service")
+               if e["service"] == service and e.get("replicas") is not None]
+    out, i, replicas = [], 0, 0
+    for t, count in running_over_time(trace, service):
+        while i < len(changes) and changes[i][0] <= t:
+            replicas, i = changes[i][1], i + 1
+        out.append((t, max(0, count - replicas)))
+    return out
 
 
 def requests(trace: Trace, start: float = 0.0, end: float | None = None) -> dict[int, dict[str, float]]:
@@ -203,13 +243,18 @@ def requests(trace: Trace, start: float = 0.0, end: float | None = None) -> dict
 
 
 def summary(trace: Trace) -> dict:
-    """The headline figures `swarmsim run` prints and `swarmsim compare` sets side by side."""
+    """The headline figures `swarmsim run` prints and `swarmsim compare` sets side by side.
+    Linear in the trace: the running counts of all services come from one pass."""
+    windows = updates(trace)
+    series = running_series(trace) if windows else {}
     return {
         "placement": placement(trace),
         "updates": [{"service": w.service, "started": w.started, "duration": w.duration, "outcome": w.outcome,
-                     "min_running": min_running(trace, w.service, w.started, w.ended or w.started),
-                     "replica_seconds_lost": replica_seconds_lost(trace, w.service, w.started, w.ended or w.started)}
-                    for w in updates(trace)],
+                     "min_running": _min_running(series.get(w.service, []), w.started, w.ended or w.started),
+                     "replica_seconds_lost": _replica_seconds_lost(
+                         series.get(w.service, []), desired_replicas(trace, w.started).get(w.service, 0),
+                         w.started, w.ended or w.started)}
+                    for w in windows],
         "node_downs": node_downs(trace),
         "recovery": recovery(trace),
         "requests": requests(trace),
