@@ -1,55 +1,128 @@
-"""How fast the simulator is at scale: prints figures, asserts nothing.
+"""How fast the simulator is at scale: prints a table, asserts nothing.
 
-A cluster of N nodes (3 managers) runs S services totalling T tasks, created
-one after another; then one service is rolled to a new image. Reported: wall
-time per phase, simulated time, trace events and events per second.
+The workload of issue 11: 3 managers and N-3 workers; 10 services of N replicas each created with
+`--update-parallelism 50 --stop-grace-period 1s`; wait converged; update all 10 images; wait
+converged. Each size is the full `swarmsim run --trace` (the printed summary included, sent to
+/dev/null) in a fresh child process, so its peak memory is its own. The same child first times a
+bare SimPy timeout loop, and "x bare" is the wall time per processed SimPy event as a multiple of
+that loop's: a ratio measured in the same process, so it holds on a slower machine.
+
+    python benchmarks/scale.py                    # 100 to 1,000 nodes
+    python benchmarks/scale.py --sizes 100,1000,10000
 """
 from __future__ import annotations
 
 import argparse
-import shlex
+import contextlib
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
-from swarmsim.backend import SimBackend, run_scenario
-from swarmsim.dockercli.parse import parse_command
-from swarmsim.model import Role
-from swarmsim.model.scenario import NodeDecl, Run, Scenario, Timing, WaitConverged
+SERVICES = 10
+BARE_EVENTS = 200_000
 
 
-def build(nodes: int, services: int, tasks: int) -> Scenario:
-    decls = tuple(NodeDecl(f"node{i}", role=Role.MANAGER if i <= 3 else Role.WORKER,
-                           labels={"zone": f"z{i % 3}"}) for i in range(1, nodes + 1))
-    per = tasks // services
-    steps = []
-    for s in range(services):
-        flags = "--placement-pref spread=node.labels.zone" if s % 2 else "--constraint node.role==worker"
-        cmd = f"docker service create -d --name svc{s} --replicas {per} {flags} app:1"
-        steps.append(Run(command=cmd, parsed=parse_command(shlex.split(cmd)[1:])))
-    steps.append(WaitConverged(timeout=3600))
-    cmd = "docker service update -d --image app:2 --update-parallelism 50 svc0"
-    steps += [Run(command=cmd, parsed=parse_command(shlex.split(cmd)[1:])), WaitConverged(timeout=3600)]
-    # Separate machines: container starts on different nodes do not slow each other down.
-    timing = Timing(contention_scope="node")
-    return Scenario(name=f"scale-{nodes}n-{tasks}t", nodes=decls, steps=tuple(steps), timing=timing)
+def scenario_yaml(nodes: int, timing: str | None = None) -> str:
+    lines = ["version: 1", f"name: scale-{nodes}", "seed: 1",
+             f"cluster: {{managers: 3, workers: {nodes - 3}}}"]
+    if timing:
+        lines.append(f"timing: {{contention_scope: {timing}}}")
+    lines.append("steps:")
+    lines += [f"  - run: docker service create -d --name svc{s} --replicas {nodes} --update-parallelism 50 "
+              f"--stop-grace-period 1s app:1" for s in range(SERVICES)]
+    lines.append("  - wait: converged")
+    lines += [f"  - run: docker service update -d --image app:2 svc{s}" for s in range(SERVICES)]
+    lines.append("  - wait: converged")
+    return "\n".join(lines) + "\n"
+
+
+def bare_simpy_loop(events: int = BARE_EVENTS) -> float:
+    """Wall seconds per event of one SimPy process waiting on `events` timeouts."""
+    import simpy
+    env = simpy.Environment()
+
+    def loop():
+        for _ in range(events):
+            yield env.timeout(1)
+    env.process(loop())
+    start = time.perf_counter()
+    env.run()
+    return (time.perf_counter() - start) / events
+
+
+def one(nodes: int, timing: str | None) -> dict:
+    """Run one size in this process; the figures as a dict."""
+    import simpy
+
+    from swarmsim.cli import main as swarmsim
+    envs: list = []
+    init = simpy.Environment.__init__
+
+    def recording_init(self, *args, **kwargs):  # once per run: counts the events afterwards, costs none
+        init(self, *args, **kwargs)
+        envs.append(self)
+    simpy.Environment.__init__ = recording_init
+    bare = bare_simpy_loop()
+    envs.clear()
+    with tempfile.TemporaryDirectory() as tmp:
+        path, trace = Path(tmp) / "scale.yaml", Path(tmp) / "trace.jsonl"
+        path.write_text(scenario_yaml(nodes, timing))
+        with open(os.devnull, "w") as null, contextlib.redirect_stdout(null):
+            start = time.perf_counter()
+            code = swarmsim(["run", str(path), "--trace", str(trace)])
+            wall = time.perf_counter() - start
+        with trace.open() as f:
+            trace_events = sum(1 for _ in f) - 1
+    env = envs[0]
+    simpy_events = next(env._eid) - len(env._queue)  # scheduled minus still queued: processed
+    return {"nodes": nodes, "tasks": SERVICES * nodes, "simpy_events": simpy_events, "trace_events": trace_events,
+            "wall": wall, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "ratio": (wall / simpy_events) / bare, "exit": code}
+
+
+def table(rows: list[dict]) -> str:
+    out = ["| nodes | tasks | SimPy events | trace events | wall s | peak MB | wall per event, x bare SimPy |",
+           "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    out += [f"| {r['nodes']:,} | {r['tasks']:,} | {r['simpy_events']:,} | {r['trace_events']:,} | {r['wall']:.2f} | "
+            f"{r['peak_mb']:.0f} | {r['ratio']:.1f} |" for r in rows]
+    return "\n".join(out)
+
+
+def slope(rows: list[dict]) -> float | None:
+    """The least-squares slope of log(wall) against log(nodes): 1 is linear growth."""
+    import math
+    if len(rows) < 2:
+        return None
+    xs, ys = [math.log(r["nodes"]) for r in rows], [math.log(r["wall"]) for r in rows]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--nodes", type=int, default=1000)
-    parser.add_argument("--services", type=int, default=10)
-    parser.add_argument("--tasks", type=int, default=10000)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="100,300,1000", help="node counts, comma-separated")
+    parser.add_argument("--timing", choices=["host", "node"], help="contention_scope (default: the scenario default)")
+    parser.add_argument("--json", type=Path, help="also write the rows here")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    scenario = build(args.nodes, args.services, args.tasks)
-    marks = []
-    start = time.perf_counter()
-    trace = run_scenario(scenario, SimBackend(),
-                         on_step=lambda i, text, r, t: marks.append((i, time.perf_counter() - start, t, r.ok)))
-    wall = time.perf_counter() - start
-    print(f"{scenario.name}: {len(trace.events)} trace events in {wall:.2f} s wall "
-          f"({len(trace.events) / wall:,.0f} events/s), simulated {trace.events[-1]['t']:.1f} s")
-    for i, w, t, ok in marks:
-        if i >= args.services:
-            print(f"  step {i}: done at {w:.2f} s wall, t={t:.1f} s simulated, ok={ok}")
+    if args.one:
+        print(json.dumps(one(args.one, args.timing)))
+        return
+    rows = []
+    for nodes in (int(s) for s in args.sizes.split(",")):
+        cmd = [sys.executable, __file__, "--one", str(nodes)] + (["--timing", args.timing] if args.timing else [])
+        rows.append(json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout))
+        print(f"{nodes} nodes: {rows[-1]['wall']:.2f} s", file=sys.stderr)
+    print(table(rows))
+    if (s := slope(rows)) is not None:
+        print(f"\nwall time grows as nodes^{s:.2f} (least squares over log-log)")
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1) + "\n")
 
 
 if __name__ == "__main__":
