@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .analysis import metrics
-from .backend import ScenarioRefused, SimBackend, run_scenario
+from .backend import ScenarioRefused, SimBackend, collector_for_a_run, run_scenario
 from .inputs import printable, read_text
 from .scenario import ScenarioError, load_scenario
 from .trace import read_trace
@@ -59,11 +59,12 @@ def cmd_run(args) -> int:
     if args.seed is not None:
         scenario = replace(scenario, seed=args.seed)
     print(f"# {scenario.name} (seed {scenario.seed}, {len(scenario.nodes)} nodes)")
-    trace = run_scenario(scenario, SimBackend(), on_step=print_step)
-    print_summary(trace)
-    if args.trace:
-        trace.write(args.trace)
-        print(f"Trace written to {args.trace}")
+    with collector_for_a_run():
+        trace = run_scenario(scenario, SimBackend(), on_step=print_step)
+        print_summary(trace)
+        if args.trace:
+            trace.write(args.trace)
+            print(f"Trace written to {args.trace}")
     if args.report:
         from .analysis.plots import write_report
         for path in write_report(trace, args.report):

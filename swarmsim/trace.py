@@ -28,14 +28,21 @@ class Trace:
     def steps(self) -> list[dict]:
         return list(self.of_kind("step"))
 
+    def lines(self) -> Iterator[str]:
+        """The file's lines, each with its newline."""
+        encode = json.JSONEncoder(separators=(",", ":")).encode
+        yield encode(self.header) + "\n"
+        for e in self.events:
+            yield encode(e) + "\n"
+
     def dumps(self) -> str:
-        lines = [json.dumps(self.header, sort_keys=False, separators=(",", ":"))]
-        lines += [json.dumps(e, separators=(",", ":")) for e in self.events]
-        return "\n".join(lines) + "\n"
+        return "".join(self.lines())
 
     def write(self, path: str | Path) -> None:
+        """Streamed line by line: a large trace is never one string in memory."""
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        Path(path).write_text(self.dumps())
+        with Path(path).open("w") as f:
+            f.writelines(self.lines())
 
 
 class TraceWriter:

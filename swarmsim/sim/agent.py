@@ -62,11 +62,11 @@ class Host:
         self._arm(sim, key, share)
         try:
             yield op.done
-        finally:
-            if not op.done.triggered:  # interrupted: the node died with its containers
-                self._advance(sim, key, share)
-                self.busy[key].remove(op)
-                self._arm(sim, key, share)
+        except simpy.Interrupt:  # the node died with its containers (not GeneratorExit: the run is over)
+            self._advance(sim, key, share)
+            self.busy[key].remove(op)
+            self._arm(sim, key, share)
+            raise
 
     def _serving(self, ops: list["_Op"], share: float) -> tuple[int, float]:
         """How many of the operations (the oldest first) are being served, and at what speed each."""
@@ -102,8 +102,8 @@ class Host:
         self._arm(sim, key, share)
 
 
-@dataclass
-class _Op:
+@dataclass(eq=False, slots=True)
+class _Op:  # compared by identity: removing one from a long queue must not compare fields
     base: float
     done: object
     left: float = field(init=False)

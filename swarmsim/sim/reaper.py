@@ -26,6 +26,7 @@ class TaskReaper:
         self.dirty: dict[tuple[str, int, str | None], None] = {}
         self.cleanup: dict[str, None] = {}
         self._armed = False
+        self._due = False  # a tick is queued for the current instant (the backlog passed MAX_DIRTY)
         manager.store.task_watchers.append(self._on_task)
 
     def _on_task(self, old: Task | None, new: Task | None) -> None:
@@ -36,10 +37,16 @@ class TaskReaper:
         elif new.desired == TaskState.REMOVE and (new.state < TaskState.ASSIGNED or new.state >= TaskState.COMPLETE):
             self.cleanup[new.id] = None
         if len(self.dirty) + len(self.cleanup) > MAX_DIRTY:
-            self.manager.sim.soon(self.tick)
+            if not self._due:  # one tick for the burst at this instant, not one per task event
+                self._due = True
+                self.manager.sim.soon(self._tick_now)
         elif not self._armed:
             self._armed = True
             self.manager.sim.call_at(self.manager.sim.now + self.manager.timing.reaper_batch, self.tick)
+
+    def _tick_now(self) -> None:
+        self._due = False
+        self.tick()
 
     def tick(self) -> None:
         self._armed = False
