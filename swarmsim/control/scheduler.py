@@ -54,7 +54,8 @@ class _Tree:
 
     def offer(self, info: NodeInfo, key: tuple, n: int, passes: Callable[[NodeInfo], bool]) -> None:
         """Keep the `n` best nodes that pass the pipeline (nodeset.go tree)."""
-        entry = (tuple(-k for k in key), -next(_ARRIVALS), info)
+        failures, of_service, active = key
+        entry = ((-failures, -of_service, -active), -next(_ARRIVALS), info)
         if len(self.heap) < n:
             if passes(info):
                 heapq.heappush(self.heap, entry)
@@ -206,9 +207,10 @@ class Scheduler:
         root = _Tree()
         prefs = t.spec.placement.preferences
         order = _shuffled(list(self.nodes), rng)
+        nodes, service_id, passes = self.nodes, t.service_id, self.pipeline.process
         for name in order:
-            info = self.nodes[name]
-            count = info.by_service.get(t.service_id, 0)
+            info = nodes[name]
+            count = info.by_service.get(service_id, 0)
             tree = root
             for descriptor in prefs:
                 value = label_value(info.node, descriptor)  # None: unsupported, ignored as Docker does
@@ -219,7 +221,7 @@ class Scheduler:
                     tree.next = {}
                 tree = tree.next.setdefault(value, _Tree())
             tree.tasks += count
-            tree.offer(info, rank(info), n, self.pipeline.process)
+            tree.offer(info, rank(info), n, passes)
         return root
 
     def _ordered(self, leaf: _Tree, rank) -> list[NodeInfo]:

@@ -118,7 +118,7 @@ def _attached_networks(t: Task) -> int:
     return len(t.spec.networks) + (1 if any(p.mode == "ingress" for p in t.endpoint.ports) else 0)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Run:
     task: Task
     workload: Workload  # what its container does; fixed for the task's life
