@@ -27,7 +27,7 @@ steps:
 
 @pytest.mark.parametrize("create,start,stop_exit", [(0.5, 0.6, 0.3), (0.1, 0.2, 0.05)])
 def test_fitted_constants_match_the_ones_that_made_the_trace(create, start, stop_exit):
-    truth = Timing(container_create=create, container_start=start, stop_exit=stop_exit)
+    truth = Timing(container_create=create, container_start=start, stop_exit=stop_exit, contention_scope="host")
     trace = run_scenario(replace(loads_scenario(SCENARIO), timing=truth), SimBackend())
     fitted, counts = fit([trace])
     assert counts["starting>running"] == 3 and counts["stop"] == 3

@@ -106,7 +106,7 @@ def test_host_mode_ports_are_published_one_at_a_time_per_host():
 version: 1
 name: ports
 cluster: {managers: 1, workers: 1}
-timing: {first_start: 0s, port_publish: 0.5s, contention_slots: 0}
+timing: {first_start: 0s, port_publish: 0.5s, contention_slots: 0, contention_scope: host}
 steps:
   - run: docker service create -d --name web --replicas 2 --publish mode=host,target=80,published=8080 app:1
   - run: docker service create -d --name db --replicas 2 app:1
@@ -129,7 +129,8 @@ def test_operations_started_together_finish_one_after_another_oldest_first():
 version: 1
 name: slots
 cluster: {{managers: 1, workers: 3}}
-timing: {{first_start: 0s, container_create: 0s, container_start: 1s, start_contention: 0.5, contention_slots: {slots}}}
+timing: {{first_start: 0s, container_create: 0s, container_start: 1s, start_contention: 0.5, contention_slots: {slots},
+         contention_scope: host}}
 steps:
   - run: docker service create -d --name web --replicas 4 app:1
   - wait: 10s

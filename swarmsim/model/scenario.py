@@ -52,7 +52,7 @@ class Timing:
     first_start: float = 1.2             # extra for the first container start on a fresh host (fitted to first deploys)
     start_contention: float = 0.63       # CPU share one container operation keeps busy: k served at once run at min(1, 1/(k*share)) speed
     contention_slots: int = 3            # operations served at once per host, the oldest first; the others wait (0: all)
-    contention_scope: str = "host"       # host: all nodes share one machine's CPUs (a local swarm); node: each its own
+    contention_scope: str = "node"       # node: each node its own CPUs (separate machines); host: all share one (a local swarm)
     stop_delay: float = 1.0              # agent/task.go ErrTaskRetry backoff: the cancelled Wait is re-run 1 s later
     stop_exit: float = 0.09              # a container's exit -> reported (dockerd's exit handling), alone on the host
     lb_deregister: float = 2.0           # controller.go defaultGossipConvergeDelay, non-default networks only
