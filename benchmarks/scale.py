@@ -73,23 +73,23 @@ def one(nodes: int, timing: str | None) -> dict:
         path, trace = Path(tmp) / "scale.yaml", Path(tmp) / "trace.jsonl"
         path.write_text(scenario_yaml(nodes, timing))
         with open(os.devnull, "w") as null, contextlib.redirect_stdout(null):
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             code = swarmsim(["run", str(path), "--trace", str(trace)])
-            wall = time.perf_counter() - start
+            wall, cpu = time.perf_counter() - start, time.process_time() - cpu
         with trace.open() as f:
             trace_events = sum(1 for _ in f) - 1
     env = envs[0]
     simpy_events = next(env._eid) - len(env._queue)  # scheduled minus still queued: processed
     return {"nodes": nodes, "tasks": SERVICES * nodes, "simpy_events": simpy_events, "trace_events": trace_events,
-            "wall": wall, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "wall": wall, "cpu": cpu, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "ratio": (wall / simpy_events) / bare, "exit": code}
 
 
 def table(rows: list[dict]) -> str:
-    out = ["| nodes | tasks | SimPy events | trace events | wall s | peak MB | wall per event, x bare SimPy |",
-           "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    out = ["| nodes | tasks | SimPy events | trace events | wall s | CPU s | peak MB | wall per event, x bare SimPy |",
+           "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     out += [f"| {r['nodes']:,} | {r['tasks']:,} | {r['simpy_events']:,} | {r['trace_events']:,} | {r['wall']:.2f} | "
-            f"{r['peak_mb']:.0f} | {r['ratio']:.1f} |" for r in rows]
+            f"{r['cpu']:.2f} | {r['peak_mb']:.0f} | {r['ratio']:.1f} |" for r in rows]
     return "\n".join(out)
 
 
@@ -108,6 +108,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="100,300,1000", help="node counts, comma-separated")
     parser.add_argument("--timing", choices=["host", "node"], help="contention_scope (default: the scenario default)")
     parser.add_argument("--json", type=Path, help="also write the rows here")
+    parser.add_argument("--plot", type=Path, help="also draw wall time against nodes, log-log, as this PNG")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -123,6 +124,24 @@ def main() -> None:
         print(f"\nwall time grows as nodes^{s:.2f} (least squares over log-log)")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1) + "\n")
+    if args.plot:
+        plot(rows, args.plot)
+
+
+def plot(rows: list[dict], path: Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    nodes, wall = [r["nodes"] for r in rows], [r["wall"] for r in rows]
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.loglog(nodes, wall, "o-", label=f"swarmsim run --trace (slope {slope(rows):.2f})")
+    ax.loglog(nodes, [wall[0] * n / nodes[0] for n in nodes], ":", color="grey", label="linear (slope 1)")
+    ax.set_xlabel("nodes (tasks = 10 x nodes)")
+    ax.set_ylabel("wall s")
+    ax.legend()
+    ax.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ def host_ports(t: Task) -> list[tuple[str, int]]:
 class NodeInfo:
     """Mutable working copy kept by the scheduler; one per node."""
 
-    __slots__ = ("node", "tasks", "active", "by_service", "cpus", "memory", "host_ports", "failures")
+    __slots__ = ("node", "tasks", "active", "by_service", "cpus", "memory", "host_ports", "failures", "index")
 
     def __init__(self, node: Node):
         self.node = node
@@ -35,6 +35,7 @@ class NodeInfo:
         self.memory = node.memory_bytes
         self.host_ports: dict[tuple[str, int], int] = {}
         self.failures: dict[tuple[str, int], list[float]] = {}
+        self.index = None  # the scheduler's NodeIndex, told when the counts it ranks by change
 
     def set_node(self, node: Node) -> None:
         """A node update: capacity is recomputed from what the node reports."""
@@ -45,6 +46,8 @@ class NodeInfo:
     def _count(self, t: Task, delta: int) -> None:
         self.active += delta
         self.by_service[t.service_id] = self.by_service.get(t.service_id, 0) + delta
+        if self.index is not None:
+            self.index.counted(self, t.service_id, delta)
 
     def add_task(self, t: Task) -> bool:
         """Add or update a task; True when anything the scheduler ranks by changed."""
