@@ -27,6 +27,8 @@ from .dockercli import render
 NOT_A_MANAGER = ("Error response from daemon: This node is not a swarm manager. Worker nodes can't be used to "
                  "view or modify cluster state. Please run this command on a manager node or promote the "
                  "current node to a manager.")
+NOT_IN_SWARM = ("Error response from daemon: This node is not a swarm manager. Use \"docker swarm init\" or "
+                "\"docker swarm join\" to connect this node to swarm and try again.")
 DEFAULT_CONVERGE_TIMEOUT = 600.0
 
 
@@ -87,6 +89,8 @@ def required_capabilities(scenario: Scenario) -> frozenset[str]:
             needs.add("vip")
     if any(isinstance(s, (Partition, Heal)) for s in scenario.steps):
         needs.add("partition")
+    if scenario.initial_leader is None:
+        needs.add("swarm-init")
     return frozenset(needs)
 
 
@@ -127,7 +131,7 @@ class SimBackend:
     """The simulator behind the Backend protocol."""
 
     name = "sim"
-    capabilities = frozenset({"ingress", "vip", "partition"})
+    capabilities = frozenset({"ingress", "vip", "partition", "swarm-init"})
 
     def __init__(self) -> None:
         self.swarm: SimSwarm | None = None
@@ -212,8 +216,10 @@ class SimBackend:
     def _run(self, command: c.Command, on: str) -> StepResult:
         swarm = self.swarm
         node = swarm.store.nodes.get(on)
-        if not isinstance(command, c.WORKER_OK):
-            if node is None or node.role is not Role.MANAGER:
+        if not isinstance(command, c.WORKER_OK) or getattr(command, "force_new_cluster", False):
+            if on not in swarm.agents:
+                return StepResult(False, NOT_IN_SWARM)
+            if node.role is not Role.MANAGER:
                 return StepResult(False, NOT_A_MANAGER)
             write = not isinstance(command, c.READ_ONLY)
             if not isinstance(command, c.LEADERLESS_OK) and (error := swarm.leader_error(on, write)):
@@ -279,14 +285,16 @@ class SimBackend:
                 return StepResult(True, net.id)
             case c.NetworkRm(networks=names):
                 return StepResult(True, "\n".join(swarm.remove_network(n) for n in names))
-            case c.SwarmJoin(availability=availability) as join:
-                return StepResult(True, swarm.join(on, join.as_manager, availability))
+            case c.SwarmJoin(token=token, availability=availability):
+                return StepResult(True, swarm.join(on, token, availability))
             case c.SwarmLeave(force=force):
                 return StepResult(True, swarm.leave(on, force))
             case c.SwarmInit(force_new_cluster=True):
                 swarm.raft.force_new_cluster(on)
                 return StepResult(True, f"Swarm initialized: current node ({swarm.store.nodes[on].id}) is now a "
                                         f"manager.")
+            case c.SwarmInit(advertise_addr=addr):
+                return StepResult(True, swarm.init(on, addr))
             case c.StackDeploy(stack=stack, prune=prune):
                 return StepResult(*stacks.deploy(swarm, stack, prune))
             case c.StackRm(namespaces=namespaces):
@@ -335,13 +343,20 @@ class SimBackend:
                 return render.service_ps(tasks, store.nodes, now, no_trunc=no_trunc, quiet=quiet)
             case c.NodeLs(quiet=quiet):
                 return render.node_ls(list(store.nodes.values()), on, quiet=quiet)
+            case c.NodePs(nodes=names, no_trunc=no_trunc, quiet=quiet, filters=filters):
+                names = [on if n == "self" else swarm.node(n).name for n in names or ("self",)]
+                tasks = [t for n in names for t in store.node_tasks(n)]
+                return render.service_ps(tasks, store.nodes, now, no_trunc=no_trunc, quiet=quiet, filters=filters)
+            case c.Info():
+                return render.info_swarm(store.nodes.get(on) if on in swarm.agents else None, store.nodes.values(),
+                                         swarm.cluster_id, swarm.manager.task_history_limit,
+                                         swarm.timing.heartbeat_period)
             case c.NodeInspect(nodes=names, pretty=pretty):
                 return "\n".join(render.node_inspect_pretty(swarm.node(n)) for n in names)
             case c.NetworkLs(quiet=quiet):
                 return render.network_ls([(n.id, n.name, n.driver, n.scope) for n in swarm.networks.values()],
                                          quiet=quiet)
             case c.SwarmJoinToken(role=role, quiet=quiet):
-                leader = store.nodes[swarm.scenario.leader]
-                token = f"SWMTKN-1-{role.upper()}-TOKEN"
-                return render.join_token(role, token, f"{leader.addr}:2377", quiet=quiet)
+                token = swarm.tokens.manager if role == "manager" else swarm.tokens.worker
+                return render.join_token(role, token, f"{store.nodes[on].addr}:{render.MANAGER_PORT}", quiet=quiet)
         raise SwarmError(f"unsupported command {type(command).__name__}")

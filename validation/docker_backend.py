@@ -34,6 +34,7 @@ from swarmsim.control.convergence import running_and_wanted, service_converged
 from swarmsim.dockercli.parse import apply_update
 from swarmsim.model import (Healthcheck, Node, NodeStatus, Role, Service, ServiceMode, ServiceSpec, Task, TaskSpec,
                             TaskState, UpdateConfig, Workload)
+from swarmsim.model.jointoken import JoinTokens
 from swarmsim.model.scenario import At, Fail, Heal, NodeDecl, Partition, Run, Scenario, Step, WaitConverged, WaitFor
 from swarmsim.model.service import DEFAULT_WORKLOAD
 from swarmsim.trace import Trace, TraceWriter
@@ -520,9 +521,12 @@ class DockerBackend:
 
     def _join(self, on: str, client: docker.DockerClient, join: c.SwarmJoin) -> str:
         """Join with the swarm's real token (the scenario's is a placeholder) and the leader's address."""
+        role = JoinTokens.for_seed(self.scenario.seed).role(join.token, placeholders=True)
+        if role not in ("worker", "manager"):
+            raise StepError(role)  # the simulated swarm's wrong token: refused as the real one would be
         manager = self.manager
         tokens = manager.api.inspect_swarm()["JoinTokens"]
-        token = tokens["Manager" if join.as_manager else "Worker"]
+        token = tokens[role.capitalize()]
         leader = next(n for n in manager.api.nodes() if n.get("ManagerStatus", {}).get("Leader"))
         addr = leader["ManagerStatus"]["Addr"]
         if self.local is not None and on in self.local.hostnames:
@@ -532,7 +536,7 @@ class DockerBackend:
             client.swarm.join(remote_addrs=[addr], join_token=token)
         if join.availability.value != "active":
             self._set_node(self._real_node(on), Availability=join.availability.value)
-        return f"This node joined a swarm as a {'manager' if join.as_manager else 'worker'}."
+        return f"This node joined a swarm as a {role}."
 
     def _partition(self, groups: tuple[tuple[str, ...], ...]) -> None:
         """The scenario's groups, plus one of the nodes it does not name, as in the simulator."""
@@ -657,6 +661,9 @@ def refuse_early(scenario: Scenario, offered: frozenset[str]) -> None:
                         "--publish mode=host, or replay on a host with IPVS (e.g. --docker-host on EC2)")
     if "partition" in missing:
         problems.append("network partitions are replayed on a local swarm only (--local)")
+    if "swarm-init" in missing:
+        problems.append("its swarm starts empty (docker swarm init as a step); replay it on a swarm that exists, "
+                        "its nodes declared joined")
     if any(n.engine_labels for n in scenario.nodes):
         problems.append("engine labels are daemon flags; set them on the real nodes and drop them here")
     if scenario.traffic:

@@ -51,17 +51,21 @@ class ServicePs:
     no_trunc: bool = False
     quiet: bool = False
     filters: tuple[tuple[str, str], ...] = ()  # e.g. ("desired-state", "running"), ("node", "node1")
+    format: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ServiceLs:
     quiet: bool = False
+    filters: tuple[tuple[str, str], ...] = ()  # id, name, label, mode
+    format: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ServiceInspect:
     services: tuple[str, ...]
     pretty: bool = False
+    format: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +76,18 @@ class ServiceLogs:
 @dataclass(frozen=True, slots=True)
 class NodeLs:
     quiet: bool = False
+    format: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NodePs:
+    """`docker node ps [NODE...]`: the tasks on these nodes (`self` when none is named)."""
+
+    nodes: tuple[str, ...] = ()
+    no_trunc: bool = False
+    quiet: bool = False
+    filters: tuple[tuple[str, str], ...] = ()
+    format: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +133,7 @@ class NetworkCreate:
 @dataclass(frozen=True, slots=True)
 class NetworkLs:
     quiet: bool = False
+    format: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,15 +143,11 @@ class NetworkRm:
 
 @dataclass(frozen=True, slots=True)
 class SwarmJoin:
-    """Role comes from the token: one containing "manager" joins as a manager."""
+    """The role comes from the token (model.jointoken.JoinTokens.role)."""
 
     token: str
     remote: str
     availability: Availability = Availability.ACTIVE
-
-    @property
-    def as_manager(self) -> bool:
-        return "manager" in self.token.lower()
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,9 +157,15 @@ class SwarmLeave:
 
 @dataclass(frozen=True, slots=True)
 class SwarmInit:
-    """Only `--force-new-cluster` makes sense in a scenario: the swarm already exists."""
+    """A new swarm on a node not in one; `--force-new-cluster` on a manager that lost its quorum."""
 
     force_new_cluster: bool = False
+    advertise_addr: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Info:
+    """`docker info`: the Swarm section of what the daemon reports."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,13 +193,14 @@ class StackDeploy:
 
 @dataclass(frozen=True, slots=True)
 class StackLs:
-    pass
+    format: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class StackServices:
     namespace: str
     quiet: bool = False
+    format: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +208,39 @@ class StackPs:
     namespace: str
     no_trunc: bool = False
     quiet: bool = False
+    format: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectCreate:
+    """`docker secret create` / `docker config create NAME FILE`: the file is read when the scenario loads."""
+
+    kind: str  # secret | config
+    name: str
+    file: str
+    labels: tuple[tuple[str, str], ...] = ()
+    size: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectLs:
+    kind: str
+    quiet: bool = False
+    format: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectRm:
+    kind: str
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectInspect:
+    kind: str
+    names: tuple[str, ...]
+    pretty: bool = False
+    format: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,15 +248,19 @@ class StackRm:
     namespaces: tuple[str, ...]
 
 
-Command = (StackDeploy | StackLs | StackServices | StackPs | StackRm | ServiceCreate | ServiceUpdate | ServiceScale | ServiceRollback | ServiceRemove | ServicePs | ServiceLs
-           | ServiceInspect | ServiceLogs | NodeLs | NodeInspect | NodeUpdate | NodePromote | NodeDemote | NodeRm
-           | NetworkCreate | NetworkLs | NetworkRm | SwarmInit | SwarmJoin | SwarmLeave | SwarmJoinToken | SwarmUpdate)
+Command = (StackDeploy | StackLs | StackServices | StackPs | StackRm | ServiceCreate | ServiceUpdate | ServiceScale
+           | ServiceRollback | ServiceRemove | ServicePs | ServiceLs | ServiceInspect | ServiceLogs | NodeLs | NodePs
+           | NodeInspect | NodeUpdate | NodePromote | NodeDemote | NodeRm | NetworkCreate | NetworkLs | NetworkRm
+           | SwarmInit | SwarmJoin | SwarmLeave | SwarmJoinToken | SwarmUpdate | Info | ObjectCreate | ObjectLs
+           | ObjectRm | ObjectInspect)
 
 #: Commands that only read; the simulator prints what docker would print.
-READ_ONLY = (StackLs, StackServices, StackPs, ServicePs, ServiceLs, ServiceInspect, ServiceLogs, NodeLs, NodeInspect, NetworkLs, SwarmJoinToken)
+READ_ONLY = (StackLs, StackServices, StackPs, ServicePs, ServiceLs, ServiceInspect, ServiceLogs, NodeLs, NodePs,
+             NodeInspect, NetworkLs, SwarmJoinToken, Info, ObjectLs, ObjectInspect)
 
-#: Commands a worker may run; everything else needs a manager ("This node is not a swarm manager...").
-WORKER_OK = (SwarmJoin, SwarmLeave)
+#: Commands any node may run, in a swarm or not; everything else needs a manager ("This node is not a swarm
+#: manager...").
+WORKER_OK = (SwarmInit, SwarmJoin, SwarmLeave, Info)
 
 #: Commands that work without a raft leader (they act on the local node only).
-LEADERLESS_OK = (SwarmInit, SwarmJoin, SwarmLeave)
+LEADERLESS_OK = (SwarmInit, SwarmJoin, SwarmLeave, Info)

@@ -619,10 +619,7 @@ def _build_join(a: Args) -> c.SwarmJoin:
 
 
 def _build_init(a: Args) -> c.SwarmInit:
-    if not a.true("force-new-cluster"):
-        raise CommandError("this node is already part of a swarm; in a scenario only "
-                           "`docker swarm init --force-new-cluster` (recovering from a lost quorum) makes sense")
-    return c.SwarmInit(force_new_cluster=True)
+    return c.SwarmInit(force_new_cluster=a.true("force-new-cluster"), advertise_addr=a.last("advertise-addr"))
 
 
 def _build_join_token(a: Args) -> c.SwarmJoinToken:
@@ -688,6 +685,8 @@ _SPECS = (
     CommandSpec("service inspect", _PRETTY, lambda a: c.ServiceInspect(_names(a), a.true("pretty")), 1, None),
     CommandSpec("service logs", (), lambda a: c.ServiceLogs(a.positionals[0]), 1, 1),
     CommandSpec("node ls", _LIST, lambda a: c.NodeLs(a.true("quiet"))),
+    CommandSpec("node ps", (_QUIET, Flag("no-trunc"), Flag("filter", _filter, "f")), lambda a: c.NodePs(
+        _names(a), a.true("no-trunc"), a.true("quiet"), tuple(a.every("filter"))), 0, None),
     CommandSpec("node inspect", _PRETTY, lambda a: c.NodeInspect(_names(a), a.true("pretty")), 1, None),
     CommandSpec("node update", (Flag("availability", _choice(Availability)), Flag("label-add", _key_value),
                                 Flag("label-rm", _text), Flag("role", _one_of("worker", "manager"))),
@@ -704,7 +703,9 @@ _SPECS = (
                                Flag("advertise-addr", _text), Flag("listen-addr", _text),
                                Flag("data-path-addr", _text)), _build_join, 1, 1),
     CommandSpec("swarm leave", (Flag("force", short="f"),), lambda a: c.SwarmLeave(a.true("force"))),
-    CommandSpec("swarm init", (Flag("force-new-cluster"), Flag("advertise-addr", _text)), _build_init, 0, 0),
+    CommandSpec("swarm init", (Flag("force-new-cluster"), Flag("advertise-addr", _text), Flag("listen-addr", _text),
+                               Flag("data-path-addr", _text)), _build_init, 0, 0),
+    CommandSpec("info", (), lambda a: c.Info(), 0, 0),
     CommandSpec("swarm join-token", (_QUIET,), _build_join_token, 1, 1),
     CommandSpec("swarm update", (Flag("dispatcher-heartbeat", _duration), Flag("task-history-limit", _int)),
                 lambda a: c.SwarmUpdate(a.last("dispatcher-heartbeat"), a.last("task-history-limit")), 0, 0),
@@ -717,6 +718,8 @@ _ALIASES = {"list": "ls", "remove": "rm", "up": "deploy", "down": "rm"}
 
 def _lookup(argv: list[str]) -> tuple[CommandSpec, list[str]]:
     words = argv[:2]
+    if words and words[0] in COMMANDS:  # a command of one word: docker info
+        return COMMANDS[words[0]], argv[1:]
     if not words or words[0] not in _GROUPS:
         got = words[0] if words else ""
         raise CommandError(f'unknown command "{got}" for "docker" (expected one of: {", ".join(_GROUPS)})')

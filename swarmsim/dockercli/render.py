@@ -559,6 +559,29 @@ def join_token(role: str, token: str, manager_addr: str, *, quiet: bool = False)
             f"    docker swarm join --token {token} {manager_addr}\n\n")
 
 
+def info_swarm(node: Node | None, nodes: Iterable[Node], cluster_id: str, history_limit: int,
+               heartbeat: float) -> str:
+    """The Swarm section of `docker info` on `node` (None: not in a swarm), as cli/command/system/info.go
+    printSwarmInfo writes it with the daemon's defaults (raft ticks, certificate expiry, address pool)."""
+    if node is None:
+        return " Swarm: inactive\n"
+    nodes = list(nodes)
+    managers = [n for n in nodes if n.role is Role.MANAGER]
+    out = [" Swarm: active", f"  NodeID: {node.id}", f"  Is Manager: {str(node.role is Role.MANAGER).lower()}"]
+    if node.role is Role.MANAGER:
+        out += [f"  ClusterID: {cluster_id}", f"  Managers: {len(managers)}", f"  Nodes: {len(nodes)}",
+                "  Default Address Pool: 10.0.0.0/8  ", "  SubnetSize: 24", "  Data Path Port: 4789",
+                "  Orchestration:", f"   Task History Retention Limit: {history_limit}",
+                "  Raft:", "   Snapshot Interval: 10000", "   Number of Old Snapshots to Retain: 0",
+                "   Heartbeat Tick: 1", "   Election Tick: 10",
+                "  Dispatcher:", f"   Heartbeat Period: {_human_duration(heartbeat)}",
+                "  CA Configuration:", f"   Expiry Duration: {_human_duration(90 * 24 * 3600)}", "   Force Rotate: 0",
+                "  Autolock Managers: false", "  Root Rotation In Progress: false"]
+    out += [f"  Node Address: {node.addr}", "  Manager Addresses:"]
+    out += [f"   {addr}" for addr in sorted(f"{m.addr}:{MANAGER_PORT}" for m in managers)]
+    return "".join(line + "\n" for line in out)
+
+
 # --- docker stack ---------------------------------------------------------------------------------
 
 def stack_ls(counts: Mapping[str, int]) -> str:

@@ -143,9 +143,17 @@ class Scenario:
     source: str | None = None  # the file it came from, for messages
 
     @property
+    def initial_leader(self) -> str | None:
+        """The first joined manager; None for a swarm that starts empty (every node `joined: false`)."""
+        return next((n.name for n in self.nodes if n.role is Role.MANAGER and n.joined), None)
+
+    @property
     def leader(self) -> str:
-        """The first joined manager; a scenario built in Python without one gets a clear error, not StopIteration."""
-        for node in self.nodes:
-            if node.role is Role.MANAGER and node.joined:
-                return node.name
+        """Where a step without `on:` runs: the first joined manager, or in a swarm that starts empty (no
+        node joined) the first node declared a manager, the one `docker swarm init` is meant for. A scenario
+        built in Python with nodes joined but no manager among them gets a clear error, not StopIteration."""
+        if self.initial_leader is not None:
+            return self.initial_leader
+        if self.nodes and not any(node.joined for node in self.nodes):
+            return next((n.name for n in self.nodes if n.role is Role.MANAGER), self.nodes[0].name)
         raise ValueError(f"scenario {self.name}: no manager (expected at least one joined node with role manager)")

@@ -24,6 +24,7 @@ from .compose import Field, FieldError, format_path, networks, services, stack, 
 from ..dockercli.parse import CommandError, parse_command_line
 from ..inputs import InputError, printable, read_text
 from ..model import Availability, Role, ServiceMode, ServiceSpec, Workload
+from ..model.jointoken import JoinTokens
 from ..model.scenario import (At, Fail, Heal, NetworkDecl, NodeDecl, Partition, Run, Scenario, Step, Timing,
                              TrafficClient, WaitConverged, WaitFor)
 
@@ -191,9 +192,23 @@ class _World:
     stacks: dict[str, set[str]] = field(default_factory=dict)  # deployed stacks and their services
     limits: Limits = field(default_factory=lambda: Limits())
     tasks: dict[str, int] = field(default_factory=dict)  # the tasks each service asks for
+    seed: int = 0
+    addresses: dict[str, str] = field(init=False)           # the managers' addresses, as sim.swarm gives them
+    joins: int = field(init=False)
 
     def __post_init__(self) -> None:
         self.joined = {name for name, node in self.nodes.items() if node.joined}
+        self.addresses, self.joins = {}, 0
+        for name, node in self.nodes.items():
+            if node.joined:
+                self.joined_as(name, node.role is Role.MANAGER)
+
+    def joined_as(self, name: str, manager: bool, addr: str | None = None) -> None:
+        """`name` is in the swarm now; a manager's address is one a join may name."""
+        self.joined.add(name)
+        if manager:
+            self.addresses[name] = addr or f"10.0.0.{self.joins + 2}"
+        self.joins += 1
 
     def node(self, f: Field) -> str:
         name = f.name()
@@ -303,18 +318,36 @@ def _check_cluster_command(world: _World, f: Field, cmd: c.Command, on: str) -> 
             world.networks.discard(name)
     elif isinstance(cmd, c.SwarmJoin):
         _check_join(world, f, cmd, on)
+    elif isinstance(cmd, c.SwarmInit) and not cmd.force_new_cluster:
+        _check_init(world, f, cmd, on)
     elif isinstance(cmd, c.SwarmLeave):
         world.joined.discard(on)
+        world.addresses.pop(on, None)
+
+
+def _check_init(world: _World, f: Field, cmd: c.SwarmInit, on: str) -> None:
+    """One swarm a scenario: `docker swarm init` starts it, on a node of a cluster that starts empty."""
+    if world.joined:
+        raise f.fail(f"a swarm already exists at this step ({_names(sorted(world.joined))} in it; expected "
+                     f"docker swarm join to add {on}, or a cluster whose nodes are all joined: false)")
+    addr = cmd.advertise_addr
+    world.joined_as(on, True, (addr.rpartition(":")[0] or addr) if addr else None)
 
 
 def _check_join(world: _World, f: Field, cmd: c.SwarmJoin, on: str) -> None:
     if on in world.joined:
         raise f.fail(f"{on} is already part of a swarm (expected on: a node declared with joined: false)")
+    if not world.joins:
+        raise f.fail("no swarm to join at this step (expected an earlier docker swarm init, or a manager "
+                     "declared joined)")
     host = cmd.remote.rpartition(":")[0] or cmd.remote
-    if host not in world.nodes:
-        raise f.fail(f"unknown node '{host}' in {cmd.remote} (expected a manager's NAME:2377, e.g. "
-                     f"{next(iter(world.nodes))}:2377)")
-    world.joined.add(on)
+    if host not in world.nodes and host not in world.addresses.values():
+        example = next(iter(world.addresses.values()), "10.0.0.2")
+        raise f.fail(f"no manager at {cmd.remote} (expected the address `docker swarm init` or `docker swarm "
+                     f"join-token` printed, e.g. {example}:2377, or a declared node's NAME:2377)")
+    role = JoinTokens.for_seed(world.seed).role(cmd.token, any(node.joined for node in world.nodes.values()))
+    if role in ("worker", "manager"):  # a wrong token fails when the step runs, with docker's error
+        world.joined_as(on, role == "manager")
 
 
 # -- sections ------------------------------------------------------------------------------------------------------
@@ -391,8 +424,9 @@ def _cluster(f: Field, limits: Limits) -> tuple[NodeDecl, ...]:
             raise FieldError(f.path + ("nodes", i, "name"),
                              f"duplicate node name '{node.name}' (names must be unique)")
         seen.add(node.name)
-    if not any(n.role is Role.MANAGER and n.joined for n in nodes):
-        raise f.fail("no manager: expected at least one node with role: manager that is joined")
+    if any(n.joined for n in nodes) and not any(n.role is Role.MANAGER and n.joined for n in nodes):
+        raise f.fail("no manager: expected at least one node with role: manager that is joined (or every node "
+                     "joined: false, for a swarm that starts empty and a docker swarm init step)")
     return nodes
 
 
@@ -508,7 +542,10 @@ def _run(world: _World, e: dict[str, Field], line: int) -> Run:
 
 
 def _leader(world: _World) -> str:
-    return next(n.name for n in world.nodes.values() if n.role is Role.MANAGER and n.joined)
+    """Where a step without on: runs (model.scenario.Scenario.leader)."""
+    nodes = list(world.nodes.values())
+    return next((n.name for n in nodes if n.role is Role.MANAGER and n.joined),
+                next((n.name for n in nodes if n.role is Role.MANAGER), nodes[0].name))
 
 
 def _wait(world: _World, e: dict[str, Field], line: int) -> Step:
@@ -599,8 +636,9 @@ def _read(doc: Document) -> Scenario:
     nodes = root.require("cluster", lambda f: _cluster(f, limits),
                          "cluster: {managers: 1, workers: 2} or cluster: {nodes: [...]}")
     declared = root.get("networks", networks, ())
+    seed = root.get("seed", lambda f: f.integer(minimum=None), 0)
     world = _World(nodes={n.name: n for n in nodes}, services={}, networks=set(), limits=limits,
-                   env=root.get("env", Field.string_map, {}), base=FilePath(doc.source).parent)
+                   env=root.get("env", Field.string_map, {}), base=FilePath(doc.source).parent, seed=seed)
     for decl in declared:
         world.add_network(Field(decl.name, ("networks", decl.name)), decl.name, decl.subnet)
     stack_services, stack_networks = root.get("stack", lambda f: _stack(doc, world, f), ((), ()))
@@ -612,7 +650,7 @@ def _read(doc: Document) -> Scenario:
         images=root.get("images", _images(world), {}), timing=root.get("timing", _timing, Timing()),
         traffic=root.get("traffic", _traffic(world), ()),
         steps=root.get("steps", _steps(world, doc), ()),
-        seed=root.get("seed", lambda f: f.integer(minimum=None), 0), source=doc.source,
+        seed=seed, source=doc.source,
     )
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 
 from ..model import Availability, Node, NodeStatus, Role, Service, ServiceSpec, UpdateState, UpdateStatus
 from ..model.scenario import NetworkDecl, NodeDecl, Scenario
+from ..model.jointoken import JoinTokens, derived_id
 from ..model.stack import SwarmObject
 from ..trace import TraceWriter
 from .agent import Agent, Host
@@ -25,6 +26,9 @@ SESSION_BACKOFF_MAX = 8.0   # agent.go maxSessionFailureBackoff
 MANAGER_SESSION_DELAY = (0.8, 1.6)  # a manager's own agent after an election: 0.9-1.6 s in the m replays
 SESSION_DIAL_TIMEOUT = 20.0  # a session call to a manager cut off by a partition hangs this long at most
 SESSION_RETRANSMIT = 0.5     # and goes through within this long of the path coming back (0.7 s measured, t)
+MANAGER_PORT = 2377
+ALREADY_IN_SWARM = ("Error response from daemon: This node is already part of a swarm. Use \"docker swarm leave\" "
+                    "to leave this swarm and join another one.")
 BUILTIN_NETWORKS = (("bridge", "bridge", "local"), ("docker_gwbridge", "bridge", "local"), ("host", "host", "local"),
                     ("ingress", "overlay", "swarm"), ("none", "null", "local"))
 
@@ -63,8 +67,13 @@ class SimSwarm:
             self._add_network(name, driver, scope)
         for net in scenario.networks:
             self.create_network(net)
-        leader = scenario.leader
+        leader = scenario.initial_leader
+        self.tokens = JoinTokens.for_seed(scenario.seed)
+        self.initialized = leader is not None  # False until `docker swarm init` in a swarm that starts empty
+        self.cluster_id = derived_id(scenario.seed, "cluster")
+        self._joins = 0
         self.raft = Raft(self, leader)
+        self.manager.active = self.initialized
         for decl in scenario.nodes:
             if decl.joined:
                 self._join(decl, leader=decl.name == leader)
@@ -103,11 +112,12 @@ class SimSwarm:
 
     # -- nodes -------------------------------------------------------------------------------------------
     def _join(self, decl: NodeDecl, leader: bool = False, role: Role | None = None,
-              availability: Availability | None = None) -> Node:
+              availability: Availability | None = None, addr: str | None = None) -> Node:
         node = Node(name=decl.name, id=self.sim.new_id(), role=role or decl.role,
                     availability=availability or decl.availability, status=NodeStatus.READY,
                     nano_cpus=decl.nano_cpus, memory_bytes=decl.memory_bytes, labels=dict(decl.labels),
-                    engine_labels=dict(decl.engine_labels), addr=f"10.0.0.{len(self.agents) + 2}", leader=leader)
+                    engine_labels=dict(decl.engine_labels), addr=addr or f"10.0.0.{self._joins + 2}", leader=leader)
+        self._joins += 1
         agent = Agent(self.manager, decl.name, self.scenario.images, self.host)
         self.agents[decl.name] = agent
         self.manager.dispatcher.agents[decl.name] = agent
@@ -117,20 +127,38 @@ class SimSwarm:
             self.raft.reevaluate()
         return node
 
-    def join(self, name: str, as_manager: bool, availability: Availability) -> str:
-        decl = self.decls.get(name)
+    def init(self, name: str, advertise_addr: str | None = None) -> str:
+        """`docker swarm init` on a node of a swarm that starts empty: it becomes the leader."""
         if name in self.store.nodes:
-            raise SwarmError("Error response from daemon: This node is already part of a swarm. "
-                             "Use \"docker swarm leave\" to leave this swarm and join another one.")
-        self._join(decl, role=Role.MANAGER if as_manager else Role.WORKER, availability=availability)
-        return f"This node joined a swarm as a {'manager' if as_manager else 'worker'}."
+            raise SwarmError(ALREADY_IN_SWARM)
+        self.raft.leader, self.initialized = name, True
+        self.manager.active = True
+        host = (advertise_addr or "").rpartition(":")[0] or advertise_addr
+        node = self._join(self.decls[name], leader=True, role=Role.MANAGER, addr=host)
+        return (f"Swarm initialized: current node ({node.id}) is now a manager.\n\n"
+                f"To add a worker to this swarm, run the following command:\n\n"
+                f"    docker swarm join --token {self.tokens.worker} {node.addr}:{MANAGER_PORT}\n\n"
+                "To add a manager to this swarm, run 'docker swarm join-token manager' and follow the "
+                "instructions.\n\n")
+
+    def join(self, name: str, token: str, availability: Availability) -> str:
+        """`docker swarm join --token T`: the role is the token's; a wrong token fails as swarmkit's CA does.
+
+        A swarm declared joined in the scenario also takes a made-up token (`SWMTKN-1-worker-token`)."""
+        if name in self.store.nodes:
+            raise SwarmError(ALREADY_IN_SWARM)
+        role = self.tokens.role(token, placeholders=self.scenario.initial_leader is not None)
+        if role not in ("worker", "manager"):
+            raise SwarmError(role)
+        self._join(self.decls[name], role=Role(role), availability=availability)
+        return f"This node joined a swarm as a {role}."
 
     def leave(self, name: str, force: bool) -> str:
-        node = self.node(name)
+        node = self.store.nodes.get(name)
+        if node is None or name not in self.agents:
+            raise SwarmError("Error response from daemon: This node is not part of a swarm")
         if node.role is Role.MANAGER and not force:
-            raise SwarmError("Error response from daemon: You are attempting to leave the swarm on a node that is "
-                             "participating as a manager. Removing the last manager erases all current state of the "
-                             "swarm. Use `--force` to ignore this message.")
+            raise SwarmError("Error response from daemon: " + self._leave_warning(name))
         agent = self.agents.pop(name)
         agent.crash()
         agent.disconnect()
@@ -141,6 +169,24 @@ class SimSwarm:
             self.store.put_node(replace(node, role=Role.WORKER, leader=False))
             self.raft.reevaluate()
         return "Node left the swarm."
+
+    def _leave_warning(self, name: str) -> str:
+        """The daemon's refusal for a manager leaving without --force (moby daemon/cluster/swarm.go Leave)."""
+        text = "You are attempting to leave the swarm on a node that is participating as a manager. "
+        managers = [self.store.nodes[m] for m in self.raft.managers()]
+        reachable = sum(1 for m in managers if m.reachable and m.status is not NodeStatus.DOWN)
+        unreachable = len(managers) - reachable
+        if self.raft.connected(name):  # an active manager: its control API answers
+            if reachable == 1 and unreachable == 0:
+                return text + ("Removing the last manager erases all current state of the swarm. Use `--force` "
+                               "to ignore this message. ")
+            if reachable - 2 <= unreachable:
+                text += (f"Removing this node leaves {reachable - 1} managers out of {reachable + unreachable}. "
+                         "Without a Raft quorum your swarm will be inaccessible. ")
+        else:
+            text += "Doing so may lose the consensus of your cluster. "
+        return text + ("The only way to restore a swarm that has lost consensus is to reinitialize it with "
+                       "`--force-new-cluster`. Use `--force` to suppress this message.")
 
     def update_node(self, name: str, availability: Availability | None = None, label_add=(), label_rm=(),
                     role: str | None = None) -> str:
