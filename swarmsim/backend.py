@@ -20,9 +20,10 @@ from .sim.progress import service_progress
 from .model.errors import NO_LEADER, NO_LEADER_TIMEOUT
 from .sim.swarm import SimSwarm, SwarmError
 from .sim import stack as stacks
-from .model.stack import NAMESPACE_LABEL
+from .model.stack import NAMESPACE_LABEL, SwarmObject
 from .trace import Trace
 from .dockercli import render
+from .dockercli.template import TemplateError
 
 NOT_A_MANAGER = ("Error response from daemon: This node is not a swarm manager. Worker nodes can't be used to "
                  "view or modify cluster state. Please run this command on a manager node or promote the "
@@ -229,7 +230,7 @@ class SimBackend:
                 return StepResult(False, error)
         try:
             return self._execute(command, on)
-        except SwarmError as err:
+        except (SwarmError, TemplateError) as err:
             return StepResult(False, str(err))
 
     def _execute(self, command: c.Command, on: str) -> StepResult:
@@ -295,6 +296,16 @@ class SimBackend:
                                         f"manager.")
             case c.SwarmInit(advertise_addr=addr):
                 return StepResult(True, swarm.init(on, addr))
+            case c.ObjectCreate(kind=kind, name=name, labels=labels, size=size):
+                return StepResult(True, swarm.create_object(kind, SwarmObject(name, dict(labels), size)))
+            case c.ObjectRm(kind=kind, names=names):
+                out, errors = [], []
+                for name in names:  # each one tried; the errors together at the end, as the CLI does
+                    try:
+                        out.append(swarm.remove_object(kind, name))
+                    except SwarmError as err:
+                        errors.append(str(err))
+                return StepResult(not errors, "\n".join(out + errors))
             case c.StackDeploy(stack=stack, prune=prune):
                 return StepResult(*stacks.deploy(swarm, stack, prune))
             case c.StackRm(namespaces=namespaces):
@@ -315,10 +326,13 @@ class SimBackend:
                 ids = [swarm.service(n).id for n in names]
                 tasks = [t for sid in ids for t in store.service_tasks(sid)]
                 return render.service_ps(tasks, store.nodes, now, no_trunc=no_trunc, quiet=quiet, filters=filters)
-            case c.ServiceLs(quiet=quiet):
-                return render.service_ls(list(store.services.values()), list(store.tasks.values()), quiet=quiet)
-            case c.ServiceInspect(services=names, pretty=pretty):
+            case c.ServiceLs(quiet=quiet, filters=filters, format=fmt):
+                return render.service_ls(list(store.services.values()), list(store.tasks.values()), quiet=quiet,
+                                         filters=filters, format=fmt)
+            case c.ServiceInspect(services=names, pretty=pretty, format=fmt):
                 services = [swarm.service(n) for n in names]
+                if fmt:
+                    return render.service_inspect_format(services, fmt)
                 if pretty:
                     return "\n".join(render.service_inspect_pretty(s, now) for s in services)
                 return render.service_inspect_json(services)
@@ -331,11 +345,11 @@ class SimBackend:
                     if NAMESPACE_LABEL in service.spec.labels:
                         counts[service.spec.labels[NAMESPACE_LABEL]] = counts.get(service.spec.labels[NAMESPACE_LABEL], 0) + 1
                 return render.stack_ls(counts)
-            case c.StackServices(namespace=namespace, quiet=quiet):
+            case c.StackServices(namespace=namespace, quiet=quiet, format=fmt):
                 services = stacks.stack_services(swarm, namespace)
                 if not services:
                     return f"Nothing found in stack: {namespace}"
-                return render.service_ls(services, list(store.tasks.values()), quiet=quiet)
+                return render.service_ls(services, list(store.tasks.values()), quiet=quiet, format=fmt)
             case c.StackPs(namespace=namespace, no_trunc=no_trunc, quiet=quiet):
                 tasks = [t for s in stacks.stack_services(swarm, namespace) for t in store.service_tasks(s.id)]
                 if not tasks:
@@ -356,6 +370,11 @@ class SimBackend:
             case c.NetworkLs(quiet=quiet):
                 return render.network_ls([(n.id, n.name, n.driver, n.scope) for n in swarm.networks.values()],
                                          quiet=quiet)
+            case c.ObjectLs(kind=kind, quiet=quiet, format=fmt):
+                return render.object_ls(kind, [(i, o) for i, o in swarm.objects[kind].values()], now, quiet=quiet,
+                                        format=fmt)
+            case c.ObjectInspect(kind=kind, names=names, format=fmt):
+                return render.object_inspect(kind, [swarm.find_object(kind, n) for n in names], format=fmt)
             case c.SwarmJoinToken(role=role, quiet=quiet):
                 token = swarm.tokens.manager if role == "manager" else swarm.tokens.worker
                 return render.join_token(role, token, f"{store.nodes[on].addr}:{render.MANAGER_PORT}", quiet=quiet)

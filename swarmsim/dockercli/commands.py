@@ -239,7 +239,6 @@ class ObjectRm:
 class ObjectInspect:
     kind: str
     names: tuple[str, ...]
-    pretty: bool = False
     format: str | None = None
 
 

@@ -220,6 +220,20 @@ def _network(text: str) -> str:
     return fields["name"]
 
 
+def _object_ref(text: str) -> str:
+    """`--secret`/`--config`: NAME, or source=NAME[,target=...,uid=,gid=,mode=] (opts.SecretOpt); the name."""
+    if "=" not in text:
+        return text
+    fields = dict(part.partition("=")[::2] for part in text.split(","))
+    unknown = [k for k in fields if k not in ("source", "src", "target", "uid", "gid", "mode")]
+    if unknown:
+        raise ValueError(f"invalid field '{unknown[0]}' must be a key value pair")
+    source = fields.get("source") or fields.get("src")
+    if not source:
+        raise ValueError("source is required")
+    return source
+
+
 def _words(text: str) -> tuple[str, ...]:
     return tuple(shlex.split(text))
 
@@ -391,7 +405,7 @@ _COMMON_SERVICE_FLAGS = (
 _CREATE_FLAGS = _COMMON_SERVICE_FLAGS + (
     Flag("name", _text), Flag("mode", _choice(ServiceMode)), Flag("constraint", check_constraint),
     Flag("placement-pref", check_spread), Flag("publish", parse_ports, "p"), Flag("network", _network),
-    Flag("env", _env, "e"), Flag("label", _key_value, "l"),
+    Flag("env", _env, "e"), Flag("label", _key_value, "l"), Flag("secret", _object_ref), Flag("config", _object_ref),
 )
 
 _UPDATE_FLAGS = _COMMON_SERVICE_FLAGS + (
@@ -401,6 +415,8 @@ _UPDATE_FLAGS = _COMMON_SERVICE_FLAGS + (
     Flag("placement-pref-add", check_spread), Flag("placement-pref-rm", check_spread),
     Flag("publish-add", parse_ports), Flag("publish-rm", parse_ports),
     Flag("network-add", _network), Flag("network-rm", _network),
+    Flag("secret-add", _object_ref), Flag("secret-rm", _text), Flag("config-add", _object_ref),
+    Flag("config-rm", _text),
 )
 
 #: Flags of `service update` that change how the command runs, not the service.
@@ -489,6 +505,7 @@ def _build_create(a: Args) -> c.ServiceCreate:
                             max_replicas=a.last("replicas-max-per-node", 0)),
         networks=tuple(dict.fromkeys(a.every("network"))),
         healthcheck=_healthcheck(None, a),
+        secrets=tuple(dict.fromkeys(a.every("secret"))), configs=tuple(dict.fromkeys(a.every("config"))),
     )
     spec = ServiceSpec(
         name=a.last("name"), task=task, mode=_mode(a), replicas=a.last("replicas", 1),
@@ -545,6 +562,12 @@ def _networks_update(networks: tuple[str, ...], a: Args) -> tuple[str, ...]:
     return tuple(kept)
 
 
+def _refs_update(names: tuple[str, ...], a: Args, kind: str) -> tuple[str, ...]:
+    """--secret-rm/--config-rm by name, then the -add ones (updateSecrets/updateConfigs)."""
+    removed = set(a.every(f"{kind}-rm"))
+    return tuple(dict.fromkeys([n for n in names if n not in removed] + a.every(f"{kind}-add")))
+
+
 def _replicas_update(spec: ServiceSpec, a: Args) -> int:
     if a.has("replicas") and spec.mode is not ServiceMode.REPLICATED:
         raise CommandError("replicas can only be used with replicated mode")
@@ -574,6 +597,7 @@ def apply_update(spec: ServiceSpec, changes: tuple[tuple[str, object], ...]) -> 
         networks=_networks_update(task.networks, a),
         force_update=task.force_update + int(a.true("force")),
         healthcheck=_healthcheck(task.healthcheck, a),
+        secrets=_refs_update(task.secrets, a, "secret"), configs=_refs_update(task.configs, a, "config"),
     )
     endpoint = EndpointSpec(mode=a.last("endpoint-mode", spec.endpoint.mode),
                             ports=_ports_update(spec.endpoint.ports, a))
@@ -601,6 +625,17 @@ def _filter(text: str) -> tuple[str, str]:
         raise ValueError("bad format of filter (expected name=value)")
     if key not in ("id", "name", "node", "desired-state"):
         raise ValueError(f"invalid filter '{key}' (expected id, name, node or desired-state)")
+    return key, value
+
+
+def _service_filter(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep:
+        raise ValueError("bad format of filter (expected name=value)")
+    if key not in ("id", "name", "label", "mode"):
+        raise ValueError(f"invalid filter '{key}' (expected id, name, label or mode)")
+    if key == "mode" and value not in ("replicated", "global"):
+        raise ValueError(f"Invalid filter: 'mode'='{value}'")
     return key, value
 
 
@@ -659,6 +694,23 @@ def _names(a: Args) -> tuple[str, ...]:
     return tuple(a.positionals)
 
 
+_FORMAT = Flag("format", _text)
+
+
+def _object_specs(kind: str) -> tuple[CommandSpec, ...]:
+    """`docker secret ...` and `docker config ...`: the same verbs on the two kinds of swarm object."""
+    create = (Flag("label", _key_value, "l"),) + ((Flag("driver", _text, "d"), Flag("template-driver", _text))
+                                                   if kind == "secret" else (Flag("template-driver", _text),))
+    return (
+        CommandSpec(f"{kind} create", create, lambda a: c.ObjectCreate(kind, a.positionals[0], a.positionals[1],
+                                                                       tuple(a.every("label"))), 2, 2),
+        CommandSpec(f"{kind} ls", (_QUIET, _FORMAT), lambda a: c.ObjectLs(kind, a.true("quiet"), a.last("format"))),
+        CommandSpec(f"{kind} rm", (), lambda a: c.ObjectRm(kind, _names(a)), 1, None),
+        CommandSpec(f"{kind} inspect", (Flag("format", _text, "f"),), lambda a: c.ObjectInspect(
+            kind, _names(a), a.last("format")), 1, None),
+    )
+
+
 _LIST = (_QUIET,)
 _PRETTY = (Flag("pretty"),)
 
@@ -667,8 +719,9 @@ _SPECS = (
                                  Flag("resolve-image", _text), Flag("with-registry-auth")),
                 _build_stack_deploy, 1, 1),
     CommandSpec("stack ls", (), lambda a: c.StackLs()),
-    CommandSpec("stack services", (_QUIET,), lambda a: c.StackServices(_stack_name(a.positionals[0]),
-                                                                        a.true("quiet")), 1, 1),
+    CommandSpec("stack services", (_QUIET, _FORMAT), lambda a: c.StackServices(_stack_name(a.positionals[0]),
+                                                                                a.true("quiet"), a.last("format")),
+                1, 1),
     CommandSpec("stack ps", (_QUIET, Flag("no-trunc")), lambda a: c.StackPs(
         _stack_name(a.positionals[0]), a.true("no-trunc"), a.true("quiet")), 1, 1),
     CommandSpec("stack rm", (), lambda a: c.StackRm(tuple(_stack_name(n) for n in a.positionals)), 1, None),
@@ -681,8 +734,10 @@ _SPECS = (
     CommandSpec("service rm", (), lambda a: c.ServiceRemove(_names(a)), 1, None),
     CommandSpec("service ps", (_QUIET, Flag("no-trunc"), Flag("filter", _filter, "f")), lambda a: c.ServicePs(
         _names(a), a.true("no-trunc"), a.true("quiet"), tuple(a.every("filter"))), 1, None),
-    CommandSpec("service ls", _LIST, lambda a: c.ServiceLs(a.true("quiet"))),
-    CommandSpec("service inspect", _PRETTY, lambda a: c.ServiceInspect(_names(a), a.true("pretty")), 1, None),
+    CommandSpec("service ls", (_QUIET, _FORMAT, Flag("filter", _service_filter, "f")), lambda a: c.ServiceLs(
+        a.true("quiet"), tuple(a.every("filter")), a.last("format"))),
+    CommandSpec("service inspect", (*_PRETTY, Flag("format", _text, "f")), lambda a: c.ServiceInspect(
+        _names(a), a.true("pretty"), a.last("format")), 1, None),
     CommandSpec("service logs", (), lambda a: c.ServiceLogs(a.positionals[0]), 1, 1),
     CommandSpec("node ls", _LIST, lambda a: c.NodeLs(a.true("quiet"))),
     CommandSpec("node ps", (_QUIET, Flag("no-trunc"), Flag("filter", _filter, "f")), lambda a: c.NodePs(
@@ -707,6 +762,8 @@ _SPECS = (
                                Flag("data-path-addr", _text)), _build_init, 0, 0),
     CommandSpec("info", (), lambda a: c.Info(), 0, 0),
     CommandSpec("swarm join-token", (_QUIET,), _build_join_token, 1, 1),
+    *_object_specs("secret"),
+    *_object_specs("config"),
     CommandSpec("swarm update", (Flag("dispatcher-heartbeat", _duration), Flag("task-history-limit", _int)),
                 lambda a: c.SwarmUpdate(a.last("dispatcher-heartbeat"), a.last("task-history-limit")), 0, 0),
 )

@@ -18,6 +18,8 @@ from datetime import datetime, timedelta, timezone
 from ..model import (Node, NodeStatus, PortConfig, Role, Service, ServiceMode, ServiceSpec, Task, TaskState,
                     UpdateConfig)
 from ..model.service import Resources, UpdateState
+from ..model.stack import SwarmObject
+from . import template
 from .units import NANO, format_bytes, format_duration
 
 EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -277,16 +279,41 @@ def _ingress_ports(ports: Iterable[PortConfig]) -> str:
     return ", ".join(_port_range((r[0], r[1]), (r[2], r[3]), r[4]) for r in ranges if r[0] > 0)
 
 
-def service_ls(services: Iterable[Service], tasks: Sequence[Task], *, quiet: bool = False) -> str:
+SERVICE_COLUMNS = {"ID": "ID", "Name": "NAME", "Mode": "MODE", "Replicas": "REPLICAS", "Image": "IMAGE",
+                   "Ports": "PORTS"}
+
+
+def _formatted(fmt: str, items: list[dict], columns: Mapping[str, str], context: str) -> str:
+    return template.execute(fmt, items, columns, context, _table)
+
+
+def _service_filter(filters: Iterable[tuple[str, str]]) -> Callable[[Service], bool]:
+    """`service ls -f`: id= and name= match a prefix, label= a key or key=value, mode= the mode; values of
+    one key are alternatives, keys all have to match (docker's filters.Args)."""
+    by_key: dict[str, list[str]] = {}
+    for key, value in filters:
+        by_key.setdefault(key, []).append(value)
+
+    def label(service: Service, want: str) -> bool:
+        key, sep, value = want.partition("=")
+        return key in service.spec.labels and (not sep or service.spec.labels[key] == value)
+    tests = {"id": lambda s, v: s.id.startswith(v), "name": lambda s, v: s.name.startswith(v),
+             "label": label, "mode": lambda s, v: s.spec.mode.value == v}
+    return lambda s: all(any(tests[k](s, v) for v in values) for k, values in by_key.items())
+
+
+def service_ls(services: Iterable[Service], tasks: Sequence[Task], *, quiet: bool = False,
+               filters: Iterable[tuple[str, str]] = (), format: str | None = None) -> str:
     """`docker service ls`: services by name; IDs are always truncated, even with -q."""
-    ordered = sorted(services, key=lambda s: _natural_key(s.name))
+    keep = _service_filter(filters)
+    ordered = sorted((s for s in services if keep(s)), key=lambda s: _natural_key(s.name))
     if quiet:
         return _lines(_short_id(s.id) for s in ordered)
-    return _table([["ID", "NAME", "MODE", "REPLICAS", "IMAGE", "PORTS"]] + [
-        [_short_id(s.id), s.name, s.spec.mode.value, _replicas(s, tasks),
-         _display_image(s.spec.task.image), _ingress_ports(s.spec.endpoint.ports)]
-        for s in ordered
-    ])
+    items = [{"ID": _short_id(s.id), "Name": s.name, "Mode": s.spec.mode.value, "Replicas": _replicas(s, tasks),
+              "Image": _display_image(s.spec.task.image), "Ports": _ingress_ports(s.spec.endpoint.ports)}
+             for s in ordered]
+    return _formatted(format or "table {{.ID}}\t{{.Name}}\t{{.Mode}}\t{{.Replicas}}\t{{.Image}}\t{{.Ports}}",
+                      items, SERVICE_COLUMNS, "*formatter.serviceContext")
 
 
 # --- docker service inspect ---------------------------------------------------------------------
@@ -459,6 +486,11 @@ _GO_JSON_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"
                                   "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
+def service_inspect_format(services: Sequence[Service], fmt: str) -> str:
+    """`docker service inspect -f TEMPLATE`: the template over each service's JSON document."""
+    return _inspect_format(fmt, json.loads(service_inspect_json(services)))
+
+
 def service_inspect_json(services: Sequence[Service]) -> str:
     """`docker service inspect SERVICE...`: json.MarshalIndent(list, "", "    ") and a newline."""
     if not services:
@@ -580,6 +612,70 @@ def info_swarm(node: Node | None, nodes: Iterable[Node], cluster_id: str, histor
     out += [f"  Node Address: {node.addr}", "  Manager Addresses:"]
     out += [f"   {addr}" for addr in sorted(f"{m.addr}:{MANAGER_PORT}" for m in managers)]
     return "".join(line + "\n" for line in out)
+
+
+# --- docker secret / config ----------------------------------------------------------------------
+
+def object_ls(kind: str, objects: Iterable[tuple[str, "SwarmObject"]], now: float, *, quiet: bool = False,
+              format: str | None = None) -> str:
+    """`docker secret ls` / `docker config ls`: by name, full IDs, CREATED and UPDATED as "N ago"."""
+    ordered = sorted(objects, key=lambda pair: _natural_key(pair[1].name))
+    if quiet:
+        return _lines(ident for ident, _ in ordered)
+    items = [{"ID": ident, "Name": obj.name, "CreatedAt": humanize_since(now - obj.created_at),
+              "UpdatedAt": humanize_since(now - obj.updated_at), "Labels": _label_list(obj.labels)}
+             | ({"Driver": ""} if kind == "secret" else {}) for ident, obj in ordered]
+    default = ("table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.CreatedAt}}\t{{.UpdatedAt}}" if kind == "secret" else
+               "table {{.ID}}\t{{.Name}}\t{{.CreatedAt}}\t{{.UpdatedAt}}")
+    columns = {"ID": "ID", "Name": "NAME", "Driver": "DRIVER", "CreatedAt": "CREATED", "UpdatedAt": "UPDATED",
+               "Labels": "LABELS"}
+    return _formatted(format or default, items, columns, f"*formatter.{kind}Context")
+
+
+def _label_list(labels: Mapping[str, str]) -> str:
+    return ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
+
+
+def object_inspect(kind: str, objects: Sequence[tuple[str, "SwarmObject"]], *, format: str | None = None) -> str:
+    """`docker secret inspect` / `docker config inspect`: the API object as JSON (a config's Data is not
+    kept by the simulator, so it is left out)."""
+    docs = [{"ID": ident, "Version": {"Index": 1}, "CreatedAt": _rfc3339(obj.created_at),
+             "UpdatedAt": _rfc3339(obj.updated_at), "Spec": {"Name": obj.name, "Labels": dict(obj.labels)}}
+            for ident, obj in objects]
+    if format:
+        return _inspect_format(format, docs)
+    return json.dumps(docs, indent=4) + "\n"
+
+
+def _inspect_format(fmt: str, docs: Sequence[dict]) -> str:
+    """`inspect -f`: the template once per object over its JSON document (.Spec.Name, {{json .Spec}})."""
+    out = []
+    for doc in docs:
+        def value(path: str, as_json: bool) -> str:
+            found: object = doc
+            for part in path.strip(".").split(".") if path != "." else []:
+                if not isinstance(found, dict) or part not in found:
+                    raise template.TemplateError(f"template: :1:2: executing \"\" at <{path}>: map has no entry "
+                                                 f"for key \"{part}\"")
+                found = found[part]
+            if as_json:
+                return json.dumps(found, separators=(",", ":"))
+            return "map[" + " ".join(f"{k}:{v}" for k, v in sorted(found.items())) + "]" \
+                if isinstance(found, dict) else str(found)
+        line, pos = [], 0
+        for match in template.ACTION.finditer(fmt):
+            line.append(fmt[pos:match.start()])
+            words = match.group(1).split()
+            if len(words) == 2 and words[0] == "json" and words[1].startswith("."):
+                line.append(value(words[1], True))
+            elif len(words) == 1 and words[0].startswith("."):
+                line.append(value(words[0], False))
+            else:
+                raise template.TemplateError(f"template parsing error: template: :1: function \"{words[0]}\" "
+                                             "not defined")
+            pos = match.end()
+        out.append("".join(line) + fmt[pos:] + "\n")
+    return "".join(out)
 
 
 # --- docker stack ---------------------------------------------------------------------------------

@@ -23,6 +23,8 @@ class SwarmObject:
     name: str
     labels: dict[str, str] = field(default_factory=dict)
     size: int = 0
+    created_at: float = 0.0  # set by the swarm when it stores the object
+    updated_at: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

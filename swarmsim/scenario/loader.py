@@ -536,9 +536,20 @@ def _run(world: _World, e: dict[str, Field], line: int) -> Run:
     if isinstance(cmd, (c.StackDeploy, c.StackRm, c.StackServices, c.StackPs)):
         from .stackfile import check_stack_command  # stackfile reads files with this module's _Document
         cmd = check_stack_command(world, f, cmd)
+    if isinstance(cmd, c.ObjectCreate):
+        cmd = dataclasses.replace(cmd, size=_file_size(world.base / cmd.file, f))
     _check_service_command(world, f, cmd)
     _check_cluster_command(world, f, cmd, on or _leader(world))
     return Run(command=text, parsed=cmd, on=on, line=line)
+
+
+def _file_size(path: FilePath, f: Field) -> int:
+    """The size of a `secret create`/`config create` file, read when the scenario loads (its data is not kept)."""
+    try:
+        return path.stat().st_size
+    except OSError as err:
+        raise f.fail(f"open {path}: {(err.strerror or str(err)).lower()} (expected a file relative to the "
+                     "scenario)") from None
 
 
 def _leader(world: _World) -> str:

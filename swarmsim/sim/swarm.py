@@ -308,19 +308,33 @@ class SimSwarm:
         """Create or update secret/config `obj` by name; its ID and whether it was new."""
         known = self.objects[kind].get(obj.name)
         ident = known[0] if known else self.sim.new_id()
-        self.objects[kind][obj.name] = (ident, obj)
+        self.objects[kind][obj.name] = (ident, replace(obj, created_at=known[1].created_at if known else self.now,
+                                                       updated_at=self.now))
         return ident, known is None
 
+    def create_object(self, kind: str, obj: SwarmObject) -> str:
+        """`docker secret create` / `docker config create`: a new object; its ID."""
+        if obj.name in self.objects[kind]:
+            raise SwarmError(f"Error response from daemon: rpc error: code = AlreadyExists desc = {kind} "
+                             f"{obj.name} already exists")
+        return self.put_object(kind, obj)[0]
+
+    def find_object(self, kind: str, name: str) -> tuple[str, SwarmObject]:
+        """An object by name or ID, as the daemon looks one up; (ID, object)."""
+        for known, (ident, obj) in self.objects[kind].items():
+            if name in (known, ident):
+                return ident, obj
+        raise SwarmError(f"Error response from daemon: {kind} {name} not found")
+
     def remove_object(self, kind: str, name: str) -> str:
-        if name not in self.objects[kind]:
-            raise SwarmError(f"Error response from daemon: {kind} {name} not found")
+        given, name = name, self.find_object(kind, name)[1].name
         users = sorted(s.name for s in self.store.services.values()
                        if name in (s.spec.task.secrets if kind == "secret" else s.spec.task.configs))
         if users:
             raise SwarmError(f"Error response from daemon: rpc error: code = InvalidArgument desc = {kind} '{name}' is "
                              f"in use by the following service{'s' if len(users) > 1 else ''}: {', '.join(users)}")
         del self.objects[kind][name]
-        return name
+        return given
 
     # -- faults ------------------------------------------------------------------------------------------
     def fail_node(self, name: str, kind: str) -> None:
