@@ -338,7 +338,8 @@ class SimBackend:
                 return render.service_inspect_json(services)
             case c.ServiceLogs(service=name):
                 service = swarm.service(name)
-                return render.service_logs(service, store.service_tasks(service.id), store.nodes, {})
+                logs = {task: lines for agent in swarm.agents.values() for task, lines in agent.logs.items()}
+                return render.service_logs(service, store.service_tasks(service.id), store.nodes, logs)
             case c.StackLs():
                 counts: dict[str, int] = {}
                 for service in store.services.values():

@@ -66,6 +66,8 @@ def workload_command(w: Workload, ready_file: bool = False) -> list[str]:
     workload touches READY_FILE once its start_time has elapsed; the healthcheck tests for it.
     """
     parts = ['trap "" TERM' if w.ignore_sigterm else 'trap "exit 0" TERM']
+    if w.logs:
+        parts.append("printf '%s\\n' " + " ".join(shlex.quote(line) for line in w.logs))
     if ready_file and w.healthy is not False:
         parts.append(f"(sleep {w.start_time or 0:g}; mkdir -p {os.path.dirname(READY_FILE)}; touch {READY_FILE}) &")
     if w.serve_port:

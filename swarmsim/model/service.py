@@ -120,6 +120,8 @@ class Workload:
     ignore_sigterm: bool | None = None  # stop then waits the whole grace period
     healthy: bool | None = None  # whether its healthcheck passes once it serves (default yes)
     pullable: bool | None = None  # false: the registry has no such image (tasks needing a pull are rejected)
+    logs: tuple[str, ...] | None = None  # lines the container prints when its process starts
+    request_log: str | None = None       # the line it prints for each request it serves
 
     def over(self, base: "Workload") -> "Workload":
         """This workload with unset fields taken from `base`."""

@@ -188,7 +188,8 @@ DEPLOY_KEYS = ("mode", "replicas", "endpoint_mode", "labels", "placement", "reso
                "update_config", "rollback_config")
 UPDATE_KEYS = ("parallelism", "delay", "failure_action", "monitor", "max_failure_ratio", "order")
 WORKLOAD_KEYS = ("size", "present", "start_time", "exit_after", "exit_code", "serve_port", "ignore_sigterm",
-                 "healthy", "pullable")
+                 "healthy", "pullable", "logs")
+LOGS_KEYS = ("start", "request")
 
 
 def _environment(field: Field) -> tuple[str, ...]:
@@ -281,7 +282,15 @@ def workload(field: Field) -> Workload:
                     serve_port=field.get("serve_port", lambda f: f.integer(minimum=1)),
                     ignore_sigterm=field.get("ignore_sigterm", Field.flag),
                     healthy=field.get("healthy", Field.flag),
-                    pullable=field.get("pullable", Field.flag))
+                    pullable=field.get("pullable", Field.flag),
+                    logs=field.get("logs", _start_logs), request_log=field.get("logs", lambda f: f.get("request",
+                                                                                                  Field.text)))
+
+
+def _start_logs(field: Field) -> tuple[str, ...]:
+    """`logs: {start: [LINE, ...], request: LINE}`: what `docker service logs` shows of the container."""
+    field.mapping(LOGS_KEYS)
+    return field.get("start", lambda f: tuple(item.text() for item in f.items()), ())
 
 
 def _healthcheck(field: Field) -> Healthcheck:

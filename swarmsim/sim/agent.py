@@ -21,6 +21,8 @@ from ..model.scenario import Timing
 if TYPE_CHECKING:
     from .manager import Manager
 
+MAX_LOG_LINES = 10_000  # a container's log kept for `docker service logs` (a bound on a long traffic run)
+
 class Host:
     """What nodes share: the CPUs that container operations (create, start, exit handling) run on.
 
@@ -149,6 +151,14 @@ class Agent:
         self.seeking = False  # its session loop runs (Swarm._seek_session)
         self.outbox: dict[str, tuple] = {}  # statuses not yet delivered while disconnected, with their times
         self.lost: dict[str, None] = {}  # tasks whose containers died with an earlier dockerd (already reported)
+        self.logs: dict[str, list[str]] = {}  # each container's output, kept as dockerd's json-file log keeps it
+
+    def log(self, task_id: str, line: str) -> None:
+        """A line a container printed; at most MAX_LOG_LINES a container (the oldest are dropped)."""
+        lines = self.logs.setdefault(task_id, [])
+        lines.append(line)
+        if len(lines) > MAX_LOG_LINES:
+            del lines[:len(lines) - MAX_LOG_LINES]
 
     # -- assignments ------------------------------------------------------------------------------------
     def assign(self, tasks: list[Task]) -> None:
@@ -225,6 +235,8 @@ class Agent:
             yield from self.host.serially(self.sim, self.host.key(self.node, self.timing.contention_scope),
                                           self.timing.port_publish * ports)
         run.container_at = self.sim.now
+        for line in run.workload.logs or ():
+            self.log(run.task.id, line)
         check = run.task.spec.healthcheck
         if check is not None and check.enabled:
             verdict = yield from self._until_healthy(run, check)

@@ -354,7 +354,7 @@ class SimSwarm:
         if self.agents.get(name) is not dead:
             return
         fresh = Agent(self.manager, name, self.scenario.images, self.host)
-        fresh.present = dead.present
+        fresh.present, fresh.logs = dead.present, dead.logs  # the images and the json-file logs stay on disk
         fresh.connected, fresh.fresh = False, True
         # containers killed with dockerd exit 255 (measured); stopped by it, SIGKILL after the grace (137)
         fresh.find_dead(self.store.node_tasks(name), 255 if dead.died == "crash" else 137)

@@ -63,9 +63,17 @@ class Traffic:
         latency = None
         if outcome.ok:
             latency = HOP_LATENCY + (REMOTE_HOP if outcome.backend.node != via else 0.0)
+            self._served(outcome.backend)
         elif outcome.error.startswith("timeout"):
             latency = client.timeout
         self._record(index, client, via, outcome.ok, outcome, outcome.error, latency)
+
+    def _served(self, backend: Backend) -> None:
+        """The container that answered prints its request line, if its workload has one."""
+        agent = self.swarm.agents.get(backend.node)
+        run = agent.runs.get(backend.task_id) if agent is not None else None
+        if run is not None and run.workload.request_log:
+            agent.log(backend.task_id, run.workload.request_log)
 
     def _record(self, index, client, via, ok, outcome, error, latency=None) -> None:
         now = self.swarm.now
