@@ -203,3 +203,42 @@ def test_two_files_merge_in_order(tmp_path):
     swarm, steps = _run(tmp_path, ["docker stack deploy -c v1.yml -c o.yml app"], {"v1.yml": V1, "o.yml": override})
     web = swarm.store.service("app_web")
     assert web.spec.replicas == 5 and web.spec.task.image == "nginx:1.24"
+
+
+BASE = """version: "3.8"
+services:
+  web:
+    image: nginx
+    ports: ["8080:80", "9090:90"]
+    environment: [A=1, B=2]
+    deploy: {labels: {tier: front}}
+    secrets: [s1, {source: s2, target: two}]
+    command: [nginx, -g]
+secrets:
+  s1: {file: ./pw.txt}
+  s2: {file: ./pw.txt}
+"""
+OVERRIDE = """version: "3.8"
+services:
+  web:
+    ports: ["8080:81", {target: 53, published: 53, protocol: udp}]
+    environment: {B: 3, C: 4}
+    deploy: {labels: [owner=ops]}
+    secrets: [{source: s1, target: one}]
+    command: [nginx]
+"""
+
+
+def test_files_merge_item_by_item_as_docker_clis_loader(tmp_path):
+    """merge.go: ports by published port, secrets by source, environment and labels by name (docker/cli's
+    merge_test: 8080:80 + 8080:81 is one port, 8080->81); other lists are replaced."""
+    swarm, steps = _run(tmp_path, ["docker stack deploy -c base.yml -c over.yml app"],
+                        {"base.yml": BASE, "over.yml": OVERRIDE, "pw.txt": "x"})
+    assert steps[0]["ok"], steps
+    web = swarm.store.service("app_web").spec
+    assert [(p.published, p.target, p.protocol) for p in web.endpoint.ports] == [(53, 53, "udp"), (8080, 81, "tcp"),
+                                                                              (9090, 90, "tcp")]
+    assert web.task.env == ("A=1", "B=3", "C=4")
+    assert web.task.secrets == ("app_s1", "app_s2")
+    assert {k: v for k, v in web.labels.items() if not k.startswith("com.docker")} == {"tier": "front", "owner": "ops"}
+    assert web.task.args == ("nginx",)  # replaced (see docs/reference/scenario.md)

@@ -206,7 +206,8 @@ def _port(field: Field) -> tuple[PortConfig, ...]:
     return Field(field.name(), field.path).convert(parse_ports)
 
 
-def _ports(field: Field) -> tuple[PortConfig, ...]:
+def ports(field: Field) -> tuple[PortConfig, ...]:
+    """A service's `ports:`, short and long forms, each range expanded."""
     return tuple(port for item in field.items() for port in _port(item))
 
 
@@ -366,7 +367,7 @@ def service(name: str, field: Field) -> ServiceSpec:
         configs=field.get("configs", _object_refs, ()),
     )
     endpoint = EndpointSpec(mode=deploy.get("endpoint_mode", lambda f: f.one_of("vip", "dnsrr"), "vip"),
-                            ports=field.get("ports", _ports, ()))
+                            ports=field.get("ports", ports, ()))
     return ServiceSpec(name=name, task=task, mode=mode, replicas=replicas,
                        endpoint=Field(endpoint, field.path + ("ports",)).convert(check_endpoint),
                        update_config=deploy.get("update_config", _update_config, UpdateConfig()),

@@ -92,14 +92,54 @@ def _with_env_files(file: _File, lookup) -> list[ScenarioError]:
     return errors
 
 
-def _merge(base: object, over: object) -> object:
-    """A later file over an earlier one: mappings merged key by key, anything else replaced."""
+def _merge(base: object, over: object, path: tuple = ()) -> object:
+    """A later file over an earlier one, as docker/cli's loader merges (merge.go, mergo with WithOverride and
+    WithAppendSlice): mappings key by key; in a service, `ports` by published port and `secrets`/`configs` by
+    source (the later file's item wins, the result sorted by that key), `volumes` appended, `environment` and
+    `labels` by variable; any other value replaced."""
     if isinstance(base, dict) and isinstance(over, dict):
         out = dict(base)
         for key, value in over.items():
-            out[key] = _merge(base[key], value) if key in base else value
+            out[key] = _merge(base[key], value, path + (key,)) if key in base else value
         return out
+    if len(path) >= 3 and path[0] == "services" and isinstance(base, list) and isinstance(over, list):
+        key = path[-1] if len(path) == 3 else ".".join(path[2:])
+        if key == "ports":
+            return _merged_ports(base, over, path)
+        if key in ("secrets", "configs"):
+            return _keyed(base, over, lambda item: item.get("source") if isinstance(item, dict) else item)
+        if key == "volumes":
+            return base + over
+    if len(path) >= 3 and path[0] == "services" and path[2:] in (("environment",), ("labels",), ("deploy", "labels")):
+        if isinstance(base, (list, dict)) and isinstance(over, (list, dict)):
+            return [f"{k}={v}" if v is not None else k for k, v in {**_pairs(base), **_pairs(over)}.items()]
     return over
+
+
+def _keyed(base: list, over: list, key) -> list:
+    """mergeSlice: both lists as maps by `key`, the later item winning, back to a list in key order."""
+    merged = {key(item): item for item in base} | {key(item): item for item in over}
+    return [merged[k] for k in sorted(merged, key=str)]
+
+
+def _merged_ports(base: list, over: list, path: tuple) -> list:
+    """toServicePortConfigsMap: ports keyed by their published port (so two unpublished ones are one)."""
+    try:
+        ports = [compose.ports(Field(items, path)) for items in (base, over)]
+    except FieldError:
+        return over  # the converter reports it, at its line
+    merged = {p.published: p for p in ports[0]} | {p.published: p for p in ports[1]}
+    return [{"target": p.target, "protocol": p.protocol, "mode": p.mode} | ({"published": p.published}
+                                                                            if p.published else {})
+            for _, p in sorted(merged.items())]
+
+
+def _pairs(value: list | dict) -> dict:
+    """`environment`/`labels` as a mapping: `K=V` items split, `K` alone with no value."""
+    if isinstance(value, dict):
+        return dict(value)
+    return {str(item).partition("=")[0]: (str(item).partition("=")[2] if "=" in str(item) else None)
+            for item in value}
 
 
 def _read_files(names: tuple[str, ...], base: FilePath, lookup) -> tuple[list[_File], list[ScenarioError]]:
