@@ -83,6 +83,8 @@ def required_capabilities(scenario: Scenario) -> frozenset[str]:
     needs = set()
     specs = list(scenario.services) + [s.parsed.spec for s in scenario.steps
                                        if isinstance(s, Run) and isinstance(s.parsed, c.ServiceCreate)]
+    specs += [spec for s in scenario.steps if isinstance(s, Run) and isinstance(s.parsed, c.StackDeploy)
+              and s.parsed.stack is not None for spec in s.parsed.stack.services]
     for spec in specs:
         if any(p.mode == "ingress" and p.published for p in spec.endpoint.ports):
             needs.add("ingress")

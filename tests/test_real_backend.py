@@ -161,3 +161,52 @@ def test_partitions_are_refused_off_a_local_swarm_only():
     with pytest.raises(ScenarioRefused, match="local swarm only"):
         refuse_early(s, frozenset())
     refuse_early(s, frozenset({"partition"}))
+
+
+def test_run_services_finds_the_run_label_and_the_stacks_namespaces():
+    from validation.observe import run_services
+    calls = []
+
+    class API:
+        def services(self, filters):
+            calls.append(filters["label"])
+            return {"swarmsim.run=r1": [{"ID": "A"}], "com.docker.stack.namespace=app": [{"ID": "B"}, {"ID": "A"}]
+                    }.get(filters["label"], [])
+    assert sorted(s["ID"] for s in run_services(API(), "r1", {"app"})) == ["A", "B"]
+    assert calls == ["swarmsim.run=r1", "com.docker.stack.namespace=app"]
+
+
+def test_stack_steps_run_the_real_cli_in_the_scenarios_folder(tmp_path, monkeypatch):
+    (tmp_path / "app.yml").write_text('version: "3.8"\nservices:\n  web:\n    image: swarmsim/busybox:1\n'
+                                      '    deploy: {endpoint_mode: dnsrr}\n')
+    from swarmsim.scenario import load_scenario
+    (tmp_path / "s.yaml").write_text("version: 1\ncluster: {managers: 1}\nsteps:\n"
+                                     "  - run: docker stack deploy --resolve-image never -c app.yml app\n")
+    s = load_scenario(tmp_path / "s.yaml")
+    seen = []
+    monkeypatch.setattr(subprocess, "run", lambda argv, **kw: seen.append((argv, kw["cwd"])) or
+                        subprocess.CompletedProcess(argv, 0, "Creating service app_web\n", ""))
+    backend = DockerBackend({"node1": object()}, urls={"node1": "unix:///x.sock"}, mesh=False)
+    backend.scenario = s
+    result = backend._run(s.steps[0], s.steps[0].parsed, "node1")
+    assert result.ok and result.output == "Creating service app_web"
+    assert seen[0][0][1:] == ["-H", "unix:///x.sock", "stack", "deploy", "--resolve-image", "never", "-c",
+                              "app.yml", "app"]
+    assert seen[0][1] == str(tmp_path) and backend.stacks == {"app"}
+    assert backend._spec_of({"Spec": {"Name": "app_web", "Labels": {}, "Mode": {"Replicated": {"Replicas": 4}}}}
+                            ).replicas == 4
+
+
+def test_a_stack_with_vips_on_its_network_needs_the_mesh(tmp_path):
+    (tmp_path / "app.yml").write_text('version: "3.8"\nservices:\n  web: {image: nginx}\n')
+    from swarmsim.scenario import load_scenario
+    (tmp_path / "s.yaml").write_text("version: 1\ncluster: {managers: 1}\nsteps:\n"
+                                     "  - run: docker stack deploy -c app.yml app\n")
+    with pytest.raises(ScenarioRefused, match="IPVS"):
+        refuse_early(load_scenario(tmp_path / "s.yaml"), frozenset())
+
+
+def test_a_swarm_that_starts_empty_is_refused():
+    s = scenario("cluster:\n  nodes: [{name: m, role: manager, joined: false}]\nsteps:\n  - run: docker swarm init\n")
+    with pytest.raises(ScenarioRefused, match="starts empty"):
+        refuse_early(s, frozenset({"ingress", "vip", "partition"}))

@@ -40,7 +40,7 @@ from swarmsim.model.service import DEFAULT_WORKLOAD
 from swarmsim.trace import Trace, TraceWriter
 
 from . import localswarm
-from .observe import IMAGE_LABEL, RUN_LABEL, Observer, header
+from .observe import IMAGE_LABEL, RUN_LABEL, Observer, header, run_services
 from .shield import shielded
 
 SPEC_LABEL = "swarmsim.spec"   # which model spec a service's current spec is (it follows rollbacks)
@@ -130,6 +130,8 @@ class DockerBackend:
         self._restore_nodes: dict[str, dict] = {}     # real node ID -> spec before we changed it
         self._swarm_spec: dict | None = None
         self._closed = False
+        self.stacks: set[str] = set()                   # namespaces `docker stack deploy` steps deployed
+        self._stack_specs: dict[str, ServiceSpec] = {}  # their services, as the scenario's files convert them
 
     # -- construction --------------------------------------------------------------------------
     @classmethod
@@ -194,7 +196,8 @@ class DockerBackend:
         managers = [self._fresh_client(d.name) for d in scenario.nodes
                     if d.role is Role.MANAGER and d.joined and d.name in self.clients]
         self.observer = Observer(managers, writer, self.t0, self.run_id,
-                                 {self._real(d.name): d.name for d in scenario.nodes}, hz=self.hz).start()
+                                 {self._real(d.name): d.name for d in scenario.nodes}, hz=self.hz,
+                                 namespaces=self.stacks).start()
 
     def deploy(self, scenario: Scenario) -> None:
         """Networks, then services in file order, detached (like `docker stack deploy`)."""
@@ -314,6 +317,8 @@ class DockerBackend:
     def _remove_ours(self) -> None:
         api = self.manager.api
         mine = {"label": f"{RUN_LABEL}={self.run_id}"}
+        for namespace in sorted(self.stacks):  # what a stack step left: removed as `docker stack rm` does
+            self._docker_cli(f"docker stack rm {shlex.quote(namespace)}", self.scenario.leader)
         for s in api.services(filters=mine):
             _quietly(api.remove_service, s["ID"])
         deadline = time.time() + 60
@@ -389,10 +394,17 @@ class DockerBackend:
         labels = s["Spec"].get("Labels") or {}
         if labels.get(RUN_LABEL) != self.run_id:
             raise StepError(f"swarmsim: service {name} was not created by this run; it is left alone")
-        spec = self._specs[labels[SPEC_LABEL]]
+        return s, self._spec_of(s)
+
+    def _spec_of(self, s: dict) -> ServiceSpec:
+        """The model spec a service of this run runs (ours by its label, a stack's by its name), with the
+        replica count the swarm has now."""
+        labels = s["Spec"].get("Labels") or {}
+        spec = self._specs[labels[SPEC_LABEL]] if labels.get(RUN_LABEL) == self.run_id else \
+            self._stack_specs[s["Spec"]["Name"]]
         if spec.mode is ServiceMode.REPLICATED:
             spec = replace(spec, replicas=s["Spec"]["Mode"]["Replicated"]["Replicas"])
-        return s, spec
+        return spec
 
     def _update_service(self, client: docker.DockerClient, name: str, new: ServiceSpec) -> str:
         s, old = self._ours(client, name)
@@ -415,21 +427,35 @@ class DockerBackend:
         try:
             if isinstance(command, c.READ_ONLY):
                 return self._docker_cli(step.command, on)
+            if isinstance(command, (c.StackDeploy, c.StackRm)):
+                return self._stack(step, command, on)
             return self._execute(command, on, self._client(on))
         except StepError as err:
             return StepResult(False, str(err))
         except docker.errors.APIError as err:
             return StepResult(False, _api_error(err))
 
-    def _docker_cli(self, line: str, on: str) -> StepResult:
-        """Read-only commands: what the real docker CLI prints against that node."""
+    def _docker_cli(self, line: str, on: str, cwd: str | None = None) -> StepResult:
+        """Read-only commands and stacks: what the real docker CLI prints against that node."""
         words = shlex.split(line)
+        words = words[1:] if words[:1] == ["docker"] else words
         url = self.urls.get(on)
         if url is None:
             raise StepError(f"swarmsim: no DOCKER_HOST known for {on}")
-        proc = subprocess.run([localswarm.docker_cli(), "-H", url, *words[1:]], capture_output=True, text=True,
-                              timeout=60)
+        proc = subprocess.run([localswarm.docker_cli(), "-H", url, *words], capture_output=True, text=True,
+                              timeout=120, cwd=cwd)
         return StepResult(proc.returncode == 0, (proc.stdout + proc.stderr).rstrip("\n"))
+
+    def _stack(self, step: Run, command: c.StackDeploy | c.StackRm, on: str) -> StepResult:
+        """`docker stack deploy|rm` by the real docker CLI, on the scenario's own files (relative to it).
+
+        The stack's services carry no run label: the observer and the waits find them by their namespace,
+        and what is left of them at the end is removed with `docker stack rm`."""
+        if isinstance(command, c.StackDeploy):
+            self.stacks.add(command.namespace)
+            self._stack_specs.update((spec.name, spec) for spec in command.stack.services)
+        base = os.path.dirname(os.path.abspath(self.scenario.source)) if self.scenario.source else None
+        return self._docker_cli(step.command, on, cwd=base)
 
     def _execute(self, command: c.Command, on: str, client: docker.DockerClient) -> StepResult:
         match command:
@@ -613,11 +639,11 @@ class DockerBackend:
     def _quiet(self) -> tuple[bool, float]:
         """Every service of this run converged, no update running, no task still stopping; the longest monitor."""
         api = self.manager.api
-        services = api.services(filters={"label": f"{RUN_LABEL}={self.run_id}"})
+        services = run_services(api, self.run_id, self.stacks)
         nodes = api.nodes()
         monitor = 0.0
         for s in services:
-            _, spec = self._ours(self.manager, s["ID"])
+            spec = self._spec_of(s)
             monitor = max(monitor, spec.update_config.monitor)
             if (s.get("UpdateStatus") or {}).get("State") in ("updating", "rollback_started"):
                 return False, monitor

@@ -41,6 +41,7 @@ BRIDGE = "swsim0"
 SUBNET = "10.77.0"               # bridge is .1, node i is .(10+i)
 PARTITION_CHAIN = f"{PREFIX.upper()}-PARTITION"  # iptables chain in a node's namespace while it is cut off
 IMAGE = "swarmsim/busybox:1"     # workload image, built locally on every node
+IMAGE_2 = "swarmsim/busybox:2"   # the same image under a second tag: a stack file's "changed image"
 BUSYBOX = "/bin/busybox"         # from Debian's busybox-static
 DEFAULT_BASE_DIR = "/tmp/swarmsim-local"
 LOCK_PATH = "/run/lock/swarmsim-local.lock"   # outside base_dir, which down() deletes
@@ -258,6 +259,9 @@ def provide_image(clients: list[docker.DockerClient]) -> None:
     saved = b"".join(first.images.get(IMAGE).save(named=True))
     for client in rest:
         client.images.load(saved)
+    repository, tag = IMAGE_2.split(":")
+    for client in clients:
+        client.images.get(IMAGE).tag(repository, tag)
 
 
 # --------------------------------------------------------------------------- swarm

@@ -6,7 +6,8 @@ changes. Times are the swarm's own timestamps (a task's Status.Timestamp, a
 service's UpdateStatus times, UpdatedAt otherwise) relative to the scenario
 start, so the poll period limits which short states are seen, not how exact the
 times are. Only services labelled with this run's id are observed, and only the
-nodes the scenario names.
+nodes the scenario names. Stacks the run deployed with the real `docker stack deploy` carry no run
+label; their services are found by their `com.docker.stack.namespace` label instead.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import threading
 import time
 from typing import Mapping
 
+from swarmsim.model.stack import NAMESPACE_LABEL
 from swarmsim.trace import Trace, TraceWriter
 
 from .measure import swarm_time
@@ -30,8 +32,9 @@ class Observer:
     """
 
     def __init__(self, clients: list, writer: TraceWriter, t0: float, run_id: str,
-                 hostnames: Mapping[str, str], hz: float = 20.0):
+                 hostnames: Mapping[str, str], hz: float = 20.0, namespaces: set[str] | None = None):
         self.clients, self.writer, self.t0, self.run_id = list(clients), writer, t0, run_id
+        self.namespaces = namespaces if namespaces is not None else set()  # the backend adds to it
         self.hostnames = dict(hostnames)
         self.period = 1.0 / hz
         self.polls, self.errors = 0, []
@@ -89,7 +92,7 @@ class Observer:
     def poll(self) -> None:
         api = self.clients[0].api
         nodes = api.nodes()
-        services = api.services(filters={"label": f"{RUN_LABEL}={self.run_id}"})
+        services = run_services(api, self.run_id, self.namespaces)
         tasks = api.tasks() if services or self._services else []
         now = time.time()
         with self._lock:
@@ -165,6 +168,14 @@ class Observer:
         image = labels.get(IMAGE_LABEL, t["Spec"]["ContainerSpec"]["Image"])
         self.writer.emit(max(0.0, when), "task", task=name, gen=gen, service=service, slot=slot, node=node,
                          state=fields[0], desired=fields[1], image=image, msg=fields[3], err=fields[4])
+
+
+def run_services(api, run_id: str, namespaces: set[str]) -> list[dict]:
+    """The services of this run: labelled with its id, or in one of the stacks it deployed."""
+    found = {s["ID"]: s for s in api.services(filters={"label": f"{RUN_LABEL}={run_id}"})}
+    for namespace in sorted(namespaces):
+        found.update((s["ID"], s) for s in api.services(filters={"label": f"{NAMESPACE_LABEL}={namespace}"}))
+    return list(found.values())
 
 
 def header(scenario, extra: Mapping[str, object] | None = None) -> dict:
