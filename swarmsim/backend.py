@@ -324,10 +324,11 @@ class SimBackend:
         swarm, store = self.swarm, self.swarm.store
         now = swarm.now
         match command:
-            case c.ServicePs(services=names, no_trunc=no_trunc, quiet=quiet, filters=filters):
+            case c.ServicePs(services=names, no_trunc=no_trunc, quiet=quiet, filters=filters, format=fmt):
                 ids = [swarm.service(n).id for n in names]
                 tasks = [t for sid in ids for t in store.service_tasks(sid)]
-                return render.service_ps(tasks, store.nodes, now, no_trunc=no_trunc, quiet=quiet, filters=filters)
+                return render.service_ps(tasks, store.nodes, now, no_trunc=no_trunc, quiet=quiet, filters=filters,
+                                         format=fmt)
             case c.ServiceLs(quiet=quiet, filters=filters, format=fmt):
                 return render.service_ls(list(store.services.values()), list(store.tasks.values()), quiet=quiet,
                                          filters=filters, format=fmt)
@@ -342,37 +343,38 @@ class SimBackend:
                 service = swarm.service(name)
                 logs = {task: lines for agent in swarm.agents.values() for task, lines in agent.logs.items()}
                 return render.service_logs(service, store.service_tasks(service.id), store.nodes, logs)
-            case c.StackLs():
+            case c.StackLs(format=fmt):
                 counts: dict[str, int] = {}
                 for service in store.services.values():
                     if NAMESPACE_LABEL in service.spec.labels:
                         counts[service.spec.labels[NAMESPACE_LABEL]] = counts.get(service.spec.labels[NAMESPACE_LABEL], 0) + 1
-                return render.stack_ls(counts)
+                return render.stack_ls(counts, format=fmt)
             case c.StackServices(namespace=namespace, quiet=quiet, format=fmt):
                 services = stacks.stack_services(swarm, namespace)
                 if not services:
                     return f"Nothing found in stack: {namespace}"
                 return render.service_ls(services, list(store.tasks.values()), quiet=quiet, format=fmt)
-            case c.StackPs(namespace=namespace, no_trunc=no_trunc, quiet=quiet):
+            case c.StackPs(namespace=namespace, no_trunc=no_trunc, quiet=quiet, format=fmt):
                 tasks = [t for s in stacks.stack_services(swarm, namespace) for t in store.service_tasks(s.id)]
                 if not tasks:
                     raise SwarmError(f"nothing found in stack: {namespace}")
-                return render.service_ps(tasks, store.nodes, now, no_trunc=no_trunc, quiet=quiet)
+                return render.service_ps(tasks, store.nodes, now, no_trunc=no_trunc, quiet=quiet, format=fmt)
             case c.NodeLs(quiet=quiet):
                 return render.node_ls(list(store.nodes.values()), on, quiet=quiet)
-            case c.NodePs(nodes=names, no_trunc=no_trunc, quiet=quiet, filters=filters):
+            case c.NodePs(nodes=names, no_trunc=no_trunc, quiet=quiet, filters=filters, format=fmt):
                 names = [on if n == "self" else swarm.node(n).name for n in names or ("self",)]
                 tasks = [t for n in names for t in store.node_tasks(n)]
-                return render.service_ps(tasks, store.nodes, now, no_trunc=no_trunc, quiet=quiet, filters=filters)
+                return render.service_ps(tasks, store.nodes, now, no_trunc=no_trunc, quiet=quiet, filters=filters,
+                                         format=fmt)
             case c.Info():
                 return render.info_swarm(store.nodes.get(on) if on in swarm.agents else None, store.nodes.values(),
                                          swarm.cluster_id, swarm.manager.task_history_limit,
                                          swarm.timing.heartbeat_period)
             case c.NodeInspect(nodes=names, pretty=pretty):
                 return "\n".join(render.node_inspect_pretty(swarm.node(n)) for n in names)
-            case c.NetworkLs(quiet=quiet):
+            case c.NetworkLs(quiet=quiet, format=fmt):
                 return render.network_ls([(n.id, n.name, n.driver, n.scope) for n in swarm.networks.values()],
-                                         quiet=quiet)
+                                         quiet=quiet, format=fmt)
             case c.ObjectLs(kind=kind, quiet=quiet, format=fmt):
                 return render.object_ls(kind, [(i, o) for i, o in swarm.objects[kind].values()], now, quiet=quiet,
                                         format=fmt)

@@ -13,7 +13,7 @@ from swarmsim.scenario import ScenarioError
 
 def _run(tmp: Path, steps: list[str]):
     (tmp / "pw.txt").write_text("hunter2\n")
-    lines = "".join(f"  - run: {json.dumps(s)}\n" for s in steps)
+    lines = "".join(f"  - {s}\n" if s.startswith("wait:") else f"  - run: {json.dumps(s)}\n" for s in steps)
     scenario = loads_scenario(f"version: 1\ncluster: {{managers: 1, workers: 1}}\nsteps:\n{lines}",
                               str(tmp / "s.yaml"))
     backend = SimBackend()
@@ -75,3 +75,21 @@ def test_a_table_format_is_the_default_table_of_its_columns(items):
     got = template.execute("table {{.ID}}\\t{{.Name}}", items, {"ID": "ID", "Name": "NAME"}, "ctx", _table)
     assert got == _table([["ID", "NAME"]] + [[i["ID"], i["Name"]] for i in items])
     assert template.execute("{{.Name}}", items, {}, "ctx", _table) == "".join(i["Name"] + "\n" for i in items)
+
+
+def test_task_network_and_stack_listings_take_a_format(tmp_path):
+    (tmp_path / "app.yml").write_text('version: "3.8"\nservices:\n  web: {image: nginx, deploy: {replicas: 2}}\n')
+    _, out = _run(tmp_path, [
+        "docker stack deploy -c app.yml app", "wait: converged",
+        "docker service ps --format '{{.Name}} {{.DesiredState}}' app_web",
+        "docker stack ps --format 'table {{.Name}}\\t{{.Node}}' app",
+        "docker network ls --format '{{.Name}}/{{.Driver}}/{{.Scope}}'",
+        "docker stack ls --format '{{json .}}'",
+        "docker node ps --format '{{.Image}}'"])
+    out = out[1:]
+    assert out[1][1] == "app_web.1 Running\napp_web.2 Running\n"
+    header, *rows = out[2][1].splitlines()
+    assert header.split() == ["NAME", "NODE"] and [r.split()[0] for r in rows] == ["app_web.1", "app_web.2"]
+    assert "app_default/overlay/swarm" in out[3][1].splitlines() and "ingress/overlay/swarm" in out[3][1]
+    assert out[4][1] == '{"Name":"app","Orchestrator":"Swarm","Services":"1"}\n'
+    assert out[5][1] == "nginx\n"

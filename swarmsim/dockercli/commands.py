@@ -76,7 +76,6 @@ class ServiceLogs:
 @dataclass(frozen=True, slots=True)
 class NodeLs:
     quiet: bool = False
-    format: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

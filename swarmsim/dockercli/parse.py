@@ -619,24 +619,22 @@ def _scale_pair(word: str) -> tuple[str, int]:
         raise CommandError(f"{name}: invalid replicas value {count}: {err}") from None
 
 
-def _filter(text: str) -> tuple[str, str]:
-    key, sep, value = text.partition("=")
-    if not sep:
-        raise ValueError("bad format of filter (expected name=value)")
-    if key not in ("id", "name", "node", "desired-state"):
-        raise ValueError(f"invalid filter '{key}' (expected id, name, node or desired-state)")
-    return key, value
+def _filters(*keys: str) -> Callable[[str], tuple[str, str]]:
+    """A `-f KEY=VALUE` flag accepting these keys (a service's mode only as `replicated` or `global`)."""
+    def parse(text: str) -> tuple[str, str]:
+        key, sep, value = text.partition("=")
+        if not sep:
+            raise ValueError("bad format of filter (expected name=value)")
+        if key not in keys:
+            raise ValueError(f"invalid filter '{key}' (expected {', '.join(keys[:-1])} or {keys[-1]})")
+        if key == "mode" and value not in ("replicated", "global"):
+            raise ValueError(f"Invalid filter: 'mode'='{value}'")
+        return key, value
+    return parse
 
 
-def _service_filter(text: str) -> tuple[str, str]:
-    key, sep, value = text.partition("=")
-    if not sep:
-        raise ValueError("bad format of filter (expected name=value)")
-    if key not in ("id", "name", "label", "mode"):
-        raise ValueError(f"invalid filter '{key}' (expected id, name, label or mode)")
-    if key == "mode" and value not in ("replicated", "global"):
-        raise ValueError(f"Invalid filter: 'mode'='{value}'")
-    return key, value
+_filter = _filters("id", "name", "node", "desired-state")
+_service_filter = _filters("id", "name", "label", "mode")
 
 
 def _join_availability(text: str) -> Availability:
@@ -718,12 +716,12 @@ _SPECS = (
     CommandSpec("stack deploy", (Flag("compose-file", _string_slice, "c"), Flag("prune"),
                                  Flag("resolve-image", _text), Flag("with-registry-auth")),
                 _build_stack_deploy, 1, 1),
-    CommandSpec("stack ls", (), lambda a: c.StackLs()),
+    CommandSpec("stack ls", (_FORMAT,), lambda a: c.StackLs(a.last("format"))),
     CommandSpec("stack services", (_QUIET, _FORMAT), lambda a: c.StackServices(_stack_name(a.positionals[0]),
                                                                                 a.true("quiet"), a.last("format")),
                 1, 1),
-    CommandSpec("stack ps", (_QUIET, Flag("no-trunc")), lambda a: c.StackPs(
-        _stack_name(a.positionals[0]), a.true("no-trunc"), a.true("quiet")), 1, 1),
+    CommandSpec("stack ps", (_QUIET, Flag("no-trunc"), _FORMAT), lambda a: c.StackPs(
+        _stack_name(a.positionals[0]), a.true("no-trunc"), a.true("quiet"), a.last("format")), 1, 1),
     CommandSpec("stack rm", (), lambda a: c.StackRm(tuple(_stack_name(n) for n in a.positionals)), 1, None),
     CommandSpec("service create", _CREATE_FLAGS, _build_create, 1, None, interspersed=False),
     CommandSpec("service update", _UPDATE_FLAGS, _build_update, 1, 1),
@@ -732,16 +730,17 @@ _SPECS = (
     CommandSpec("service rollback", (_DETACH, _QUIET), lambda a: c.ServiceRollback(
         a.positionals[0], a.true("detach")), 1, 1),
     CommandSpec("service rm", (), lambda a: c.ServiceRemove(_names(a)), 1, None),
-    CommandSpec("service ps", (_QUIET, Flag("no-trunc"), Flag("filter", _filter, "f")), lambda a: c.ServicePs(
-        _names(a), a.true("no-trunc"), a.true("quiet"), tuple(a.every("filter"))), 1, None),
+    CommandSpec("service ps", (_QUIET, Flag("no-trunc"), Flag("filter", _filter, "f"), _FORMAT),
+                lambda a: c.ServicePs(_names(a), a.true("no-trunc"), a.true("quiet"), tuple(a.every("filter")),
+                                      a.last("format")), 1, None),
     CommandSpec("service ls", (_QUIET, _FORMAT, Flag("filter", _service_filter, "f")), lambda a: c.ServiceLs(
         a.true("quiet"), tuple(a.every("filter")), a.last("format"))),
     CommandSpec("service inspect", (*_PRETTY, Flag("format", _text, "f")), lambda a: c.ServiceInspect(
         _names(a), a.true("pretty"), a.last("format")), 1, None),
     CommandSpec("service logs", (), lambda a: c.ServiceLogs(a.positionals[0]), 1, 1),
     CommandSpec("node ls", _LIST, lambda a: c.NodeLs(a.true("quiet"))),
-    CommandSpec("node ps", (_QUIET, Flag("no-trunc"), Flag("filter", _filter, "f")), lambda a: c.NodePs(
-        _names(a), a.true("no-trunc"), a.true("quiet"), tuple(a.every("filter"))), 0, None),
+    CommandSpec("node ps", (_QUIET, Flag("no-trunc"), Flag("filter", _filter, "f"), _FORMAT), lambda a: c.NodePs(
+        _names(a), a.true("no-trunc"), a.true("quiet"), tuple(a.every("filter")), a.last("format")), 0, None),
     CommandSpec("node inspect", _PRETTY, lambda a: c.NodeInspect(_names(a), a.true("pretty")), 1, None),
     CommandSpec("node update", (Flag("availability", _choice(Availability)), Flag("label-add", _key_value),
                                 Flag("label-rm", _text), Flag("role", _one_of("worker", "manager"))),
@@ -752,7 +751,7 @@ _SPECS = (
     CommandSpec("node rm", (Flag("force", short="f"),), lambda a: c.NodeRm(_names(a), a.true("force")), 1, None),
     CommandSpec("network create", (Flag("driver", _one_of("overlay", "bridge"), "d"), Flag("attachable"),
                                    Flag("opt", _key_value, "o"), Flag("subnet", _text)), _build_network_create, 1, 1),
-    CommandSpec("network ls", _LIST, lambda a: c.NetworkLs(a.true("quiet"))),
+    CommandSpec("network ls", (_QUIET, _FORMAT), lambda a: c.NetworkLs(a.true("quiet"), a.last("format"))),
     CommandSpec("network rm", (), lambda a: c.NetworkRm(_names(a)), 1, None),
     CommandSpec("swarm join", (Flag("token", _text), Flag("availability", _join_availability),
                                Flag("advertise-addr", _text), Flag("listen-addr", _text),

@@ -216,28 +216,33 @@ def _task_error(err: str, trunc: bool) -> str:
     return f'"{err}"' if err else ""
 
 
+TASK_COLUMNS = {"ID": "ID", "Name": "NAME", "Image": "IMAGE", "Node": "NODE", "DesiredState": "DESIRED STATE",
+                "CurrentState": "CURRENT STATE", "Error": "ERROR", "Ports": "PORTS"}
+TASK_FORMAT = ("table {{.ID}}\\t{{.Name}}\\t{{.Image}}\\t{{.Node}}\\t{{.DesiredState}}\\t{{.CurrentState}}\\t"
+               "{{.Error}}\\t{{.Ports}}")
+
+
 def service_ps(tasks: Iterable[Task], nodes: Mapping[str, Node], now: float, *, no_trunc: bool = False,
-               quiet: bool = False, filters: Iterable[tuple[str, str]] = ()) -> str:
-    """`docker service ps SERVICE...` over the tasks of the asked services."""
+               quiet: bool = False, filters: Iterable[tuple[str, str]] = (), format: str | None = None) -> str:
+    """`docker service ps SERVICE...` over the tasks of the asked services (also `stack ps`, `node ps`)."""
     rows = _ps_order(filter(_task_filter(filters, nodes), tasks), nodes)
     if quiet:
         return _lines(t.id for _, t in rows)
-    trunc = not no_trunc
-    table = [["ID", "NAME", "IMAGE", "NODE", "DESIRED STATE", "CURRENT STATE", "ERROR", "PORTS"]]
-    previous = None
+    trunc, fmt = not no_trunc, format or TASK_FORMAT
+    items, previous = [], None
     for name, task in rows:
-        table.append([
-            _short_id(task.id) if trunc else task.id,
-            f" \\_ {name}" if name == previous else name,
-            _display_image(task.image) if trunc else task.image,
-            task.node or "",
-            _pretty(task.desired.label),
-            f"{_pretty(task.state.label)} {humanize_since(now - task.status_at).lower()}",
-            _task_error(task.err, trunc),
-            _host_ports(task),
-        ])
+        items.append({
+            "ID": _short_id(task.id) if trunc else task.id,
+            "Name": f" \\_ {name}" if name == previous and fmt.startswith("table") else name,
+            "Image": _display_image(task.image) if trunc else task.image,
+            "Node": task.node or "",
+            "DesiredState": _pretty(task.desired.label),
+            "CurrentState": f"{_pretty(task.state.label)} {humanize_since(now - task.status_at).lower()}",
+            "Error": _task_error(task.err, trunc),
+            "Ports": _host_ports(task),
+        })
         previous = name
-    return _table(table)
+    return _formatted(fmt, items, TASK_COLUMNS, "*formatter.taskContext")
 
 
 # --- docker service ls --------------------------------------------------------------------------
@@ -558,12 +563,16 @@ def node_inspect_pretty(node: Node, joined_at: float = 0.0, *, engine_version: s
 
 # --- docker network ls, service logs, swarm join-token ------------------------------------------
 
-def network_ls(networks: Iterable[tuple[str, str, str, str]], *, quiet: bool = False) -> str:
+def network_ls(networks: Iterable[tuple[str, str, str, str]], *, quiet: bool = False,
+               format: str | None = None) -> str:
     """`docker network ls` over (id, name, driver, scope), built-in networks included by the caller."""
     ordered = sorted(networks, key=lambda n: _natural_key(n[1]))
     if quiet:
         return _lines(_short_id(n[0]) for n in ordered)
-    return _table([["NETWORK ID", "NAME", "DRIVER", "SCOPE"]] + [[_short_id(i), *rest] for i, *rest in ordered])
+    items = [{"ID": _short_id(i), "Name": name, "Driver": driver, "Scope": scope} for i, name, driver, scope in ordered]
+    return _formatted(format or "table {{.ID}}\\t{{.Name}}\\t{{.Driver}}\\t{{.Scope}}", items,
+                      {"ID": "NETWORK ID", "Name": "NAME", "Driver": "DRIVER", "Scope": "SCOPE"},
+                      "*formatter.networkContext")
 
 
 def service_logs(service: Service, tasks: Iterable[Task], nodes: Mapping[str, Node],
@@ -680,7 +689,10 @@ def _inspect_format(fmt: str, docs: Sequence[dict]) -> str:
 
 # --- docker stack ---------------------------------------------------------------------------------
 
-def stack_ls(counts: Mapping[str, int]) -> str:
+def stack_ls(counts: Mapping[str, int], *, format: str | None = None) -> str:
     """`docker stack ls`: each stack (namespace label) and its number of services, in natural order."""
-    return _table([["NAME", "SERVICES", "ORCHESTRATOR"]] + [
-        [name, str(counts[name]), "Swarm"] for name in sorted(counts, key=_natural_key)])
+    items = [{"Name": name, "Services": str(counts[name]), "Orchestrator": "Swarm"}
+             for name in sorted(counts, key=_natural_key)]
+    return _formatted(format or "table {{.Name}}\\t{{.Services}}\\t{{.Orchestrator}}", items,
+                      {"Name": "NAME", "Services": "SERVICES", "Orchestrator": "ORCHESTRATOR"},
+                      "*formatter.stackContext")
