@@ -93,3 +93,12 @@ def test_task_network_and_stack_listings_take_a_format(tmp_path):
     assert "app_default/overlay/swarm" in out[3][1].splitlines() and "ingress/overlay/swarm" in out[3][1]
     assert out[4][1] == '{"Name":"app","Orchestrator":"Swarm","Services":"1"}\n'
     assert out[5][1] == "nginx\n"
+
+
+def test_a_template_that_does_not_parse_is_refused_on_load(tmp_path):
+    with pytest.raises(ScenarioError, match="unclosed action"):
+        _run(tmp_path, ["docker service ls --format '{{.Name'"])
+    with pytest.raises(ScenarioError, match='unexpected "}" in operand'):
+        _run(tmp_path, ["docker service inspect -f '{{json .}' web"])
+    with pytest.raises(ScenarioError, match='function "upper" not defined'):
+        _run(tmp_path, ["docker secret ls --format '{{upper .Name}}'"])

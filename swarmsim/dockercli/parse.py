@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Callable
 
-from . import commands as c, validate
+from . import commands as c, template, validate
 from ..control.constraint import parse as parse_constraint
 from ..model import (Availability, EndpointSpec, FailureAction, Healthcheck, Placement, PortConfig, Resources, RestartCondition,
                     RestartPolicy, ServiceMode, ServiceSpec, TaskSpec, UpdateConfig, UpdateOrder)
@@ -692,7 +692,7 @@ def _names(a: Args) -> tuple[str, ...]:
     return tuple(a.positionals)
 
 
-_FORMAT = Flag("format", _text)
+_FORMAT = Flag("format", template.check)
 
 
 def _object_specs(kind: str) -> tuple[CommandSpec, ...]:
@@ -704,7 +704,7 @@ def _object_specs(kind: str) -> tuple[CommandSpec, ...]:
                                                                        tuple(a.every("label"))), 2, 2),
         CommandSpec(f"{kind} ls", (_QUIET, _FORMAT), lambda a: c.ObjectLs(kind, a.true("quiet"), a.last("format"))),
         CommandSpec(f"{kind} rm", (), lambda a: c.ObjectRm(kind, _names(a)), 1, None),
-        CommandSpec(f"{kind} inspect", (Flag("format", _text, "f"),), lambda a: c.ObjectInspect(
+        CommandSpec(f"{kind} inspect", (Flag("format", template.check, "f"),), lambda a: c.ObjectInspect(
             kind, _names(a), a.last("format")), 1, None),
     )
 
@@ -735,7 +735,7 @@ _SPECS = (
                                       a.last("format")), 1, None),
     CommandSpec("service ls", (_QUIET, _FORMAT, Flag("filter", _service_filter, "f")), lambda a: c.ServiceLs(
         a.true("quiet"), tuple(a.every("filter")), a.last("format"))),
-    CommandSpec("service inspect", (*_PRETTY, Flag("format", _text, "f")), lambda a: c.ServiceInspect(
+    CommandSpec("service inspect", (*_PRETTY, Flag("format", template.check, "f")), lambda a: c.ServiceInspect(
         _names(a), a.true("pretty"), a.last("format")), 1, None),
     CommandSpec("service logs", (), lambda a: c.ServiceLogs(a.positionals[0]), 1, 1),
     CommandSpec("node ls", _LIST, lambda a: c.NodeLs(a.true("quiet"))),

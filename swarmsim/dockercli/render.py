@@ -658,33 +658,7 @@ def object_inspect(kind: str, objects: Sequence[tuple[str, "SwarmObject"]], *, f
 
 def _inspect_format(fmt: str, docs: Sequence[dict]) -> str:
     """`inspect -f`: the template once per object over its JSON document (.Spec.Name, {{json .Spec}})."""
-    out = []
-    for doc in docs:
-        def value(path: str, as_json: bool) -> str:
-            found: object = doc
-            for part in path.strip(".").split(".") if path != "." else []:
-                if not isinstance(found, dict) or part not in found:
-                    raise template.TemplateError(f"template: :1:2: executing \"\" at <{path}>: map has no entry "
-                                                 f"for key \"{part}\"")
-                found = found[part]
-            if as_json:
-                return json.dumps(found, separators=(",", ":"))
-            return "map[" + " ".join(f"{k}:{v}" for k, v in sorted(found.items())) + "]" \
-                if isinstance(found, dict) else str(found)
-        line, pos = [], 0
-        for match in template.ACTION.finditer(fmt):
-            line.append(fmt[pos:match.start()])
-            words = match.group(1).split()
-            if len(words) == 2 and words[0] == "json" and words[1].startswith("."):
-                line.append(value(words[1], True))
-            elif len(words) == 1 and words[0].startswith("."):
-                line.append(value(words[0], False))
-            else:
-                raise template.TemplateError(f"template parsing error: template: :1: function \"{words[0]}\" "
-                                             "not defined")
-            pos = match.end()
-        out.append("".join(line) + fmt[pos:] + "\n")
-    return "".join(out)
+    return template.execute(fmt, docs, {}, "map[string]interface {}", _table)
 
 
 # --- docker stack ---------------------------------------------------------------------------------

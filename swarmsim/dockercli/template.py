@@ -3,8 +3,9 @@
 docker/cli `cli/command/formatter`: a format starting with `table` prints a header row (each
 `{{.Field}}` replaced by its column name) and the rows through the same tabwriter as the default
 tables; any other format is executed once per item, no header. `\\t` and `\\n` written in the format
-are a tab and a newline. Supported actions: `{{.Field}}`, `{{json .}}` (every field, keys sorted, as
-encoding/json writes a map) and `{{json .Field}}`. Anything else is refused with a parse error.
+are a tab and a newline. Supported actions: `{{.Field}}` and `{{.Path.To.Field}}` (inspect documents),
+`{{json .}}` (every field, keys sorted, as encoding/json writes a map) and `{{json .Field}}`. Anything
+else is refused with a parse error.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 
 ACTION = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}")
-FIELD = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)")
+FIELD = re.compile(r"(?:\.[A-Za-z_][A-Za-z0-9_]*)+|\.")
 
 
 class TemplateError(ValueError):
@@ -21,25 +22,38 @@ class TemplateError(ValueError):
 
 
 def _action(text: str, context: str) -> Callable[[Mapping[str, object]], str]:
-    if text == "json .":
-        return lambda item: json.dumps(dict(sorted(item.items())), separators=(",", ":"), ensure_ascii=False)
     words = text.split()
-    json_field = len(words) == 2 and words[0] == "json"
-    name_text = words[1] if json_field else text
-    match = FIELD.fullmatch(name_text)
-    if not match:
+    as_json = len(words) == 2 and words[0] == "json"
+    path = words[1] if as_json else text
+    if not FIELD.fullmatch(path):
         raise TemplateError(f"template parsing error: template: :1: function \"{words[0]}\" not defined"
                             if words and not words[0].startswith(".") else
                             f"template parsing error: template: :1: unexpected \"{text}\" in command")
-    name = match.group(1)
+    names = [name for name in path.split(".") if name]
 
     def value(item: Mapping[str, object]) -> str:
-        if name not in item:
-            raise TemplateError(f"template: :1:2: executing \"\" at <.{name}>: can't evaluate field {name} in type "
-                                f"{context}")
-        found = item[name]
-        return json.dumps(found, ensure_ascii=False) if json_field else str(found)
+        found: object = item
+        for name in names:
+            if not isinstance(found, Mapping) or name not in found:
+                raise TemplateError(f"template: :1:2: executing \"\" at <{path}>: can't evaluate field {name} in "
+                                    f"type {context}")
+            found = found[name]
+        if as_json:
+            return json.dumps(dict(sorted(found.items())) if isinstance(found, Mapping) else found,
+                              separators=(",", ":"), ensure_ascii=False)
+        return _go_text(found)
     return value
+
+
+def _go_text(value: object) -> str:
+    """How text/template prints a value: maps as map[k:v ...] in key order, lists as [a b]."""
+    if isinstance(value, Mapping):
+        return "map[" + " ".join(f"{k}:{_go_text(v)}" for k, v in sorted(value.items())) + "]"
+    if isinstance(value, list):
+        return "[" + " ".join(_go_text(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
 
 
 def compile_format(fmt: str, context: str) -> tuple[bool, list]:
@@ -49,11 +63,26 @@ def compile_format(fmt: str, context: str) -> tuple[bool, list]:
     parts: list = []
     pos = 0
     for match in ACTION.finditer(body):
-        parts.append(body[pos:match.start()])
+        parts.append(_literal(body[pos:match.start()]))
         parts.append(_action(match.group(1), context))
         pos = match.end()
-    parts.append(body[pos:])
+    parts.append(_literal(body[pos:]))
     return table, parts
+
+
+def _literal(text: str) -> str:
+    """Text between actions; an action left open is text/template's parse error."""
+    if "{{" in text:
+        rest = text[text.index("{{") + 2:]
+        raise TemplateError("template parsing error: template: :1: " +
+                            ('unexpected "}" in operand' if "}" in rest else "unclosed action"))
+    return text
+
+
+def check(fmt: str) -> str:
+    """`fmt` if it parses (for the command line: a bad template is refused when the scenario loads)."""
+    compile_format(fmt, "")
+    return fmt
 
 
 def _run(parts: list, item: Mapping[str, object]) -> str:
