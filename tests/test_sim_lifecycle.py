@@ -142,3 +142,16 @@ steps:
     assert staggered[1] - staggered[0] < 0.01 and abs(staggered[2] - staggered[1] - 1.0) < 0.05
     assert together[3] - together[0] < 0.01
     assert abs(staggered[3] - together[3]) < 0.05  # the same work, done in the same time
+
+
+def test_a_workload_runs_its_exit_after_whatever_else_lands_on_its_node():
+    # A new assignment on the node wakes every run there; a 20 s workload must still run 20 s
+    # (it died at 5.26 s when the agent took its exit Timeout's `triggered` for "fired").
+    trace = run_yaml(scenario("run: docker service create -d --name job --constraint node.hostname==node2 slow",
+                              "wait: 5s",
+                              "run: docker service create -d --name other --constraint node.hostname==node2 idle",
+                              "wait: 30s", cluster="{managers: 1, workers: 1}",
+                              images="{slow: {exit_after: 20s, exit_code: 0}}"))
+    job = {e["state"]: e["t"] for e in events_of(trace, "job.1", 1)}
+    assert job["running"] + 20 <= job["complete"] < job["running"] + 20.2
+    assert 21.8 < job["complete"] < 22.0

@@ -57,3 +57,21 @@ def test_restart_conditions(condition, image, restarts):
 def test_unlimited_attempts_by_default():
     trace = run_service("--restart-delay 1s", wait="30s")
     assert generations(trace) > 6
+
+
+def test_restart_window_as_swarmkit_tests_it():
+    # swarmkit restart_test.go TestOrchestratorRestartWindow: with max attempts 1, a task that fails
+    # again inside the window of its last restart is not restarted; one that fails after it is, again
+    # and again. Both services share one node, so each one's assignments wake the other's runs.
+    policy = "--restart-condition any --restart-delay 100ms --restart-max-attempts 1 --restart-window 3s"
+    trace = run_yaml(scenario(f"run: docker service create -d --name quick {policy} quick",
+                              f"run: docker service create -d --name slow --replicas 2 {policy} slow",
+                              "wait: 30s", cluster="{managers: 1, workers: 0}",
+                              images="{quick: {exit_after: 200ms, exit_code: 1}, slow: {exit_after: 5s, exit_code: 1}}"))
+    gens = {name: max(e["gen"] for e in trace.tasks() if e["task"] == name) for name in ("quick.1", "slow.1", "slow.2")}
+    assert gens["quick.1"] == 2
+    assert gens["slow.1"] >= 5 and gens["slow.2"] >= 5
+    for e in trace.tasks():
+        if e["service"] == "slow" and e["state"] == "failed" and e["desired"] == "running":
+            started = first(trace, task=e["task"], gen=e["gen"], state="running")["t"]
+            assert 5.0 <= e["t"] - started < 5.2  # each ran its full 5 s

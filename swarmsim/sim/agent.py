@@ -358,7 +358,8 @@ class Agent:
         while not self._stop_wanted(run):
             change = self._wait_change(run)
             yield change | exits if exits is not None else change
-            if exits is not None and exits.triggered and not self._stop_wanted(run):
+            # A Timeout is `triggered` from its creation; only `processed` says it has fired.
+            if exits is not None and exits.processed and not self._stop_wanted(run):
                 yield from self._busy(self.timing.stop_exit)  # dockerd handles the exit, then Wait returns
                 self._exited(run, run.workload.exit_code, "started")
                 return
