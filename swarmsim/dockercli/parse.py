@@ -26,7 +26,7 @@ from . import commands as c, template, validate
 from ..control.constraint import parse as parse_constraint
 from ..model import (Availability, EndpointSpec, FailureAction, Healthcheck, Placement, PortConfig, Resources, RestartCondition,
                     RestartPolicy, ServiceMode, ServiceSpec, TaskSpec, UpdateConfig, UpdateOrder)
-from .units import parse_bytes, parse_cpus, parse_duration
+from .units import parse_cpus, parse_duration, ram_in_bytes
 
 
 class CommandError(ValueError):
@@ -62,8 +62,6 @@ def _reworded(parse: Callable[[str], object], message: str) -> Callable[[str], o
 
 
 _float = _reworded(float, 'strconv.ParseFloat: parsing "{text}": invalid syntax')
-_cpus = _reworded(parse_cpus, "failed to parse {text} as a rational number")
-_memory = _reworded(parse_bytes, "invalid size: '{text}'")
 _go_duration = _reworded(parse_duration, 'time: invalid duration "{text}"')
 
 
@@ -392,8 +390,8 @@ _QUIET = Flag("quiet", short="q")
 
 _COMMON_SERVICE_FLAGS = (
     _DETACH, _QUIET, Flag("replicas", _uint), Flag("replicas-max-per-node", _uint),
-    Flag("reserve-cpu", _cpus), Flag("reserve-memory", _memory),
-    Flag("limit-cpu", _cpus), Flag("limit-memory", _memory),
+    Flag("reserve-cpu", parse_cpus), Flag("reserve-memory", ram_in_bytes),
+    Flag("limit-cpu", parse_cpus), Flag("limit-memory", ram_in_bytes),
     Flag("stop-grace-period", _duration), Flag("restart-condition", _choice(RestartCondition)),
     Flag("restart-delay", _duration), Flag("restart-max-attempts", _uint), Flag("restart-window", _duration),
     *_update_flags("update"), *_update_flags("rollback"),

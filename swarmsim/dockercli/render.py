@@ -20,6 +20,7 @@ from ..model import (Node, NodeStatus, PortConfig, Role, Service, ServiceMode, S
 from ..model.service import Resources, UpdateState
 from ..model.stack import SwarmObject
 from . import template
+from ..model.gofmt import go_float
 from .units import NANO, format_bytes, format_duration
 
 EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -60,12 +61,6 @@ def _short_id(ident: str) -> str:
 def _pretty(text: str) -> str:
     """command.PrettyPrint: the first letter upper-cased."""
     return text[:1].upper() + text[1:]
-
-
-def _go_float(x: float) -> str:
-    """Go's %v for a float: shortest form, no ".0" on whole numbers."""
-    text = repr(float(x))
-    return text[:-2] if text.endswith(".0") else text
 
 
 def _nanos(seconds: float) -> int:
@@ -328,13 +323,13 @@ def _pretty_update_config(title: str, order_label: str, config: UpdateConfig) ->
     delay = f"\n Delay:\t\t{format_duration(config.delay)}" if config.delay > 0 else ""
     monitor = f"\n Monitoring Period: {format_duration(config.monitor)}" if config.monitor > 0 else ""
     return (f"\n{title}:\n Parallelism:\t{config.parallelism}{delay}\n On failure:\t{config.failure_action.value}"
-            f"{monitor}\n Max failure ratio: {_go_float(config.max_failure_ratio)}\n {order_label}{config.order.value}")
+            f"{monitor}\n Max failure ratio: {go_float(config.max_failure_ratio)}\n {order_label}{config.order.value}")
 
 
 def _pretty_resources(title: str, res: Resources) -> str:
     if not res:
         return ""
-    cpu = f"\n  CPU:\t\t{_go_float(res.nano_cpus / NANO)}" if res.nano_cpus else ""
+    cpu = f"\n  CPU:\t\t{go_float(res.nano_cpus / NANO)}" if res.nano_cpus else ""
     memory = f"\n  Memory:\t{format_bytes(res.memory_bytes)}" if res.memory_bytes else ""
     return f"\n {title}:{cpu}{memory}"
 

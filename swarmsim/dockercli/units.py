@@ -1,26 +1,26 @@
 """Human forms of durations, sizes and CPU counts, parsed once at the edge.
 
-Docker accepts Go durations ("1m30s", "300ms", "2h"), byte sizes with binary or
-decimal suffixes ("256MiB", "512m", "1g", "1.5GB") and fractional CPU counts
-("0.5"). Inside swarmsim time is float seconds and resources are integers
+Docker accepts Go durations ("1m30s", "300ms", "2h"), memory sizes as go-units
+RAMInBytes reads them ("256MiB", "512m", "1g", "1.5GB", all 1024-based), and CPU
+counts as exact rationals ("0.5", "1/4"). Inside swarmsim time is float seconds and resources are integers
 (nano CPUs, bytes), like swarmkit's api.Resources.
 """
 from __future__ import annotations
 
+import math
 import re
+from fractions import Fraction
+from typing import Callable
 
 NANO = 1_000_000_000
 
 _DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 _DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$")
-_SIZE_UNITS = {
-    "": 1, "b": 1,
-    "k": 1024, "kb": 1000, "kib": 1024,
-    "m": 1024**2, "mb": 1000**2, "mib": 1024**2,
-    "g": 1024**3, "gb": 1000**3, "gib": 1024**3,
-    "t": 1024**4, "tb": 1000**4, "tib": 1024**4,
-}
+_GO_FLOAT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_RATIONAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?\d+/\d+")
+_BINARY = {"k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4, "p": 1024**5}
+_DECIMAL = {"k": 1000, "m": 1000**2, "g": 1000**3, "t": 1000**4, "p": 1000**5}
+_BINARY_ABBRS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB")
 
 
 def parse_duration(value: str | int | float) -> float:
@@ -45,30 +45,69 @@ def parse_duration(value: str | int | float) -> float:
     return total
 
 
-def parse_bytes(value: str | int) -> int:
-    """Bytes from a docker size ("256MiB", "512m", "1g"); a bare number is bytes."""
-    if isinstance(value, bool):
-        raise ValueError(f"expected a size such as 256MiB, got {value!r}")
-    if isinstance(value, int):
-        if value < 0:
-            raise ValueError(f"expected a non-negative size, got {value!r}")
-        return value
-    match = _SIZE.match(str(value))
-    unit = match.group(2).lower() if match else None
-    if not match or unit not in _SIZE_UNITS:
-        raise ValueError(f"expected a size such as 256MiB, 512m or 1g, got {value!r}")
-    return int(float(match.group(1)) * _SIZE_UNITS[unit])
+def _go_float(text: str) -> float:
+    """Go's strconv.ParseFloat for decimal text, with its error texts."""
+    if not _GO_FLOAT.fullmatch(text):
+        raise ValueError(f'strconv.ParseFloat: parsing "{text}": invalid syntax')
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f'strconv.ParseFloat: parsing "{text}": value out of range')
+    return value
+
+
+def _parse_size(text: str, multipliers: dict[str, int]) -> int:
+    """go-units parseSize (v0.5.0, what docker/cli vendors): a number, one optional space, and an optional
+    case-insensitive suffix B, K, KB or KiB (M, G, T, P likewise) whose letter alone decides the multiple."""
+    sep = max(text.rfind(c) for c in "0123456789. ")
+    if sep == -1:
+        raise ValueError(f"invalid size: '{text}'")
+    num, suffix = (text[:sep], text[sep + 1:]) if text[sep] == " " else (text[:sep + 1], text[sep + 1:])
+    size = _go_float(num)
+    if size < 0:
+        raise ValueError(f"invalid size: '{text}'")
+    if not suffix:
+        return int(size)
+    lower = suffix.lower()
+    if len(suffix) <= 3:
+        if lower == "b":
+            return int(size)
+        if lower[0] in multipliers and (len(lower) == 1 or lower[1:] in ("b", "ib")):
+            return int(size * multipliers[lower[0]])
+    raise ValueError(f"invalid suffix: '{lower if len(suffix) <= 3 else suffix}'")
+
+
+def _sized(parse: Callable[[str], int], value: str | int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (str, int)) or (isinstance(value, int) and value < 0):
+        raise ValueError(f"invalid size: '{value}'")
+    return value if isinstance(value, int) else parse(value)
+
+
+def ram_in_bytes(value: str | int) -> int:
+    """go-units RAMInBytes, which docker reads memory with (--reserve-memory, --limit-memory, compose
+    `memory:`): K, M, G, T, P are 1024-based whether written k, KB or KiB ("1050MB" is 1050 MiB);
+    a bare number is bytes."""
+    return _sized(lambda text: _parse_size(text, _BINARY), value)
+
+
+def from_human_size(value: str | int) -> int:
+    """go-units FromHumanSize: the same forms read as SI multiples ("50MB" and "50MiB" are 50,000,000), for
+    amounts of data such as an image's size; a bare number is bytes."""
+    return _sized(lambda text: _parse_size(text, _DECIMAL), value)
 
 
 def parse_cpus(value: str | int | float) -> int:
-    """Nano CPUs from a CPU count ("0.5" -> 500_000_000)."""
+    """docker/cli opts.ParseCPUs: nano CPUs from an exact rational ("0.5", "1/4", "2e-3"); more precision
+    than a nano CPU is an error, not a rounding."""
+    text = repr(value) if isinstance(value, float) else str(value)
+    if isinstance(value, bool) or not _RATIONAL.fullmatch(text):
+        raise ValueError(f"failed to parse {text} as a rational number")
     try:
-        cpus = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"expected a number of CPUs such as 0.5 or 2, got {value!r}") from None
-    if cpus < 0 or isinstance(value, bool):
-        raise ValueError(f"expected a non-negative number of CPUs, got {value!r}")
-    return round(cpus * NANO)
+        nano = Fraction(text) * NANO
+    except ZeroDivisionError:
+        raise ValueError(f"failed to parse {text} as a rational number") from None
+    if nano.denominator != 1:
+        raise ValueError("value is too precise")
+    return int(nano)
 
 
 def format_duration(seconds: float) -> str:
@@ -89,10 +128,9 @@ def format_duration(seconds: float) -> str:
 
 
 def format_bytes(n: int) -> str:
-    """docker's units.BytesSize style used by `inspect --pretty` ("256MiB")."""
-    value = float(n)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if value < 1024 or unit == "TiB":
-            return f"{value:.4g}{unit}"
-        value /= 1024
-    raise AssertionError("unreachable")
+    """go-units BytesSize, what `inspect --pretty` prints: four significant digits of the largest
+    1024-multiple not above the value ("1.025GiB" for 1050 MiB)."""
+    value, unit = float(n), 0
+    while value >= 1024 and unit < len(_BINARY_ABBRS) - 1:
+        value, unit = value / 1024, unit + 1
+    return f"{value:.4g}{_BINARY_ABBRS[unit]}"

@@ -24,7 +24,7 @@ from ..dockercli.parse import check_constraint, check_endpoint, parse_ports
 from ..model import (EndpointSpec, FailureAction, Healthcheck, Placement, PortConfig, Resources, RestartCondition,
                     RestartPolicy, ServiceMode, ServiceSpec, TaskSpec, UpdateConfig, UpdateOrder, Workload)
 from ..model.scenario import NetworkDecl
-from ..dockercli.units import parse_bytes, parse_cpus, parse_duration
+from ..dockercli.units import from_human_size, parse_cpus, parse_duration, ram_in_bytes
 from .composeschema import KEYS
 
 Path = tuple[str | int, ...]
@@ -109,12 +109,14 @@ class Field:
     def flag(self) -> bool:
         return self.expect(bool, "true or false")
 
-    def convert(self, parse: Callable[[object], object]) -> object:
-        """`parse` applied to the value; its ValueError becomes this field's error."""
+    def convert(self, parse: Callable[[object], object], what: str | None = None) -> object:
+        """`parse` applied to the value; its ValueError becomes this field's error, quoted after `what` was
+        expected when given (docker's words for what is wrong)."""
         try:
             return parse(self.value)
         except (ValueError, OverflowError) as err:  # OverflowError: an infinite or huge number to an integer
-            raise self.fail(str(err) if isinstance(err, ValueError) else f"{self.value!r} is out of range") from None
+            said = str(err) if isinstance(err, ValueError) else f"{self.value!r} is out of range"
+            raise self.fail(f"expected {what}, got {self.value!r} ({said})" if what else said) from None
 
     def duration(self) -> float:
         self.expect((str, int, float), "a duration such as 10s")
@@ -125,12 +127,21 @@ class Field:
         return seconds
 
     def size(self) -> int:
+        """An amount of data (an image's size), read as go-units FromHumanSize: SI multiples."""
+        self.expect((str, int), "a size such as 50MB")
+        return self.convert(from_human_size, "a size such as 50MB")
+
+    def memory(self) -> int:
+        """An amount of memory, read as docker reads compose `memory:` (go-units RAMInBytes: 1024-based)."""
         self.expect((str, int), "a size such as 256MiB")
-        return self.convert(parse_bytes)
+        return self.convert(ram_in_bytes, "a size such as 256MiB")
 
     def cpus(self) -> int:
         self.expect((str, int, float), "a number of CPUs such as 0.5")
-        return self.convert(parse_cpus)
+        nano = self.convert(parse_cpus, "a number of CPUs such as 0.5")
+        if nano < 0:
+            raise self.fail(f"expected a non-negative number of CPUs, got {self.value!r}")
+        return nano
 
     def one_of(self, *allowed: str) -> str:
         if self.value not in allowed:
@@ -223,7 +234,7 @@ def _networks(field: Field) -> tuple[str, ...]:
 
 def _resources(field: Field) -> Resources:
     field.mapping(("cpus", "memory", "pids", "generic_resources"))
-    return Resources(nano_cpus=field.get("cpus", Field.cpus, 0), memory_bytes=field.get("memory", Field.size, 0))
+    return Resources(nano_cpus=field.get("cpus", Field.cpus, 0), memory_bytes=field.get("memory", Field.memory, 0))
 
 
 def _restart_policy(field: Field) -> RestartPolicy:

@@ -367,7 +367,7 @@ def _node(f: Field) -> NodeDecl:
                     role=f.get("role", lambda x: x.choice(Role), base.role),
                     availability=f.get("availability", lambda x: x.choice(Availability), base.availability),
                     nano_cpus=f.get("cpus", Field.cpus, base.nano_cpus),
-                    memory_bytes=f.get("memory", Field.size, base.memory_bytes),
+                    memory_bytes=f.get("memory", Field.memory, base.memory_bytes),
                     labels=f.get("labels", Field.string_map, {}),
                     engine_labels=f.get("engine_labels", Field.string_map, {}),
                     joined=f.get("joined", Field.flag, base.joined))
@@ -404,7 +404,7 @@ def _shorthand(f: Field, limits: Limits) -> tuple[NodeDecl, ...]:
     count = lambda x: x.integer(minimum=0, maximum=limits.nodes)
     managers, workers = f.get("managers", count, 1), f.get("workers", count, 0)
     base = NodeDecl(name="")
-    cpus, memory = f.get("cpus", Field.cpus, base.nano_cpus), f.get("memory", Field.size, base.memory_bytes)
+    cpus, memory = f.get("cpus", Field.cpus, base.nano_cpus), f.get("memory", Field.memory, base.memory_bytes)
     return tuple(NodeDecl(name=f"node{i + 1}", role=Role.MANAGER if i < managers else Role.WORKER,
                           nano_cpus=cpus, memory_bytes=memory) for i in range(managers + workers))
 
