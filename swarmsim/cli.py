@@ -35,8 +35,11 @@ def print_summary(trace, ran: str = "Simulated") -> None:
     if summary["updates"]:
         print("\nUpdates and rollbacks:")
         for u in summary["updates"]:
-            took = "still running" if u["duration"] is None else f"{u['duration']:.2f}s"
-            print(f"  {u['service']:<20} started {u['started']:.2f}s, {u['outcome']} after {took}; "
+            if u["duration"] is None:  # still in progress at the end, as inspect --pretty's UpdateStatus says
+                outcome = f"still {u['outcome']} at the end, for {summary['end'] - u['since']:.2f}s"
+            else:
+                outcome = f"{u['outcome']} after {u['duration']:.2f}s"
+            print(f"  {u['service']:<20} started {u['started']:.2f}s, {outcome}; "
                   f"fewest running {u['min_running']}, {u['replica_seconds_lost']:.1f} replica-seconds lost")
     if summary["recovery"]:
         print("\nNodes marked down:")

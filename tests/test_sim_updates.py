@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from swarmsim.analysis import metrics
 from swarmsim.analysis.metrics import min_running
 from swarmsim.testing.builders import final_tasks, first, run_yaml, running_tasks, scenario
 
@@ -95,3 +96,24 @@ def test_rolling_update_of_a_spread_service_completes():
                               "run: docker service update -d --image good:2 web", "wait: 60s", cluster=zones))
     assert sorted(images(trace).values()) == ["good:2"] * 7
     assert update_states(trace)[-1] == ("completed", "update completed")
+
+
+def test_an_update_in_progress_at_the_end_says_its_state_and_for_how_long(capsys):
+    from swarmsim.cli import print_summary
+    trace = run_yaml(scenario("run: docker service create -d --name web --replicas 4 --update-delay 10s busybox",
+                              "wait: 5s", "run: docker service update -d --image busybox:2 web", "wait: 8s"))
+    window = metrics.updates(trace)[-1]
+    assert (window.outcome, window.ended) == ("updating", None)
+    print_summary(trace)
+    line = next(l for l in capsys.readouterr().out.splitlines() if "started" in l)
+    assert "started 5.00s, still updating at the end, for 8.00s; fewest running 3," in line
+
+
+def test_a_rollback_in_progress_at_the_end_is_rollback_started_since_the_rollback_began():
+    trace = run_yaml(scenario("run: docker service create -d --name web --replicas 2 --update-failure-action rollback "
+                              "--update-monitor 3s busybox", "wait: 5s", "run: docker service update -d --image bad web",
+                              "wait: 7s", images="{bad: {exit_after: 1s, exit_code: 1}}"))
+    window = metrics.updates(trace)[-1]
+    rollback = next(e["t"] for e in trace.of_kind("service") if e.get("update_state") == "rollback_started")
+    assert (window.started, window.ended, window.outcome, window.since) == (5.0, None, "rollback_started", rollback)
+    assert metrics.summary(trace)["updates"][-1]["min_running"] < 2  # counted up to the end, not over no time

@@ -48,7 +48,9 @@ class UpdateWindow:
     service: str
     started: float
     ended: float | None
-    outcome: str  # completed | paused | rollback_completed | rollback_paused | running
+    outcome: str  # completed | paused | rollback_completed | rollback_paused, or the state it was left in:
+    #               updating | rollback_started (an update still in progress when the trace ends)
+    since: float | None = None  # when it entered that last state (a rollback started after the update)
 
     @property
     def duration(self) -> float | None:
@@ -56,16 +58,18 @@ class UpdateWindow:
 
 
 def updates(trace: Trace) -> list[UpdateWindow]:
-    """Each rolling update (or rollback) from its first UpdateStatus to the state that ended it."""
-    open_: dict[str, float] = {}
+    """Each rolling update (or rollback) from its first UpdateStatus to the state that ended it; one still
+    in progress at the end of the trace keeps the state it was in and since when."""
+    open_: dict[str, tuple[float, str, float]] = {}  # service -> (started, last state, since)
     out: list[UpdateWindow] = []
     for e in trace.of_kind("service"):
         state, service = e.get("update_state"), e["service"]
-        if state in ("updating", "rollback_started") and service not in open_:
-            open_[service] = e["t"]
+        if state in ("updating", "rollback_started"):
+            started = open_[service][0] if service in open_ else e["t"]
+            open_[service] = (started, state, e["t"])
         elif state in ("completed", "paused", "rollback_completed", "rollback_paused") and service in open_:
-            out.append(UpdateWindow(service, open_.pop(service), e["t"], state))
-    out += [UpdateWindow(s, t0, None, "running") for s, t0 in open_.items()]
+            out.append(UpdateWindow(service, open_.pop(service)[0], e["t"], state, e["t"]))
+    out += [UpdateWindow(s, t0, None, state, since) for s, (t0, state, since) in open_.items()]
     return sorted(out, key=lambda w: (w.started, w.service))
 
 
@@ -244,19 +248,23 @@ def requests(trace: Trace, start: float = 0.0, end: float | None = None) -> dict
 
 def summary(trace: Trace) -> dict:
     """The headline figures `swarmsim run` prints and `swarmsim compare` sets side by side.
-    Linear in the trace: the running counts of all services come from one pass."""
+    Linear in the trace: the running counts of all services come from one pass. An update still in
+    progress is measured up to the end of the trace."""
+    end = trace.events[-1]["t"] if trace.events else 0.0
     windows = updates(trace)
     series = running_series(trace) if windows else {}
     return {
         "placement": placement(trace),
         "updates": [{"service": w.service, "started": w.started, "duration": w.duration, "outcome": w.outcome,
-                     "min_running": _min_running(series.get(w.service, []), w.started, w.ended or w.started),
+                     "since": w.since,
+                     "min_running": _min_running(series.get(w.service, []), w.started,
+                                                 end if w.ended is None else w.ended),
                      "replica_seconds_lost": _replica_seconds_lost(
                          series.get(w.service, []), desired_replicas(trace, w.started).get(w.service, 0),
-                         w.started, w.ended or w.started)}
+                         w.started, end if w.ended is None else w.ended)}
                     for w in windows],
         "node_downs": node_downs(trace),
         "recovery": recovery(trace),
         "requests": requests(trace),
-        "end": trace.events[-1]["t"] if trace.events else 0.0,
+        "end": end,
     }
