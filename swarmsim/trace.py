@@ -72,6 +72,8 @@ _TEXT, _INT, _NUMBER, _FLAG = "a string", "an integer", "a finite number", "true
 REQUIRED: dict[str, dict[str, object]] = {
     "task": {"task": _TEXT, "gen": _INT, "service": _TEXT, "slot": _INT, "node": (_TEXT, None),
              "state": TASK_STATES, "desired": TASK_STATES, "msg": _TEXT, "err": _TEXT},
+    "deleted": {"task": _TEXT, "gen": _INT, "service": _TEXT, "slot": _INT, "node": (_TEXT, None),
+                "state": TASK_STATES, "desired": TASK_STATES},
     "service": {"service": _TEXT, "update_state": UPDATE_STATES, "replicas": (_INT, None)},
     "node": {"node": _TEXT, "status": NODE_STATUSES, "availability": ("active", "pause", "drain"),
              "role": ("manager", "worker"), "leader": _FLAG},

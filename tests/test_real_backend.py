@@ -127,6 +127,21 @@ def test_observer_writes_contract_events_with_swarm_timestamps():
     assert services[0]["replicas"] == 1 and services[-1]["msg"] == "removed"
 
 
+def test_observer_writes_a_deletion_when_a_task_is_no_longer_listed():
+    api = FakeAPI()
+    client = type("C", (), {"api": api})()
+    obs = Observer([client], TraceWriter({"backend": "real"}), 1767225600.0, "r1", {"node1": "node1"})
+    api.tasks_ = [task("A", "shutdown", "shutdown", "2026-01-01T00:00:02Z"),
+                  task("B", "running", "running", "2026-01-01T00:00:03Z", created="2026-01-01T00:00:02Z")]
+    obs.poll()
+    api.tasks_ = api.tasks_[1:]  # the task reaper deleted A
+    obs.poll()
+    obs.poll()
+    deleted = list(obs.finish().of_kind("deleted"))
+    assert [(e["task"], e["gen"], e["service"], e["slot"], e["node"], e["state"], e["desired"]) for e in deleted] == [
+        ("web.1", 1, "web", 1, "node1", "shutdown", "shutdown")]
+
+
 def test_replay_refuses_bad_input_in_one_line(tmp_path):
     bad = tmp_path / "s.yaml"
     bad.write_text("version: 1\nname: x\ncluster: {managers: 1}\nsteps:\n  - run: docker service create "

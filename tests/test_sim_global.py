@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 
-from swarmsim.analysis.metrics import placement, placement_after_step
-from swarmsim.testing.builders import final_tasks, run_yaml
+from swarmsim.analysis.metrics import placement, placement_after_step, running_over_time
+from swarmsim.testing.builders import final_tasks, run_yaml, scenario
 
 CLUSTER = """\
 version: 1
@@ -64,3 +64,16 @@ def test_reactivated_node_gets_its_global_tasks_back():
 def test_wait_converged_is_reached_after_draining_a_node_of_a_global_service():
     trace = run_yaml(CLUSTER + DRAIN + "  - wait: converged\n    timeout: 60s\n")
     assert trace.steps()[-1]["reached"]
+
+
+def test_a_task_deleted_with_its_node_is_gone_from_the_trace_metrics_and_figures():
+    from swarmsim.analysis import plots
+    trace = run_yaml(scenario("run: docker service create -d --name agent --mode global busybox", "wait: 5s",
+                              "run: docker node rm --force node3", "wait: 10s", cluster="{managers: 1, workers: 2}"))
+    deleted = list(trace.of_kind("deleted"))
+    assert [(e["t"], e["task"], e["gen"], e["state"]) for e in deleted] == [(5.0, "agent@node3", 1, "running")]
+    assert placement(trace) == {"agent": {"node1": 1, "node2": 1}}
+    assert running_over_time(trace, "agent")[-1] == (5.0, 2)
+    fig = plots.task_gantt(trace, "agent")
+    row = [p for p in fig.axes[0].patches if abs(p.get_y() + p.get_height() / 2 - 2) < 1e-9]  # agent@node3
+    assert max(p.get_x() + p.get_width() for p in row) == 5.0

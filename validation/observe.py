@@ -43,7 +43,7 @@ class Observer:
         self._thread = threading.Thread(target=self._loop, name="swarmsim-observer", daemon=True)
         self._services: dict[str, str] = {}          # service ID -> name, also after removal
         self._service_last: dict[str, tuple] = {}
-        self._tasks: dict[str, tuple[str, int, tuple]] = {}   # task ID -> (name, gen, last fields)
+        self._tasks: dict[str, tuple] = {}   # task ID -> (name, gen, last fields, service, slot)
         self._gens: dict[tuple[str, str], int] = {}
         self._node_last: dict[str, tuple] = {}
         self.node_ids: dict[str, str] = {}           # real node ID -> scenario name (every ID ever seen)
@@ -102,6 +102,7 @@ class Observer:
             for t in sorted(tasks, key=lambda t: t["CreatedAt"]):
                 if t["ServiceID"] in self._services:
                     self._observe_task(t, now)
+            self._observe_deletions({t["ID"] for t in tasks}, now)
 
     def _observe_nodes(self, nodes: list[dict], now: float) -> None:
         newest: dict[str, dict] = {}  # a node that left and joined again is listed twice: the newer counts
@@ -147,6 +148,13 @@ class Observer:
     def _emit_service(self, t: float, name: str, state, msg: str, replicas) -> None:
         self.writer.emit(max(0.0, t), "service", service=name, update_state=state, msg=msg, replicas=replicas)
 
+    def _observe_deletions(self, listed: set[str], now: float) -> None:
+        """Tasks no longer listed were deleted (the task reaper, or their node removed): gone at this poll."""
+        for task_id in [i for i in self._tasks if i not in listed]:
+            name, gen, (state, desired, node, _msg, _err), service, slot = self._tasks.pop(task_id)
+            self.writer.emit(now - self.t0, "deleted", task=name, gen=gen, service=service, slot=slot, node=node,
+                             state=state, desired=desired)
+
     def _observe_task(self, t: dict, now: float) -> None:
         status, service = t["Status"], self._services[t["ServiceID"]]
         node = self.node_ids.get(t.get("NodeID") or "")
@@ -157,11 +165,11 @@ class Observer:
             key = (service, str(slot) if slot else f"@{node}")
             self._gens[key] = self._gens.get(key, 0) + 1
             name = f"{service}.{slot}" if slot else f"{service}@{node}"
-            known = (name, self._gens[key], ())
-        name, gen, last = known
+            known = (name, self._gens[key], (), service, slot)
+        name, gen, last = known[:3]
         if fields == last:
             return
-        self._tasks[t["ID"]] = (name, gen, fields)
+        self._tasks[t["ID"]] = (name, gen, fields, service, slot)
         status_changed = not last or (fields[0], fields[3], fields[4]) != (last[0], last[3], last[4])
         when = self.rel(status["Timestamp"] if status_changed else t["UpdatedAt"], now)
         labels = t["Spec"]["ContainerSpec"].get("Labels") or {}

@@ -13,13 +13,21 @@ TERMINAL = ("complete", "shutdown", "failed", "rejected", "orphaned", "remove")
 
 
 def task_states_at(trace: Trace, t: float | None = None) -> dict[tuple[str, int], dict]:
-    """The last event of every (task, gen) at time `t` (the end when None)."""
+    """The last event of every (task, gen) at time `t` (the end when None); a deleted task is gone."""
     last: dict[tuple[str, int], dict] = {}
-    for e in trace.tasks():
+    for e in task_lives(trace):
         if t is not None and e["t"] > t:
             break
-        last[(e["task"], e["gen"])] = e
+        if e["kind"] == "deleted":
+            last.pop((e["task"], e["gen"]), None)
+        else:
+            last[(e["task"], e["gen"])] = e
     return last
+
+
+def task_lives(trace: Trace) -> Iterator[dict]:
+    """Task events and task deletions (kind `deleted`, written when the store drops a task), in order."""
+    return (e for e in trace.events if e["kind"] in ("task", "deleted"))
 
 
 def placement(trace: Trace, t: float | None = None) -> dict[str, dict[str, int]]:
@@ -92,11 +100,11 @@ def running_series(trace: Trace, only: str | None = None) -> dict[str, list[tupl
     running: dict[tuple[str, int], bool] = {}
     counts: dict[str, int] = {}
     out: dict[str, list[tuple[float, int]]] = {}
-    for e in trace.tasks():
+    for e in task_lives(trace):
         service = e["service"]
         if only is not None and service != only:
             continue
-        key, now = (e["task"], e["gen"]), e["state"] == "running"
+        key, now = (e["task"], e["gen"]), e["state"] == "running" and e["kind"] == "task"  # a deleted task is gone
         count = counts.get(service, 0) + now - running.get(key, False)
         running[key], counts[service] = now, count
         series = out.setdefault(service, [])

@@ -22,8 +22,8 @@ def running_on_live_nodes(trace: Trace, service: str) -> list[tuple[float, int]]
     for e in trace.events:
         if e["kind"] == "node":
             (down.add if e["status"] == "down" else down.discard)(e["node"])
-        elif e["kind"] == "task" and e["service"] == service:
-            if e["state"] == "running":
+        elif e["kind"] in ("task", "deleted") and e["service"] == service:
+            if e["kind"] == "task" and e["state"] == "running":  # a deleted task is gone
                 running[(e["task"], e["gen"])] = e["node"]
             else:
                 running.pop((e["task"], e["gen"]), None)
@@ -78,16 +78,16 @@ def task_gantt(trace: Trace, service: str | None = None):
     """One bar per task, in slot order, from creation to its end: starting, running, and (grey) the time its
     node was marked down while the store still said running."""
     spans: dict[tuple[str, int], dict] = {}
-    for e in trace.tasks():
+    for e in metrics.task_lives(trace):
         if service is not None and e["service"] != service:
             continue
         span = spans.setdefault((e["task"], e["gen"]), {"start": e["t"], "running": None, "end": None, "node": None,
                                                         "order": (e["service"], e.get("slot") or 0, e["gen"])})
         span["node"] = e["node"] or span["node"]
-        if e["state"] == "running" and span["running"] is None:
+        if e["state"] == "running" and span["running"] is None and e["kind"] == "task":
             span["running"] = e["t"]
-        if e["state"] in metrics.TERMINAL and span["end"] is None:
-            span["end"] = e["t"]
+        if (e["state"] in metrics.TERMINAL or e["kind"] == "deleted") and span["end"] is None:
+            span["end"] = e["t"]  # a task deleted before it ended (its node removed) ends there
     downs = metrics.node_downs(trace)
     end = trace.events[-1]["t"] if trace.events else 1.0
     rows = sorted(spans.items(), key=lambda kv: kv[1]["order"])

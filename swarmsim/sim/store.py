@@ -132,6 +132,8 @@ class Store:
         if old is None:
             return
         self._unindex(old)
+        self.trace.emit(self.sim.now, "deleted", task=old.name, gen=old.gen, service=old.service, slot=old.slot,
+                        node=old.node, state=old.state.label, desired=old.desired.label)
         self._publish(self.task_watchers, old, None)
 
     def put_node(self, new: Node) -> None:
