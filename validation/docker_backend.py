@@ -30,10 +30,11 @@ from docker import types
 
 from swarmsim.dockercli import commands as c
 from swarmsim.backend import DEFAULT_CONVERGE_TIMEOUT, ScenarioRefused, StepResult, required_capabilities
-from swarmsim.control.convergence import running_and_wanted, service_converged
+from swarmsim.control.convergence import service_converged
+from swarmsim.control.progress import ServiceProgress
 from swarmsim.dockercli.parse import apply_update
 from swarmsim.model import (Healthcheck, Node, NodeStatus, Role, Service, ServiceMode, ServiceSpec, Task, TaskSpec,
-                            TaskState, UpdateConfig, Workload)
+                            TaskState, UpdateConfig, UpdateState, UpdateStatus, Workload)
 from swarmsim.model.jointoken import JoinTokens
 from swarmsim.model.scenario import At, Fail, Heal, NodeDecl, Partition, Run, Scenario, Step, WaitConverged, WaitFor
 from swarmsim.model.service import DEFAULT_WORKLOAD
@@ -46,7 +47,6 @@ from .shield import shielded
 SPEC_LABEL = "swarmsim.spec"   # which model spec a service's current spec is (it follows rollbacks)
 CLI_POLL = 0.2                 # docker/cli progress.go
 NS = 1_000_000_000
-_BAR = "[==================================================>]"
 READY_FILE = "/tmp/ready"      # a workload with a healthcheck touches it when it is ready
 
 
@@ -591,53 +591,26 @@ class DockerBackend:
         model_tasks = [Task(id=t["ID"], service=spec.name, service_id=s["ID"], slot=t.get("Slot") or 0,
                             node=t.get("NodeID") or None, gen=1, spec=spec.task, spec_version=1,
                             endpoint=spec.endpoint, state=TaskState[t["Status"]["State"].upper()],
-                            desired=TaskState[t["DesiredState"].upper()]) for t in tasks]
-        return Service(id=s["ID"], spec=spec, version=1), model_tasks, model_nodes
-
-    def _summary(self, service: Service, tasks: list[Task], nodes: dict, rolling_back: bool) -> list[str]:
-        running, wanted = running_and_wanted(service, tasks, nodes)
-        what = "rolling back update: " if rolling_back else ""
-        lines = [f"overall progress: {what}{running} out of {wanted} tasks"]
-        if not service.is_global and wanted <= 10:
-            lines += [f"{i}/{wanted}: running   {_BAR}" for i in range(1, wanted + 1)]
-        return lines
+                            desired=TaskState[t["DesiredState"].upper()], err=t["Status"].get("Err", ""))
+                       for t in tasks]
+        status = s.get("UpdateStatus") or {}
+        update = UpdateStatus(UpdateState(status["State"]), status.get("Message", "")) if status.get("State") else None
+        return Service(id=s["ID"], spec=spec, version=1, update_status=update), model_tasks, model_nodes
 
     def _progress(self, client: docker.DockerClient, name: str, head: list[str]) -> StepResult:
-        """The CLI's wait (progress.go): converged and stable for the monitor period; a pause is an error."""
-        out, converged_at, rolling_back = list(head), None, False
+        """The CLI's wait (progress.go), decided poll by poll by control/progress.py as in the simulator."""
+        progress = ServiceProgress(head)
         deadline = time.monotonic() + DEFAULT_CONVERGE_TIMEOUT
         while time.monotonic() < deadline:
             try:
                 s, spec = self._ours(client, name)
             except StepError:
-                return StepResult(False, "\n".join(out + [f"Error: service {name} not found"]))
-            status = s.get("UpdateStatus") or {}
-            state, msg = status.get("State"), status.get("Message", "")
-            service, tasks, nodes = self._model(client, s, spec, client.api.nodes())
-            if state == "updating":
-                rolling_back = False
-            elif state == "completed" and converged_at is None:
-                return StepResult(True, "\n".join(out + self._summary(service, tasks, nodes, rolling_back)))
-            elif state == "paused":
-                return StepResult(False, "\n".join(out + [f"Error: service update paused: {msg}"]))
-            elif state == "rollback_started":
-                if not rolling_back and msg:
-                    out.append(f"rollback: {msg}")
-                rolling_back = True
-            elif state == "rollback_paused":
-                return StepResult(False, "\n".join(out + [f"Error: service rollback paused: {msg}"]))
-            elif state == "rollback_completed":
-                rolling_back = True
-            now = time.monotonic()
-            if converged_at is not None and now - converged_at >= spec.update_config.monitor:
-                return StepResult(True, "\n".join(out + self._summary(service, tasks, nodes, rolling_back)
-                                                  + ["verify: Service converged"]))
-            if service_converged(service, tasks, nodes):
-                converged_at = now if converged_at is None else converged_at
-            else:
-                converged_at = None
+                return StepResult(False, "\n".join(progress.output(f"Error: No such service: {name}")))
+            returned = progress.poll(*self._model(client, s, spec, client.api.nodes()), time.monotonic())
+            if returned is not None:
+                return StepResult(returned[0], "\n".join(returned[1]))
             time.sleep(CLI_POLL)
-        return StepResult(False, "\n".join(out + ["swarmsim: timed out waiting for the service to converge"]))
+        return StepResult(False, "\n".join(progress.output("swarmsim: timed out waiting for the service to converge")))
 
     def _quiet(self) -> tuple[bool, float]:
         """Every service of this run converged, no update running, no task still stopping; the longest monitor."""

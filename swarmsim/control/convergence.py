@@ -20,7 +20,8 @@ def _known(t: Task) -> bool:
     return t.desired <= _CLI_STATES and t.state <= _CLI_STATES
 
 
-def _active(nodes: Mapping[str, Node], name: str | None) -> bool:
+def node_active(nodes: Mapping[str, Node], name: str | None) -> bool:
+    """Not on a node the CLI's node list has as down (an unassigned task counts as active)."""
     node = nodes.get(name or "")
     return name is None or (node is not None and node.status is not NodeStatus.DOWN)
 
@@ -29,24 +30,38 @@ def _counts(t: Task) -> bool:
     return t.desired <= TaskState.RUNNING and t.state == TaskState.RUNNING
 
 
-def running_and_wanted(service: Service, tasks: Iterable[Task], nodes: Mapping[str, Node]) -> tuple[int, int]:
-    """(running, wanted) as the CLI's progress bar shows them."""
-    current = [t for t in tasks if _known(t) and not is_task_dirty(service, t, nodes.get(t.node or ""))]
-    if service.is_global:
-        by_node: dict[str, Task] = {}
-        for t in current:
-            if not _hides(by_node.get(t.node or ""), t):
-                by_node[t.node or ""] = t
-        running = sum(1 for t in by_node.values() if _active(nodes, t.node) and _counts(t))
-        return running, len(by_node)
+def _up_to_date(service: Service, tasks: Iterable[Task], nodes: Mapping[str, Node]) -> list[Task]:
+    return [t for t in tasks if _known(t) and not is_task_dirty(service, t, nodes.get(t.node or ""))]
+
+
+def cli_tasks_by_slot(service: Service, tasks: Iterable[Task], nodes: Mapping[str, Node]) -> dict[int, Task]:
+    """progress.go tasksBySlot: per slot, the up-to-date task the CLI shows, none on a down node."""
     by_slot: dict[int, Task] = {}
-    for t in current:
+    for t in _up_to_date(service, tasks, nodes):
         if _hides(by_slot.get(t.slot), t):
             continue
-        if t.node is not None and not _active(nodes, t.node):
+        if t.node is not None and not node_active(nodes, t.node):
             continue
         by_slot[t.slot] = t
-    return sum(1 for t in by_slot.values() if _counts(t)), service.spec.replicas
+    return by_slot
+
+
+def cli_tasks_by_node(service: Service, tasks: Iterable[Task], nodes: Mapping[str, Node]) -> dict[str, Task]:
+    """progress.go tasksByNode: per node, the up-to-date task the CLI shows (down nodes included)."""
+    by_node: dict[str, Task] = {}
+    for t in _up_to_date(service, tasks, nodes):
+        if not _hides(by_node.get(t.node or ""), t):
+            by_node[t.node or ""] = t
+    return by_node
+
+
+def running_and_wanted(service: Service, tasks: Iterable[Task], nodes: Mapping[str, Node]) -> tuple[int, int]:
+    """(running, wanted) as the CLI's progress bar shows them."""
+    if service.is_global:
+        by_node = cli_tasks_by_node(service, tasks, nodes)
+        running = sum(1 for t in by_node.values() if node_active(nodes, t.node) and _counts(t))
+        return running, len(by_node)
+    return sum(1 for t in cli_tasks_by_slot(service, tasks, nodes).values() if _counts(t)), service.spec.replicas
 
 
 def _hides(seen: Task | None, t: Task) -> bool:
@@ -73,7 +88,7 @@ def swarm_converged(services: Iterable[Service], tasks: Iterable[Task], nodes: M
     cannot hear from them, so their reported state stays as it was."""
     running: dict[str, int] = {}
     for t in tasks:
-        if not _active(nodes, t.node):
+        if not node_active(nodes, t.node):
             continue
         if not task_settled(t):
             return False

@@ -1,0 +1,165 @@
+"""What the attached docker CLI shows while it waits for a service (docker/cli
+cli/command/service/progress/progress.go ServiceProgress, v20.10.24), as a terminal holds it.
+
+One poll at a time, fed with what the CLI would read (the service, its up-to-date tasks, the nodes)
+and the time: the replicated updater's `overall progress` line and one `i/N` bar per slot (none
+above maxProgressBars, 20), the global updater's one line per node (its truncated ID), the
+scheduler's error instead of a bar for a task that has one, bars counting down during a rollback,
+and the `verify:` countdown over the monitor period. The terminal rewrites a line in place whenever
+its ID is written again, so the screen is each ID's last line in the order the IDs first appeared.
+"""
+from __future__ import annotations
+
+import math
+from typing import Iterable, Mapping
+
+from ..model import Node, Service, Task, TaskState, UpdateState
+from .convergence import cli_tasks_by_node, cli_tasks_by_slot, node_active
+
+MAX_PROGRESS = 9         # progress.go maxProgress: the running state's number
+MAX_PROGRESS_BARS = 20   # progress.go maxProgressBars
+MAX_ERR = 75             # progress.go truncError
+_LONGEST_STATE = 9       # len("preparing"), progress.go longestState
+# progress.go numberedStates: swarmkit's order of the states a bar shows, running last.
+_NUMBERED = {TaskState.NEW: 1, TaskState.PENDING: 3, TaskState.ASSIGNED: 4, TaskState.ACCEPTED: 5,
+             TaskState.PREPARING: 6, TaskState.READY: 7, TaskState.STARTING: 8, TaskState.RUNNING: 9}
+
+
+def _bar(current: int, total: int) -> str:
+    """jsonmessage JSONProgress.String with HideCounts on a wide terminal."""
+    if current <= 0 and total <= 0:
+        return ""
+    percentage = min(50, int(current / total * 100) // 2)
+    return f"[{'=' * percentage}>{' ' * (50 - percentage)}]"
+
+
+def _trunc_error(err: str) -> str:
+    err = err.replace("\n", " ")
+    return err[:MAX_ERR - 1] + "…" if len(err) > MAX_ERR else err
+
+
+def _node_label(nodes: Mapping[str, Node], name: str | None) -> str:
+    """stringid.TruncateID of the node's ID."""
+    node = nodes.get(name or "")
+    return (node.id if node is not None else name or "")[:12]
+
+
+class ServiceProgress:
+    """One `docker service create/update/scale/rollback` waiting for its service (without -d)."""
+
+    def __init__(self, head: Iterable[str] = ()):
+        self.head = list(head)             # what the command printed before it waits (the service ID or name)
+        self.lines: dict[str, str] = {}    # progress ID -> its last line, in the order first written
+        self.tail: list[str] = []          # status lines written after the progress ones
+        self.initialized = self.done = self.converged = self.rollback = False
+        self.converged_at: float | None = None
+        self.message: str | None = None    # the rollback-completed message, written after `verify`
+        self.slot_map: dict[int, int] = {}
+
+    def output(self, *more: str) -> list[str]:
+        return self.head + list(self.lines.values()) + self.tail + list(more)
+
+    def _write(self, ident: str, action: str, bar: str = "") -> None:
+        self.lines[ident] = f"{ident}: {action} {bar}".rstrip()
+
+    def poll(self, service: Service, tasks: list[Task], nodes: Mapping[str, Node],
+             now: float) -> tuple[bool, list[str]] | None:
+        """One turn of the CLI's loop: None to poll again after 200 ms, or (ok, the output) when it returns."""
+        monitor = service.spec.update_config.monitor or 5.0
+        status = service.update_status
+        state = status.state if status is not None else None
+        if state is UpdateState.UPDATING:
+            self.rollback = False
+        elif state is UpdateState.COMPLETED and not self.converged:
+            return True, self.output()
+        elif state is UpdateState.PAUSED:
+            return False, self.output(f"service update paused: {status.message}")
+        elif state is UpdateState.ROLLBACK_STARTED:
+            if not self.rollback and status.message:
+                self._write("rollback", status.message)
+            self.rollback = True
+        elif state is UpdateState.ROLLBACK_PAUSED:
+            return False, self.output(f"service rollback paused: {status.message}")
+        elif state is UpdateState.ROLLBACK_COMPLETED:
+            if not self.converged:
+                self.message = status.message
+            self.rollback = True
+        if self.converged and now - self.converged_at >= monitor:
+            self._write("verify", "Service converged")
+            if self.message:
+                self.tail.append(f"rollback: {self.message}")
+            return True, self.output()
+        self.converged = (self._update_global if service.is_global else self._update_replicated)(
+            service, tasks, nodes)
+        if self.converged:
+            if self.converged_at is None:
+                self.converged_at = now
+            wait = monitor - (now - self.converged_at)
+            if wait > 0:  # the real CLI's clock has always moved on a little: never a whole number of seconds
+                self._write("verify", f"Waiting {math.ceil(wait)} seconds to verify that tasks are stable...")
+        else:
+            if self.converged_at is not None:
+                self._write("verify", "Detected task failure")
+            self.converged_at = None
+        return None
+
+    def _overall(self, running: int, wanted: int) -> None:
+        what = "rolling back update: " if self.rollback else ""
+        self._write("overall progress", f"{what}{running} out of {wanted} tasks")
+
+    def _task_line(self, ident: str, t: Task) -> None:
+        if t.err:
+            self._write(ident, _trunc_error(t.err))
+        elif t.desired <= TaskState.RUNNING and t.state <= TaskState.RUNNING:
+            number = _NUMBERED.get(t.state, 0)
+            current = MAX_PROGRESS - number if self.rollback else number
+            self._write(ident, t.state.label.ljust(_LONGEST_STATE), _bar(current, MAX_PROGRESS))
+
+    def _settled(self, picked: Iterable[Task]) -> None:
+        if self.done and any(t.state != TaskState.RUNNING for t in picked):
+            self.done = False
+
+    def _update_replicated(self, service: Service, tasks: list[Task], nodes: Mapping[str, Node]) -> bool:
+        replicas = service.spec.replicas
+        if not self.initialized:
+            self._overall(0, replicas)
+            if replicas <= MAX_PROGRESS_BARS:
+                for i in range(1, replicas + 1):
+                    self._write(f"{i}/{replicas}", " ")
+            self.initialized = True
+        by_slot = cli_tasks_by_slot(service, tasks, nodes)
+        self._settled(by_slot.values())
+        running = 0
+        for slot, t in sorted(by_slot.items()):  # Go ranges over a map: any order; this is one of them
+            mapped = self.slot_map.setdefault(slot, len(self.slot_map) + 1)
+            if t.desired <= TaskState.RUNNING and t.state == TaskState.RUNNING:
+                running += 1
+            if not (self.done or replicas > MAX_PROGRESS_BARS or mapped > replicas):
+                self._task_line(f"{mapped}/{replicas}", t)
+        if not self.done:
+            self._overall(running, replicas)
+            self.done = running == replicas
+        return running == replicas
+
+    def _update_global(self, service: Service, tasks: list[Task], nodes: Mapping[str, Node]) -> bool:
+        by_node = cli_tasks_by_node(service, tasks, nodes)
+        count = len(by_node)
+        if not self.initialized:
+            if count == 0:  # no tasks yet, or no node meets the constraints: the CLI waits
+                self._write("overall progress", "waiting for new tasks")
+                return False
+            self._overall(0, count)
+            self.initialized = True
+        self._settled(by_node.values())
+        running = 0
+        for name, t in sorted(by_node.items()):
+            if not node_active(nodes, t.node):
+                continue
+            if t.desired <= TaskState.RUNNING and t.state == TaskState.RUNNING:
+                running += 1
+            if not (self.done or count > MAX_PROGRESS_BARS):
+                self._task_line(_node_label(nodes, name), t)
+        if not self.done:
+            self._overall(running, count)
+            self.done = running == count
+        return running == count
