@@ -122,6 +122,8 @@ def run_scenario(scenario: Scenario, backend: Backend, on_step=None) -> Trace:
     backend.start(scenario)
     backend.deploy(scenario)
     for index, step in enumerate(scenario.steps):
+        if isinstance(step, Run) and (pause := scenario.think if step.think is None else step.think) > 0:
+            backend.run_step(WaitFor(seconds=pause))  # the user types the command
         result = backend.run_step(step)
         text = step_text(step)
         backend.record_step(index, step, text, result)

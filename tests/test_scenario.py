@@ -193,3 +193,16 @@ def test_a_node_can_join_leave_and_join_again():
           - {run: docker swarm join --token T b:2377, on: a}
         """))
     assert [step.on for step in s.steps] == ["b", "b", "b", "a", "a"]
+
+
+def test_think_pauses_before_each_run_step_and_a_step_may_set_its_own():
+    from swarmsim.testing.builders import run_yaml
+    text = ("version: 1\ncluster: {managers: 1}\nthink: 2s\nsteps:\n  - run: docker node ls\n"
+            "  - run: docker node ls\n    think: 500ms\n  - wait: 1s\n  - run: docker node ls\n    think: 0s\n")
+    assert [getattr(s, "think", None) for s in loads_scenario(text).steps] == [None, 0.5, None, 0.0]
+    assert [e["t"] for e in run_yaml(text).steps()] == [2.0, 2.5, 3.5, 3.5]
+
+
+def test_think_goes_with_run_only():
+    with pytest.raises(ScenarioError, match="'think' does not go with wait"):
+        loads_scenario("version: 1\ncluster: {managers: 1}\nsteps:\n  - wait: 1s\n    think: 1s\n")

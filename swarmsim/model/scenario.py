@@ -94,6 +94,7 @@ class Run(Step):
     command: str
     parsed: object  # a swarmsim.commands.Command
     on: str | None = None
+    think: float | None = None  # typing pause before the command; None: the scenario's `think`
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +140,7 @@ class Scenario:
     timing: Timing = Timing()
     traffic: tuple[TrafficClient, ...] = ()
     steps: tuple[Step, ...] = ()
+    think: float = 0.0  # typing pause before every `run:` step that sets none itself
     seed: int = 0
     source: str | None = None  # the file it came from, for messages
 

@@ -30,7 +30,7 @@ from ..model.scenario import (At, Fail, Heal, NetworkDecl, NodeDecl, Partition, 
 
 BUILTIN_NETWORKS = ("bridge", "host", "none", "ingress")
 TOP_KEYS = ("version", "name", "seed", "limits", "cluster", "env", "networks", "services", "images", "stack",
-            "timing", "traffic", "steps")
+            "timing", "traffic", "think", "steps")
 NODE_KEYS = ("name", "role", "availability", "cpus", "memory", "labels", "engine_labels", "joined")
 SHORTHAND_KEYS = ("managers", "workers", "cpus", "memory")
 MAX_NODES = 10_000
@@ -38,7 +38,7 @@ MAX_VALUES = 500_000  # scalars, lists and mappings after aliases are expanded (
 MAX_DEPTH = 64          # nesting of lists and mappings; real files stay under ten
 TRAFFIC_KEYS = ("port", "rate", "via", "timeout", "start", "stop")
 ACTIONS = ("run", "wait", "at", "fail", "partition", "heal")
-MODIFIERS = {"run": ("on",), "wait": ("timeout",)}
+MODIFIERS = {"run": ("on", "think"), "wait": ("timeout",)}
 
 
 class ScenarioError(ValueError):
@@ -513,7 +513,7 @@ def _images(world: _World) -> Callable[[Field], dict[str, Workload]]:
 # -- steps ---------------------------------------------------------------------------------------------------------
 
 def _step(world: _World, f: Field, line: int) -> Step:
-    entries = f.mapping(ACTIONS + ("on", "timeout"))
+    entries = f.mapping(ACTIONS + ("on", "timeout", "think"))
     actions = [k for k in entries if k in ACTIONS]
     if len(actions) != 1:
         raise f.fail(f"expected exactly one of {', '.join(ACTIONS)} in a step, got {_names(actions)}")
@@ -540,7 +540,8 @@ def _run(world: _World, e: dict[str, Field], line: int) -> Run:
         cmd = dataclasses.replace(cmd, size=_file_size(world.base / cmd.file, f))
     _check_service_command(world, f, cmd)
     _check_cluster_command(world, f, cmd, on or _leader(world))
-    return Run(command=text, parsed=cmd, on=on, line=line)
+    think = e["think"].duration() if "think" in e else None
+    return Run(command=text, parsed=cmd, on=on, think=think, line=line)
 
 
 def _file_size(path: FilePath, f: Field) -> int:
@@ -661,6 +662,7 @@ def _read(doc: Document) -> Scenario:
         images=root.get("images", _images(world), {}), timing=root.get("timing", _timing, Timing()),
         traffic=root.get("traffic", _traffic(world), ()),
         steps=root.get("steps", _steps(world, doc), ()),
+        think=root.get("think", Field.duration, 0.0),
         seed=seed, source=doc.source,
     )
 
