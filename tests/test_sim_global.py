@@ -1,6 +1,7 @@
 """Whole simulated runs: global services (reference §3.2)."""
 from __future__ import annotations
 
+import pytest
 
 from swarmsim.analysis.metrics import placement, placement_after_step, running_over_time
 from swarmsim.testing.builders import final_tasks, run_yaml, scenario
@@ -77,3 +78,17 @@ def test_a_task_deleted_with_its_node_is_gone_from_the_trace_metrics_and_figures
     fig = plots.task_gantt(trace, "agent")
     row = [p for p in fig.axes[0].patches if abs(p.get_y() + p.get_height() / 2 - 2) < 1e-9]  # agent@node3
     assert max(p.get_x() + p.get_width() for p in row) == 5.0
+
+
+def test_a_written_trace_with_deletions_reads_back_under_the_contract(tmp_path):
+    from swarmsim.trace import read_trace
+    trace = run_yaml(scenario("run: docker service create -d --name agent --mode global busybox", "wait: 5s",
+                              "run: docker node rm --force node3", "wait: 1s", cluster="{managers: 1, workers: 2}"))
+    trace.write(tmp_path / "t.jsonl")
+    again = read_trace(tmp_path / "t.jsonl")
+    assert placement(again) == {"agent": {"node1": 1, "node2": 1}}
+    broken = (tmp_path / "t.jsonl").read_text().replace('"kind":"deleted","task":"agent@node3"',
+                                                         '"kind":"deleted","task":3')
+    (tmp_path / "bad.jsonl").write_text(broken)
+    with pytest.raises(ValueError, match="deleted field 'task' is 3"):
+        read_trace(tmp_path / "bad.jsonl")
