@@ -9,7 +9,8 @@ from hypothesis import given, strategies as st
 from swarmsim.dockercli import render
 from swarmsim.dockercli.parse import parse_command_line
 from swarmsim.dockercli.units import format_bytes, from_human_size, parse_cpus, ram_in_bytes
-from swarmsim.model import Service
+from swarmsim.model import Resources, Service
+from swarmsim.scenario import ScenarioError, loads_scenario
 from swarmsim.model.gofmt import go_float
 from swarmsim.testing.builders import final_tasks, run_yaml, scenario
 
@@ -59,6 +60,8 @@ def test_from_human_size_errors(text):
 @pytest.mark.parametrize("text, message", [
     ("1XB", "invalid suffix: 'xb'"), ("1kilo", "invalid suffix: 'kilo'"), ("hello", "invalid size: 'hello'"),
     ("-32", "invalid size: '-32'"), ("1.2.3", 'strconv.ParseFloat: parsing "1.2.3": invalid syntax'),
+    ("99999999999999999999999GB", "invalid size: '99999999999999999999999GB'"),
+    ("1e400", 'strconv.ParseFloat: parsing "1e400": value out of range'),
 ])
 def test_size_errors_are_go_units_words(text, message):
     with pytest.raises(ValueError, match=f"^{message}$".replace(".", r"\.")):
@@ -92,7 +95,7 @@ def test_parse_cpus_is_exact(text, nano):
 @pytest.mark.parametrize("text, message", [
     ("0.0000000001", "value is too precise"), ("1/3", "value is too precise"),
     ("lots", "failed to parse lots as a rational number"), (" 1", "failed to parse  1 as a rational number"),
-    ("1/0", "failed to parse 1/0 as a rational number"),
+    ("1/0", "failed to parse 1/0 as a rational number"), ("1e400", r"1e400 is out of range \(nano CPUs are an int64\)"),
 ])
 def test_parse_cpus_errors(text, message):
     with pytest.raises(ValueError, match=f"^{message}$"):
@@ -124,11 +127,22 @@ def test_inspect_pretty_prints_the_resources_as_docker_does():
 
 @pytest.mark.parametrize("flag, message", [
     ("--reserve-cpu 0.0001", "invalid cpu value 0.0001: Must be at least 0.001"),
+    ("--reserve-cpu=-1", "invalid cpu value -1: Must be at least 0.001"),
     ("--limit-memory 1MiB", "invalid memory value 1048576: Must be at least 4MiB"),
 ])
-def test_the_daemon_refuses_resources_below_swarmkits_minimum(flag, message):
-    trace = run_yaml(scenario(f"run: docker service create -d --name w {flag} nginx", "wait: 1s"))
+def test_resources_below_swarmkits_minimum_are_refused_on_load_in_the_daemons_words(flag, message):
+    with pytest.raises(ScenarioError, match=message):
+        loads_scenario(scenario(f"run: docker service create -d --name w {flag} nginx", "wait: 1s"))
+
+
+def test_the_simulated_daemon_refuses_them_too_when_a_scenario_is_built_in_python():
+    from dataclasses import replace as change
+    from swarmsim.backend import SimBackend, run_scenario
+    base = loads_scenario(scenario("run: docker service create -d --name w nginx", "wait: 1s"))
+    run = base.steps[0]
+    spec = change(run.parsed.spec, task=change(run.parsed.spec.task, reservations=Resources(nano_cpus=100_000)))
+    trace = run_scenario(change(base, steps=(change(run, parsed=change(run.parsed, spec=spec)),) + base.steps[1:]),
+                         SimBackend())
     step = next(e for e in trace.events if e["kind"] == "step")
-    assert (step["ok"], step["output"]) == (False, f"Error response from daemon: rpc error: code = InvalidArgument "
-                                                   f"desc = {message}")
-    assert not list(trace.tasks())
+    assert (step["ok"], step["output"]) == (False, "Error response from daemon: rpc error: code = InvalidArgument "
+                                                   "desc = invalid cpu value 0.0001: Must be at least 0.001")

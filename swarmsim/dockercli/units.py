@@ -13,6 +13,7 @@ from fractions import Fraction
 from typing import Callable
 
 NANO = 1_000_000_000
+INT64_MAX = 2**63 - 1
 
 _DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 _DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
@@ -65,15 +66,16 @@ def _parse_size(text: str, multipliers: dict[str, int]) -> int:
     size = _go_float(num)
     if size < 0:
         raise ValueError(f"invalid size: '{text}'")
-    if not suffix:
-        return int(size)
     lower = suffix.lower()
-    if len(suffix) <= 3:
-        if lower == "b":
-            return int(size)
-        if lower[0] in multipliers and (len(lower) == 1 or lower[1:] in ("b", "ib")):
-            return int(size * multipliers[lower[0]])
-    raise ValueError(f"invalid suffix: '{lower if len(suffix) <= 3 else suffix}'")
+    if suffix and len(suffix) <= 3 and lower != "b":
+        if lower[0] not in multipliers or (len(lower) > 1 and lower[1:] not in ("b", "ib")):
+            raise ValueError(f"invalid suffix: '{lower}'")
+        size *= multipliers[lower[0]]
+    elif len(suffix) > 3:
+        raise ValueError(f"invalid suffix: '{suffix}'")
+    if size > INT64_MAX:  # Go's int64() of such a float is undefined: refused here
+        raise ValueError(f"invalid size: '{text}'")
+    return int(size)
 
 
 def _sized(parse: Callable[[str], int], value: str | int) -> int:
@@ -107,6 +109,8 @@ def parse_cpus(value: str | int | float) -> int:
         raise ValueError(f"failed to parse {text} as a rational number") from None
     if nano.denominator != 1:
         raise ValueError("value is too precise")
+    if abs(nano) > INT64_MAX:  # Go's Int64() of such a number is undefined: refused here
+        raise ValueError(f"{text} is out of range (nano CPUs are an int64)")
     return int(nano)
 
 

@@ -11,3 +11,15 @@ NO_LEADER = ("Error response from daemon: rpc error: code = Unknown desc = The s
 NO_LEADER_TIMEOUT = "Error response from daemon: rpc error: code = DeadlineExceeded desc = context deadline exceeded"
 LOST_LEADERSHIP = ("Error response from daemon: rpc error: code = Unknown desc = raft: failed to process the request: "
                    "node lost leader status")
+
+
+def invalid_resources(*resources) -> str | None:
+    """swarmkit controlapi validateResourceRequirements (limits, then reservations): a CPU count under
+    1/1000 or memory under 4 MiB is refused, in the daemon's words; None when all are accepted."""
+    from .gofmt import go_float
+    for res in resources:
+        if res.nano_cpus and res.nano_cpus < 1_000_000:
+            return f"invalid cpu value {go_float(res.nano_cpus / 1e9)}: Must be at least 0.001"
+        if res.memory_bytes and res.memory_bytes < 4 * 1024 * 1024:
+            return f"invalid memory value {res.memory_bytes}: Must be at least 4MiB"
+    return None

@@ -24,6 +24,7 @@ from .compose import Field, FieldError, format_path, networks, services, stack, 
 from ..dockercli.parse import CommandError, parse_command_line
 from ..inputs import InputError, printable, read_text
 from ..model import Availability, Role, ServiceMode, ServiceSpec, Workload
+from ..model.errors import invalid_resources
 from ..model.jointoken import JoinTokens
 from ..model.scenario import (At, Fail, Heal, NetworkDecl, NodeDecl, Partition, Run, Scenario, Step, Timing,
                              TrafficClient, WaitConverged, WaitFor)
@@ -228,7 +229,8 @@ class _World:
         f = Field(spec.name, path)
         check = spec.task.healthcheck
         for problem in (validate.swarm_name(spec.name), validate.image_reference(spec.task.image),
-                        check and validate.healthcheck(check.interval, check.timeout, check.start_period)):
+                        check and validate.healthcheck(check.interval, check.timeout, check.start_period),
+                        invalid_resources(spec.task.limits, spec.task.reservations)):
             if problem:
                 raise f.fail(f"service {spec.name!r} ({spec.task.image!r}): {problem}")
         if not deployed:

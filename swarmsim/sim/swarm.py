@@ -16,8 +16,7 @@ from .agent import Agent, Host
 from .env import SimEnv
 from ..net.ipam import AddressPool, default_subnet
 from .manager import Manager
-from ..model.errors import LOST_LEADERSHIP, NO_LEADER
-from ..model.gofmt import go_float
+from ..model.errors import LOST_LEADERSHIP, NO_LEADER, invalid_resources
 from .raft import Raft
 from .store import Store
 from .traffic import Traffic
@@ -228,13 +227,8 @@ class SimSwarm:
 
     # -- services ------------------------------------------------------------------------------------------
     def _check_spec(self, spec: ServiceSpec, service_id: str | None = None) -> None:
-        for res in (spec.task.limits, spec.task.reservations):  # controlapi validateResourceRequirements
-            if res.nano_cpus and res.nano_cpus < 1_000_000:
-                raise SwarmError(f"Error response from daemon: rpc error: code = InvalidArgument desc = invalid cpu "
-                                 f"value {go_float(res.nano_cpus / 1e9)}: Must be at least 0.001")
-            if res.memory_bytes and res.memory_bytes < 4 * 1024 * 1024:
-                raise SwarmError(f"Error response from daemon: rpc error: code = InvalidArgument desc = invalid "
-                                 f"memory value {res.memory_bytes}: Must be at least 4MiB")
+        if problem := invalid_resources(spec.task.limits, spec.task.reservations):
+            raise SwarmError(f"Error response from daemon: rpc error: code = InvalidArgument desc = {problem}")
         for kind, names in (("secret", spec.task.secrets), ("config", spec.task.configs)):
             for name in names:
                 if name not in self.objects[kind]:
