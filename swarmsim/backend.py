@@ -176,6 +176,8 @@ class SimBackend:
             case Fail(node=node, kind=kind):
                 swarm.fail_node(node, kind)
             case Run(parsed=command, on=on):
+                if swarm.timing.cli_start:  # the docker process starts before its API call reaches the manager
+                    swarm.run_until(swarm.now + swarm.timing.cli_start)
                 return self._run(command, on or swarm.scenario.leader)
             case Partition(groups=groups):
                 swarm.partition(groups)

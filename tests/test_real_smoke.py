@@ -23,7 +23,7 @@ pytestmark = pytest.mark.swarm
 PLACEMENT = """
 version: 1
 name: smoke-placement
-timing: {contention_scope: host}  # the local swarm: every node on this machine's CPUs
+timing: {contention_scope: host, cli_start: 0s}  # the local swarm's CPUs; replayed through the API
 cluster: {managers: 1, workers: 2}
 steps:
   - run: docker service create --name web --replicas 5 app:1
@@ -32,7 +32,7 @@ steps:
 ROLLING = """
 version: 1
 name: smoke-rolling
-timing: {contention_scope: host}  # the local swarm: every node on this machine's CPUs
+timing: {contention_scope: host, cli_start: 0s}  # the local swarm's CPUs; replayed through the API
 cluster: {managers: 1, workers: 2}
 steps:
   - run: docker service create --name web --replicas 4 --update-parallelism 2 --update-delay 2s app:1
@@ -43,7 +43,7 @@ steps:
 KILLED = """
 version: 1
 name: smoke-killed
-timing: {contention_scope: host}  # the local swarm: every node on this machine's CPUs
+timing: {contention_scope: host, cli_start: 0s}  # the local swarm's CPUs; replayed through the API
 cluster: {managers: 1, workers: 1}
 networks:
   ov: {driver: overlay}

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from swarmsim.analysis.metrics import placement, placement_after_step, running_over_time
+from swarmsim.model.scenario import Timing
 from swarmsim.testing.builders import final_tasks, run_yaml, scenario
 
 CLUSTER = """\
@@ -26,6 +27,8 @@ JOIN = """\
   - wait: converged
 """
 DRAIN = "  - run: docker node update --availability drain node2\n"
+
+CLI = Timing().cli_start  # what each run: step costs before its request acts
 
 
 def test_one_task_per_eligible_node_matching_the_constraints():
@@ -72,12 +75,12 @@ def test_a_task_deleted_with_its_node_is_gone_from_the_trace_metrics_and_figures
     trace = run_yaml(scenario("run: docker service create -d --name agent --mode global busybox", "wait: 5s",
                               "run: docker node rm --force node3", "wait: 10s", cluster="{managers: 1, workers: 2}"))
     deleted = list(trace.of_kind("deleted"))
-    assert [(e["t"], e["task"], e["gen"], e["state"]) for e in deleted] == [(5.0, "agent@node3", 1, "running")]
+    assert [(e["t"], e["task"], e["gen"], e["state"]) for e in deleted] == [(pytest.approx(5 + 2 * CLI), "agent@node3", 1, "running")]
     assert placement(trace) == {"agent": {"node1": 1, "node2": 1}}
-    assert running_over_time(trace, "agent")[-1] == (5.0, 2)
+    assert running_over_time(trace, "agent")[-1] == (pytest.approx(5 + 2 * CLI), 2)
     fig = plots.task_gantt(trace, "agent")
     row = [p for p in fig.axes[0].patches if abs(p.get_y() + p.get_height() / 2 - 2) < 1e-9]  # agent@node3
-    assert max(p.get_x() + p.get_width() for p in row) == 5.0
+    assert max(p.get_x() + p.get_width() for p in row) == pytest.approx(5 + 2 * CLI)
 
 
 def test_a_written_trace_with_deletions_reads_back_under_the_contract(tmp_path):

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 from swarmsim.analysis.metrics import placement, placement_after_step
+from swarmsim.model.scenario import Timing
 from swarmsim.testing.builders import events_of, final_tasks, run_yaml, scenario
 
 LIFECYCLE = ["new", "pending", "assigned", "accepted", "preparing", "ready", "starting", "running"]
+
+CLI = Timing().cli_start  # what each run: step costs before its request acts
 
 
 def test_a_task_goes_through_every_state_in_order():
@@ -154,4 +157,4 @@ def test_a_workload_runs_its_exit_after_whatever_else_lands_on_its_node():
                               images="{slow: {exit_after: 20s, exit_code: 0}}"))
     job = {e["state"]: e["t"] for e in events_of(trace, "job.1", 1)}
     assert job["running"] + 20 <= job["complete"] < job["running"] + 20.2
-    assert 21.8 < job["complete"] < 22.0
+    assert job["complete"] > 21.8  # not 5.26 s, when the other service landed

@@ -67,6 +67,7 @@ class Timing:
     reaper_batch: float = 0.250          # task_reaper.go
     old_task_timeout: float = 60.0       # restart.go defaultOldTaskTimeout
     cli_poll: float = 0.200              # docker/cli progress.go
+    cli_start: float = 0.055             # a `run:` command: the docker CLI's round trip before its request acts (node update 0.050, service ps 0.058: medians of 15 and 30, CLI 20.10, local swarm)
     election_timeout: tuple[float, float] = (10.0, 20.0)  # raft ticks 10..19 of 1 s
     no_leader_wait: float = 20.0         # a manager API call without a leader fails after this (measured 20 s once)
     task_history_limit: int = 5          # manager.go defaultTaskHistoryRetentionLimit
