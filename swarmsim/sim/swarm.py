@@ -437,4 +437,6 @@ class SimSwarm:
         return None
 
     def run_until(self, t: float) -> None:
-        self.sim.env.run(until=max(t, self.sim.now))
+        """Run the clock to `t`; a time already past is a no-op (an `at:` after a longer `wait: converged`)."""
+        if t > self.sim.now:
+            self.sim.env.run(until=t)
