@@ -437,6 +437,4 @@ class SimSwarm:
         return None
 
     def run_until(self, t: float) -> None:
-        """Run the clock to `t`; a time already past is a no-op (an `at:` after a longer `wait: converged`)."""
-        if t > self.sim.now:
-            self.sim.env.run(until=t)
+        self.sim.env.run(until=max(t, self.sim.now))

@@ -12,7 +12,7 @@ docs/reference/trace.md: refused, timeout, reset (the backend's process died), o
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..model.scenario import TrafficClient
@@ -41,7 +41,6 @@ class _Client:
     conn: Backend | None = None          # keepalive: the backend its connection goes to
     cached: tuple[Backend, ...] = ()     # refresh: the addresses last resolved
     cached_until: float = -1.0
-    cached_service: str = ""
     turn: int = 0                        # round robin over the cached addresses
 
 
@@ -51,7 +50,6 @@ class _Attempt:
     backend: Backend | None = None
     entry: str | None = None
     hop: float | None = None             # seconds to reach the backend; None: no path
-    source: Backend | None = field(default=None, repr=False)
 
 
 class Traffic:
@@ -132,7 +130,7 @@ class Traffic:
         service, mode = found
         first_hop = swarm.timing.hop_host if mode == "host" else swarm.timing.hop_ingress
         if conn is not None and via_up:
-            return self._reach(self._current(service.id, conn), via, first_hop, kept=True)
+            return self._reach(self._current(conn), via, first_hop, kept=True)
         outcome = route(mode, via, via_up, self.backends(service.id), self.balancer, service.id)
         if not outcome.ok:
             return _Attempt(outcome.error, outcome.backend, via)
@@ -149,9 +147,12 @@ class Traffic:
             return _Attempt(RESET if kept else REFUSED_NOT_LISTENING, backend, entry)
         return _Attempt("", backend, entry, hop)
 
-    def _current(self, service_id: str, backend: Backend) -> Backend | None:
+    def _current(self, backend: Backend) -> Backend | None:
         """`backend` as it is now, or None when its container is gone."""
-        return next((b for b in self.backends(service_id) if b.task_id == backend.task_id), None)
+        task = self.swarm.store.tasks.get(backend.task_id)
+        if task is None:
+            return None
+        return next((b for b in self.backends(task.service_id) if b.task_id == backend.task_id), None)
 
     # -- a client inside the swarm ---------------------------------------------------------------------
     def _service(self, name: str):
@@ -163,15 +164,13 @@ class Traffic:
         name = client.target.partition(":")[0]
         first_hop = swarm.timing.hop_bridge
         if state.conn is not None:
-            target = self._service(name.removeprefix("tasks."))
-            current = self._current(target.id, state.conn) if target is not None else None
-            return self._reach(current, source.node, first_hop, kept=True)
+            return self._reach(self._current(state.conn), source.node, first_hop, kept=True)
         if client.refresh and now < state.cached_until and state.cached:
             chosen = state.cached[state.turn % len(state.cached)]
             state.turn += 1
-            return self._reach(self._current(state.cached_service, chosen), source.node, first_hop)
+            return self._reach(self._current(chosen), source.node, first_hop)
         services = list(swarm.store.services.values())
-        target = next((s for s in services if s.spec.name == name.removeprefix("tasks.")), None)
+        target = self._service(name.removeprefix("tasks."))
         members = self.backends(target.id) if target is not None else []
         answer = resolve(name, networks, services, members, state.rng)
         if answer is None or not (answer.vip or answer.tasks):
@@ -183,7 +182,6 @@ class Traffic:
             return self._reach(chosen, source.node, first_hop)
         if client.refresh:
             state.cached, state.cached_until, state.turn = answer.tasks, now + client.refresh, 1
-            state.cached_service = answer.service.id
         return self._reach(answer.tasks[0], source.node, first_hop)
 
     def _source(self, state: _Client) -> tuple[Backend, tuple[str, ...]] | None:
