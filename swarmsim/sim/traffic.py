@@ -242,8 +242,10 @@ class Traffic:
             attempt.err = TIMEOUT_UNREACHABLE
         if attempt.err.startswith("timeout"):
             yield sim.timeout(started + client.timeout - sim.now)
-        elif not attempt.err and client.keepalive:
-            state.conn = backend
+        elif not attempt.err:
+            self._served(backend)
+            if client.keepalive:
+                state.conn = backend
 
     def _record(self, index, client, via, ok, backend, error, latency=None, sent=None, attempts=None) -> None:
         now = self.swarm.now if sent is None else sent
