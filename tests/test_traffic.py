@@ -75,6 +75,19 @@ def test_ipvs_round_robin_keeps_one_pointer_per_source_node():
     assert a == ["t0", "t1", "t2", "t0"] and b == ["t0", "t1"]
 
 
+@given(st.integers(1, 8), st.sets(st.integers(0, 7)), st.sampled_from(["node0/net", "node1/net"]))
+def test_round_robin_never_picks_a_draining_task_and_serves_each_live_one_once_a_turn(n, draining, source):
+    balancer = RoundRobin()
+    members = [Backend(f"web.{i}", f"t{i}", "node0", True, True, i in draining) for i in range(n)]
+    live = sorted(b.task_id for b in members if not b.draining)
+    picks = [balancer.pick(source, "web", members) for _ in range(2 * max(1, len(live)))]
+    if not live:
+        assert picks == [None, None]
+    else:
+        ids = [b.task_id for b in picks]
+        assert sorted(ids[:len(live)]) == live and ids[len(live):] == ids[:len(live)]
+
+
 def test_a_partition_leaves_no_path_between_the_halves_and_hops_add_up():
     timing = Timing()
     graph = mesh.mesh(["a", "b", "c"], lambda x, y: {x, y} != {"a", "c"}, timing)
