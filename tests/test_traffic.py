@@ -1,5 +1,6 @@
 """Name resolution, load balancing and connection outcomes of traffic clients (net/dns.py, net/mesh.py,
 sim/traffic.py), and the three issue scenarios in examples/ with their fixes."""
+import dataclasses
 from collections import Counter
 from pathlib import Path
 from random import Random
@@ -7,6 +8,7 @@ from random import Random
 import pytest
 from hypothesis import given, strategies as st
 
+from swarmsim.analysis import metrics
 from swarmsim.backend import SimBackend, run_scenario
 from swarmsim.model import EndpointSpec, Service, ServiceSpec, TaskSpec
 from swarmsim.model.scenario import Timing
@@ -231,6 +233,16 @@ def test_traefik_1480_cached_task_addresses_time_out_and_the_vip_does_not():
     reported, fixed = _outcomes(trace, target="tasks.reported:80"), _outcomes(trace, target="fixed:80")
     assert reported["timeout"] >= 30
     assert set(fixed) == {"ok"} and fixed["ok"] > 300
+
+
+@pytest.mark.parametrize("name, reported, fixed", [("moby-29148", 8080, 8081), ("moby-30321", 8080, 8081),
+                                                    ("traefik-1480", "tasks.reported:80", "fixed:80")])
+def test_the_fixes_lose_nothing_under_other_seeds_and_the_symptoms_stay(name, reported, fixed):
+    scenario = load_scenario(EXAMPLES / f"{name}.yaml")
+    for seed in (1, 2, 3):
+        trace = run_scenario(dataclasses.replace(scenario, seed=seed), SimBackend())
+        rows = metrics.requests(trace)
+        assert rows[reported]["failed"] > 0 and rows[fixed]["failed"] == 0 and rows[fixed]["count"] > 200
 
 
 def test_a_partition_cuts_the_routing_mesh():

@@ -120,8 +120,8 @@ def request_outcomes(trace: Trace):
     for e in trace.of_kind("request"):
         if "ok" in e:
             outcome = e["err"].split(":")[0] if e["err"] else "ok"
-            per.setdefault(e.get("target", e["port"]), {}).setdefault(outcome, {}).setdefault(int(e["t"]), 0)
-            per[e.get("target", e["port"])][outcome][int(e["t"])] += 1
+            seconds = per.setdefault(e.get("target", e["port"]), {}).setdefault(outcome, {})
+            seconds[int(e["t"])] = seconds.get(int(e["t"]), 0) + 1
     fig, axes = plt.subplots(len(per), 1, figsize=(9, 2.2 * len(per) + 0.6), sharex=True, squeeze=False)
     end = trace.events[-1]["t"] if trace.events else 1.0
     for ax, (client, outcomes) in zip(axes[:, 0], sorted(per.items(), key=lambda kv: str(kv[0]))):
