@@ -144,6 +144,13 @@ def test_a_service_on_no_shared_network_is_not_found():
     assert sent and {e["err"] for e in sent} == {"dns: no such host lone"}
 
 
+def test_a_fast_inside_client_is_aggregated_under_its_target():
+    trace = run_scenario(loads_scenario(INSIDE.replace("rate: 20, start: 10s", "rate: 200, start: 10s")), SimBackend())
+    rows = metrics.requests(trace)
+    assert rows["web:80"]["count"] > 2000 and rows["web:80"]["failed"] == 0
+    assert all("count" in e for e in _requests(trace, target="web:80"))
+
+
 DRAIN = """
 version: 1
 name: drain

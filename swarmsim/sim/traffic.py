@@ -204,14 +204,14 @@ class Traffic:
             origin = client.via if client.via != "any" else state.rng.choice(sorted(self.swarm.agents))
         attempts = 0
         while True:
-            attempts += 1
             if client.source is None:
                 attempt = self._outside(origin, client, state.conn if client.keepalive else None)
             else:
                 picked = self._source(state)
-                if picked is None:
-                    return  # no task of the source service runs: nobody sends
+                if picked is None:  # no task of the source service runs: nobody sends (or tries again)
+                    break
                 attempt = self._inside(state, *picked)
+            attempts += 1
             if not attempt.err:
                 yield from self._hold(state, attempt)
             elif attempt.err.startswith("timeout"):
@@ -220,6 +220,8 @@ class Traffic:
                 state.conn = None
             if not attempt.err or attempts > client.retries:
                 break
+        if not attempts:
+            return
         entry = origin if origin is not None else attempt.entry
         self._record(state.index, client, entry, not attempt.err, attempt.backend, attempt.err, sim.now - sent,
                      sent=sent, attempts=attempts)
@@ -264,7 +266,8 @@ class Traffic:
         """Write the per-second aggregates (at the end of the run)."""
         for (index, second), (count, failed) in sorted(self._buckets.items()):
             client = self.swarm.scenario.traffic[index]
+            target = {"target": client.target} if client.source else {}
             self.swarm.trace.emit(float(second), "request", port=client.port, via=client.via, count=count,
-                                  failed=failed, interval=1.0)
+                                  failed=failed, interval=1.0, **target)
         self._buckets.clear()
 
