@@ -49,8 +49,9 @@ def print_summary(trace, ran: str = "Simulated") -> None:
             print(f"  {r['node']:<20} at {r['down']:.2f}s, {after}")
     if summary["requests"]:
         print("\nRequests:")
-        for port, row in summary["requests"].items():
-            print(f"  port {port:<15} {row['count']} sent, {row['failed']} failed "
+        for key, row in summary["requests"].items():
+            name = f"port {key}" if isinstance(key, int) else key
+            print(f"  {name:<20} {row['count']} sent, {row['failed']} failed "
                   f"({100 * row['success_rate']:.2f}% succeeded)")
     print(f"\n{ran} {summary['end']:.2f}s.")
 

@@ -23,3 +23,9 @@ def test_the_report_is_written(tmp_path):
     trace = simulate(load_scenario(ROOT / "examples" / "node-failure.yaml"))
     assert [p.name for p in write_report(trace, tmp_path)] == ["running.png", "tasks.png"]
     assert all(p.stat().st_size > 10_000 for p in tmp_path.iterdir())
+
+
+def test_a_trace_with_requests_gets_the_request_outcomes_figure(tmp_path):
+    trace = simulate(load_scenario(ROOT / "examples" / "moby-29148.yaml"))
+    assert [p.name for p in write_report(trace, tmp_path)] == ["running.png", "tasks.png", "requests.png"]
+    assert (tmp_path / "requests.png").stat().st_size > 10_000

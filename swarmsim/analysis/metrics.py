@@ -240,13 +240,14 @@ def duplicates(trace: Trace, service: str) -> list[tuple[float, int]]:
     return out
 
 
-def requests(trace: Trace, start: float = 0.0, end: float | None = None) -> dict[int, dict[str, float]]:
-    """Per published port: requests sent, failed, and the success rate, from events or aggregates."""
-    out: dict[int, dict[str, float]] = {}
+def requests(trace: Trace, start: float = 0.0, end: float | None = None) -> dict[int | str, dict[str, float]]:
+    """Per published port (or, for clients inside the swarm, per target name): requests sent, failed, and the
+    success rate, from events or aggregates."""
+    out: dict[int | str, dict[str, float]] = {}
     for e in trace.of_kind("request"):
         if e["t"] < start or (end is not None and e["t"] > end):
             continue
-        row = out.setdefault(e["port"], {"count": 0, "failed": 0})
+        row = out.setdefault(e.get("target", e["port"]), {"count": 0, "failed": 0})
         row["count"] += e.get("count", 1)
         row["failed"] += e.get("failed", 0 if e.get("ok") else 1)
     for row in out.values():

@@ -109,6 +109,41 @@ def task_gantt(trace: Trace, service: str | None = None):
     return fig
 
 
+OUTCOME_COLOURS = {"ok": "#4c8fd6", "connection refused": "#e8a33d", "timeout": "#c0392b", "reset": "#8e44ad",
+                   "dns": "#7f8c8d"}
+
+
+def request_outcomes(trace: Trace):
+    """Per client (published port or target name), the requests sent each second stacked by outcome
+    (docs/reference/trace.md), update windows shaded: where and how a configuration loses requests."""
+    per: dict[object, dict[str, dict[int, int]]] = {}
+    for e in trace.of_kind("request"):
+        if "ok" in e:
+            outcome = e["err"].split(":")[0] if e["err"] else "ok"
+            seconds = per.setdefault(e.get("target", e["port"]), {}).setdefault(outcome, {})
+            seconds[int(e["t"])] = seconds.get(int(e["t"]), 0) + 1
+    fig, axes = plt.subplots(len(per), 1, figsize=(9, 2.2 * len(per) + 0.6), sharex=True, squeeze=False)
+    end = trace.events[-1]["t"] if trace.events else 1.0
+    for ax, (client, outcomes) in zip(axes[:, 0], sorted(per.items(), key=lambda kv: str(kv[0]))):
+        bottom = [0] * (int(end) + 1)
+        for outcome in [o for o in OUTCOME_COLOURS if o in outcomes]:
+            heights = [outcomes[outcome].get(t, 0) for t in range(len(bottom))]
+            lost = sum(heights) if outcome != "ok" else None
+            label = outcome if lost is None else f"{outcome} ({lost})"
+            ax.bar(range(len(bottom)), heights, bottom=bottom, width=1.0, align="edge", label=label,
+                   color=OUTCOME_COLOURS[outcome])
+            bottom = [b + h for b, h in zip(bottom, heights)]
+        for window in metrics.updates(trace):
+            ax.axvspan(window.started, window.ended or end, alpha=0.12, color="grey")
+        ax.set_ylabel("requests/s")
+        ax.set_title(f"port {client}" if isinstance(client, int) else str(client), fontsize="small")
+        ax.legend(loc="lower left", fontsize="x-small")
+    axes[-1, 0].set_xlabel("time (s)")
+    fig.suptitle(f"{trace.header.get('scenario', '')}: request outcomes (updates shaded)")
+    fig.tight_layout()
+    return fig
+
+
 def predicted_over_observed(predicted: Trace, observed: Trace):
     """Running tasks per service, the prediction dashed over the observation."""
     fig, ax = plt.subplots(figsize=(9, 4))
@@ -145,7 +180,10 @@ def write_report(trace: Trace, directory: str | Path) -> list[Path]:
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, fig in (("running.png", running_replicas(trace)), ("tasks.png", task_gantt(trace))):
+    figures = [("running.png", running_replicas(trace)), ("tasks.png", task_gantt(trace))]
+    if any("ok" in e for e in trace.of_kind("request")):
+        figures.append(("requests.png", request_outcomes(trace)))
+    for name, fig in figures:
         path = out / name
         fig.savefig(path, dpi=110)
         plt.close(fig)

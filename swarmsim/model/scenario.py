@@ -71,16 +71,36 @@ class Timing:
     election_timeout: tuple[float, float] = (10.0, 20.0)  # raft ticks 10..19 of 1 s
     no_leader_wait: float = 20.0         # a manager API call without a leader fails after this (measured 20 s once)
     task_history_limit: int = 5          # manager.go defaultTaskHistoryRetentionLimit
+    # Per-hop network latencies (net/mesh.py). No measurement exists yet: these are placeholders (the
+    # earlier single estimates, docs/fidelity.md), kept so that traffic scenarios keep their traces.
+    hop_host: float = 0.0005             # placeholder: a host-mode published port answered on the node entered
+    hop_ingress: float = 0.0005          # placeholder: the ingress sandbox (IPVS) on the node entered, to a task
+    hop_bridge: float = 0.0005           # placeholder: container to container through a node's overlay bridge
+    hop_overlay: float = 0.0003          # placeholder: extra for the VXLAN hop to another node
 
 
 @dataclass(frozen=True, slots=True)
 class TrafficClient:
+    """Requests from outside the swarm to a published `port` through node `via`, or, with `source`, from
+    the tasks of that service to `target` (a name the embedded DNS answers: SERVICE or tasks.SERVICE)."""
+
     port: int
     rate: float                 # requests per second
     via: str = "any"            # a node name, or any
     timeout: float = 1.0
     start: float = 0.0
     stop: float | None = None   # None: until the scenario ends
+    source: str | None = None   # `from:` a service whose tasks send the requests
+    target: str | None = None   # with source: the name resolved on the source task's networks
+    duration: float = 0.0       # the time a backend takes to answer one request
+    keepalive: bool = False     # one connection kept to one backend while it lives
+    retries: int = 0            # failed attempts retried at once, each a new connection
+    refresh: float = 0.0        # with source: resolved addresses kept this long (0: resolve per request)
+
+    @property
+    def plain(self) -> bool:
+        """A client using none of the connection keys: its request events keep their original fields."""
+        return (self.source, self.duration, self.keepalive, self.retries, self.refresh) == (None, 0.0, False, 0, 0.0)
 
 
 @dataclass(frozen=True, slots=True)

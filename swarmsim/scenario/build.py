@@ -78,10 +78,12 @@ class ScenarioBuilder:
         self.data.setdefault("timing", {}).update(values)
         return self
 
-    def traffic(self, port: int, rate: float, **keys) -> ScenarioBuilder:
+    def traffic(self, port: int | None, rate: float, source: str | None = None, **keys) -> ScenarioBuilder:
+        """A `traffic:` client: to published `port`, or (port None) `source=` a service's tasks to `target=`."""
         clients = self.data.setdefault("traffic", [])
         self._at(("traffic", len(clients)))
-        clients.append({"port": port, "rate": rate, **keys})
+        clients.append({**({"port": port} if port is not None else {}), "rate": rate,
+                        **({"from": source} if source is not None else {}), **keys})
         return self
 
     def _step(self, step: dict) -> ScenarioBuilder:

@@ -37,7 +37,9 @@ SHORTHAND_KEYS = ("managers", "workers", "cpus", "memory")
 MAX_NODES = 10_000
 MAX_VALUES = 500_000  # scalars, lists and mappings after aliases are expanded (a billion laughs stops here)
 MAX_DEPTH = 64          # nesting of lists and mappings; real files stay under ten
-TRAFFIC_KEYS = ("port", "rate", "via", "timeout", "start", "stop")
+TRAFFIC_KEYS = ("port", "rate", "via", "timeout", "start", "stop", "from", "target", "duration", "keepalive",
+                "retries", "refresh")
+MAX_RETRIES = 100
 ACTIONS = ("run", "wait", "at", "fail", "partition", "heal")
 MODIFIERS = {"run": ("on", "think"), "wait": ("timeout",)}
 
@@ -487,15 +489,41 @@ def _rate(f: Field) -> float:
     return rate
 
 
+def _target(f: Field) -> tuple[str, int]:
+    """`SERVICE[:PORT]` or `tasks.SERVICE[:PORT]`: a name the embedded DNS answers, and the port (80 unsaid)."""
+    name, _, port = f.text().partition(":")
+    if not name or validate.swarm_name(name.removeprefix("tasks.")):
+        raise f.fail(f"target {f.value!r} is not a service name (expected SERVICE[:PORT] or tasks.SERVICE[:PORT])")
+    if not port:
+        return name, 80
+    if not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise f.fail(f"target port {port!r} is not a port (expected 1-65535)")
+    return name, int(port)
+
+
 def _traffic(world: _World) -> Callable[[Field], tuple[TrafficClient, ...]]:
     def client(f: Field) -> TrafficClient:
-        f.mapping(TRAFFIC_KEYS)
+        keys = f.mapping(TRAFFIC_KEYS)
         base = TrafficClient(port=0, rate=0.0)
         via = f.get("via", lambda x: "any" if x.value == "any" else world.node(x), base.via)
-        client = TrafficClient(port=f.require("port", lambda x: x.integer(1, 65535), "a published port such as 8080"),
-                               rate=f.require("rate", _rate, "requests per second"),
+        source = f.get("from", Field.name)
+        if source is not None:
+            target, port = f.require("target", _target, "the service the requests go to, SERVICE[:PORT]")
+            if "port" in keys or "via" in keys:
+                raise f.fail("a client inside the swarm (from:) calls target:, not port: or via: (expected one "
+                             "of the two forms)")
+        else:
+            if "target" in keys or "refresh" in keys:
+                raise f.fail("target: and refresh: need from: SERVICE (a client inside the swarm)")
+            target, port = None, f.require("port", lambda x: x.integer(1, 65535), "a published port such as 8080")
+        client = TrafficClient(port=port, rate=f.require("rate", _rate, "requests per second"),
                                via=via, timeout=f.get("timeout", Field.duration, base.timeout),
-                               start=f.get("start", Field.duration, base.start), stop=f.get("stop", Field.duration))
+                               start=f.get("start", Field.duration, base.start), stop=f.get("stop", Field.duration),
+                               source=source, target=target and f"{target}:{port}",
+                               duration=f.get("duration", Field.duration, base.duration),
+                               keepalive=f.get("keepalive", Field.flag, base.keepalive),
+                               retries=f.get("retries", lambda x: x.integer(0, MAX_RETRIES), base.retries),
+                               refresh=f.get("refresh", Field.duration, base.refresh))
         if client.stop is not None and client.stop < client.start:
             raise f.fail(f"stop: {client.stop:g}s is before start: {client.start:g}s (expected stop after start)")
         return client

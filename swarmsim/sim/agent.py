@@ -130,6 +130,8 @@ class _Run:
     container_at: float | None = None  # the container's process started
     started_at: float | None = None    # the task is RUNNING: it is in the load balancer
     draining: bool = False           # shutdown began: weight 0 in the load balancer
+    ended: bool = False              # its process is gone (exited, SIGTERM, SIGKILL): connections to it reset
+    exited: object = None            # an event for the traffic clients waiting on it, made when one asks
 
 
 class Agent:
@@ -295,6 +297,7 @@ class Agent:
                 self._report(run, TaskState.RUNNING, "started")
                 self._exited(run, 0, "started")
         else:
+            self._process_ended(run)
             yield from self._busy(self.timing.stop_exit)
             self._exited(run, run.workload.exit_code, "starting")
 
@@ -360,6 +363,7 @@ class Agent:
             yield change | exits if exits is not None else change
             # A Timeout is `triggered` from its creation; only `processed` says it has fired.
             if exits is not None and exits.processed and not self._stop_wanted(run):
+                self._process_ended(run)
                 yield from self._busy(self.timing.stop_exit)  # dockerd handles the exit, then Wait returns
                 self._exited(run, run.workload.exit_code, "started")
                 return
@@ -390,11 +394,29 @@ class Agent:
             yield self.sim.timeout(self.timing.lb_deregister)
         if run.workload.ignore_sigterm:
             yield self.sim.timeout(t.spec.stop_grace_period)
+        self._process_ended(run)
         yield from self._busy(self.timing.stop_exit + self.timing.network_detach * networks)
 
+    def _process_ended(self, run: _Run) -> None:
+        """The container's process is gone (SIGTERM obeyed, SIGKILL, or its own exit): the kernel resets
+        the connections it held."""
+        run.ended = True
+        if run.exited is not None:
+            run.exited.succeed()
+
+    def process_exit(self, task_id: str):
+        """An event that fires when the process of `task_id` ends (None if it has no running container)."""
+        run = self.runs.get(task_id)
+        if run is None or run.started_at is None or run.ended:
+            return None
+        if run.exited is None:
+            run.exited = self.sim.env.event()
+        return run.exited
+
     def backends(self) -> list[tuple[Task, float, bool]]:
-        """(task, when its process listens, draining) of every container in the load balancer on this node."""
-        return [(run.task, run.container_at + run.workload.start_time, run.draining)
+        """(task, when its process listens, draining) of every container in the load balancer on this node; a
+        process that has ended never listens again."""
+        return [(run.task, float("inf") if run.ended else run.container_at + run.workload.start_time, run.draining)
                 for run in self.runs.values() if run.started_at is not None]
 
     # -- node faults ------------------------------------------------------------------------------------

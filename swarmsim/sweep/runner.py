@@ -38,9 +38,10 @@ def measure(trace: Trace) -> dict:
                                                          "min_running", "replica_seconds_lost")})
     for i, r in enumerate(metrics.recovery(trace)):
         row.update({f"down{i}.node": r["node"], f"down{i}.at": r["down"], f"down{i}.time_to_recover": r["time_to_recover"]})
-    for port, stats in metrics.requests(trace).items():
-        row.update({f"port{port}.requests": stats["count"], f"port{port}.failed": stats["failed"],
-                    f"port{port}.success_rate": stats["success_rate"]})
+    for key, stats in metrics.requests(trace).items():
+        name = f"port{key}" if isinstance(key, int) else key
+        row.update({f"{name}.requests": stats["count"], f"{name}.failed": stats["failed"],
+                    f"{name}.success_rate": stats["success_rate"]})
     for service, per_node in metrics.placement(trace).items():
         row.update({f"{service}.running": sum(per_node.values()), f"{service}.max_per_node": max(per_node.values()),
                     f"{service}.nodes": len(per_node)})
