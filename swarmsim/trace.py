@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from .inputs import InputError, read_lines
+
 SCHEMA = "swarmsim.trace/1"
 
 
@@ -63,11 +65,15 @@ class TraceWriter:
 
 # The contract of docs/reference/trace.md, as read_trace checks it: the fields every event of a kind
 # carries, and the values its states may take. Other fields may be present (the schema grows).
-TASK_STATES = ("new", "pending", "assigned", "accepted", "preparing", "ready", "starting", "running", "complete",
-               "shutdown", "failed", "rejected", "remove", "orphaned")
-UPDATE_STATES = (None, "updating", "paused", "completed", "rollback_started", "rollback_paused",
-                 "rollback_completed")
-NODE_STATUSES = ("ready", "down", "unknown", "disconnected")
+class _OneOf(tuple):
+    """The values a field may take (None for null), as opposed to the types it may have."""
+
+
+TASK_STATES = _OneOf(("new", "pending", "assigned", "accepted", "preparing", "ready", "starting", "running",
+                      "complete", "shutdown", "failed", "rejected", "remove", "orphaned"))
+UPDATE_STATES = _OneOf((None, "updating", "paused", "completed", "rollback_started", "rollback_paused",
+                        "rollback_completed"))
+NODE_STATUSES = _OneOf(("ready", "down", "unknown", "disconnected"))
 _TEXT, _INT, _NUMBER, _FLAG = "a string", "an integer", "a finite number", "true or false"
 REQUIRED: dict[str, dict[str, object]] = {
     "task": {"task": _TEXT, "gen": _INT, "service": _TEXT, "slot": _INT, "node": (_TEXT, None),
@@ -75,8 +81,8 @@ REQUIRED: dict[str, dict[str, object]] = {
     "deleted": {"task": _TEXT, "gen": _INT, "service": _TEXT, "slot": _INT, "node": (_TEXT, None),
                 "state": TASK_STATES, "desired": TASK_STATES},
     "service": {"service": _TEXT, "update_state": UPDATE_STATES, "replicas": (_INT, None)},
-    "node": {"node": _TEXT, "status": NODE_STATUSES, "availability": ("active", "pause", "drain"),
-             "role": ("manager", "worker"), "leader": _FLAG},
+    "node": {"node": _TEXT, "status": NODE_STATUSES, "availability": _OneOf(("active", "pause", "drain")),
+             "role": _OneOf(("manager", "worker")), "leader": _FLAG},
     "step": {"index": _INT, "step": _TEXT, "ok": _FLAG, "output": _TEXT},
     "request": {"port": _INT},
 }
@@ -95,15 +101,14 @@ def _is(value: object, kind: object) -> bool:
 
 
 def _allowed(value: object, rule: object) -> bool:
-    if isinstance(rule, tuple) and all(isinstance(r, str) and r not in (_TEXT, _INT) for r in rule if r is not None):
-        return value in rule  # an enumeration of known values
+    if isinstance(rule, _OneOf):
+        return value in rule
     return any(_is(value, r) for r in (rule if isinstance(rule, tuple) else (rule,)))
 
 
 def _describe(rule: object) -> str:
-    if isinstance(rule, tuple) and all(r is None or r not in (_TEXT, _INT) for r in rule):
-        return "one of " + ", ".join("null" if r is None else r for r in rule)
-    return " or ".join("null" if r is None else str(r) for r in (rule if isinstance(rule, tuple) else (rule,)))
+    names = ["null" if r is None else str(r) for r in (rule if isinstance(rule, tuple) else (rule,))]
+    return "one of " + ", ".join(names) if isinstance(rule, _OneOf) else " or ".join(names)
 
 
 def check_event(event: object) -> str | None:
@@ -153,7 +158,6 @@ class TraceError(ValueError):
 def read_trace(path: str | Path) -> Trace:
     """The trace in `path`, checked against the contract: one header first, known kinds and states, the
     fields each kind carries, finite times, and (t, seq) order. Any breach is one TraceError."""
-    from .inputs import InputError, read_lines
     header, events, last, seen = None, [], None, set()
     try:
         for number, line in read_lines(path):

@@ -26,7 +26,7 @@ from . import commands as c, template, validate
 from ..control.constraint import parse as parse_constraint
 from ..model import (Availability, EndpointSpec, FailureAction, Healthcheck, Placement, PortConfig, Resources, RestartCondition,
                     RestartPolicy, ServiceMode, ServiceSpec, TaskSpec, UpdateConfig, UpdateOrder)
-from .units import parse_cpus, parse_duration, ram_in_bytes
+from .units import INT64_MAX, parse_cpus, parse_duration, ram_in_bytes
 
 
 class CommandError(ValueError):
@@ -38,7 +38,7 @@ class CommandError(ValueError):
 def _uint(text: str) -> int:
     if not re.fullmatch(r"\d+", text):
         raise ValueError(f'strconv.ParseUint: parsing "{text}": invalid syntax')
-    if int(text) > 2**64 - 1:
+    if int(text) > validate.UINT64_MAX:
         raise ValueError(f'strconv.ParseUint: parsing "{text}": value out of range')
     return int(text)
 
@@ -46,7 +46,7 @@ def _uint(text: str) -> int:
 def _int(text: str) -> int:
     if not re.fullmatch(r"[-+]?\d+", text):
         raise ValueError(f'strconv.ParseInt: parsing "{text}": invalid syntax')
-    if not -2**63 <= int(text) <= 2**63 - 1:
+    if not validate.INT64_MIN <= int(text) <= INT64_MAX:
         raise ValueError(f'strconv.ParseInt: parsing "{text}": value out of range')
     return int(text)
 
@@ -793,6 +793,12 @@ def parse_command(argv: list[str]) -> c.Command:
     return spec.build(spec.parse(rest))
 
 
+# execve(2)'s limits on Linux: what a shell could hand to the docker binary at all
+ARG_MAX = 2 * 1024 * 1024
+MAX_ARG_STRLEN = 32 * 4096
+_SHELL_WORD = re.compile(r"""(?:[^\s'"\\]|\\.|'[^']*'|"(?:[^"\\]|\\.)*")+""")
+
+
 def parse_command_line(line: str) -> c.Command:
     """The command for a line as typed in a shell; a leading `docker` is optional."""
     if len(line.encode()) > ARG_MAX:
@@ -809,8 +815,3 @@ def parse_command_line(line: str) -> c.Command:
         raise CommandError(f"cannot split the command line: {err}") from None
     return parse_command(words[1:] if words[:1] == ["docker"] else words)
 
-
-# execve(2)'s limits on Linux: what a shell could hand to the docker binary at all
-ARG_MAX = 2 * 1024 * 1024
-MAX_ARG_STRLEN = 32 * 4096
-_SHELL_WORD = re.compile(r"""(?:[^\s'"\\]|\\.|'[^']*'|"(?:[^"\\]|\\.)*")+""")

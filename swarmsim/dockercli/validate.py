@@ -10,6 +10,8 @@ import ipaddress
 import math
 import re
 
+from .units import INT64_MAX
+
 # swarmkit manager/controlapi/common.go: service and network names are DNS name components
 _DNS_NAME = re.compile(r"[a-zA-Z0-9](?:[-_]*[A-Za-z0-9]+)*")
 # a node's hostname: RFC 1123 labels joined by dots
@@ -20,7 +22,7 @@ _DOMAIN = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*"
 _REFERENCE = re.compile(rf"((?:{_DOMAIN}/)?{_COMPONENT}(?:/{_COMPONENT})*)(?::[\w][\w.-]{{0,127}})?"
                         r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?")
-INT64_MAX = 2**63 - 1
+INT64_MIN = -2**63
 UINT64_MAX = 2**64 - 1
 MAX_DURATION = INT64_MAX / 1e9  # Go's time.Duration is int64 nanoseconds: about 292 years
 
@@ -51,15 +53,6 @@ def image_reference(ref: str) -> str | None:
     if ref and _REFERENCE.fullmatch(ref.lower()):
         return "invalid reference format: repository name must be lowercase"
     return "invalid reference format"
-
-
-def exit_code(code: int) -> str | None:
-    """A process exit status, as wait(2) reports it."""
-    return None if 0 <= code <= 255 else f"exit code {code} out of range (expected 0 to 255)"
-
-
-def finite(value: float, what: str) -> str | None:
-    return None if math.isfinite(value) else f"{what} must be a finite number, got {value}"
 
 
 def duration(seconds: float) -> str | None:

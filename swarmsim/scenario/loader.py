@@ -284,8 +284,8 @@ def _check_service_command(world: _World, f: Field, cmd: c.Command) -> None:
         for flag, value in cmd.changes:
             if flag == "network-add":
                 world.network(f, value)
-            if flag == "image" and validate.image_reference(value):
-                raise f.fail(f"image {value!r}: {validate.image_reference(value)}")
+            if flag == "image" and (problem := validate.image_reference(value)):
+                raise f.fail(f"image {value!r}: {problem}")
             if flag == "replicas" and mode is not ServiceMode.REPLICATED:
                 raise f.fail(f"{cmd.service}: replicas can only be used with replicated mode")
             if flag == "replicas":
@@ -393,7 +393,7 @@ def _limits(f: Field) -> Limits:
                   steps=f.get("steps", lambda x: x.integer(minimum=1), Limits.steps))
 
 
-def _steps(world: _World, doc: _Document) -> Callable[[Field], tuple[Step, ...]]:
+def _steps(world: _World, doc: Document) -> Callable[[Field], tuple[Step, ...]]:
     def read(f: Field) -> tuple[Step, ...]:
         items = f.items()
         if len(items) > world.limits.steps:
@@ -564,7 +564,7 @@ def _run(world: _World, e: dict[str, Field], line: int) -> Run:
         raise f.fail(str(err)) from None
     on = world.node(e["on"]) if "on" in e else None
     if isinstance(cmd, (c.StackDeploy, c.StackRm, c.StackServices, c.StackPs)):
-        from .stackfile import check_stack_command  # stackfile reads files with this module's _Document
+        from .stackfile import check_stack_command  # stackfile reads files with this module's Document
         cmd = check_stack_command(world, f, cmd)
     if isinstance(cmd, c.ObjectCreate):
         cmd = dataclasses.replace(cmd, size=_file_size(world.base / cmd.file, f))
