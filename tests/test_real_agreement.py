@@ -10,17 +10,18 @@ import pytest
 from validation.rows import AGREE
 from validation.suite import SUITE, judge, kept_runs, simulate
 
-FIRST_DEPLOY = ("two runs of a noisy first deploy, 10 % short; over every kept run the first deploys of 4 and "
-                "6 tasks on 4 nodes have medians of about 2.55 s and 3.07 s, predicted 2.47 s and 2.98 s")
+FIRST_DEPLOY = ("the same first deploy (6 tasks on 4 nodes) ran its last task 2.75 s (2.21-3.03) after the step in "
+                "these runs and 2.90-3.20 s in the five other scenarios that start with it; predicted 3.17 s")
 FIRST_UPDATE = "the first update's first creates were slow (0.32-0.38 s) in every run, 0.22 s modelled"
-FIRST_START = "a lone first start costs less than the first_start fitted to first deploys of 4-12 tasks"
+OVERLAY_DEPLOY = ("a first deploy on an overlay network: 4.46 s predicted, 3.94-4.14 s observed; the ingress "
+                  "setup's slowdown also stretches the network attach, which may overlap it less")
 FRESH_OVERLAY = ("a stack's first deploy on its new STACK_default overlay: each node's first task spent 3-8 s "
                  "preparing (the network set up on the node), 0.4-0.8 s in the model")
 KNOWN_GAPS = {
     ("s2_stack_redeploy", "step 1 (wait: converged) took"): FRESH_OVERLAY,
     ("s2_stack_redeploy", "step 1: last task running, s after step 0"): FRESH_OVERLAY,
-    ("o_global_update", "step 1: last task running, s after step 0"): FIRST_DEPLOY,
-    ("u_failure_ratio", "step 1: last task running, s after step 0"): FIRST_DEPLOY,
+    ("t_partition", "step 1: last task running, s after step 0"): FIRST_DEPLOY,
+    ("n_overlay_update", "step 2: last task running, s after step 1"): OVERLAY_DEPLOY,
     ("e_rolling_start_first", "update roll #1 slots: new running (s after start)"): FIRST_UPDATE,
     ("y_sigterm_ignored", "update web #1 slots: new running (s after start)"): FIRST_UPDATE,
     ("z_pause_all_at_once", "update web #1 slots: old stopped (s after start)"):
@@ -28,8 +29,6 @@ KNOWN_GAPS = {
         "the model 1.32-1.66 s",
     ("z_pause_all_at_once", "update web #1 slots: new running (s after start)"):
         "seven starts at once: 1.98-2.79 s in the model, 1.95-2.65 s observed",
-    ("i_restart_on_failure", "i task failures at (s)"): FIRST_START,
-    ("q_unhealthy_restart", "sick task completions at (s)"): FIRST_START,
 }
 
 

@@ -8,7 +8,7 @@ SCENARIO = """
 version: 1
 name: health
 cluster: {{managers: 1, workers: 1}}
-timing: {{first_start: 0s}}
+timing: {{ingress_setup: 0s}}
 images:
   app:1: {{start_time: {start}s, healthy: {healthy}, ignore_sigterm: {ignore}}}
 steps:

@@ -179,6 +179,14 @@ class DockerBackend:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def _ages(self) -> dict:
+        """`swarm_age`: seconds from each node's init or join to the first step, when this run made the swarm
+        (the ingress setup after a join slows that node's first tasks: docs/measurements.md (k))."""
+        if self.local is None:
+            return {}
+        names = {n: h for h, n in self.local.hostnames.items()}
+        return {"swarm_age": {names.get(n, n): round(self.t0 - at, 3) for n, at in self.local.joined_at.items()}}
+
     # -- the Backend protocol --------------------------------------------------------------------
     def now(self) -> float:
         return time.time() - self.t0
@@ -192,7 +200,7 @@ class DockerBackend:
             self._prepare_node(decl)
         version = manager.version().get("Version", "?")
         self.t0 = time.time()
-        writer = TraceWriter(header(scenario, {"docker": version, "run": self.run_id}))
+        writer = TraceWriter(header(scenario, {"docker": version, "run": self.run_id, **self._ages()}))
         managers = [self._fresh_client(d.name) for d in scenario.nodes
                     if d.role is Role.MANAGER and d.joined and d.name in self.clients]
         self.observer = Observer(managers, writer, self.t0, self.run_id,

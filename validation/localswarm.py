@@ -285,6 +285,7 @@ class LocalSwarm:
         self.state = State(self.base_dir)
         self.nodes: dict[str, Node] = {}
         self.clients: dict[str, docker.DockerClient] = {}
+        self.joined_at: dict[str, float] = {}  # when each node's init or join was called (time.time())
         for name, rec in self.state.data["nodes"].items():
             if "dir" in rec:
                 self.nodes[name] = Node(name, int(name.removeprefix("node")), Path(rec["dir"]),
@@ -324,6 +325,7 @@ class LocalSwarm:
         node = self.start_node(max(n.index for n in self.nodes.values()) + 1)
         provide_image([self.manager, self.clients[node.name]])
         tokens = self.manager.swarm.attrs["JoinTokens"]
+        self.joined_at[node.name] = time.time()
         join(self.clients[node.name], node, node_ip(1), tokens["Manager" if manager else "Worker"])
         return node.name
 
@@ -400,10 +402,12 @@ def up(n_nodes: int, managers: int = 1, base_dir: str | os.PathLike = DEFAULT_BA
         swarm.start_node(index, hostnames[index - 1] if hostnames else "")
     clients = [swarm.clients[f"node{i}"] for i in range(1, n_nodes + 1)]
     provide_image(clients)
+    swarm.joined_at["node1"] = time.time()
     swarm.manager.swarm.init(advertise_addr=node_ip(1), listen_addr=f"{node_ip(1)}:2377")
     tokens = swarm.manager.swarm.attrs["JoinTokens"]
     for index in range(2, joined + 1):
         role = "Manager" if index <= managers else "Worker"
+        swarm.joined_at[f"node{index}"] = time.time()
         join(clients[index - 1], swarm.nodes[f"node{index}"], node_ip(1), tokens[role])
     return swarm
 

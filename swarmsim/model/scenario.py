@@ -49,7 +49,10 @@ class Timing:
     network_attach: float = 0.65         # extra start work per network other than the default bridge (n: 0.9-1.2 s starts)
     network_detach: float = 0.23         # extra exit handling per such network (n: stops 3.44-3.49 s, 0.23 s over the model)
     port_publish: float = 0.15           # per host-mode published port at start, one at a time per host (iptables' lock)
-    first_start: float = 1.2             # extra for the first container start on a fresh host (fitted to first deploys)
+    swarm_age: float = 3600.0            # how long before the first step the nodes declared joined joined (0.16-0.51 s for a fresh local swarm)
+    ingress_setup_delay: float = 0.55    # a node's init or join -> its dockerd starts the ingress sandbox (0.51-0.64 s, medians)
+    ingress_setup: float = 1.8           # how long that setup lasts (its ingress network there 2.05-2.35 s after the join)
+    ingress_setup_slowdown: float = 3.0  # the node's container operations run this many times slower meanwhile (fitted)
     start_contention: float = 0.63       # CPU share one container operation keeps busy: k served at once run at min(1, 1/(k*share)) speed
     contention_slots: int = 3            # operations served at once per host, the oldest first; the others wait (0: all)
     contention_scope: str = "node"       # node: each node its own CPUs (separate machines); host: all share one (a local swarm)

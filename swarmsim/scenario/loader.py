@@ -435,6 +435,7 @@ def _cluster(f: Field, limits: Limits) -> tuple[NodeDecl, ...]:
 
 
 # Periods of loops that wake themselves: zero would spin without the clock moving
+MAX_SLOWDOWN = 100.0  # a factor on container operations: more would only stall a run
 PERIODS = ("status_batch", "cli_poll", "heartbeat_period", "reaper_batch", "scheduler_max_latency")
 
 
@@ -452,6 +453,11 @@ def _timing_value(f: Field, default: object) -> object:
         if not 0 < share <= 1:
             raise f.fail(f"expected the CPU share of one operation, above 0 and at most 1, got {share:g}")
         return share
+    if name == "ingress_setup_slowdown":
+        factor = f.number(minimum=1.0)
+        if factor > MAX_SLOWDOWN:
+            raise f.fail(f"expected a factor from 1 to {MAX_SLOWDOWN:g}, got {factor:g}")
+        return factor
     if isinstance(default, str):
         return f.text()
     if isinstance(default, int):

@@ -31,22 +31,49 @@ class Host:
     each at min(1, 1/(k·share)) of full speed for k served, `share` being the part of the CPUs one
     operation keeps busy; the others wait their turn. Measured here: k containers starting at once on 2
     shared cores take about k·0.3 s in all, and finish one after another, not all together.
+    A node's own operations run `ingress_setup_slowdown` times slower while its dockerd sets up the
+    ingress sandbox after a join (docs/measurements.md (k)): that work competes with the task's layer
+    copy and containerd calls in the kernel, not for a slot.
     Port publishing instead goes one at a time per key (`serially`): iptables takes a host-wide lock.
     """
 
-    def __init__(self, slots: int = 0) -> None:
-        self.slots = slots  # operations served at once per key, the rest wait their turn (0: all)
-        self.started: dict[str, None] = {}  # keys where a container has started already
+    def __init__(self, timing: Timing) -> None:
+        self.slots = timing.contention_slots  # operations served at once per key, the rest wait their turn (0: all)
+        self.share = timing.start_contention
+        self.scope = timing.contention_scope
+        self.timing = timing
+        self.setting_up: dict[str, None] = {}  # nodes whose dockerd is setting up the ingress sandbox
         self.busy: dict[str, list[_Op]] = {}
         self._since: dict[str, float] = {}
         self._armed: dict[str, int] = {}
         self.locks: dict[str, simpy.Resource] = {}
 
-    def key(self, node: str, scope: str) -> str:
-        return "host" if scope == "host" else node
+    def key(self, node: str) -> str:
+        return "host" if self.scope == "host" else node
 
-    def serially(self, sim, key: str, seconds: float):
+    def joined(self, sim, node: str, ago: float = 0.0) -> None:
+        """The node's dockerd initialised or joined the swarm `ago` seconds before now: its ingress setup
+        window opens `ingress_setup_delay` after that, if it is not over yet."""
+        t = self.timing
+        opens = sim.now - ago + t.ingress_setup_delay
+        closes = opens + t.ingress_setup
+        if closes <= sim.now or t.ingress_setup_slowdown <= 1:
+            return
+        sim.call_at(max(sim.now, opens), self._setting_up, sim, node, True)
+        sim.call_at(closes, self._setting_up, sim, node, False)
+
+    def _setting_up(self, sim, node: str, on: bool) -> None:
+        key = self.key(node)
+        self._advance(sim, key)
+        if on:
+            self.setting_up[node] = None
+        else:
+            self.setting_up.pop(node, None)
+        self._arm(sim, key)
+
+    def serially(self, sim, node: str, seconds: float):
         """`seconds` holding the key's one lock (iptables' xtables lock), in arrival order."""
+        key = self.key(node)
         lock = self.locks.get(key)
         if lock is None:
             lock = self.locks[key] = simpy.Resource(sim.env, capacity=1)
@@ -54,60 +81,60 @@ class Host:
             yield turn
             yield sim.timeout(seconds)
 
-    def work(self, sim, key: str, base: float, share: float):
-        """A SimPy sub-process: `base` seconds of work at the host's current speed."""
+    def work(self, sim, node: str, base: float):
+        """A SimPy sub-process: `base` seconds of the node's work at the host's current speed."""
         if base <= 0:
             return
-        op = _Op(base, sim.env.event())
-        self._advance(sim, key, share)
+        key = self.key(node)
+        op = _Op(base, sim.env.event(), node)
+        self._advance(sim, key)
         self.busy.setdefault(key, []).append(op)
-        self._arm(sim, key, share)
+        self._arm(sim, key)
         try:
             yield op.done
         except simpy.Interrupt:  # the node died with its containers (not GeneratorExit: the run is over)
-            self._advance(sim, key, share)
+            self._advance(sim, key)
             self.busy[key].remove(op)
-            self._arm(sim, key, share)
+            self._arm(sim, key)
             raise
 
-    def _serving(self, ops: list["_Op"], share: float) -> tuple[int, float]:
-        """How many of the operations (the oldest first) are being served, and at what speed each."""
+    def _served(self, ops: list["_Op"]) -> list[tuple["_Op", float]]:
+        """The operations being served (the oldest first), each with its speed."""
         k = len(ops) if not self.slots else min(len(ops), self.slots)
-        return k, (min(1.0, 1.0 / (k * share)) if k and share > 0 else 1.0)
+        speed = min(1.0, 1.0 / (k * self.share)) if k and self.share > 0 else 1.0
+        slow = speed / self.timing.ingress_setup_slowdown
+        return [(op, slow if op.node in self.setting_up else speed) for op in ops[:k]]
 
-    def _advance(self, sim, key: str, share: float) -> None:
-        ops = self.busy.get(key, [])
+    def _advance(self, sim, key: str) -> None:
         elapsed = sim.now - self._since.get(key, sim.now)
-        k, speed = self._serving(ops, share)
-        for op in ops[:k]:
+        for op, speed in self._served(self.busy.get(key, [])):
             op.left -= elapsed * speed
         self._since[key] = sim.now
 
-    def _arm(self, sim, key: str, share: float) -> None:
-        ops = self.busy.get(key, [])
+    def _arm(self, sim, key: str) -> None:
         self._armed[key] = version = self._armed.get(key, 0) + 1
-        if ops:
-            k, speed = self._serving(ops, share)
-            first = min(ops[:k], key=lambda op: op.left)
-            sim.call_at(sim.now + max(0.0, first.left / speed), self._tick, sim, key, share, version, first)
+        served = self._served(self.busy.get(key, []))
+        if served:
+            first, speed = min(served, key=lambda pair: pair[0].left / pair[1])
+            sim.call_at(sim.now + max(0.0, first.left / speed), self._tick, sim, key, version, first)
 
-    def _tick(self, sim, key: str, share: float, version: int, first: "_Op") -> None:
+    def _tick(self, sim, key: str, version: int, first: "_Op") -> None:
         if self._armed.get(key) != version:
             return
-        self._advance(sim, key, share)
+        self._advance(sim, key)
         first.left = 0.0  # due now: float rounding must not leave it a remainder too small to advance the clock
         ops = self.busy[key]
-        k, _speed = self._serving(ops, share)  # only those being served can be done
-        for op in [op for op in ops[:k] if op.left <= 1e-9]:
+        for op in [op for op, _speed in self._served(ops) if op.left <= 1e-9]:  # only those served can be done
             ops.remove(op)
             op.done.succeed()
-        self._arm(sim, key, share)
+        self._arm(sim, key)
 
 
 @dataclass(eq=False, slots=True)
 class _Op:  # compared by identity: removing one from a long queue must not compare fields
     base: float
     done: object
+    node: str
     left: float = field(init=False)
 
     def __post_init__(self) -> None:
@@ -230,12 +257,10 @@ class Agent:
             yield from self._finish_without_container(run, TaskState.READY)
             return
         self._report(run, TaskState.STARTING, "starting")
-        yield from self._busy(self.timing.container_start + self._first_start()
-                              + self.timing.network_attach * _attached_networks(run.task))
+        yield from self._busy(self.timing.container_start + self.timing.network_attach * _attached_networks(run.task))
         ports = len(host_ports(run.task))
         if ports and self.timing.port_publish > 0:
-            yield from self.host.serially(self.sim, self.host.key(self.node, self.timing.contention_scope),
-                                          self.timing.port_publish * ports)
+            yield from self.host.serially(self.sim, self.node, self.timing.port_publish * ports)
         run.container_at = self.sim.now
         for line in run.workload.logs or ():
             self.log(run.task.id, line)
@@ -315,19 +340,9 @@ class Agent:
             self._report(run, TaskState.SHUTDOWN, "shutdown")
         self.runs.pop(run.task.id, None)
 
-    def _first_start(self) -> float:
-        """On a fresh swarm the very first container start took 0.5-1 s longer than later ones (a, b, and every
-        validation scenario's first deploy in docs/validation.md); a node joining later showed no such cost."""
-        key = self.host.key(self.node, self.timing.contention_scope)
-        if key in self.host.started:
-            return 0.0
-        self.host.started[key] = None
-        return self.timing.first_start
-
     def _busy(self, base: float):
         """A container operation, slowed down by the others running at the same time (see Host)."""
-        key = self.host.key(self.node, self.timing.contention_scope)
-        yield from self.host.work(self.sim, key, base, self.timing.start_contention)
+        yield from self.host.work(self.sim, self.node, base)
 
     def _prepare(self, run: _Run):
         image = run.task.image

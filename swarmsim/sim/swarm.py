@@ -57,7 +57,7 @@ class SimSwarm:
         self.trace = TraceWriter(header)
         self.store = Store(self.sim, self.trace)
         self.manager = Manager(self.sim, self.store, self.timing)
-        self.host = Host(self.timing.contention_slots)
+        self.host = Host(self.timing)
         self.agents: dict[str, Agent] = {}
         self.decls: dict[str, NodeDecl] = {n.name: n for n in scenario.nodes}
         self.networks: dict[str, Network] = {}
@@ -76,7 +76,7 @@ class SimSwarm:
         self.manager.active = self.initialized
         for decl in scenario.nodes:
             if decl.joined:
-                self._join(decl, leader=decl.name == leader)
+                self._join(decl, leader=decl.name == leader, ago=self.timing.swarm_age)
         self.traffic = Traffic(self)
         self.traffic.start(scenario.traffic)
 
@@ -112,7 +112,7 @@ class SimSwarm:
 
     # -- nodes -------------------------------------------------------------------------------------------
     def _join(self, decl: NodeDecl, leader: bool = False, role: Role | None = None,
-              availability: Availability | None = None, addr: str | None = None) -> Node:
+              availability: Availability | None = None, addr: str | None = None, ago: float = 0.0) -> Node:
         node = Node(name=decl.name, id=self.sim.new_id(), role=role or decl.role,
                     availability=availability or decl.availability, status=NodeStatus.READY,
                     nano_cpus=decl.nano_cpus, memory_bytes=decl.memory_bytes, labels=dict(decl.labels),
@@ -122,6 +122,7 @@ class SimSwarm:
         self.agents[decl.name] = agent
         self.manager.dispatcher.agents[decl.name] = agent
         self.raft.add_node(decl.name)
+        self.host.joined(self.sim, decl.name, ago)
         self.store.put_node(node)
         if node.role is Role.MANAGER:
             self.raft.reevaluate()

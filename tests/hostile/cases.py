@@ -241,7 +241,7 @@ def timing() -> list[Case]:
         scenario(BASE.replace("steps:", "timing: {start_contention: 2}\nsteps:"), "contention-above-one",
                  "timing"),
         scenario("version: 1\ncluster: {managers: 1}\nimages: {bad: {exit_after: 0s, exit_code: 1}}\n"
-                 "timing: {accept: 0s, container_create: 0s, container_start: 0s, stop_exit: 0s, first_start: 0s,"
+                 "timing: {accept: 0s, container_create: 0s, container_start: 0s, stop_exit: 0s, ingress_setup: 0s,"
                  " scheduler_debounce: 0s}\n"
                  "steps:\n  - run: docker service create --name f --restart-delay 0s bad\n  - wait: 10s\n",
                  "zero-time-loop", "timing", accepted=True),  # status batches still advance the clock
