@@ -12,15 +12,16 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from .dockercli import commands as c
-from .dockercli.parse import apply_update
+from .dockercli.parse import CommandError, apply_update
+from .dockercli.registry import resolved, stack_lookup
 from .control.convergence import swarm_converged
-from .model import NodeStatus, Role
+from .model import NodeStatus, Role, ServiceSpec
 from .model.scenario import At, Fail, Heal, NetworkDecl, Partition, Run, Scenario, Step, WaitConverged, WaitFor
 from .sim.progress import service_progress
 from .model.errors import NO_LEADER, NO_LEADER_TIMEOUT
 from .sim.swarm import SimSwarm, SwarmError
 from .sim import stack as stacks
-from .model.stack import NAMESPACE_LABEL, SwarmObject
+from .model.stack import NAMESPACE_LABEL, Stack, SwarmObject
 from .trace import Trace
 from .dockercli import render
 from .dockercli.template import TemplateError
@@ -236,21 +237,30 @@ class SimBackend:
                 return StepResult(False, error)
         try:
             return self._execute(command, on)
-        except (SwarmError, TemplateError) as err:
+        except (SwarmError, TemplateError, CommandError) as err:  # CommandError: a flag the current spec refuses
             return StepResult(False, str(err))
+
+    def _stack_lookups(self, stack: Stack, mode: str) -> Stack:
+        """The stack's services as docker/cli sends them: resolved where --resolve-image says so."""
+        def sent(spec: ServiceSpec) -> ServiceSpec:
+            current = self.swarm.store.service(spec.name)
+            lookup = stack_lookup(mode, spec.task.image, current and current.spec.task.image)
+            return resolved(spec, self.swarm.scenario.images) if lookup else spec
+        return replace(stack, services=tuple(sent(spec) for spec in stack.services))
 
     def _execute(self, command: c.Command, on: str) -> StepResult:
         swarm, store = self.swarm, self.swarm.store
         match command:
-            case c.ServiceCreate(spec=spec, detach=detach):
-                service = swarm.create_service(spec)
+            case c.ServiceCreate(spec=spec, detach=detach, resolve_image=lookup):
+                service = swarm.create_service(resolved(spec, swarm.scenario.images) if lookup else spec)
                 return StepResult(True, service.id) if detach else self._progress(service.id, [service.id])
-            case c.ServiceUpdate(service=name, changes=changes, detach=detach, rollback=rollback):
+            case c.ServiceUpdate(service=name, changes=changes, detach=detach, rollback=rollback, resolve_image=lookup):
                 current = swarm.service(name)
                 if rollback:
                     service = swarm.rollback_service(name)
                 else:
-                    service = swarm.update_service(name, apply_update(current.spec, changes))
+                    spec = apply_update(current.spec, changes)
+                    service = swarm.update_service(name, resolved(spec, swarm.scenario.images) if lookup else spec)
                 return StepResult(True, name) if detach else self._progress(service.id, [name])
             case c.ServiceRollback(service=name, detach=detach):
                 service = swarm.rollback_service(name)
@@ -312,8 +322,8 @@ class SimBackend:
                     except SwarmError as err:
                         errors.append(str(err))
                 return StepResult(not errors, "\n".join(out + errors))
-            case c.StackDeploy(stack=stack, prune=prune):
-                return StepResult(*stacks.deploy(swarm, stack, prune))
+            case c.StackDeploy(stack=stack, prune=prune, resolve_image=mode):
+                return StepResult(*stacks.deploy(swarm, self._stack_lookups(stack, mode), prune))
             case c.StackRm(namespaces=namespaces):
                 return StepResult(*stacks.remove(swarm, namespaces))
             case c.SwarmUpdate(dispatcher_heartbeat=period, task_history_limit=limit):

@@ -181,7 +181,8 @@ def test_errors_read_like_dockers(line, message):
 def test_update_keeps_changes_in_order_and_the_run_flags_apart():
     cmd = parse_command_line("docker service update -d --image nginx:1.11 --force --env-add A=1 --env-add B=2 web")
     assert cmd == c.ServiceUpdate("web", (("image", "nginx:1.11"), ("force", True), ("env-add", "A=1"),
-                                          ("env-add", "B=2")), detach=True, rollback=False, force=True)
+                                          ("env-add", "B=2")), detach=True, rollback=False, force=True,
+                                  resolve_image=True)  # a changed --image is looked up in the registry
     assert parse_command_line("service update --rollback web") == c.ServiceUpdate("web", (), rollback=True)
 
 

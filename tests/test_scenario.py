@@ -100,7 +100,7 @@ def test_steps_with_their_lines(full):
     steps = full.steps
     assert steps[0] == WaitConverged(timeout=120.0, line=32)
     assert steps[1] == Run(command="docker service update --image nginx:1.11 web",
-                           parsed=c.ServiceUpdate("web", (("image", "nginx:1.11"),)), line=34)
+                           parsed=c.ServiceUpdate("web", (("image", "nginx:1.11"),), resolve_image=True), line=34)
     assert steps[2] == Run(command="swarm join --token SWMTKN-1-worker m1:2377",
                            parsed=c.SwarmJoin("SWMTKN-1-worker", "m1:2377"), on="w3", line=35)
     assert steps[3:8] == (At(60.0, line=37), Fail("w2", "crash", line=38),

@@ -32,6 +32,7 @@ from swarmsim.dockercli import commands as c
 from swarmsim.backend import DEFAULT_CONVERGE_TIMEOUT, ScenarioRefused, StepResult, required_capabilities
 from swarmsim.control.convergence import service_converged
 from swarmsim.control.progress import ServiceProgress
+from swarmsim.dockercli.registry import resolved
 from swarmsim.dockercli.parse import apply_update
 from swarmsim.model import (Healthcheck, Node, NodeStatus, Role, Service, ServiceMode, ServiceSpec, Task, TaskSpec,
                             TaskState, UpdateConfig, UpdateState, UpdateStatus, Workload)
@@ -269,6 +270,10 @@ class DockerBackend:
         problems = []
         if any(isinstance(s, Fail) for s in scenario.steps) and self.local is None:
             problems.append("fail: steps need the local swarm (--local), which can kill and restart a node's dockerd")
+        for decl in scenario.nodes:
+            if self.local is not None and (decl.generic_resources or (decl.os, decl.arch) != ("linux", "x86_64")):
+                problems.append(f"node {decl.name} declares generic resources or a platform other than linux/x86_64; "
+                                "the local swarm's dockerds advertise neither")
         for step in scenario.steps:
             if isinstance(step, Run):
                 on = step.on or scenario.leader
@@ -371,7 +376,8 @@ class DockerBackend:
                                         healthcheck=None if check is None else _healthcheck(check, workload))
         res, lim = task.reservations, task.limits
         resources = types.Resources(cpu_limit=lim.nano_cpus or None, mem_limit=lim.memory_bytes or None,
-                                    cpu_reservation=res.nano_cpus or None, mem_reservation=res.memory_bytes or None)
+                                    cpu_reservation=res.nano_cpus or None, mem_reservation=res.memory_bytes or None,
+                                    generic_resources=dict(res.generic) or None)
         rp = task.restart_policy
         restart = types.RestartPolicy(condition=rp.condition.value, delay=_ns(rp.delay),
                                       max_attempts=rp.max_attempts, window=_ns(rp.window))
@@ -379,7 +385,8 @@ class DockerBackend:
         constraints += [f"node.hostname!={h}" for h in self.exclude]
         placement = types.Placement(constraints=constraints or None,
                                     preferences=[("spread", p) for p in task.placement.preferences] or None,
-                                    maxreplicas=task.placement.max_replicas or None)
+                                    maxreplicas=task.placement.max_replicas or None,
+                                    platforms=[(arch, os) for os, arch in task.placement.platforms] or None)
         template = types.TaskTemplate(container, resources=resources if res or lim else None, restart_policy=restart,
                                       placement=placement, force_update=task.force_update,
                                       networks=list(task.networks) or None)
@@ -470,16 +477,18 @@ class DockerBackend:
 
     def _execute(self, command: c.Command, on: str, client: docker.DockerClient) -> StepResult:
         match command:
-            case c.ServiceCreate(spec=spec, detach=detach):
+            case c.ServiceCreate(spec=spec, detach=detach, resolve_image=lookup):
+                spec = resolved(spec, self.scenario.images) if lookup else spec  # as the CLI fills it in
                 sid = self._create_service(client, spec)
                 return StepResult(True, sid) if detach else self._progress(client, spec.name, [sid])
             case c.ServiceUpdate(service=name, rollback=True, detach=detach) | c.ServiceRollback(service=name,
                                                                                                 detach=detach):
                 self._rollback(client, name)
                 return StepResult(True, name) if detach else self._progress(client, name, [name])
-            case c.ServiceUpdate(service=name, changes=changes, detach=detach):
+            case c.ServiceUpdate(service=name, changes=changes, detach=detach, resolve_image=lookup):
                 _, current = self._ours(client, name)
-                self._update_service(client, name, apply_update(current, changes))
+                spec = apply_update(current, changes)
+                self._update_service(client, name, resolved(spec, self.scenario.images) if lookup else spec)
                 return StepResult(True, name) if detach else self._progress(client, name, [name])
             case c.ServiceScale(scales=scales, detach=detach):
                 out, ok, scaled = [], True, []

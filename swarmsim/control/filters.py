@@ -3,8 +3,8 @@
 Filters run in swarmkit's order and stop at the first failure; only that
 filter's counter grows. Any node passing the whole pipeline resets all counters,
 so the explanation counts only the failures since the last success, as Docker's.
-Not modelled: the plugin, platform and CSI volume filters (every simulated node
-has every driver and platform, and there are no cluster volumes).
+Not modelled: the plugin and CSI volume filters (every simulated node has every
+driver, and there are no cluster volumes).
 """
 from __future__ import annotations
 
@@ -45,7 +45,8 @@ class ResourceFilter(Filter):
 
     def check(self, n: NodeInfo) -> bool:
         r = self.t.spec.reservations
-        return r.nano_cpus <= n.cpus and r.memory_bytes <= n.memory
+        return (r.nano_cpus <= n.cpus and r.memory_bytes <= n.memory
+                and all(n.has_generic(kind, count) for kind, count in r.generic))
 
     def explain(self, nodes: int) -> str:
         return _plural(nodes, "insufficient resources on 1 node", "insufficient resources on {n} nodes")
@@ -63,6 +64,25 @@ class ConstraintFilter(Filter):
     def explain(self, nodes: int) -> str:
         return _plural(nodes, "scheduling constraints not satisfied on 1 node",
                        "scheduling constraints not satisfied on {n} nodes")
+
+
+_ARCH_ALIASES = {"x86_64": "amd64", "aarch64": "arm64"}  # filter.go platformEqual
+
+
+class PlatformFilter(Filter):
+    """Only nodes whose OS and architecture one of the image's platforms names (an empty field matches all)."""
+
+    def set_task(self, t: Task) -> bool:
+        self.t = t
+        return bool(t.spec.placement.platforms)
+
+    def check(self, n: NodeInfo) -> bool:
+        arch = _ARCH_ALIASES.get(n.node.arch, n.node.arch)
+        return any((not want_arch or _ARCH_ALIASES.get(want_arch, want_arch) == arch) and (not want_os or want_os == n.node.os)
+                   for want_os, want_arch in self.t.spec.placement.platforms)
+
+    def explain(self, nodes: int) -> str:
+        return _plural(nodes, "unsupported platform on 1 node", "unsupported platform on {n} nodes")
 
 
 class HostPortFilter(Filter):
@@ -94,8 +114,8 @@ class Pipeline:
     """Runs the filters in order, counting failures per filter for the explanation."""
 
     def __init__(self) -> None:
-        self.filters: list[Filter] = [ReadyFilter(), ResourceFilter(), ConstraintFilter(), HostPortFilter(),
-                                      MaxReplicasFilter()]
+        self.filters: list[Filter] = [ReadyFilter(), ResourceFilter(), ConstraintFilter(), PlatformFilter(),
+                                      HostPortFilter(), MaxReplicasFilter()]
         self.enabled = [False] * len(self.filters)
         self.failures = [0] * len(self.filters)
 

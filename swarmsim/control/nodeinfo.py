@@ -21,10 +21,16 @@ def host_ports(t: Task) -> list[tuple[str, int]]:
     return [(p.protocol, p.published) for p in t.endpoint.ports if p.mode == "host" and p.published]
 
 
+def offered(node: Node) -> dict[str, int]:
+    """What a node advertises of each generic resource: its discrete count, or its number of named items."""
+    return {kind: value if isinstance(value, int) else len(value) for kind, value in node.generic_resources.items()}
+
+
 class NodeInfo:
     """Mutable working copy kept by the scheduler; one per node."""
 
-    __slots__ = ("node", "tasks", "active", "by_service", "cpus", "memory", "host_ports", "failures", "index")
+    __slots__ = ("node", "tasks", "active", "by_service", "cpus", "memory", "generic", "claims", "host_ports",
+                 "failures", "index")
 
     def __init__(self, node: Node):
         self.node = node
@@ -33,6 +39,8 @@ class NodeInfo:
         self.by_service: dict[str, int] = {}
         self.cpus = node.nano_cpus
         self.memory = node.memory_bytes
+        self.generic = offered(node)  # kind: how many are free; a kind used up is no longer listed
+        self.claims: dict[str, tuple[tuple[str, int], ...]] = {}  # task ID: what it took of each kind
         self.host_ports: dict[tuple[str, int], int] = {}
         self.failures: dict[tuple[str, int], list[float]] = {}
         self.index = None  # the scheduler's NodeIndex, told when the counts it ranks by change
@@ -42,6 +50,9 @@ class NodeInfo:
         self.node = node
         self.cpus = node.nano_cpus - sum(t.spec.reservations.nano_cpus for t in self.tasks.values())
         self.memory = node.memory_bytes - sum(t.spec.reservations.memory_bytes for t in self.tasks.values())
+        self.generic, self.claims = offered(node), {}
+        for t in self.tasks.values():
+            self._claim(t)
 
     def _count(self, t: Task, delta: int) -> None:
         self.active += delta
@@ -61,6 +72,7 @@ class NodeInfo:
         self.tasks[t.id] = t
         self.cpus -= t.spec.reservations.nano_cpus
         self.memory -= t.spec.reservations.memory_bytes
+        self._claim(t)
         for port in host_ports(t):
             self.host_ports[port] = self.host_ports.get(port, 0) + 1
         if _counts(t):
@@ -75,11 +87,38 @@ class NodeInfo:
             self._count(old, -1)
         self.cpus += old.spec.reservations.nano_cpus
         self.memory += old.spec.reservations.memory_bytes
+        for kind, n in self.claims.pop(t.id, ()):
+            if kind in self.node.generic_resources:  # sanitize: only what the node still offers comes back
+                self.generic[kind] = self.generic.get(kind, 0) + n
         for port in host_ports(old):
             self.host_ports[port] -= 1
             if not self.host_ports[port]:
                 del self.host_ports[port]
         return True
+
+    def _claim(self, t: Task) -> None:
+        """genericresource.Claim: a discrete count is taken (the kind is unlisted at 0 or below); named items
+        one by one, up to the count asked, and all of them for a count of 0 (selectNodeResources)."""
+        taken = []
+        for kind, n in t.spec.reservations.generic:
+            free = self.generic.get(kind)
+            if free is None:
+                continue
+            named = isinstance(self.node.generic_resources.get(kind), tuple)
+            take = (free if n == 0 else min(n, free)) if named else n
+            if not take:
+                continue
+            taken.append((kind, take))
+            if free - take <= 0:
+                del self.generic[kind]
+            else:
+                self.generic[kind] = free - take
+        if taken:
+            self.claims[t.id] = tuple(taken)
+
+    def has_generic(self, kind: str, n: int) -> bool:
+        """genericresource.HasEnough: the kind must still be listed, with at least `n` free."""
+        return kind in self.generic and n <= self.generic[kind]
 
     def task_failed(self, t: Task, now: float) -> None:
         key = (t.service_id, t.spec_version)

@@ -15,6 +15,7 @@ from ..model.stack import Stack
 class ServiceCreate:
     spec: ServiceSpec
     detach: bool = False
+    resolve_image: bool = True  # the client asks the registry for the image's digest and platforms
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,7 @@ class ServiceUpdate:
     detach: bool = False
     rollback: bool = False  # `service update --rollback`
     force: bool = False
+    resolve_image: bool = False  # only a changed --image is resolved (docker/cli update.go)
 
 
 @dataclass(frozen=True, slots=True)

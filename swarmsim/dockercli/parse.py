@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Callable
 
-from . import commands as c, template, validate
+from . import commands as c, genericresource, template, validate
 from ..control.constraint import parse as parse_constraint
 from ..model import (Availability, EndpointSpec, FailureAction, Healthcheck, Placement, PortConfig, Resources, RestartCondition,
                     RestartPolicy, ServiceMode, ServiceSpec, TaskSpec, UpdateConfig, UpdateOrder)
@@ -404,6 +404,7 @@ _CREATE_FLAGS = _COMMON_SERVICE_FLAGS + (
     Flag("name", _text), Flag("mode", _choice(ServiceMode)), Flag("constraint", check_constraint),
     Flag("placement-pref", check_spread), Flag("publish", parse_ports, "p"), Flag("network", _network),
     Flag("env", _env, "e"), Flag("label", _key_value, "l"), Flag("secret", _object_ref), Flag("config", _object_ref),
+    Flag("generic-resource", genericresource.check_term),
 )
 
 _UPDATE_FLAGS = _COMMON_SERVICE_FLAGS + (
@@ -414,7 +415,8 @@ _UPDATE_FLAGS = _COMMON_SERVICE_FLAGS + (
     Flag("publish-add", parse_ports), Flag("publish-rm", parse_ports),
     Flag("network-add", _network), Flag("network-rm", _network),
     Flag("secret-add", _object_ref), Flag("secret-rm", _text), Flag("config-add", _object_ref),
-    Flag("config-rm", _text),
+    Flag("config-rm", _text), Flag("generic-resource-add", genericresource.check_term),
+    Flag("generic-resource-rm", _text),
 )
 
 #: Flags of `service update` that change how the command runs, not the service.
@@ -432,7 +434,25 @@ def _with_env(env: tuple[str, ...], additions: list[str]) -> tuple[str, ...]:
 
 def _resources(base: Resources, a: Args, prefix: str) -> Resources:
     return Resources(nano_cpus=a.last(f"{prefix}-cpu", base.nano_cpus),
-                     memory_bytes=a.last(f"{prefix}-memory", base.memory_bytes))
+                     memory_bytes=a.last(f"{prefix}-memory", base.memory_bytes),
+                     generic=_generic(base.generic, a) if prefix == "reserve" else ())
+
+
+def _generic(base: tuple[tuple[str, int], ...], a: Args) -> tuple[tuple[str, int], ...]:
+    """`--generic-resource` on create; `--generic-resource-add` then `-rm` on update (docker/cli update.go)."""
+    try:
+        if a.has("generic-resource"):
+            return genericresource.service_request(a.every("generic-resource"))
+        kinds = dict(base)
+        if a.has("generic-resource-add"):
+            kinds |= dict(genericresource.service_request(a.every("generic-resource-add")))
+        for kind in a.every("generic-resource-rm"):
+            if kind not in kinds:
+                raise ValueError(f"could not find generic-resource `{kind}` to remove it")
+            del kinds[kind]
+        return tuple(kinds.items())
+    except ValueError as err:
+        raise CommandError(str(err)) from None
 
 
 def _restart(base: RestartPolicy, a: Args) -> RestartPolicy:
@@ -512,7 +532,7 @@ def _build_create(a: Args) -> c.ServiceCreate:
         rollback_config=_update_config(UpdateConfig(), a, "rollback"),
         labels=dict(a.every("label")),
     )
-    return c.ServiceCreate(spec=spec, detach=a.true("detach"))
+    return c.ServiceCreate(spec=spec, detach=a.true("detach"), resolve_image=not a.true("no-resolve-image"))
 
 
 def _build_update(a: Args) -> c.ServiceUpdate:
@@ -520,7 +540,8 @@ def _build_update(a: Args) -> c.ServiceUpdate:
     if a.true("rollback") and changes:
         raise CommandError("other flags may not be combined with --rollback")
     return c.ServiceUpdate(service=a.positionals[0], changes=changes, detach=a.true("detach"),
-                           rollback=a.true("rollback"), force=a.true("force"))
+                           rollback=a.true("rollback"), force=a.true("force"),
+                           resolve_image=a.has("image") and not a.true("no-resolve-image"))
 
 
 def _port_key(port: PortConfig) -> str:
@@ -547,8 +568,8 @@ def _placement_update(placement: Placement, a: Args) -> Placement:
     removed_prefs = a.every("placement-pref-rm")
     kept_prefs = tuple(p for p in placement.preferences if p not in removed_prefs)
     preferences = kept_prefs + tuple(a.every("placement-pref-add"))
-    return Placement(constraints=constraints, preferences=preferences,
-                     max_replicas=a.last("replicas-max-per-node", placement.max_replicas))
+    return replace(placement, constraints=constraints, preferences=preferences,
+                   max_replicas=a.last("replicas-max-per-node", placement.max_replicas))
 
 
 def _networks_update(networks: tuple[str, ...], a: Args) -> tuple[str, ...]:

@@ -41,6 +41,7 @@ class Node:
     addr: str = ""
     os: str = "linux"
     arch: str = "x86_64"
+    generic_resources: dict[str, int | tuple[str, ...]] = field(default_factory=dict)  # kind: count or item names
     leader: bool = False
     reachable: bool = True  # raft: whether the leader reaches this manager
     status_msg: str = ""

@@ -21,6 +21,9 @@ class NodeDecl:
     labels: dict[str, str] = field(default_factory=dict)
     engine_labels: dict[str, str] = field(default_factory=dict)
     joined: bool = True
+    os: str = "linux"
+    arch: str = "x86_64"
+    generic_resources: dict[str, int | tuple[str, ...]] = field(default_factory=dict)  # dockerd --node-generic-resource
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,9 +55,10 @@ class UpdateConfig:
 class Resources:
     nano_cpus: int = 0
     memory_bytes: int = 0
+    generic: tuple[tuple[str, int], ...] = ()  # reservations only: (kind, count), discrete as docker/cli allows
 
     def __bool__(self) -> bool:
-        return bool(self.nano_cpus or self.memory_bytes)
+        return bool(self.nano_cpus or self.memory_bytes or self.generic)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +66,7 @@ class Placement:
     constraints: tuple[str, ...] = ()
     preferences: tuple[str, ...] = ()  # spread descriptors, e.g. "node.labels.zone"
     max_replicas: int = 0
+    platforms: tuple[tuple[str, str], ...] = ()  # (os, architecture) of the image's manifest, set when it is resolved
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +123,7 @@ class Workload:
     healthy: bool | None = None  # whether its healthcheck passes once it serves (default yes)
     pullable: bool | None = None  # false: the registry has no such image (tasks needing a pull are rejected)
     logs: tuple[str, ...] | None = None  # lines the container prints when its process starts
+    platforms: tuple[tuple[str, str], ...] | None = None  # (os, architecture) its registry manifest lists
     request_log: str | None = None       # the line it prints for each request it serves
 
     def over(self, base: "Workload") -> "Workload":

@@ -199,7 +199,7 @@ DEPLOY_KEYS = ("mode", "replicas", "endpoint_mode", "labels", "placement", "reso
                "update_config", "rollback_config")
 UPDATE_KEYS = ("parallelism", "delay", "failure_action", "monitor", "max_failure_ratio", "order")
 WORKLOAD_KEYS = ("size", "present", "start_time", "exit_after", "exit_code", "serve_port", "ignore_sigterm",
-                 "healthy", "pullable", "logs")
+                 "healthy", "pullable", "logs", "platforms")
 LOGS_KEYS = ("start", "request")
 
 
@@ -234,7 +234,19 @@ def _networks(field: Field) -> tuple[str, ...]:
 
 def _resources(field: Field) -> Resources:
     field.mapping(("cpus", "memory", "pids", "generic_resources"))
-    return Resources(nano_cpus=field.get("cpus", Field.cpus, 0), memory_bytes=field.get("memory", Field.memory, 0))
+    return Resources(nano_cpus=field.get("cpus", Field.cpus, 0), memory_bytes=field.get("memory", Field.memory, 0),
+                     generic=field.get("generic_resources", _generic_resources, ()))
+
+
+def _generic_resources(field: Field) -> tuple[tuple[str, int], ...]:
+    """`- discrete_resource_spec: {kind: GPU, value: 1}` items, as docker/cli convertResources reads them."""
+    out = []
+    for item in field.items():
+        spec = item.mapping(("discrete_resource_spec",)).get("discrete_resource_spec")
+        if spec is not None:
+            spec.mapping(("kind", "value"))
+            out.append((spec.get("kind", Field.text, ""), spec.get("value", lambda f: f.integer(0, 2**63 - 1), 0)))
+    return tuple(out)
 
 
 def _restart_policy(field: Field) -> RestartPolicy:
@@ -296,7 +308,16 @@ def workload(field: Field) -> Workload:
                     healthy=field.get("healthy", Field.flag),
                     pullable=field.get("pullable", Field.flag),
                     logs=field.get("logs", _start_logs), request_log=field.get("logs", lambda f: f.get("request",
-                                                                                                  Field.text)))
+                                                                                                  Field.text)),
+                    platforms=field.get("platforms", lambda f: tuple(dict.fromkeys(platform(i) for i in f.items()))))
+
+
+def platform(field: Field) -> tuple[str, str]:
+    """`OS/ARCH` (a `/VARIANT` after it is accepted and dropped: swarmkit's Platform has OS and architecture)."""
+    parts = field.text().split("/")
+    if not 2 <= len(parts) <= 3 or not all(parts[:2]):
+        raise field.fail(f"expected a platform such as linux/amd64, got {field.value!r}")
+    return parts[0], parts[1]
 
 
 def _start_logs(field: Field) -> tuple[str, ...]:

@@ -165,10 +165,10 @@ services.NAME.deploy.resources.limits.pids|3.9|accepted|
 services.NAME.deploy.resources.reservations|3.0|simulated|
 services.NAME.deploy.resources.reservations.cpus|3.0|simulated|
 services.NAME.deploy.resources.reservations.memory|3.0|simulated|
-services.NAME.deploy.resources.reservations.generic_resources|3.5|accepted|
-services.NAME.deploy.resources.reservations.generic_resources[].discrete_resource_spec|3.5|accepted|
-services.NAME.deploy.resources.reservations.generic_resources[].discrete_resource_spec.kind|3.5|accepted|
-services.NAME.deploy.resources.reservations.generic_resources[].discrete_resource_spec.value|3.5|accepted|
+services.NAME.deploy.resources.reservations.generic_resources|3.5|simulated|
+services.NAME.deploy.resources.reservations.generic_resources[].discrete_resource_spec|3.5|simulated|
+services.NAME.deploy.resources.reservations.generic_resources[].discrete_resource_spec.kind|3.5|simulated|
+services.NAME.deploy.resources.reservations.generic_resources[].discrete_resource_spec.value|3.5|simulated|
 services.NAME.deploy.restart_policy|3.0|simulated|
 services.NAME.deploy.restart_policy.condition|3.0|simulated|
 services.NAME.deploy.restart_policy.delay|3.0|simulated|

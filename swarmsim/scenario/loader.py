@@ -18,9 +18,9 @@ from typing import Callable
 
 import yaml
 
-from ..dockercli import commands as c, validate
+from ..dockercli import commands as c, genericresource, validate
 from .yamlmerge import MergeError, merged_pairs
-from .compose import Field, FieldError, format_path, networks, services, stack, workload
+from .compose import Field, FieldError, format_path, networks, platform, services, stack, workload
 from ..dockercli.parse import CommandError, parse_command_line
 from ..inputs import InputError, printable, read_text
 from ..model import Availability, Role, ServiceMode, ServiceSpec, Workload
@@ -32,7 +32,8 @@ from ..model.scenario import (At, Fail, Heal, NetworkDecl, NodeDecl, Partition, 
 BUILTIN_NETWORKS = ("bridge", "host", "none", "ingress")
 TOP_KEYS = ("version", "name", "seed", "limits", "cluster", "env", "networks", "services", "images", "stack",
             "timing", "traffic", "think", "steps")
-NODE_KEYS = ("name", "role", "availability", "cpus", "memory", "labels", "engine_labels", "joined")
+NODE_KEYS = ("name", "role", "availability", "cpus", "memory", "labels", "engine_labels", "joined", "platform",
+             "generic_resources")
 SHORTHAND_KEYS = ("managers", "workers", "cpus", "memory")
 MAX_NODES = 10_000
 MAX_VALUES = 500_000  # scalars, lists and mappings after aliases are expanded (a billion laughs stops here)
@@ -374,7 +375,14 @@ def _node(f: Field) -> NodeDecl:
                     memory_bytes=f.get("memory", Field.memory, base.memory_bytes),
                     labels=f.get("labels", Field.string_map, {}),
                     engine_labels=f.get("engine_labels", Field.string_map, {}),
-                    joined=f.get("joined", Field.flag, base.joined))
+                    joined=f.get("joined", Field.flag, base.joined),
+                    **dict(zip(("os", "arch"), f.get("platform", platform, (base.os, base.arch)))),
+                    generic_resources=f.get("generic_resources", _node_generic, {}))
+
+
+def _node_generic(f: Field) -> dict:
+    """dockerd's `--node-generic-resource` values (daemon.json `node-generic-resources`): KIND=VALUE each."""
+    return f.convert(lambda value: genericresource.parse([item.text() for item in f.items()]))
 
 
 @dataclass(frozen=True)

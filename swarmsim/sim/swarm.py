@@ -116,7 +116,8 @@ class SimSwarm:
         node = Node(name=decl.name, id=self.sim.new_id(), role=role or decl.role,
                     availability=availability or decl.availability, status=NodeStatus.READY,
                     nano_cpus=decl.nano_cpus, memory_bytes=decl.memory_bytes, labels=dict(decl.labels),
-                    engine_labels=dict(decl.engine_labels), addr=addr or f"10.0.0.{self._joins + 2}", leader=leader)
+                    engine_labels=dict(decl.engine_labels), addr=addr or f"10.0.0.{self._joins + 2}", leader=leader,
+                    os=decl.os, arch=decl.arch, generic_resources=dict(decl.generic_resources))
         self._joins += 1
         agent = Agent(self.manager, decl.name, self.scenario.images, self.host)
         self.agents[decl.name] = agent

@@ -1,0 +1,30 @@
+"""What the client learns from the registry when it resolves an image: the platforms of its manifest.
+
+docker/cli asks for it on `service create` (unless `--no-resolve-image`), on an update that changes
+`--image`, and on `stack deploy --resolve-image always|changed`; the client library then puts the
+manifest's platforms into the spec's placement, where the scheduler's platform filter reads them. An
+image the registry does not have (`pullable: false`) resolves to nothing, and neither does one whose
+platforms the scenario does not list.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Mapping
+
+from ..model import ServiceSpec, Workload
+
+
+def resolved(spec: ServiceSpec, images: Mapping[str, Workload]) -> ServiceSpec:
+    """The spec as sent after a lookup: the image's platforms, or the placement as it was (client service_create.go)."""
+    image = images.get(spec.task.image)
+    if image is None or not image.platforms or image.pullable is False:
+        return spec
+    placement = replace(spec.task.placement, platforms=image.platforms)
+    return replace(spec, task=replace(spec.task, placement=placement))
+
+
+def stack_lookup(mode: str, image: str, deployed_image: str | None) -> bool:
+    """Whether `stack deploy --resolve-image MODE` queries the registry for a service (deploy_composefile.go)."""
+    if deployed_image is None:
+        return mode in ("always", "changed")
+    return mode == "always" or (mode == "changed" and image != deployed_image)
