@@ -271,9 +271,9 @@ class DockerBackend:
         if any(isinstance(s, Fail) for s in scenario.steps) and self.local is None:
             problems.append("fail: steps need the local swarm (--local), which can kill and restart a node's dockerd")
         for decl in scenario.nodes:
-            if self.local is not None and (decl.generic_resources or (decl.os, decl.arch) != ("linux", "x86_64")):
-                problems.append(f"node {decl.name} declares generic resources or a platform other than linux/x86_64; "
-                                "the local swarm's dockerds advertise neither")
+            if self.local is not None and (decl.os, decl.arch) != ("linux", "x86_64"):
+                problems.append(f"node {decl.name} declares the platform {decl.os}/{decl.arch}; the local swarm's "
+                                "nodes are this machine's linux/x86_64")
         for step in scenario.steps:
             if isinstance(step, Run):
                 on = step.on or scenario.leader
@@ -717,5 +717,14 @@ def local_layout(scenario: Scenario, n_nodes: int) -> dict:
     joined = [d.name for d in order if d.joined]
     later = [d.name for d in order if not d.joined]
     extra = [f"extra{i}" for i in range(1, n_nodes - len(order) + 1)]
+    configs = {d.name: {"node-generic-resources": generic_terms(d.generic_resources)}
+               for d in order if d.generic_resources}
     return {"n_nodes": n_nodes, "managers": sum(d.role is Role.MANAGER for d in order if d.joined),
-            "hostnames": joined + extra + later, "joined": len(joined) + len(extra), "extra": tuple(extra)}
+            "hostnames": joined + extra + later, "joined": len(joined) + len(extra), "extra": tuple(extra),
+            "configs": configs}
+
+
+def generic_terms(resources: dict) -> list[str]:
+    """A node's generic resources as dockerd's daemon.json lists them: KIND=COUNT, or KIND=NAME per item."""
+    return [f"{kind}={v}" for kind, value in resources.items()
+            for v in ((value,) if isinstance(value, int) else value)]

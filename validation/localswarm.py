@@ -195,7 +195,7 @@ def create_netns(state: State, node: Node) -> None:
 
 # --------------------------------------------------------------------------- dockerd
 
-def start_dockerd(state: State, node: Node) -> None:
+def start_dockerd(state: State, node: Node, config: dict | None = None) -> None:
     """Start the node's dockerd in its netns and a fresh UTS namespace (own hostname).
 
     ``nsenter --net`` is used instead of ``ip netns exec`` because the latter remounts /sys and
@@ -203,7 +203,9 @@ def start_dockerd(state: State, node: Node) -> None:
     so a Ctrl-C in the driving terminal does not kill the swarm behind our back.
     """
     node.dir.mkdir(parents=True, exist_ok=True)
-    (node.dir / "daemon.json").write_text("{}")
+    settings = node.dir / "daemon.json"  # kept across a restart: the same daemon comes back
+    if config is not None or not settings.exists():
+        settings.write_text(json.dumps(config or {}))
     state.record_node(node.name, dir=str(node.dir), pidfile=str(node.dir / "docker.pid"),
                       cgroup=f"{PREFIX}-{node.name}")
     flags = [
@@ -310,13 +312,14 @@ class LocalSwarm:
         """Hostname each node reports -> its name here (nodeN)."""
         return {node.hostname or name: name for name, node in self.nodes.items()}
 
-    def start_node(self, index: int, hostname: str = "") -> Node:
-        """Create namespace and dockerd for node ``index``; returns once its API answers."""
+    def start_node(self, index: int, hostname: str = "", config: dict | None = None) -> Node:
+        """Create namespace and dockerd for node ``index`` (``config``: its daemon.json); returns once its API
+        answers."""
         node = Node(f"node{index}", index, self.base_dir / f"node{index}", hostname)
         self.nodes[node.name] = node
         self.state.record_node(node.name, hostname=hostname)
         create_netns(self.state, node)
-        start_dockerd(self.state, node)
+        start_dockerd(self.state, node, config)
         self.clients[node.name] = wait_ready(node)
         return node
 
@@ -381,12 +384,14 @@ class LocalSwarm:
 
 
 def up(n_nodes: int, managers: int = 1, base_dir: str | os.PathLike = DEFAULT_BASE_DIR,
-       hostnames: list[str] | None = None, joined: int | None = None) -> LocalSwarm:
+       hostnames: list[str] | None = None, joined: int | None = None,
+       configs: dict[str, dict] | None = None) -> LocalSwarm:
     """Create an ``n_nodes`` swarm (the first ``managers`` are managers) and return its handle.
 
     ``hostnames`` lets nodes report a scenario's names (e.g. manager1) so constraints on
     node.hostname mean the same on both sides; only the first ``joined`` nodes (default all)
-    join, the others run a daemon outside the swarm for a later ``docker swarm join``.
+    join, the others run a daemon outside the swarm for a later ``docker swarm join``. ``configs`` gives
+    a node (by hostname) daemon.json settings, e.g. ``node-generic-resources``.
     Any leftovers of an earlier run under ``base_dir`` are removed first.
     """
     joined = n_nodes if joined is None else joined
@@ -399,7 +404,8 @@ def up(n_nodes: int, managers: int = 1, base_dir: str | os.PathLike = DEFAULT_BA
     swarm = LocalSwarm(base_dir)
     create_bridge(swarm.state)
     for index in range(1, n_nodes + 1):
-        swarm.start_node(index, hostnames[index - 1] if hostnames else "")
+        hostname = hostnames[index - 1] if hostnames else ""
+        swarm.start_node(index, hostname, (configs or {}).get(hostname or f"node{index}"))
     clients = [swarm.clients[f"node{i}"] for i in range(1, n_nodes + 1)]
     provide_image(clients)
     swarm.joined_at["node1"] = time.time()
