@@ -193,3 +193,17 @@ steps:
     assert [e["node"] for e in running_tasks(trace, "g")] == ["gpu1", "gpu1"]
     listing = trace.steps()[-1]["output"]
     assert "no suitable node (insufficient resources on 2 nodes)" in listing
+
+
+def test_inspect_shows_the_reservation_and_the_platforms_as_the_engine_api_does():
+    trace = run_yaml("""
+version: 1
+cluster: {managers: 1}
+images: {app: {platforms: [linux/arm64]}}
+steps:
+  - run: docker service create -d --name a --generic-resource GPU=1 app
+  - run: docker service inspect -f '{{json .Spec.TaskTemplate.Resources}} {{json .Spec.TaskTemplate.Placement}}' a
+""")
+    assert trace.steps()[-1]["output"] == (
+        '{"Limits":{},"Reservations":{"GenericResources":[{"DiscreteResourceSpec":{"Kind":"GPU","Value":1}}]}} '
+        '{"Platforms":[{"Architecture":"arm64","OS":"linux"}]}')

@@ -403,7 +403,8 @@ def _without_empty(fields: dict) -> dict:
 
 
 def _resources_json(res: Resources) -> dict:
-    return _without_empty({"NanoCPUs": res.nano_cpus, "MemoryBytes": res.memory_bytes})
+    return _without_empty({"NanoCPUs": res.nano_cpus, "MemoryBytes": res.memory_bytes, "GenericResources": [
+        {"DiscreteResourceSpec": {"Kind": kind, "Value": n}} for kind, n in res.generic]})
 
 
 def _update_config_json(config: UpdateConfig) -> dict:
@@ -442,6 +443,7 @@ def _task_template_json(spec: ServiceSpec) -> dict:
             "Constraints": list(placement.constraints),
             "Preferences": [{"Spread": {"SpreadDescriptor": p}} for p in placement.preferences],
             "MaxReplicas": placement.max_replicas,
+            "Platforms": [{"Architecture": arch, "OS": os} for os, arch in placement.platforms],
         }),
         **_without_empty({"Networks": [{"Target": n} for n in task.networks]}),
         "ForceUpdate": task.force_update,
