@@ -206,4 +206,4 @@ steps:
 """)
     assert trace.steps()[-1]["output"] == (
         '{"Limits":{},"Reservations":{"GenericResources":[{"DiscreteResourceSpec":{"Kind":"GPU","Value":1}}]}} '
-        '{"Platforms":[{"Architecture":"arm64","OS":"linux"}]}')
+        '{"Platforms":[{"Architecture":"arm64","OS":"linux"}]}\n')
