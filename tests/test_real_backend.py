@@ -64,7 +64,13 @@ def test_local_layout_puts_the_leader_first_and_late_joiners_last():
                  "    - {name: m1, role: manager}\n")
     layout = local_layout(s, 4)
     assert layout == {"n_nodes": 4, "managers": 1, "hostnames": ["m1", "w1", "extra1", "w0"], "joined": 3,
-                      "extra": ("extra1",)}
+                      "extra": ("extra1",), "configs": {}}
+
+
+def test_local_layout_gives_a_node_its_generic_resources_as_daemon_json_lists_them():
+    s = scenario("cluster:\n  nodes:\n    - {name: m1, role: manager}\n"
+                 "    - {name: w1, generic_resources: [GPU=UUID1, GPU=UUID2, SSD=2]}\n")
+    assert local_layout(s, 2)["configs"] == {"w1": {"node-generic-resources": ["GPU=UUID1", "GPU=UUID2", "SSD=2"]}}
 
 
 def test_hostname_constraints_name_the_real_nodes():
