@@ -141,9 +141,15 @@ def _remove_local_swarm(localswarm) -> None:
 
 def cmd_replay(args) -> int:
     """Run the scenario on a real swarm; docker and validation/ are imported only here."""
+    if args.cleanup:
+        return _real_swarm_errors(lambda: _cleanup(args))
+    if args.scenario is None:
+        raise ValueError("replay needs a scenario file (or --cleanup)")
     scenario = load_scenario(args.scenario)
     if args.local is not None and args.docker_host:
         raise ValueError("choose one of --local and --docker-host")
+    if args.node and not args.docker_host:
+        raise ValueError("--node maps scenario nodes to the nodes of a --docker-host swarm")
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _on_signal)
 
@@ -151,12 +157,18 @@ def cmd_replay(args) -> int:
         from validation import localswarm
         from validation.docker_backend import DockerBackend, capabilities, local_layout, refuse_early
         if args.docker_host:
-            mesh = not args.no_mesh
-            refuse_early(scenario, capabilities(mesh, local=False))
+            from validation import foreign
+            mesh, image = not args.no_mesh, args.workload_image or "busybox:1.36"
+            plan = foreign.survey(args.docker_host, scenario, foreign.parse_node_map(args.node or []), mesh, image)
+            if plan.problems or args.preflight:
+                print(plan.format(args.docker_host[0]), file=sys.stderr if plan.problems else sys.stdout)
+                return None if plan.problems else 0
             print(f"# {scenario.name} on {args.docker_host[0]}")
-            with DockerBackend.for_remote(args.docker_host, scenario, mesh=mesh,
-                                          image=args.workload_image or "busybox:1.36") as backend:
+            with foreign.remote_backend(plan, args.docker_host[0], mesh=mesh, image=image,
+                                        ledger_dir=args.state_dir and Path(args.state_dir)) as backend:
                 return run_scenario(scenario, backend, on_step=print_step)
+        if args.preflight:
+            raise ValueError("--preflight checks a --docker-host swarm; a local swarm is built for the scenario")
         _need_root("replay --local")
         mesh = localswarm.ipvs_available()
         refuse_early(scenario, capabilities(mesh, local=True))
@@ -178,11 +190,36 @@ def cmd_replay(args) -> int:
                     _remove_local_swarm(localswarm)
 
     trace = _real_swarm_errors(run)
+    if trace is None or trace == 0:  # the preflight's verdict
+        return 2 if trace is None else 0
     print_summary(trace, ran="Observed")
     if args.trace:
         trace.write(args.trace)
         print(f"Trace written to {args.trace}")
     return 0
+
+
+def _cleanup(args) -> int:
+    """`replay --cleanup`: undo the runs whose ledgers are left (a SIGKILLed replay), on their own swarm."""
+    from validation.docker_backend import client_for
+    from validation.ledger import Ledger, cleanup, state_dir
+    directory = Path(args.state_dir) if args.state_dir else state_dir()
+    paths = sorted(directory.glob("*.json")) if directory.is_dir() else []
+    if not paths:
+        print(f"Nothing to clean up: no replay left a record in {directory}.")
+        return 0
+    failed = 0
+    for path in paths:
+        ledger = Ledger.load(path)
+        url = (args.docker_host or [ledger.data["url"]])[0]
+        left = cleanup(client_for(url).api, ledger)
+        if left:
+            failed += 1
+            print(f"run {ledger.run_id} on {url}: could not remove {', '.join(left)}", file=sys.stderr)
+        else:
+            ledger.done()
+            print(f"run {ledger.run_id} on {url}: removed what it created, put back what it changed")
+    return 1 if failed else 0
 
 
 def cmd_cluster(args) -> int:
@@ -268,7 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--report", metavar="DIR", help="write predicted-over-observed plots here")
     cmp.set_defaults(func=cmd_compare)
     rep = sub.add_parser("replay", help="run a scenario on a real swarm and record its trace")
-    rep.add_argument("scenario")
+    rep.add_argument("scenario", nargs="?")
     rep.add_argument("--local", type=int, metavar="N", nargs="?", const=0,
                      help="on a local swarm of N nodes (default: the scenario's), brought up and torn down (root)")
     rep.add_argument("--docker-host", action="append", metavar="URL",
@@ -280,6 +317,16 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--workload-image", metavar="IMAGE",
                      help="busybox image the workloads run in (default: swarmsim/busybox:1 locally, "
                           "busybox:1.36 on --docker-host)")
+    rep.add_argument("--node", action="append", metavar="NAME=HOSTNAME",
+                     help="the real node (by hostname) that plays scenario node NAME; repeatable (default: the "
+                          "node with the scenario's name, else by role)")
+    rep.add_argument("--preflight", "--dry-run", action="store_true",
+                     help="only check the --docker-host swarm: print the node mapping, what would be set and "
+                          "everything the swarm lacks; change nothing")
+    rep.add_argument("--cleanup", action="store_true",
+                     help="remove what killed replays created and put back what they changed (from their records)")
+    rep.add_argument("--state-dir", metavar="DIR",
+                     help="where replays record what they change (default: ~/.local/state/swarmsim/replays)")
     rep.set_defaults(func=cmd_replay)
     clu = sub.add_parser("cluster", help="the local real swarm (needs root)")
     clu.add_argument("action", choices=["up", "down"])

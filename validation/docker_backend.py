@@ -42,6 +42,7 @@ from swarmsim.model.service import DEFAULT_WORKLOAD
 from swarmsim.trace import Trace, TraceWriter
 
 from . import localswarm
+from .ledger import Ledger, cleanup, new_run_id
 from .observe import IMAGE_LABEL, RUN_LABEL, Observer, header, run_services
 from .shield import shielded
 
@@ -108,13 +109,15 @@ class DockerBackend:
     the same names). `local` is the LocalSwarm when there is one: faults need it.
     `mesh`: whether the routing mesh and VIPs work (they need IPVS in the kernel).
     `exclude`: hostnames of real nodes outside the scenario, kept out by constraints.
+    `ledger`: where what the run changes is written down first (validation/ledger.py; default: in memory).
     """
 
     name = "real"
 
     def __init__(self, clients: Mapping[str, docker.DockerClient], *, urls: Mapping[str, str] | None = None,
                  hostnames: Mapping[str, str] | None = None, local: localswarm.LocalSwarm | None = None,
-                 mesh: bool = True, image: str = localswarm.IMAGE, exclude: tuple[str, ...] = (), hz: float = 20):
+                 mesh: bool = True, image: str = localswarm.IMAGE, exclude: tuple[str, ...] = (), hz: float = 20,
+                 ledger: Ledger | None = None):
         self.clients = dict(clients)
         self.urls = dict(urls or {})
         self.hostnames = dict(hostnames or {})
@@ -123,13 +126,12 @@ class DockerBackend:
         self.exclude = exclude
         self.hz = hz
         self.capabilities = capabilities(mesh, local is not None)
-        self.run_id = f"{int(time.time())}-{os.getpid()}"
+        self.ledger = ledger or Ledger(new_run_id())
+        self.run_id = self.ledger.run_id
         self.scenario: Scenario | None = None
         self.observer: Observer | None = None
         self.t0 = time.time()
         self._specs: dict[str, ServiceSpec] = {}      # SPEC_LABEL value -> the model spec it stands for
-        self._restore_nodes: dict[str, dict] = {}     # real node ID -> spec before we changed it
-        self._swarm_spec: dict | None = None
         self._closed = False
         self.stacks: set[str] = set()                   # namespaces `docker stack deploy` steps deployed
         self._stack_specs: dict[str, ServiceSpec] = {}  # their services, as the scenario's files convert them
@@ -142,37 +144,6 @@ class DockerBackend:
         kw.setdefault("mesh", localswarm.ipvs_available())
         return cls({h: swarm.client(n) for h, n in names.items()},
                    urls={h: swarm.nodes[n].base_url for h, n in names.items()}, local=swarm, **kw)
-
-    @classmethod
-    def for_remote(cls, urls: list[str], scenario: Scenario, **kw) -> "DockerBackend":
-        """On any swarm: `urls[0]` is a manager, the others optional nodes (for `on:` and joins).
-
-        Scenario nodes are matched to ready real nodes in order: the leader to the leader,
-        managers to managers, workers to the rest; real nodes left over are kept out of the
-        scenario's services by constraints.
-        """
-        first = _client(urls[0])
-        real = [n for n in first.api.nodes() if n["Status"]["State"] == "ready"]
-        real.sort(key=lambda n: (not n.get("ManagerStatus", {}).get("Leader"), n["Spec"]["Role"] != "manager",
-                                 n["Description"]["Hostname"]))
-        wanted = _scenario_order(scenario)
-        joined = [d for d in wanted if d.joined]
-        if len(joined) > len(real) or any(d.joined for d in wanted[len(joined):]):
-            raise ScenarioRefused(f"the scenario has {len(joined)} nodes in the swarm; the swarm at {urls[0]} has "
-                                  f"{len(real)} ready nodes")
-        if sum(d.role is Role.MANAGER for d in joined) > sum(n["Spec"]["Role"] == "manager" for n in real):
-            raise ScenarioRefused("the scenario has more managers than the swarm")
-        hostnames = {d.name: n["Description"]["Hostname"] for d, n in zip(joined, real)}
-        by_host = {h: s for s, h in hostnames.items()}
-        clients, node_urls = {scenario.leader: first}, {scenario.leader: urls[0]}
-        for url in urls[1:]:
-            client = _client(url)
-            name = by_host.get(client.info()["Name"])
-            if name is None:
-                raise ScenarioRefused(f"{url} is not one of the nodes the scenario uses ({', '.join(sorted(by_host))})")
-            clients[name], node_urls[name] = client, url
-        exclude = tuple(n["Description"]["Hostname"] for n in real[len(joined):])
-        return cls(clients, urls=node_urls, hostnames=hostnames, exclude=exclude, **kw)
 
     def __enter__(self) -> "DockerBackend":
         return self
@@ -196,7 +167,7 @@ class DockerBackend:
         self._refuse(scenario)
         self.scenario = scenario
         manager = self.manager
-        self._swarm_spec = manager.api.inspect_swarm()["Spec"]
+        self.ledger.swarm(manager.api.inspect_swarm())
         for decl in scenario.nodes:
             self._prepare_node(decl)
         version = manager.version().get("Version", "?")
@@ -259,7 +230,7 @@ class DockerBackend:
 
     def _fresh_client(self, name: str) -> docker.DockerClient:
         """A separate connection (for the observer thread) when the node's URL is known."""
-        return _client(self.urls[name], timeout=10) if name in self.urls else self.clients[name]
+        return client_for(self.urls[name], timeout=10) if name in self.urls else self.clients[name]
 
     def _real(self, name: str) -> str:
         return self.hostnames.get(name, name)
@@ -267,6 +238,12 @@ class DockerBackend:
     def _refuse(self, scenario: Scenario) -> None:
         """What this target cannot do, said before anything is created."""
         refuse_early(scenario, self.capabilities)
+        problems = self.problems(scenario)
+        if problems:
+            raise ScenarioRefused("the real backend cannot run this scenario: " + "; ".join(problems))
+
+    def problems(self, scenario: Scenario) -> list[str]:
+        """What this target's clients cannot do for the scenario (its capabilities aside)."""
         problems = []
         if any(isinstance(s, Fail) for s in scenario.steps) and self.local is None:
             problems.append("fail: steps need the local swarm (--local), which can kill and restart a node's dockerd")
@@ -279,8 +256,7 @@ class DockerBackend:
                 on = step.on or scenario.leader
                 if on not in self.clients and (self.local is None or on not in self.local.hostnames):
                     problems.append(f"'{step.command}' runs on {on}, and there is no docker client for it")
-        if problems:
-            raise ScenarioRefused("the real backend cannot run this scenario: " + "; ".join(dict.fromkeys(problems)))
+        return list(dict.fromkeys(problems))
 
     def _real_node(self, name: str) -> dict:
         """The swarm's node for a scenario node (the newest, if it left and joined again)."""
@@ -291,8 +267,8 @@ class DockerBackend:
         return max(found, key=lambda n: n["CreatedAt"])
 
     def _set_node(self, node: dict, **spec) -> None:
-        """Change a node's spec, remembering the first spec we saw so close() can put it back."""
-        self._restore_nodes.setdefault(node["ID"], dict(node["Spec"]))
+        """Change a node's spec, what it changes written down first so close() (or --cleanup) puts it back."""
+        self.ledger.node(node, spec)
         self.manager.api.update_node(node["ID"], node["Version"]["Index"], {**node["Spec"], **spec})
 
     def _prepare_node(self, decl: NodeDecl) -> None:
@@ -328,30 +304,12 @@ class DockerBackend:
                   f"{RUN_LABEL}={self.run_id} by hand", file=sys.stderr)
 
     def _remove_ours(self) -> None:
-        api = self.manager.api
-        mine = {"label": f"{RUN_LABEL}={self.run_id}"}
-        for namespace in sorted(self.stacks):  # what a stack step left: removed as `docker stack rm` does
-            try:
-                self._docker_cli(f"docker stack rm {shlex.quote(namespace)}", self.scenario.leader)
-            except (StepError, OSError, subprocess.SubprocessError):
-                pass  # no CLI or URL for the leader: its services go with the ones below, by label, if ours
-        for s in api.services(filters=mine):
-            _quietly(api.remove_service, s["ID"])
-        deadline = time.time() + 60
-        while api.networks(filters=mine) and time.time() < deadline:  # in use until the tasks are gone
-            for net in api.networks(filters=mine):
-                _quietly(api.remove_network, net["Id"])
-            time.sleep(0.5)
-        for node_id, spec in self._restore_nodes.items():
-            try:
-                node = api.inspect_node(node_id)
-                if node["Spec"] != spec:
-                    api.update_node(node_id, node["Version"]["Index"], spec)
-            except docker.errors.APIError:
-                pass  # removed by a step, or it left: nothing to put back
-        swarm = api.inspect_swarm()
-        if self._swarm_spec is not None and swarm["Spec"] != self._swarm_spec:
-            _quietly(api.update_swarm, swarm["Version"]["Index"], self._swarm_spec)
+        left = cleanup(self.manager.api, self.ledger)
+        if left:
+            print(f"swarmsim: run {self.run_id} could not remove {', '.join(left)}; `swarmsim replay --cleanup` "
+                  "tries again", file=sys.stderr)
+        else:
+            self.ledger.done()
 
     # -- services -------------------------------------------------------------------------------------
     def _constraint(self, text: str) -> str:
@@ -470,6 +428,7 @@ class DockerBackend:
         The stack's services carry no run label: the observer and the waits find them by their namespace,
         and what is left of them at the end is removed with `docker stack rm`."""
         if isinstance(command, c.StackDeploy):
+            self.ledger.stack(command.namespace)
             self.stacks.add(command.namespace)
             self._stack_specs.update((spec.name, spec) for spec in command.stack.services)
         base = os.path.dirname(os.path.abspath(self.scenario.source)) if self.scenario.source else None
@@ -674,6 +633,13 @@ def capabilities(mesh: bool, local: bool) -> frozenset[str]:
 
 def refuse_early(scenario: Scenario, offered: frozenset[str]) -> None:
     """Refusals that need no swarm, so `replay --local` says them before building one."""
+    problems = early_problems(scenario, offered)
+    if problems:
+        raise ScenarioRefused("the real backend cannot run this scenario: " + "; ".join(problems))
+
+
+def early_problems(scenario: Scenario, offered: frozenset[str]) -> list[str]:
+    """What no swarm with these capabilities can run."""
     problems = []
     missing = required_capabilities(scenario) - offered
     if missing & {"ingress", "vip"}:
@@ -689,23 +655,14 @@ def refuse_early(scenario: Scenario, offered: frozenset[str]) -> None:
         problems.append("engine labels are daemon flags; set them on the real nodes and drop them here")
     if scenario.traffic:
         problems.append("traffic clients are not replayed on a real swarm yet")
-    if problems:
-        raise ScenarioRefused("the real backend cannot run this scenario: " + "; ".join(problems))
+    return problems
 
 
-def _client(url: str, timeout: int = 60) -> docker.DockerClient:
+def client_for(url: str, timeout: int = 60) -> docker.DockerClient:
     return docker.DockerClient(base_url=url, version="auto", timeout=timeout, use_ssh_client=url.startswith("ssh://"))
 
 
-def _quietly(call, *args) -> None:
-    """Cleanup goes on past one failure (e.g. a network still in use); what is left is retried or reported."""
-    try:
-        call(*args)
-    except docker.errors.APIError:
-        pass
-
-
-def _scenario_order(scenario: Scenario) -> list[NodeDecl]:
+def scenario_order(scenario: Scenario) -> list[NodeDecl]:
     """Leader, other managers, workers, then nodes that join later: the order real nodes are matched in."""
     leader = scenario.leader
     return sorted(scenario.nodes, key=lambda d: (not d.joined, d.name != leader, d.role is not Role.MANAGER))
@@ -713,7 +670,7 @@ def _scenario_order(scenario: Scenario) -> list[NodeDecl]:
 
 def local_layout(scenario: Scenario, n_nodes: int) -> dict:
     """Arguments for localswarm.up so its nodes are the scenario's (extra nodes stay out of its services)."""
-    order = _scenario_order(scenario)
+    order = scenario_order(scenario)
     joined = [d.name for d in order if d.joined]
     later = [d.name for d in order if not d.joined]
     extra = [f"extra{i}" for i in range(1, n_nodes - len(order) + 1)]
