@@ -167,7 +167,7 @@ def check_image(image: str, plan: Plan, real: list[dict]) -> None:
                                  f"(docker -H {plan.urls[name]} pull {image}, or --workload-image)")
     unreached = sorted(h for n, h in plan.hostnames.items() if n not in plan.clients)
     if unreached:
-        plan.notes.append(f"image {image} on {', '.join(unreached)} (no --docker-host for them; "
+        plan.notes.append(f"image {image} on {', '.join(unreached)} (no --docker-host reaches them; "
                           "they pull it when a task starts)")
 
 
@@ -177,8 +177,8 @@ def ssh_has_ipvs(url: str) -> bool | None:
     parts = urllib.parse.urlparse(url)
     args = ["ssh", "-o", "BatchMode=yes"] + (["-l", parts.username] if parts.username else []) + \
         (["-p", str(parts.port)] if parts.port else [])
-    probe = ("test -e /proc/net/ip_vs || grep -qw ip_vs /proc/modules || "
-             "ls /lib/modules/$(uname -r)/kernel/net/netfilter/ipvs/ip_vs.ko* >/dev/null 2>&1")
+    probe = ("if test -e /proc/net/ip_vs || grep -qw ip_vs /proc/modules || "
+             "ls /lib/modules/$(uname -r)/kernel/net/netfilter/ipvs/ip_vs.ko* >/dev/null 2>&1; then exit 0; fi; exit 1")
     try:
         proc = subprocess.run([*args, "--", parts.hostname, "sh -c " + shlex.quote(probe)],
                               capture_output=True, timeout=30)
@@ -191,7 +191,7 @@ def survey(urls: list[str], scenario: Scenario, node_map: dict[str, str], mesh: 
     """Everything the replay would need, read from the swarm without changing it."""
     plan = Plan()
     needs = capabilities(True, False)
-    plan.problems += early_problems(scenario, capabilities(mesh, local=False))
+    plan.problems += early_problems(scenario, capabilities(mesh, local=False), local=False)
     first = client_for(urls[0])
     info = first.info()
     if not info.get("Swarm", {}).get("ControlAvailable"):

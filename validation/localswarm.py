@@ -45,6 +45,7 @@ IMAGE_2 = "swarmsim/busybox:2"   # the same image under a second tag: a stack fi
 BUSYBOX = "/bin/busybox"         # from Debian's busybox-static
 DEFAULT_BASE_DIR = "/tmp/swarmsim-local"
 LOCK_PATH = "/run/lock/swarmsim-local.lock"   # outside base_dir, which down() deletes
+TCP_PORT = 2375                  # with up(tcp=True) each dockerd also listens on its node's address, no TLS
 FORWARD_RULE = ["FORWARD", "-i", BRIDGE, "-o", BRIDGE, "-j", "ACCEPT"]
 DOCKERFILE = (
     "FROM scratch\n"
@@ -155,6 +156,11 @@ class Node:
     def base_url(self) -> str:
         return f"unix://{self.socket}"
 
+    @property
+    def tcp_url(self) -> str:
+        """The node's API over TCP (when started with tcp=True), as a remote swarm is reached."""
+        return f"tcp://{self.ip}:{TCP_PORT}"
+
     def client(self, timeout: int = 60) -> docker.DockerClient:
         return docker.DockerClient(base_url=self.base_url, version="auto", timeout=timeout)
 
@@ -195,19 +201,22 @@ def create_netns(state: State, node: Node) -> None:
 
 # --------------------------------------------------------------------------- dockerd
 
-def start_dockerd(state: State, node: Node, config: dict | None = None) -> None:
+def start_dockerd(state: State, node: Node, config: dict | None = None, tcp: bool | None = None) -> None:
     """Start the node's dockerd in its netns and a fresh UTS namespace (own hostname).
 
     ``nsenter --net`` is used instead of ``ip netns exec`` because the latter remounts /sys and
     dockerd then fails with "Devices cgroup isn't mounted". The process gets its own session
-    so a Ctrl-C in the driving terminal does not kill the swarm behind our back.
+    so a Ctrl-C in the driving terminal does not kill the swarm behind our back. With ``tcp`` the
+    daemon also listens on the node's address (kept across a restart, like daemon.json).
     """
     node.dir.mkdir(parents=True, exist_ok=True)
     settings = node.dir / "daemon.json"  # kept across a restart: the same daemon comes back
     if config is not None or not settings.exists():
         settings.write_text(json.dumps(config or {}))
+    if tcp is None:
+        tcp = state.data["nodes"].get(node.name, {}).get("tcp", False)
     state.record_node(node.name, dir=str(node.dir), pidfile=str(node.dir / "docker.pid"),
-                      cgroup=f"{PREFIX}-{node.name}")
+                      cgroup=f"{PREFIX}-{node.name}", tcp=tcp)
     flags = [
         "--config-file", str(node.dir / "daemon.json"),
         "--data-root", str(node.dir / "data"),
@@ -217,7 +226,7 @@ def start_dockerd(state: State, node: Node, config: dict | None = None) -> None:
         "--storage-driver=vfs",
         "--cgroup-parent", f"/{PREFIX}-{node.name}",
         "--bip", f"172.30.{node.index}.1/24",
-    ]
+    ] + (["-H", node.tcp_url] if tcp else [])
     script = f'hostname {shlex.quote(node.hostname or node.name)}; exec dockerd {" ".join(flags)}'
     env = dict(os.environ, DOCKER_SERVICE_PREFER_OFFLINE_IMAGE="1")
     env.pop("DOCKER_HOST", None)
@@ -312,14 +321,14 @@ class LocalSwarm:
         """Hostname each node reports -> its name here (nodeN)."""
         return {node.hostname or name: name for name, node in self.nodes.items()}
 
-    def start_node(self, index: int, hostname: str = "", config: dict | None = None) -> Node:
+    def start_node(self, index: int, hostname: str = "", config: dict | None = None, tcp: bool = False) -> Node:
         """Create namespace and dockerd for node ``index`` (``config``: its daemon.json); returns once its API
         answers."""
         node = Node(f"node{index}", index, self.base_dir / f"node{index}", hostname)
         self.nodes[node.name] = node
         self.state.record_node(node.name, hostname=hostname)
         create_netns(self.state, node)
-        start_dockerd(self.state, node, config)
+        start_dockerd(self.state, node, config, tcp)
         self.clients[node.name] = wait_ready(node)
         return node
 
@@ -385,13 +394,14 @@ class LocalSwarm:
 
 def up(n_nodes: int, managers: int = 1, base_dir: str | os.PathLike = DEFAULT_BASE_DIR,
        hostnames: list[str] | None = None, joined: int | None = None,
-       configs: dict[str, dict] | None = None) -> LocalSwarm:
+       configs: dict[str, dict] | None = None, tcp: bool = False) -> LocalSwarm:
     """Create an ``n_nodes`` swarm (the first ``managers`` are managers) and return its handle.
 
     ``hostnames`` lets nodes report a scenario's names (e.g. manager1) so constraints on
     node.hostname mean the same on both sides; only the first ``joined`` nodes (default all)
     join, the others run a daemon outside the swarm for a later ``docker swarm join``. ``configs`` gives
-    a node (by hostname) daemon.json settings, e.g. ``node-generic-resources``.
+    a node (by hostname) daemon.json settings, e.g. ``node-generic-resources``. ``tcp``: every dockerd
+    also listens on ``tcp://<node address>:2375`` (plain, for tests of remote swarms).
     Any leftovers of an earlier run under ``base_dir`` are removed first.
     """
     joined = n_nodes if joined is None else joined
@@ -405,7 +415,7 @@ def up(n_nodes: int, managers: int = 1, base_dir: str | os.PathLike = DEFAULT_BA
     create_bridge(swarm.state)
     for index in range(1, n_nodes + 1):
         hostname = hostnames[index - 1] if hostnames else ""
-        swarm.start_node(index, hostname, (configs or {}).get(hostname or f"node{index}"))
+        swarm.start_node(index, hostname, (configs or {}).get(hostname or f"node{index}"), tcp)
     clients = [swarm.clients[f"node{i}"] for i in range(1, n_nodes + 1)]
     provide_image(clients)
     swarm.joined_at["node1"] = time.time()
