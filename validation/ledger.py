@@ -136,16 +136,17 @@ def restore_node(api: docker.APIClient, node_id: str, before: dict) -> None:
     """Each label, availability and role the run changed back to its previous value; nothing else."""
     node = api.inspect_node(node_id)
     spec = dict(node["Spec"])
-    labels = dict(spec.get("Labels") or {})
-    for key, value in before["labels"].items():
-        if value is None:
-            labels.pop(key, None)
-        else:
-            labels[key] = value
-    spec["Labels"] = labels
+    spec["Labels"] = put_back(spec.get("Labels") or {}, before["labels"])
     spec.update({k: v for k, v in before.items() if k in ("Availability", "Role")})
     if spec != {**node["Spec"], "Labels": node["Spec"].get("Labels") or {}}:
         api.update_node(node_id, node["Version"]["Index"], spec)
+
+
+def put_back(labels: dict[str, str], before: dict[str, str | None]) -> dict[str, str]:
+    """`labels` with each key of `before` back to its value there (None: absent); the other keys kept."""
+    out = {k: v for k, v in labels.items() if k not in before}
+    out.update({k: v for k, v in before.items() if v is not None})
+    return out
 
 
 def _quietly(left: list[str], what: str, call, *args) -> None:
