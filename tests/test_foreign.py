@@ -19,7 +19,8 @@ cluster:
 
 
 def node(host, role="worker", id_=None, labels=None):
-    return {"ID": id_ or f"id-{host}", "Description": {"Hostname": host}, "Status": {"State": "ready"},
+    return {"ID": id_ or f"id-{host}", "Status": {"State": "ready"},
+            "Description": {"Hostname": host, "Platform": {"OS": "linux", "Architecture": "x86_64"}},
             "Spec": {"Role": role, "Availability": "active", "Labels": labels or {}}}
 
 
@@ -73,3 +74,12 @@ def test_the_cleanup_puts_back_every_label_the_run_touched_and_keeps_everybody_e
     assert {k: restored.get(k) for k in touched} == {k: original.get(k) for k in touched}
     assert {k: v for k, v in restored.items() if k not in touched} == \
         {k: v for k, v in current.items() if k not in touched}
+
+
+def test_steps_that_take_a_node_out_of_the_swarm_are_refused_on_a_foreign_swarm():
+    from validation.foreign import check_nodes
+    scenario = loads_scenario(SCENARIO + "steps:\n  - run: docker node rm --force web1\n"
+                                         "  - {run: docker swarm leave, on: beta}\n")
+    plan = mapped({})
+    check_nodes(scenario, REAL, plan)
+    assert [p.split(":")[0] for p in plan.problems] == ["'docker node rm --force web1'", "'docker swarm leave'"]

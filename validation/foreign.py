@@ -110,6 +110,10 @@ def map_nodes(scenario: Scenario, real: list[dict], first_id: str, node_map: dic
 def check_nodes(scenario: Scenario, real: list[dict], plan: Plan) -> None:
     """Labels and availability swarmsim will set, and what only the nodes' daemons can provide."""
     by_host = {n["Description"]["Hostname"]: n for n in real}
+    for step in scenario.steps:
+        if isinstance(step, Run) and isinstance(step.parsed, (c.SwarmLeave, c.NodeRm)):
+            plan.problems.append(f"'{step.command}': swarmsim takes no node out of a swarm it did not create "
+                                 "(a cleanup could not put it back)")
     for d in scenario.nodes:
         if not d.joined:
             plan.problems.append(f"the scenario's node {d.name} starts outside the swarm: swarmsim takes no node "
