@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, strategies as st
 
 from swarmsim.dockercli import commands as c
 from swarmsim.dockercli.parse import CommandError, apply_update, parse_command, parse_command_line
@@ -296,3 +297,14 @@ def test_parse_command_takes_words_and_double_dash_ends_flags():
     cmd = parse_command(["service", "create", "--name", "w", "--", "busybox", "-x"])
     assert cmd.spec.task.image == "busybox" and cmd.spec.task.args == ("-x",)
     assert parse_command(["node", "inspect", "--", "-odd"]) == c.NodeInspect(("-odd",))
+
+
+@given(st.lists(st.sampled_from(["A=1", "B=2", "A=3", "C=4", "B=5", "A"]), max_size=8),
+       st.lists(st.sampled_from(["A=9", "C=8", "D=7", "B=6", "A=0"]), max_size=8))
+def test_env_additions_replace_and_go_last_one_by_one(env, additions):
+    from swarmsim.dockercli.parse import _with_env
+    expected = list(env)
+    for item in additions:  # docker's makeEnv, one addition at a time
+        key = item.partition("=")[0]
+        expected = [e for e in expected if e.partition("=")[0] != key] + [item]
+    assert list(_with_env(tuple(env), additions)) == expected

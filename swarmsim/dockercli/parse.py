@@ -15,6 +15,7 @@ that no later step could refer to.
 from __future__ import annotations
 
 import csv
+from collections import deque
 import difflib
 import re
 import shlex
@@ -311,9 +312,9 @@ class CommandSpec:
 
     def parse(self, argv: list[str]) -> Args:
         args = Args([], [])
-        words = list(argv)
+        words = deque(argv)  # popped from the front: a list would make a long command line quadratic
         while words:
-            word = words.pop(0)
+            word = words.popleft()
             if word == "--":
                 args.positionals.extend(words)
                 break
@@ -329,7 +330,7 @@ class CommandSpec:
         self._check_arity(args.positionals)
         return args
 
-    def _parse_long(self, word: str, words: list[str], args: Args) -> None:
+    def _parse_long(self, word: str, words: deque[str], args: Args) -> None:
         name, has_value, value = word[2:].partition("=")
         flag = self.long(name)
         if flag.parse is None:
@@ -338,10 +339,10 @@ class CommandSpec:
         if not has_value:
             if not words:
                 raise CommandError(f"flag needs an argument: --{name}")
-            value = words.pop(0)
+            value = words.popleft()
         args.values.append((flag.name, _set(flag, flag.parse, value)))
 
-    def _parse_shorts(self, word: str, words: list[str], args: Args) -> None:
+    def _parse_shorts(self, word: str, words: deque[str], args: Args) -> None:
         rest = word[1:]
         while rest:
             flag, rest = self.short(rest[0], word), rest[1:]
@@ -355,7 +356,7 @@ class CommandSpec:
             if not value:
                 if not words:
                     raise CommandError(f"flag needs an argument: '{flag.short}' in -{flag.short}")
-                value = words.pop(0)
+                value = words.popleft()
             args.values.append((flag.name, _set(flag, flag.parse, value)))
             return
 
@@ -424,12 +425,11 @@ _NOT_CHANGES = ("detach", "quiet", "rollback", "no-resolve-image", "with-registr
 
 
 def _with_env(env: tuple[str, ...], additions: list[str]) -> tuple[str, ...]:
-    """Each addition replaces any variable of the same name and goes last (docker's makeEnv)."""
-    out = list(env)
-    for item in additions:
-        key = item.partition("=")[0]
-        out = [e for e in out if e.partition("=")[0] != key] + [item]
-    return tuple(out)
+    """Each addition replaces any variable of the same name and goes last (docker's makeEnv): the variables
+    added end in the order of their last addition, after those kept."""
+    last = {item.partition("=")[0]: (i, item) for i, item in enumerate(additions)}
+    kept = [e for e in env if e.partition("=")[0] not in last]
+    return tuple(kept + [item for _, item in sorted(last.values())])
 
 
 def _resources(base: Resources, a: Args, prefix: str) -> Resources:

@@ -259,6 +259,8 @@ def parser() -> list[Case]:
         with_step("docker service inspect --format '{{json .}' web", "template", "parser"),
         with_step("docker service create --name a " + "--env A=1 " * 100_000 + "nginx", "many-flags", "parser",
                   accepted=True),
+        with_step("docker service create --name a " + "".join(f"--env A{i}=1 " for i in range(50_000)) + "nginx",
+                  "many-env-names", "parser", accepted=True),
         with_step("docker " + "x" * 1_000_000, "long-word", "parser"),
         with_step("docker service create --name a " + "--constraint node.labels.a==b " * 10000 + "nginx",
                   "many-constraints", "parser", accepted=True),
