@@ -159,6 +159,7 @@ class _Run:
     draining: bool = False           # shutdown began: weight 0 in the load balancer
     ended: bool = False              # its process is gone (exited, SIGTERM, SIGKILL): connections to it reset
     exited: object = None            # an event for the traffic clients waiting on it, made when one asks
+    wake_on_any: bool = False        # its lifecycle waits for any new version of the task, not only a new desired state
 
 
 class Agent:
@@ -208,9 +209,13 @@ class Agent:
             self._notify(run, run.task)
 
     def _notify(self, run: _Run, t: Task) -> None:
-        run.task = t
-        if not run.changed.triggered:
-            run.changed.succeed()
+        """Wake the task's lifecycle if it waits and what it waits for may have changed: its removal or a new
+        desired state (a node's every assignment batch lists all its tasks, mostly unchanged)."""
+        old, run.task = run.task, t
+        changed = run.changed  # an event nobody waits on stays untriggered: every waiter makes a fresh one
+        if changed.callbacks and not changed.triggered and (
+                run.removed or run.wake_on_any or t.desired != old.desired):
+            changed.succeed()
 
     def _workload(self, t: Task) -> Workload:
         """The service's x-workload over the image's over the defaults."""
@@ -228,8 +233,9 @@ class Agent:
     def _stop_wanted(self, run: _Run) -> bool:
         return run.removed or run.task.desired >= TaskState.SHUTDOWN
 
-    def _wait_change(self, run: _Run):
+    def _wait_change(self, run: _Run, any_change: bool = False):
         run.changed = self.sim.env.event()
+        run.wake_on_any = any_change
         return run.changed
 
     # -- the lifecycle ------------------------------------------------------------------------------------
@@ -288,7 +294,7 @@ class Agent:
         probe_at = run.container_at + check.probe_interval
         while True:
             wake = min(probe_at, exit_at) if exit_at is not None else probe_at
-            change = self._wait_change(run)
+            change = self._wait_change(run, any_change=True)  # each wake re-arms the probe timer, as it always did
             yield change | self.sim.timeout(wake - self.sim.now)
             if self._stop_wanted(run):
                 return "stop"
