@@ -30,7 +30,10 @@ class TaskState(IntEnum):
 
     @property
     def label(self) -> str:
-        return self.name.lower()
+        return _LABELS[self]
+
+
+_LABELS = {state: state.name.lower() for state in TaskState}  # the trace writes one or two per event
 
 
 @dataclass(frozen=True, slots=True)
