@@ -98,25 +98,39 @@ class Host:
             self._arm(sim, key)
             raise
 
-    def _served(self, ops: list["_Op"]) -> list[tuple["_Op", float]]:
-        """The operations being served (the oldest first), each with its speed."""
+    def _served(self, ops: list["_Op"]) -> tuple[int, float, float]:
+        """How many operations are served (the oldest first), their speed, and the speed of those on a node
+        setting up its ingress sandbox."""
         k = len(ops) if not self.slots else min(len(ops), self.slots)
         speed = min(1.0, 1.0 / (k * self.share)) if k and self.share > 0 else 1.0
-        slow = speed / self.timing.ingress_setup_slowdown
-        return [(op, slow if op.node in self.setting_up else speed) for op in ops[:k]]
+        return k, speed, speed / self.timing.ingress_setup_slowdown
 
     def _advance(self, sim, key: str) -> None:
-        elapsed = sim.now - self._since.get(key, sim.now)
-        for op, speed in self._served(self.busy.get(key, [])):
-            op.left -= elapsed * speed
-        self._since[key] = sim.now
+        now = sim.now
+        elapsed = now - self._since.get(key, now)
+        self._since[key] = now
+        ops = self.busy.get(key)
+        if not elapsed or not ops:
+            return
+        k, speed, slow = self._served(ops)
+        setting_up = self.setting_up
+        for i in range(k):
+            op = ops[i]
+            op.left -= elapsed * (slow if op.node in setting_up else speed)
 
     def _arm(self, sim, key: str) -> None:
         self._armed[key] = version = self._armed.get(key, 0) + 1
-        served = self._served(self.busy.get(key, []))
-        if served:
-            first, speed = min(served, key=lambda pair: pair[0].left / pair[1])
-            sim.call_at(sim.now + max(0.0, first.left / speed), self._tick, sim, key, version, first)
+        ops = self.busy.get(key)
+        if not ops:
+            return
+        k, speed, slow = self._served(ops)
+        first, first_speed, due = None, speed, 0.0
+        for i in range(k):  # the first to finish at its speed; the oldest of equals, as min() chose
+            op = ops[i]
+            op_speed = slow if op.node in self.setting_up else speed
+            if first is None or op.left / op_speed < due:
+                first, first_speed, due = op, op_speed, op.left / op_speed
+        sim.call_at(sim.now + max(0.0, first.left / first_speed), self._tick, sim, key, version, first)
 
     def _tick(self, sim, key: str, version: int, first: "_Op") -> None:
         if self._armed.get(key) != version:
@@ -124,7 +138,7 @@ class Host:
         self._advance(sim, key)
         first.left = 0.0  # due now: float rounding must not leave it a remainder too small to advance the clock
         ops = self.busy[key]
-        for op in [op for op, _speed in self._served(ops) if op.left <= 1e-9]:  # only those served can be done
+        for op in [op for op in ops[:self._served(ops)[0]] if op.left <= 1e-9]:  # only those served can be done
             ops.remove(op)
             op.done.succeed()
         self._arm(sim, key)
