@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from random import Random
 from typing import Callable
 
@@ -171,9 +171,9 @@ class Scheduler:
                 continue
             self.pipeline.set_task(t)
             if not self.pipeline.process(info):
-                new = replace(t, err=self.pipeline.explain(), status_at=now)
+                new = t.copy(err=self.pipeline.explain(), status_at=now)
             else:
-                new = replace(t, state=TaskState.ASSIGNED, msg=PREASSIGNED_MSG, err="", status_at=now)
+                new = t.copy(state=TaskState.ASSIGNED, msg=PREASSIGNED_MSG, err="", status_at=now)
                 info.add_task(new)
                 del self.pending_preassigned[t.id]
             self.all_tasks[t.id] = new
@@ -299,7 +299,7 @@ class Scheduler:
         while pending:
             t = pending.pop()
             info = nodes[i % count]
-            new = replace(t, node=info.node.name, state=TaskState.ASSIGNED, msg=ASSIGNED_MSG, err="", status_at=now)
+            new = t.copy(node=info.node.name, state=TaskState.ASSIGNED, msg=ASSIGNED_MSG, err="", status_at=now)
             self.all_tasks[t.id] = new
             info.add_task(new)
             decisions[t.id] = Decision(t, new)
@@ -329,11 +329,11 @@ class Scheduler:
             if version > t.spec_version:
                 # An old revision's task: dropped from the queue; shut down if nobody wants it (swarmkit#2998).
                 if t.state == TaskState.PENDING and t.desired >= TaskState.SHUTDOWN:
-                    new = replace(t, state=TaskState.SHUTDOWN, err="", status_at=now)
+                    new = t.copy(state=TaskState.SHUTDOWN, err="", status_at=now)
                 else:
-                    new = replace(t, status_at=now)
+                    new = t.copy(status_at=now)
             else:
-                new = replace(t, err=err, status_at=now)
+                new = t.copy(err=err, status_at=now)
                 self.unassigned[t.id] = new
             self.all_tasks[t.id] = new
             decisions[t.id] = Decision(t, new)

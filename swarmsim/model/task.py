@@ -5,8 +5,9 @@ TaskState carries swarmkit's numeric values (api/types.proto) so that `<` means
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from enum import IntEnum
+from operator import attrgetter
 
 from .service import EndpointSpec, TaskSpec
 
@@ -29,7 +30,10 @@ class TaskState(IntEnum):
 
     @property
     def label(self) -> str:
-        return self.name.lower()
+        return _LABELS[self]
+
+
+_LABELS = {state: state.name.lower() for state in TaskState}  # the trace writes one or two per event
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,3 +66,18 @@ class Task:
     @property
     def image(self) -> str:
         return self.spec.image
+
+    def copy(self, **changes) -> "Task":
+        """`dataclasses.replace(self, **changes)`, cheaper: a task is copied at every state change (every
+        status report, assignment and shutdown), and `replace` checks each field by name on each copy."""
+        values = _field_values(self)
+        if not changes:
+            return Task(*values)
+        values = list(values)
+        for name, value in changes.items():
+            values[_FIELD_INDEX[name]] = value
+        return Task(*values)
+
+
+_FIELD_INDEX = {f.name: i for i, f in enumerate(fields(Task))}
+_field_values = attrgetter(*_FIELD_INDEX)

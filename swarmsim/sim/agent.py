@@ -98,25 +98,39 @@ class Host:
             self._arm(sim, key)
             raise
 
-    def _served(self, ops: list["_Op"]) -> list[tuple["_Op", float]]:
-        """The operations being served (the oldest first), each with its speed."""
+    def _served(self, ops: list["_Op"]) -> tuple[int, float, float]:
+        """How many operations are served (the oldest first), their speed, and the speed of those on a node
+        setting up its ingress sandbox."""
         k = len(ops) if not self.slots else min(len(ops), self.slots)
         speed = min(1.0, 1.0 / (k * self.share)) if k and self.share > 0 else 1.0
-        slow = speed / self.timing.ingress_setup_slowdown
-        return [(op, slow if op.node in self.setting_up else speed) for op in ops[:k]]
+        return k, speed, speed / self.timing.ingress_setup_slowdown
 
     def _advance(self, sim, key: str) -> None:
-        elapsed = sim.now - self._since.get(key, sim.now)
-        for op, speed in self._served(self.busy.get(key, [])):
-            op.left -= elapsed * speed
-        self._since[key] = sim.now
+        now = sim.now
+        elapsed = now - self._since.get(key, now)
+        self._since[key] = now
+        ops = self.busy.get(key)
+        if not elapsed or not ops:
+            return
+        k, speed, slow = self._served(ops)
+        setting_up = self.setting_up
+        for i in range(k):
+            op = ops[i]
+            op.left -= elapsed * (slow if op.node in setting_up else speed)
 
     def _arm(self, sim, key: str) -> None:
         self._armed[key] = version = self._armed.get(key, 0) + 1
-        served = self._served(self.busy.get(key, []))
-        if served:
-            first, speed = min(served, key=lambda pair: pair[0].left / pair[1])
-            sim.call_at(sim.now + max(0.0, first.left / speed), self._tick, sim, key, version, first)
+        ops = self.busy.get(key)
+        if not ops:
+            return
+        k, speed, slow = self._served(ops)
+        first, first_speed, due = None, speed, 0.0
+        for i in range(k):  # the first to finish at its speed; the oldest of equals, as min() chose
+            op = ops[i]
+            op_speed = slow if op.node in self.setting_up else speed
+            if first is None or op.left / op_speed < due:
+                first, first_speed, due = op, op_speed, op.left / op_speed
+        sim.call_at(sim.now + max(0.0, first.left / first_speed), self._tick, sim, key, version, first)
 
     def _tick(self, sim, key: str, version: int, first: "_Op") -> None:
         if self._armed.get(key) != version:
@@ -124,7 +138,7 @@ class Host:
         self._advance(sim, key)
         first.left = 0.0  # due now: float rounding must not leave it a remainder too small to advance the clock
         ops = self.busy[key]
-        for op in [op for op, _speed in self._served(ops) if op.left <= 1e-9]:  # only those served can be done
+        for op in [op for op in ops[:self._served(ops)[0]] if op.left <= 1e-9]:  # only those served can be done
             ops.remove(op)
             op.done.succeed()
         self._arm(sim, key)
@@ -159,6 +173,7 @@ class _Run:
     draining: bool = False           # shutdown began: weight 0 in the load balancer
     ended: bool = False              # its process is gone (exited, SIGTERM, SIGKILL): connections to it reset
     exited: object = None            # an event for the traffic clients waiting on it, made when one asks
+    wake_on_any: bool = False        # its lifecycle waits for any new version of the task, not only a new desired state
 
 
 class Agent:
@@ -208,9 +223,13 @@ class Agent:
             self._notify(run, run.task)
 
     def _notify(self, run: _Run, t: Task) -> None:
-        run.task = t
-        if not run.changed.triggered:
-            run.changed.succeed()
+        """Wake the task's lifecycle if it waits and what it waits for may have changed: its removal or a new
+        desired state (a node's every assignment batch lists all its tasks, mostly unchanged)."""
+        old, run.task = run.task, t
+        changed = run.changed  # an event nobody waits on stays untriggered: every waiter makes a fresh one
+        if changed.callbacks and not changed.triggered and (
+                run.removed or run.wake_on_any or t.desired != old.desired):
+            changed.succeed()
 
     def _workload(self, t: Task) -> Workload:
         """The service's x-workload over the image's over the defaults."""
@@ -228,8 +247,9 @@ class Agent:
     def _stop_wanted(self, run: _Run) -> bool:
         return run.removed or run.task.desired >= TaskState.SHUTDOWN
 
-    def _wait_change(self, run: _Run):
+    def _wait_change(self, run: _Run, any_change: bool = False):
         run.changed = self.sim.env.event()
+        run.wake_on_any = any_change
         return run.changed
 
     # -- the lifecycle ------------------------------------------------------------------------------------
@@ -288,7 +308,7 @@ class Agent:
         probe_at = run.container_at + check.probe_interval
         while True:
             wake = min(probe_at, exit_at) if exit_at is not None else probe_at
-            change = self._wait_change(run)
+            change = self._wait_change(run, any_change=True)  # each wake re-arms the probe timer, as it always did
             yield change | self.sim.timeout(wake - self.sim.now)
             if self._stop_wanted(run):
                 return "stop"

@@ -11,7 +11,6 @@ and its agent reports it SHUTDOWN; only a task whose service is gone stays NEW.
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..model import Service, Task, TaskState
@@ -75,5 +74,5 @@ class Allocator:
             if not take_all(self._networks(t.spec.networks, t.endpoint), t.id):
                 self.waiting[t.id] = None
                 continue
-            self.manager.store.update_task(replace(t, state=TaskState.PENDING, msg=PENDING_MSG,
+            self.manager.store.update_task(t.copy(state=TaskState.PENDING, msg=PENDING_MSG,
                                                    status_at=self.manager.sim.now))

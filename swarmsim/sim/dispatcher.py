@@ -98,7 +98,7 @@ class Dispatcher:
             if t is None or state < t.state:
                 continue  # observed state never goes backwards
             running_at = at if state == TaskState.RUNNING else t.running_at
-            store.update_task(replace(t, state=state, msg=msg, err=err, status_at=at, running_at=running_at,
+            store.update_task(t.copy(state=state, msg=msg, err=err, status_at=at, running_at=running_at,
                                       exit_code=exit_code), at=at)
 
     # -- heartbeats ----------------------------------------------------------------------------------
@@ -164,7 +164,7 @@ class Dispatcher:
             return
         for t in self.manager.store.node_tasks(name):
             if TaskState.ASSIGNED <= t.state <= TaskState.RUNNING:
-                self.manager.store.update_task(replace(t, state=TaskState.ORPHANED, status_at=self.sim.now))
+                self.manager.store.update_task(t.copy(state=TaskState.ORPHANED, status_at=self.sim.now))
 
     def new_leader(self) -> None:
         """A new leader's dispatcher: every node not down is UNKNOWN until it registers, for 6 periods."""

@@ -6,7 +6,6 @@ REJECTED; the orchestrators then replace them elsewhere like any failed task.
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..control import constraint
@@ -52,5 +51,5 @@ class ConstraintEnforcer:
         for t in reject:
             current = store.tasks.get(t.id)
             if current is not None and current.desired <= TaskState.COMPLETE:
-                store.update_task(replace(current, state=TaskState.REJECTED, msg=REJECT_MSG, err=REJECT_ERR,
+                store.update_task(current.copy(state=TaskState.REJECTED, msg=REJECT_MSG, err=REJECT_ERR,
                                           status_at=self.manager.sim.now))

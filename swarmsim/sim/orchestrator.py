@@ -6,7 +6,6 @@ created, kept or removed, and dirty slots are handed to the updater.
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..control.orchestrator import (invalid_node, is_task_dirty, lowest_free_slots, newest_task,
@@ -23,7 +22,7 @@ def set_desired(manager: "Manager", tasks, desired: TaskState) -> None:
     for t in tasks:
         current = manager.store.tasks.get(t.id)
         if current is not None and current.desired < desired:
-            manager.store.update_task(replace(current, desired=desired))
+            manager.store.update_task(current.copy(desired=desired))
 
 
 def updatable_tasks_in_slot(manager: "Manager", service: Service, slot: list[Task]) -> list[Task]:

@@ -6,7 +6,7 @@ task has stopped (at most one minute), it is released to desired RUNNING.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ..control.restart import RestartHistory, should_restart
 from ..model import Availability, NodeStatus, Service, Task, TaskState
@@ -63,7 +63,7 @@ class RestartSupervisor:
             return
         if t.desired > TaskState.COMPLETE:
             return
-        t = self.store.update_task(replace(t, desired=TaskState.SHUTDOWN))
+        t = self.store.update_task(t.copy(desired=TaskState.SHUTDOWN))
         key = self._key(service, t)
         if not should_restart(t, self.history.get(key)):
             return
@@ -124,4 +124,4 @@ class RestartSupervisor:
     def start_now(self, task_id: str) -> None:
         t = self.store.tasks.get(task_id)
         if t is not None and t.desired < TaskState.RUNNING:
-            self.store.update_task(replace(t, desired=TaskState.RUNNING))
+            self.store.update_task(t.copy(desired=TaskState.RUNNING))

@@ -6,7 +6,6 @@ one batch, skipping any task that changed meanwhile.
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..control.scheduler import Scheduler
@@ -77,5 +76,5 @@ class SchedulerLoop:
             if current.state != d.old.state or current.node != d.old.node:
                 self.scheduler.task_updated(current, self.manager.sim.now)  # changed meanwhile: retry
                 continue
-            store.update_task(replace(current, node=d.new.node, state=d.new.state, msg=d.new.msg, err=d.new.err,
+            store.update_task(current.copy(node=d.new.node, state=d.new.state, msg=d.new.msg, err=d.new.err,
                                       status_at=d.new.status_at))

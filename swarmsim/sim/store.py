@@ -6,7 +6,6 @@ place where the trace is written, so nothing can change unrecorded.
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Callable
 
 from ..control.convergence import task_settled
@@ -108,7 +107,7 @@ class Store:
         key = (t.service_id, str(t.slot) if t.slot else f"@{t.node}")
         gen = self._gens.get(key, 0) + 1
         self._gens[key] = gen
-        t = replace(t, gen=gen, created_at=self.sim.now, status_at=self.sim.now)
+        t = t.copy(gen=gen, created_at=self.sim.now, status_at=self.sim.now)
         self._index(t)
         self._trace_task(t, None)
         self._publish(self.task_watchers, None, t)

@@ -242,7 +242,7 @@ class Updater:
         removed = None
         for t in self._current(tasks):
             if t.desired <= TaskState.RUNNING:
-                self.store.update_task(replace(t, desired=TaskState.SHUTDOWN))
+                self.store.update_task(t.copy(desired=TaskState.SHUTDOWN))
                 removed = t
         return removed
 
