@@ -269,7 +269,7 @@ class SimBackend:
                 out, ok = [], True
                 for name, replicas in scales:
                     current = swarm.service(name)
-                    if current.is_global:
+                    if current.per_node:
                         out.append(f"{name}: scale can only be used with replicated or replicated-job mode")
                         ok = False
                         continue
@@ -278,7 +278,7 @@ class SimBackend:
                 if not detach:
                     for name, _ in scales:
                         service = store.service(name)
-                        if service is not None and not service.is_global:
+                        if service is not None and not service.per_node:
                             result = self._progress(service.id, [])
                             ok = ok and result.ok
                             out.append(result.output)

@@ -350,12 +350,14 @@ class DockerBackend:
                                       networks=list(task.networks) or None)
         ports = [{"Protocol": p.protocol, "TargetPort": p.target, "PublishedPort": p.published,
                   "PublishMode": p.mode} for p in spec.endpoint.ports]
-        mode = (types.ServiceMode("global") if spec.mode is ServiceMode.GLOBAL
-                else types.ServiceMode("replicated", spec.replicas))
+        mode = {ServiceMode.GLOBAL: types.ServiceMode("global"), ServiceMode.GLOBAL_JOB: types.ServiceMode("global-job"),
+                ServiceMode.REPLICATED_JOB: types.ServiceMode("replicated-job", spec.replicas, spec.max_concurrent),
+                }.get(spec.mode) or types.ServiceMode("replicated", spec.replicas)
+        job = spec.mode.is_job  # the CLI sends a job no update or rollback config
         return dict(task_template=template, name=spec.name, mode=mode,
                     labels={**spec.labels, RUN_LABEL: self.run_id, SPEC_LABEL: key},
-                    update_config=_update_config(spec.update_config),
-                    rollback_config=_update_config(spec.rollback_config),
+                    update_config=None if job else _update_config(spec.update_config),
+                    rollback_config=None if job else _update_config(spec.rollback_config),
                     endpoint_spec=types.EndpointSpec(mode=spec.endpoint.mode, ports=ports or None))
 
     def _create_service(self, client: docker.DockerClient, spec: ServiceSpec) -> str:
@@ -453,7 +455,7 @@ class DockerBackend:
                 out, ok, scaled = [], True, []
                 for name, replicas in scales:
                     _, current = self._ours(client, name)
-                    if current.mode is ServiceMode.GLOBAL:
+                    if current.mode.per_node:
                         out.append(f"{name}: scale can only be used with replicated or replicated-job mode")
                         ok = False
                         continue

@@ -162,9 +162,10 @@ class Observer:
         fields = (status["State"], t["DesiredState"], node, status.get("Message", ""), status.get("Err", ""))
         known = self._tasks.get(t["ID"])
         if known is None:
-            key = (service, str(slot) if slot else f"@{node}")
+            numbered = slot or node is None  # a replicated job's slot 0 has no node yet; a global task has one
+            key = (service, str(slot) if numbered else f"@{node}")
             self._gens[key] = self._gens.get(key, 0) + 1
-            name = f"{service}.{slot}" if slot else f"{service}@{node}"
+            name = f"{service}.{slot}" if numbered else f"{service}@{node}"
             known = (name, self._gens[key], (), service, slot)
         name, gen, last = known[:3]
         if fields == last:

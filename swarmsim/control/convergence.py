@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping
 
-from ..model import Node, NodeStatus, Service, Task, TaskState
+from ..model import Node, NodeStatus, Service, ServiceMode, Task, TaskState
 from .orchestrator import is_task_dirty
 
 _CLI_STATES = TaskState.REJECTED  # the CLI ignores desired/observed states it does not know (remove, orphaned)
@@ -79,6 +79,8 @@ def task_settled(t: Task) -> bool:
     """Running as desired, or stopped (or never started) as desired; a held replacement is not settled."""
     if t.desired == TaskState.RUNNING:
         return t.state == TaskState.RUNNING
+    if t.desired == TaskState.COMPLETE:  # a job's task: settled once it has finished
+        return t.state >= TaskState.COMPLETE
     return t.desired > TaskState.RUNNING and (t.state > TaskState.RUNNING or t.state < TaskState.ASSIGNED)
 
 
@@ -87,6 +89,7 @@ def swarm_converged(services: Iterable[Service], tasks: Iterable[Task], nodes: M
     replica count, no update or rollback in progress. Tasks on down nodes are left out: the manager
     cannot hear from them, so their reported state stays as it was."""
     running: dict[str, int] = {}
+    completed: dict[str, int] = {}
     for t in tasks:
         if not node_active(nodes, t.node):
             continue
@@ -94,9 +97,13 @@ def swarm_converged(services: Iterable[Service], tasks: Iterable[Task], nodes: M
             return False
         if t.desired == TaskState.RUNNING:
             running[t.service_id] = running.get(t.service_id, 0) + 1
+        if t.state == TaskState.COMPLETE and t.job_iteration is not None:
+            completed[(t.service_id, t.job_iteration)] = completed.get((t.service_id, t.job_iteration), 0) + 1
     for s in services:
         if s.update_status is not None and s.update_status.state.value in ("updating", "rollback_started"):
             return False
-        if not s.is_global and running.get(s.id, 0) != s.spec.replicas:
+        if s.spec.mode is ServiceMode.REPLICATED and running.get(s.id, 0) != s.spec.replicas:
+            return False
+        if s.spec.mode is ServiceMode.REPLICATED_JOB and completed.get((s.id, s.job_iteration), 0) < s.spec.replicas:
             return False
     return True

@@ -405,7 +405,7 @@ _CREATE_FLAGS = _COMMON_SERVICE_FLAGS + (
     Flag("name", _text), Flag("mode", _choice(ServiceMode)), Flag("constraint", check_constraint),
     Flag("placement-pref", check_spread), Flag("publish", parse_ports, "p"), Flag("network", _network),
     Flag("env", _env, "e"), Flag("label", _key_value, "l"), Flag("secret", _object_ref), Flag("config", _object_ref),
-    Flag("generic-resource", genericresource.check_term),
+    Flag("generic-resource", genericresource.check_term), Flag("max-concurrent", _uint),
 )
 
 _UPDATE_FLAGS = _COMMON_SERVICE_FLAGS + (
@@ -500,16 +500,33 @@ def check_endpoint(endpoint: EndpointSpec) -> EndpointSpec:
     return endpoint
 
 
-def _mode(a: Args) -> ServiceMode:
+def _mode(a: Args) -> tuple[ServiceMode, int, int]:
+    """The mode, replicas (a job's total completions) and max concurrent, checked as docker/cli's ToServiceMode;
+    a replicated job's max concurrent defaults to its replicas, both to the daemon's 1."""
     mode = a.last("mode", ServiceMode.REPLICATED)
-    if mode is ServiceMode.GLOBAL and a.has("replicas"):
-        raise CommandError("replicas can only be used with replicated or replicated-job mode")
-    if mode is ServiceMode.GLOBAL and a.last("replicas-max-per-node", 0):
-        raise CommandError("replicas-max-per-node can only be used with replicated or replicated-job mode")
-    return mode
+    checks = {"replicas": a.has("replicas") and mode.per_node,
+              "replicas-max-per-node": a.last("replicas-max-per-node", 0) > 0 and mode.per_node,
+              "max-concurrent": a.has("max-concurrent") and mode is not ServiceMode.REPLICATED_JOB}
+    order = (("replicas-max-per-node", "max-concurrent", "replicas") if mode is ServiceMode.GLOBAL_JOB
+             else ("replicas", "replicas-max-per-node", "max-concurrent"))
+    for flag in order:
+        if checks[flag]:
+            raise CommandError(f"{flag} can only be used with replicated-job mode" if flag == "max-concurrent"
+                               else f"{flag} can only be used with replicated or replicated-job mode")
+    if mode.is_job and any(a.has(f) for f in _update_flag_names):
+        raise CommandError("update and rollback configuration is not supported for jobs")
+    replicas = a.last("replicas", None)
+    concurrent = a.last("max-concurrent", replicas)
+    if concurrent is None:
+        concurrent = 1
+    return mode, (concurrent if replicas is None else replicas), concurrent
+
+
+_update_flag_names = tuple(f.name for f in _update_flags("update") + _update_flags("rollback"))
 
 
 def _build_create(a: Args) -> c.ServiceCreate:
+    mode, replicas, concurrent = _mode(a)
     if not a.last("name"):
         raise CommandError("--name is required: docker would pick a random name that later steps could not use")
     image, *args = a.positionals
@@ -526,7 +543,7 @@ def _build_create(a: Args) -> c.ServiceCreate:
         secrets=tuple(dict.fromkeys(a.every("secret"))), configs=tuple(dict.fromkeys(a.every("config"))),
     )
     spec = ServiceSpec(
-        name=a.last("name"), task=task, mode=_mode(a), replicas=a.last("replicas", 1),
+        name=a.last("name"), task=task, mode=mode, replicas=replicas, max_concurrent=concurrent,
         endpoint=check_endpoint(EndpointSpec(mode=a.last("endpoint-mode", "vip"), ports=_flat(a.every("publish")))),
         update_config=_update_config(UpdateConfig(), a, "update"),
         rollback_config=_update_config(UpdateConfig(), a, "rollback"),

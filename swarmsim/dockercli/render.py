@@ -250,6 +250,14 @@ def _replicas(service: Service, tasks: Iterable[Task]) -> str:
     desired running.
     """
     own = [t for t in tasks if t.service_id == service.id]
+    if service.is_job:  # only the current iteration counts, completed ones apart (serviceContext.Replicas)
+        own = [t for t in own if t.job_iteration == service.job_iteration]
+        running = sum(t.state is TaskState.RUNNING for t in own)
+        completed = sum(t.state is TaskState.COMPLETE for t in own)
+        if service.per_node:
+            desired = sum(t.state is not TaskState.COMPLETE and t.desired is TaskState.COMPLETE for t in own)
+            return f"{running}/{desired} ({completed}/{desired + completed} completed)"
+        return f"{running}/{service.spec.max_concurrent} ({completed}/{service.spec.replicas} completed)"
     running = sum(t.state is TaskState.RUNNING for t in own)
     if service.is_global:
         return f"{running}/{sum(t.desired is TaskState.RUNNING for t in own)}"
@@ -309,7 +317,7 @@ def service_ls(services: Iterable[Service], tasks: Sequence[Task], *, quiet: boo
     ordered = sorted((s for s in services if keep(s)), key=lambda s: _natural_key(s.name))
     if quiet:
         return _lines(_short_id(s.id) for s in ordered)
-    items = [{"ID": _short_id(s.id), "Name": s.name, "Mode": s.spec.mode.value, "Replicas": _replicas(s, tasks),
+    items = [{"ID": _short_id(s.id), "Name": s.name, "Mode": s.spec.mode.value.replace("-", " "), "Replicas": _replicas(s, tasks),
               "Image": _display_image(s.spec.task.image), "Ports": _ingress_ports(s.spec.endpoint.ports)}
              for s in ordered]
     return _formatted(format or "table {{.ID}}\t{{.Name}}\t{{.Mode}}\t{{.Replicas}}\t{{.Image}}\t{{.Ports}}",
@@ -379,7 +387,8 @@ def service_inspect_pretty(service: Service, now: float) -> str:
     """
     spec = service.spec
     labels = "".join(f"\n {k}={v}" if v else f"\n {k}" for k, v in sorted(spec.labels.items()))
-    mode = "\tGlobal" if service.is_global else f"\tReplicated\n Replicas:\t{spec.replicas}"
+    mode = ("" if service.is_job else "\tGlobal" if service.is_global  # the template names no job mode
+            else f"\tReplicated\n Replicas:\t{spec.replicas}")
     return "".join((
         f"\nID:\t\t{service.id}\nName:\t\t{spec.name}",
         f"\nLabels:{labels}" if labels else "",
@@ -451,12 +460,19 @@ def _task_template_json(spec: ServiceSpec) -> dict:
     }
 
 
+def _mode_json(spec: ServiceSpec) -> dict:
+    return {ServiceMode.GLOBAL: {"Global": {}}, ServiceMode.GLOBAL_JOB: {"GlobalJob": {}},
+            ServiceMode.REPLICATED_JOB: {"ReplicatedJob": {"MaxConcurrent": spec.max_concurrent,
+                                                           "TotalCompletions": spec.replicas}},
+            }.get(spec.mode, {"Replicated": {"Replicas": spec.replicas}})
+
+
 def _spec_json(spec: ServiceSpec) -> dict:
     return {
         "Name": spec.name,
         "Labels": dict(sorted(spec.labels.items())),
         "TaskTemplate": _task_template_json(spec),
-        "Mode": {"Global": {}} if spec.mode is ServiceMode.GLOBAL else {"Replicated": {"Replicas": spec.replicas}},
+        "Mode": _mode_json(spec),
         "UpdateConfig": _update_config_json(spec.update_config),
         "RollbackConfig": _update_config_json(spec.rollback_config),
         "EndpointSpec": {"Mode": spec.endpoint.mode,
@@ -480,6 +496,9 @@ def _service_json(service: Service) -> dict:
                 "CompletedAt": None if status.completed_at is None else _rfc3339(status.completed_at),
                 "Message": status.message,
             }),
+            "JobStatus": service.last_execution is not None and {
+                "JobIteration": _without_empty({"Index": service.job_iteration}),
+                "LastExecution": _rfc3339(service.last_execution)},
         }),
     }
 

@@ -12,6 +12,17 @@ from enum import Enum
 class ServiceMode(str, Enum):
     REPLICATED = "replicated"
     GLOBAL = "global"
+    REPLICATED_JOB = "replicated-job"  # swarmkit ReplicatedJob: run until TotalCompletions tasks completed
+    GLOBAL_JOB = "global-job"  # swarmkit GlobalJob: one task to completion per eligible node
+
+    @property
+    def is_job(self) -> bool:
+        return self in (ServiceMode.REPLICATED_JOB, ServiceMode.GLOBAL_JOB)
+
+    @property
+    def per_node(self) -> bool:
+        """Tasks belong to a node (slot 0), not to a numbered slot."""
+        return self in (ServiceMode.GLOBAL, ServiceMode.GLOBAL_JOB)
 
 
 class RestartCondition(str, Enum):
@@ -166,7 +177,8 @@ class ServiceSpec:
     name: str
     task: TaskSpec
     mode: ServiceMode = ServiceMode.REPLICATED
-    replicas: int = 1
+    replicas: int = 1  # for a replicated job: TotalCompletions
+    max_concurrent: int = 1  # a replicated job's MaxConcurrent (the daemon's default 1 when the CLI sends none)
     endpoint: EndpointSpec = EndpointSpec()
     update_config: UpdateConfig = UpdateConfig()
     rollback_config: UpdateConfig = UpdateConfig()
@@ -202,6 +214,8 @@ class Service:
     update_status: UpdateStatus | None = None
     created_at: float = 0.0
     updated_at: float = 0.0
+    job_iteration: int = 0  # JobStatus.JobIteration: the service version a job last (re)ran at
+    last_execution: float | None = None  # JobStatus.LastExecution
 
     @property
     def name(self) -> str:
@@ -210,3 +224,11 @@ class Service:
     @property
     def is_global(self) -> bool:
         return self.spec.mode is ServiceMode.GLOBAL
+
+    @property
+    def is_job(self) -> bool:
+        return self.spec.mode.is_job
+
+    @property
+    def per_node(self) -> bool:
+        return self.spec.mode.per_node

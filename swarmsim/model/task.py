@@ -58,10 +58,11 @@ class Task:
     running_at: float | None = None
     preassigned: bool = False
     exit_code: int | None = None
+    job_iteration: int | None = None  # a job task's JobIteration; None for a service's task
 
     @property
     def name(self) -> str:
-        return f"{self.service}.{self.slot}" if self.slot else f"{self.service}@{self.node}"
+        return f"{self.service}.{self.slot}" if self.slot or not self.preassigned else f"{self.service}@{self.node}"
 
     @property
     def image(self) -> str:

@@ -8,6 +8,7 @@ from .allocator import Allocator
 from .dispatcher import Dispatcher
 from .enforcer import ConstraintEnforcer
 from .env import SimEnv
+from .jobs import JobsOrchestrator
 from .orchestrator import GlobalOrchestrator, ReplicatedOrchestrator
 from .reaper import TaskReaper
 from .restart import RestartSupervisor
@@ -33,6 +34,7 @@ class Manager:
         self.scheduler = SchedulerLoop(self)
         self.replicated = ReplicatedOrchestrator(self)
         self.global_orchestrator = GlobalOrchestrator(self)
+        self.jobs = JobsOrchestrator(self)
         self.reaper = TaskReaper(self)
         self.dispatcher = Dispatcher(self)
         self.enforcer = ConstraintEnforcer(self)
@@ -52,5 +54,6 @@ class Manager:
         for service in list(store.services.values()):
             self.replicated._on_service(service, service)
             self.global_orchestrator._on_service(service, service)
+            self.jobs._on_service(service, service)
         self.scheduler.scheduler.tick_required = True
         store.commit()

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..control.orchestrator import (invalid_node, is_task_dirty, lowest_free_slots, newest_task,
                                     node_matches_service, scale_down_order)
-from ..model import Availability, Node, NodeStatus, Service, Task, TaskState, UpdateState
+from ..model import Availability, Node, NodeStatus, Service, ServiceMode, Task, TaskState, UpdateState
 from .tasks import new_task
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ class _Loop:
 class _Orchestrator(_Loop):
     """What both orchestrators share: their queues, their watches, and service removal."""
 
-    is_global = False
+    mode = ServiceMode.REPLICATED
 
     def __init__(self, manager: "Manager"):
         super().__init__(manager)
@@ -78,14 +78,14 @@ class _Orchestrator(_Loop):
 
     def _mine(self, service_id: str) -> Service | None:
         service = self.manager.store.services.get(service_id)
-        return service if service is not None and service.is_global == self.is_global else None
+        return service if service is not None and service.spec.mode is self.mode else None
 
     def _on_service(self, old: Service | None, new: Service | None) -> None:
         if new is None:
-            if old.is_global == self.is_global:  # SetServiceTasksRemove
+            if old.spec.mode is self.mode:  # SetServiceTasksRemove
                 self.manager.updates.cancel(old.id)
                 set_desired(self.manager, self.manager.store.service_tasks(old.id), TaskState.REMOVE)
-        elif new.is_global == self.is_global:
+        elif new.spec.mode is self.mode:
             self.reconcile[new.id] = None
 
     def _update(self, service: Service, slots: list[list[Task]]) -> None:
@@ -175,7 +175,7 @@ class ReplicatedOrchestrator(_Orchestrator):
 
 
 class GlobalOrchestrator(_Orchestrator):
-    is_global = True
+    mode = ServiceMode.GLOBAL
 
     def __init__(self, manager: "Manager"):
         self.reconcile_nodes: dict[str, None] = {}
@@ -269,7 +269,7 @@ class GlobalOrchestrator(_Orchestrator):
             return
         if node.availability is Availability.PAUSE:
             return
-        for service in [s for s in m.store.services.values() if s.is_global]:
+        for service in [s for s in m.store.services.values() if s.spec.mode is self.mode]:
             if not node_matches_service(service, node):
                 continue
             slot = [t for t in m.store.node_tasks(node.name) if t.service_id == service.id]

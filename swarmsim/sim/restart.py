@@ -50,7 +50,7 @@ class RestartSupervisor:
                     event.succeed()
 
     def _key(self, service: Service, t: Task) -> tuple[str, str]:
-        return (service.id, f"@{t.node}" if service.is_global else str(t.slot))
+        return (service.id, f"@{t.node}" if service.per_node else str(t.slot))
 
     # -- the supervisor's calls ---------------------------------------------------------------------
     def restart(self, service: Service, t: Task) -> None:
@@ -68,8 +68,8 @@ class RestartSupervisor:
         if not should_restart(t, self.history.get(key)):
             return
         node = self.store.nodes.get(t.node) if t.node else None
-        replacement = new_task(self.sim, service, 0 if service.is_global else t.slot,
-                               t.node if service.is_global else None, desired=TaskState.READY)
+        replacement = new_task(self.sim, service, 0 if service.per_node else t.slot,
+                               t.node if service.per_node else None, desired=TaskState.READY)
         drained = node is not None and node.availability is Availability.DRAIN
         delay = 0.0 if drained else t.spec.restart_policy.delay
         wait_stop = not ((node is not None and node.status is NodeStatus.DOWN) or t.state > TaskState.RUNNING)
@@ -123,5 +123,6 @@ class RestartSupervisor:
 
     def start_now(self, task_id: str) -> None:
         t = self.store.tasks.get(task_id)
-        if t is not None and t.desired < TaskState.RUNNING:
-            self.store.update_task(t.copy(desired=TaskState.RUNNING))
+        if t is not None and t.desired < TaskState.RUNNING:  # a job's task runs to completion (StartNow)
+            wanted = TaskState.RUNNING if t.job_iteration is None else TaskState.COMPLETE
+            self.store.update_task(t.copy(desired=wanted))

@@ -27,7 +27,7 @@ def _service_fields(s: Service) -> tuple[str | None, str, int | None]:
     """What a `service` trace event reports: update state, its message, replicas (None if global)."""
     status = s.update_status
     return (status.state.value if status else None, status.message if status else "",
-            None if s.is_global else s.spec.replicas)
+            None if s.per_node else s.spec.replicas)
 
 
 class Store:

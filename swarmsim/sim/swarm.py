@@ -256,7 +256,7 @@ class SimSwarm:
                              "name conflicts with an existing object")
         self._check_spec(spec)
         service = Service(id=self.sim.new_id(), spec=spec, version=self._next_version(), created_at=self.now,
-                          updated_at=self.now)
+                          updated_at=self.now, last_execution=self.now if spec.mode.is_job else None)
         self.store.put_service(service)
         return service
 
@@ -268,6 +268,8 @@ class SimSwarm:
         self._check_spec(spec, current.id)
         new = replace(current, spec=spec, version=self._next_version(), previous_spec=current.spec,
                       previous_version=current.version, update_status=None, updated_at=self.now)
+        if spec.mode.is_job:  # controlapi: a new spec version reruns the job
+            new = replace(new, job_iteration=current.version, last_execution=self.now)
         self.store.put_service(new)
         return new
 
