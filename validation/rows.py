@@ -190,8 +190,36 @@ def failure_rows(p: Trace, o: Trace) -> list[dict]:
     return rows
 
 
+def _job_completions(trace: Trace) -> dict[str, tuple[float, list[float]]]:
+    """Per job (a service whose tasks are desired complete): the start of the step that created it and when
+    its tasks completed."""
+    starts, prev = {}, 0.0
+    for e in sorted(trace.steps(), key=lambda e: e["index"]):
+        words = e["step"].split()
+        if words[:4] == ["run:", "docker", "service", "create"] and "--name" in words:
+            starts[words[words.index("--name") + 1]] = prev
+        prev = e["t"]
+    done: dict[str, list[float]] = {}
+    for e in trace.tasks():
+        if e["desired"] == "complete" and e["state"] == "complete" and e["service"] in starts:
+            done.setdefault(e["service"], []).append(e["t"])
+    return {name: (starts[name], sorted(times)) for name, times in done.items()}
+
+
+def job_rows(p: Trace, o: Trace) -> list[dict]:
+    """A job's completion time: its last task complete, after the step that created it started (each task's
+    completion is in failure_rows' task completions)."""
+    rows = []
+    p_jobs, o_jobs = _job_completions(p), _job_completions(o)
+    for name in sorted(set(p_jobs) | set(o_jobs)):
+        (ps, pt), (os_, ot) = p_jobs.get(name, (0.0, [])), o_jobs.get(name, (0.0, []))
+        if pt and ot:
+            rows.append(timing(f"job {name}: last task complete, s after its create step", pt[-1] - ps, ot[-1] - os_))
+    return rows
+
+
 def compare_traces(p: Trace, o: Trace) -> list[dict]:
-    return placement_rows(p, o) + step_rows(p, o) + update_rows(p, o) + failure_rows(p, o)
+    return placement_rows(p, o) + step_rows(p, o) + update_rows(p, o) + failure_rows(p, o) + job_rows(p, o)
 
 
 # -- several runs -------------------------------------------------------------------------------------------------
