@@ -166,3 +166,14 @@ def test_service_ls_and_ps_after_the_job_print_what_docker_printed(name):
 def test_inspect_pretty_names_no_mode_for_a_job():
     trace = job("--mode replicated-job --replicas 2", "wait: 1s", "run: docker service inspect --pretty job")
     assert "\nName:\t\tjob\nService Mode:\nPlacement:\n" in step_output(trace, 2)  # the template knows two modes
+
+
+def test_an_attached_create_shows_docker_clis_job_progress_and_returns_when_complete():
+    trace = run_yaml(scenario("run: docker service create --name job --mode replicated-job --replicas 3 "
+                              "--max-concurrent 2 job:1", images=IMAGE))
+    full = "[" + "=" * 50 + ">]"
+    assert step_output(trace, 0).splitlines()[1:] == [
+        f"job progress: 3 out of 3 complete {full}", "active tasks: 0 out of 0 tasks",
+        f"1/3: complete  {full}", f"2/3: complete  {full}", f"3/3: complete  {full}", "job complete"]
+    # three tasks of 2 s, two at a time: done in two waves, with no verify countdown after
+    assert 5.0 < next(e for e in trace.steps() if e["index"] == 0)["t"] < 7.0

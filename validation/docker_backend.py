@@ -569,11 +569,14 @@ class DockerBackend:
         model_tasks = [Task(id=t["ID"], service=spec.name, service_id=s["ID"], slot=t.get("Slot") or 0,
                             node=t.get("NodeID") or None, gen=1, spec=spec.task, spec_version=1,
                             endpoint=spec.endpoint, state=TaskState[t["Status"]["State"].upper()],
-                            desired=TaskState[t["DesiredState"].upper()], err=t["Status"].get("Err", ""))
+                            desired=TaskState[t["DesiredState"].upper()], err=t["Status"].get("Err", ""),
+                            job_iteration=_iteration(t))
                        for t in tasks]
         status = s.get("UpdateStatus") or {}
         update = UpdateStatus(UpdateState(status["State"]), status.get("Message", "")) if status.get("State") else None
-        return Service(id=s["ID"], spec=spec, version=1, update_status=update), model_tasks, model_nodes
+        job = _iteration(s.get("JobStatus"))
+        return (Service(id=s["ID"], spec=spec, version=1, update_status=update, job_iteration=job or 0),
+                model_tasks, model_nodes)
 
     def _progress(self, client: docker.DockerClient, name: str, head: list[str]) -> StepResult:
         """The CLI's wait (progress.go), decided poll by poll by control/progress.py as in the simulator."""
@@ -692,3 +695,10 @@ def generic_terms(resources: dict) -> list[str]:
     """A node's generic resources as dockerd's daemon.json lists them: KIND=COUNT, or KIND=NAME per item."""
     return [f"{kind}={v}" for kind, value in resources.items()
             for v in ((value,) if isinstance(value, int) else value)]
+
+
+def _iteration(obj: dict | None) -> int | None:
+    """A job task's or job status's JobIteration index (an empty version is 0); None outside jobs."""
+    if obj is None or "JobIteration" not in obj:
+        return None
+    return (obj["JobIteration"] or {}).get("Index", 0)

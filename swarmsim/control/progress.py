@@ -25,6 +25,23 @@ _NUMBERED = {TaskState.NEW: 1, TaskState.PENDING: 3, TaskState.ASSIGNED: 4, Task
              TaskState.PREPARING: 6, TaskState.READY: 7, TaskState.STARTING: 8, TaskState.RUNNING: 9}
 
 
+MAX_JOB_PROGRESS = 10    # progress.go maxJobProgress: the complete state's number
+_JOB_NUMBERED = {**_NUMBERED, TaskState.COMPLETE: 10, TaskState.SHUTDOWN: 11, TaskState.FAILED: 12,
+                 TaskState.REJECTED: 13}
+
+
+def _job_tasks(service: Service, tasks: Iterable[Task], key) -> dict:
+    """Per slot or node, the task of the job's current iteration furthest behind (the job updaters' loops)."""
+    out: dict = {}
+    for t in tasks:
+        if t.job_iteration != service.job_iteration or t.desired not in _JOB_NUMBERED or t.state not in _JOB_NUMBERED:
+            continue
+        seen = out.get(key(t))
+        if seen is None or _JOB_NUMBERED[seen.state] > _JOB_NUMBERED[t.state]:
+            out[key(t)] = t
+    return out
+
+
 def _bar(current: int, total: int) -> str:
     """jsonmessage JSONProgress.String with HideCounts on a wide terminal."""
     if current <= 0 and total <= 0:
@@ -55,6 +72,7 @@ class ServiceProgress:
         self.converged_at: float | None = None
         self.message: str | None = None    # the rollback-completed message, written after `verify`
         self.slot_map: dict[int, int] = {}
+        self.job_nodes: list[str] = []     # a global job's nodes, fixed at the first look (taskNodes)
 
     def output(self, *more: str) -> list[str]:
         return self.head + list(self.lines.values()) + self.tail + list(more)
@@ -89,6 +107,10 @@ class ServiceProgress:
             if self.message:
                 self.tail.append(f"rollback: {self.message}")
             return True, self.output()
+        if service.is_job:  # a job stays done once done: no verify countdown
+            done = (self._update_global_job(service, tasks, nodes) if service.per_node
+                    else self._update_replicated_job(service, tasks))
+            return (True, self.output("job complete")) if done else None
         self.converged = (self._update_global if service.is_global else self._update_replicated)(
             service, tasks, nodes)
         if self.converged:
@@ -140,6 +162,64 @@ class ServiceProgress:
             self._overall(running, replicas)
             self.done = running == replicas
         return running == replicas
+
+    def _job_task_line(self, ident: str, t: Task) -> None:
+        """writeTaskProgress of the job updaters: the state out of maxJobProgress, or the error."""
+        if t.err:
+            self._write(ident, _trunc_error(t.err))
+        else:
+            self._write(ident, t.state.label.ljust(_LONGEST_STATE), _bar(_JOB_NUMBERED.get(t.state, 0), MAX_JOB_PROGRESS))
+
+    def _job_overall(self, complete: int, total: int) -> None:
+        self._write("job progress", f"{complete:>{len(str(total))}} out of {total} complete", _bar(complete, total))
+
+    def _update_replicated_job(self, service: Service, tasks: list[Task]) -> bool:
+        """replicatedJobProgressUpdater: the job as a whole, the active tasks, and a bar per slot."""
+        total, concurrent = service.spec.replicas, service.spec.max_concurrent
+
+        def overall(active: int, complete: int) -> None:
+            self._job_overall(complete, total)
+            width = len(str(concurrent))
+            self._write("active tasks", f"{active:>{width}} out of {min(total - complete, concurrent):>{width}} tasks")
+        if not self.initialized:
+            overall(0, 0)
+            if total <= MAX_PROGRESS_BARS:
+                for i in range(1, total + 1):
+                    self._write(f"{i}/{total}", " ")
+            self.initialized = True
+        by_slot = _job_tasks(service, tasks, lambda t: t.slot)
+        active = complete = 0
+        for slot in range(len(by_slot)):
+            t = by_slot.get(slot)
+            if t is None:
+                continue
+            if total <= MAX_PROGRESS_BARS:
+                self._job_task_line(f"{slot + 1}/{total}", t)
+            active += _JOB_NUMBERED[t.state] < _JOB_NUMBERED[TaskState.COMPLETE]
+            complete += t.state is TaskState.COMPLETE
+        overall(active, complete)
+        return complete == total
+
+    def _update_global_job(self, service: Service, tasks: list[Task], nodes: Mapping[str, Node]) -> bool:
+        """globalJobProgressUpdater: the nodes that had a task at the first look, one line each (the node ID)."""
+        if not self.initialized:
+            if not tasks:
+                self._write("job progress", "waiting for tasks")
+                return False
+            self.job_nodes = sorted(_job_tasks(service, tasks, lambda t: t.node))
+            self._job_overall(0, len(self.job_nodes))
+            self.initialized = True
+        by_node = _job_tasks(service, tasks, lambda t: t.node)
+        complete = 0
+        for name in self.job_nodes:
+            t = by_node.get(name)
+            if t is None:
+                continue
+            if len(self.job_nodes) <= MAX_PROGRESS_BARS:
+                self._job_task_line(nodes[name].id if name in nodes else name, t)
+            complete += t.state is TaskState.COMPLETE
+        self._job_overall(complete, len(self.job_nodes))
+        return complete == len(self.job_nodes)
 
     def _update_global(self, service: Service, tasks: list[Task], nodes: Mapping[str, Node]) -> bool:
         by_node = cli_tasks_by_node(service, tasks, nodes)
