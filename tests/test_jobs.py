@@ -177,3 +177,27 @@ def test_an_attached_create_shows_docker_clis_job_progress_and_returns_when_comp
         f"1/3: complete  {full}", f"2/3: complete  {full}", f"3/3: complete  {full}", "job complete"]
     # three tasks of 2 s, two at a time: done in two waves, with no verify countdown after
     assert 5.0 < next(e for e in trace.steps() if e["index"] == 0)["t"] < 7.0
+
+
+# -- the kept real measurements (validation/measurements/jobs: 3 runs of each job on a local 3-node swarm) ------
+
+def test_job_completion_times_agree_with_the_real_swarm_within_ten_percent():
+    """The last task complete, from the create step: the replicated job's three waves (10.06 s observed,
+    median of 3 runs) and the global job on 3 nodes (3.56 s)."""
+    import json
+    from validation.rows import _job_completions
+    from validation.suite import simulate
+    measured = json.loads((MEASURED / "timelines.json").read_text())
+    predicted = {name: times[-1] - start for name, (start, times) in _job_completions(simulate("j_jobs")).items()}
+    for name in ("job", "gjob"):
+        observed = measured["summary"][name]["last complete"]["median"]
+        assert abs(predicted[name] - observed) <= 0.10 * observed, (name, predicted[name], observed)
+
+
+def test_compose_deploy_modes_are_convert_deploy_modes():
+    from swarmsim.scenario.compose import Field, FieldError, service
+    spec = service("j", Field({"image": "busybox", "deploy": {"mode": "replicated-job", "replicas": 4}}))
+    assert (spec.mode, spec.replicas, spec.max_concurrent) == (ServiceMode.REPLICATED_JOB, 4, 4)
+    assert service("g", Field({"image": "busybox", "deploy": {"mode": "global-job"}})).mode is ServiceMode.GLOBAL_JOB
+    with pytest.raises(FieldError, match="replicas can only be used with replicated or replicated-job mode"):
+        service("g", Field({"image": "busybox", "deploy": {"mode": "global-job", "replicas": 2}}))

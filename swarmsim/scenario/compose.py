@@ -289,8 +289,9 @@ def _placement(field: Field) -> Placement:
 
 
 def _mode_and_replicas(deploy: Field) -> tuple[ServiceMode, int]:
+    """convertDeployMode: a replicated job's replicas are its total completions and its max concurrent."""
     mode = deploy.get("mode", lambda f: f.choice(ServiceMode), ServiceMode.REPLICATED)
-    if mode is ServiceMode.GLOBAL and deploy.get("replicas", Field.integer) is not None:
+    if mode.per_node and deploy.get("replicas", Field.integer) is not None:
         raise FieldError(deploy.path + ("replicas",),
                          "replicas can only be used with replicated or replicated-job mode")
     return mode, deploy.get("replicas", Field.integer, 1)
@@ -400,7 +401,7 @@ def service(name: str, field: Field) -> ServiceSpec:
     )
     endpoint = EndpointSpec(mode=deploy.get("endpoint_mode", lambda f: f.one_of("vip", "dnsrr"), "vip"),
                             ports=field.get("ports", ports, ()))
-    return ServiceSpec(name=name, task=task, mode=mode, replicas=replicas,
+    return ServiceSpec(name=name, task=task, mode=mode, replicas=replicas, max_concurrent=replicas,
                        endpoint=Field(endpoint, field.path + ("ports",)).convert(check_endpoint),
                        update_config=deploy.get("update_config", _update_config, UpdateConfig()),
                        rollback_config=deploy.get("rollback_config", _update_config, UpdateConfig()),
