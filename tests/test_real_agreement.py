@@ -19,7 +19,13 @@ FRESH_OVERLAY = ("a stack's first deploy on its new STACK_default overlay: each 
                  "preparing (the network set up on the node), 0.4-0.8 s in the model")
 LOADED = ("replayed while other work kept this 2-core machine busy (load 4): each replacement took 0.7 s from "
           "its old task's stop to running, 0.43 s modelled; the placements agree")
+JOBS_LOADED = ("replayed while other sessions' test suites kept this 2-core machine at load 5-6: the job ran "
+               "11.7-12.0 s (replicated) and 4.7 s (global) where the quiet runs of validation/measurements/jobs "
+               "took 9.9-10.2 s and 3.5-3.6 s, which the model meets within 10 % (tests/test_jobs.py)")
 KNOWN_GAPS = {
+    ("j_jobs", "job task completions at (s)"): JOBS_LOADED,
+    ("j_jobs", "job job: last task complete, s after its create step"): JOBS_LOADED,
+    ("j_jobs", "job gjob: last task complete, s after its create step"): JOBS_LOADED,
     ("g_generic_resources", "step 7: last task running, s after step 6"): LOADED,
     ("g_generic_resources", "update gpu #1 slots: old stopped (s after start)"): LOADED,
     ("g_generic_resources", "update gpu #1 slots: new running (s after start)"): LOADED,
