@@ -45,6 +45,7 @@ from . import localswarm
 from .ledger import Ledger, cleanup, new_run_id
 from .observe import IMAGE_LABEL, RUN_LABEL, Observer, header, run_services
 from .shield import shielded
+from .traffic import TASK_ENV, Source, TrafficRunner, server_command, targets
 
 SPEC_LABEL = "swarmsim.spec"   # which model spec a service's current spec is (it follows rollbacks)
 CLI_POLL = 0.2                 # docker/cli progress.go
@@ -60,12 +61,13 @@ def _ns(seconds: float) -> int:
     return int(round(seconds * NS))
 
 
-def workload_command(w: Workload, ready_file: bool = False) -> list[str]:
+def workload_command(w: Workload, ready_file: bool = False, serve: tuple[int, ...] = ()) -> list[str]:
     """The container command that behaves like the workload: serve, exit, honour SIGTERM or not.
 
     busybox sh as PID 1 ignores SIGTERM unless it traps it, and a trap runs only between
     commands, hence `sleep & wait`. With `ready_file` (the task has a healthcheck) a healthy
     workload touches READY_FILE once its start_time has elapsed; the healthcheck tests for it.
+    On each port of `serve` it answers the scenario's traffic clients (validation/traffic.py).
     """
     parts = ['trap "" TERM' if w.ignore_sigterm else 'trap "exit 0" TERM']
     if w.logs:
@@ -75,6 +77,7 @@ def workload_command(w: Workload, ready_file: bool = False) -> list[str]:
     if w.serve_port:
         parts.append(f"(sleep {w.start_time or 0:g}; mkdir -p /www; echo ok > /www/index.html; "
                      f"httpd -f -p {w.serve_port} -h /www) &")
+    parts += [server_command(port, w.start_time or 0) for port in serve]
     if w.exit_after is not None:
         parts += [f"sleep {w.exit_after:g} & wait $!", f"exit {w.exit_code or 0}"]
     else:
@@ -130,6 +133,7 @@ class DockerBackend:
         self.run_id = self.ledger.run_id
         self.scenario: Scenario | None = None
         self.observer: Observer | None = None
+        self.traffic: TrafficRunner | None = None
         self.t0 = time.time()
         self._specs: dict[str, ServiceSpec] = {}      # SPEC_LABEL value -> the model spec it stands for
         self._closed = False
@@ -178,6 +182,10 @@ class DockerBackend:
         self.observer = Observer(managers, writer, self.t0, self.run_id,
                                  {self._real(d.name): d.name for d in scenario.nodes}, hz=self.hz,
                                  namespaces=self.stacks).start()
+        if scenario.traffic:
+            self.traffic = TrafficRunner(scenario.traffic, self.observer.emit, self.now, self._addresses(),
+                                         {self._real(d.name): d.name for d in scenario.nodes}, scenario.seed,
+                                         self._sources if self.local is not None else None).start()
 
     def deploy(self, scenario: Scenario) -> None:
         """Networks, then services in file order, detached (like `docker stack deploy`)."""
@@ -193,6 +201,8 @@ class DockerBackend:
         self.observer.emit(self.now(), "step", **fields)
 
     def finish(self) -> Trace:
+        if self.traffic is not None:
+            self.traffic.stop()
         self.observer.stop()
         return self.observer.finish()
 
@@ -256,7 +266,33 @@ class DockerBackend:
                 on = step.on or scenario.leader
                 if on not in self.clients and (self.local is None or on not in self.local.hostnames):
                     problems.append(f"'{step.command}' runs on {on}, and there is no docker client for it")
+        if any(t.source for t in scenario.traffic) and self.local is None:
+            problems.append("traffic clients inside the swarm (from:) run in a container's network namespace, "
+                            "which only the local swarm (--local) gives this host")
         return list(dict.fromkeys(problems))
+
+    def _addresses(self) -> dict[str, str]:
+        """Each scenario node's address, where its host-mode published ports answer."""
+        names = {self._real(d.name): d.name for d in self.scenario.nodes}
+        return {names[n["Description"]["Hostname"]]: n["Status"]["Addr"] for n in self.manager.api.nodes()
+                if n["Description"]["Hostname"] in names and n["Status"].get("Addr")}
+
+    def _sources(self, service: str) -> list[Source]:
+        """The running tasks of `service` and their containers' PIDs (local swarm: its daemons share our PIDs)."""
+        api = self.manager.api
+        out = []
+        for t in api.tasks(filters={"service": service, "desired-state": "running"}):
+            container = (t["Status"].get("ContainerStatus") or {}).get("ContainerID")
+            node = self.observer.node_ids.get(t.get("NodeID") or "")
+            if t["Status"]["State"] != "running" or not container or node is None:
+                continue
+            try:
+                pid = self._client(node).api.inspect_container(container)["State"]["Pid"]
+            except (docker.errors.DockerException, OSError):
+                continue  # its node is down
+            if pid:
+                out.append(Source(f"{service}.{t.get('Slot') or 0}", node, pid))
+        return out
 
     def _real_node(self, name: str) -> dict:
         """The swarm's node for a scenario node (the newest, if it left and joined again)."""
@@ -295,6 +331,8 @@ class DockerBackend:
             self._close()
 
     def _close(self) -> None:
+        if self.traffic is not None:
+            self.traffic.stop()
         if self.observer is not None:
             self.observer.stop()
         try:
@@ -328,8 +366,10 @@ class DockerBackend:
         task = spec.task
         workload, check = self._workload(task), task.healthcheck
         probed = check is not None and check.enabled
-        container = types.ContainerSpec(self.image, command=workload_command(workload, ready_file=probed),
-                                        env=list(task.env) or None, labels={IMAGE_LABEL: task.image},
+        serve = targets(self.scenario.traffic, spec)
+        container = types.ContainerSpec(self.image, command=workload_command(workload, ready_file=probed, serve=serve),
+                                        env=[*task.env, *(TASK_ENV if serve else ())] or None,
+                                        labels={IMAGE_LABEL: task.image},
                                         stop_grace_period=_ns(task.stop_grace_period),
                                         healthcheck=None if check is None else _healthcheck(check, workload))
         res, lim = task.reservations, task.limits
@@ -659,8 +699,6 @@ def early_problems(scenario: Scenario, offered: frozenset[str], local: bool = Tr
                         "its nodes declared joined")
     if local and any(n.engine_labels for n in scenario.nodes):
         problems.append("engine labels are daemon flags; set them on the real nodes and drop them here")
-    if scenario.traffic:
-        problems.append("traffic clients are not replayed on a real swarm yet")
     return problems
 
 
