@@ -4,7 +4,10 @@ Ingress mode: the port is open on every node; each node's ingress sandbox picks 
 backend among the service's tasks on the ingress network with IPVS round robin,
 wherever that task runs. A task joins the balancer when its container starts and
 is given weight 0 (no new connections) as soon as its shutdown begins.
-Host mode: only a node running a task of the service answers, with that task.
+Host mode: only a node running a task of the service answers, with that task, until the task's
+process ends: the node's port mapping goes with the container, not with the service binding, so a
+task that has left the balancer still answers there (seen on a real swarm: tr1_stop_first_traffic
+in docs/validation.md, refused 1.5-2 s after DNS stopped answering).
 """
 from __future__ import annotations
 
@@ -64,7 +67,7 @@ def route(mode: str, via: str, via_up: bool, backends: Sequence[Backend], balanc
     if not via_up:
         return Outcome(False, None, "timeout: node unreachable")
     if mode == "host":
-        local = [b for b in backends if b.node == via and not b.draining]
+        local = sorted((b for b in backends if b.node == via), key=lambda b: b.draining)
         if not local:
             return Outcome(False, None, "connection refused")
         chosen = local[0]
