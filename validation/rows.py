@@ -12,11 +12,13 @@ from collections import Counter
 from statistics import median
 
 from swarmsim.analysis import metrics
+from swarmsim.analysis import compare
 from swarmsim.analysis.compare import placement_agrees
 from swarmsim.trace import Trace
 
 TOLERANCE = 0.10            # a timing is "ok" within 10 % of the observed value
 IN_RANGE = "in range"       # further than that from the median of several runs, but between their extremes
+RATE_TOLERANCE = 0.10       # a success rate is "ok" within 10 points of the observed one
 AGREE = ("equal", "up to ties", "same", "ok", IN_RANGE, "-")
 
 
@@ -49,6 +51,18 @@ def timeline(quantity: str, p: list[float], o: list[float]) -> dict:
 def categorical(quantity: str, p, o) -> dict:
     return {"quantity": quantity, "kind": "categorical", "p": str(p), "o": str(o), "predicted": str(p),
             "observed": str(o), "error": "-", "verdict": "same" if p == o else "DIFFERENT"}
+
+
+def rate(quantity: str, p: float | None, o: float | None) -> dict:
+    """A success rate: ok within RATE_TOLERANCE (absolute: a few requests either way at 10 per second)."""
+    row = {"quantity": quantity, "kind": "rate", "p": p, "o": o, "predicted": _pct(p), "observed": _pct(o)}
+    if p is None or o is None:
+        return {**row, "error": "-", "verdict": "-" if p is None and o is None else "MISSING"}
+    return {**row, "error": f"{100 * (p - o):+.1f} points", "verdict": "ok" if abs(p - o) <= RATE_TOLERANCE else "MISS"}
+
+
+def _pct(v: float | None) -> str:
+    return "-" if v is None else f"{100 * v:.1f} %"
 
 
 def _placement(per_node: dict[str, int]) -> str:
@@ -218,8 +232,23 @@ def job_rows(p: Trace, o: Trace) -> list[dict]:
     return rows
 
 
+def request_rows(p: Trace, o: Trace) -> list[dict]:
+    """Per client and window (before, during, after the update or fault): success rate and the median and
+    90th percentile latency of the answered requests (ms)."""
+    rows = []
+    for r in compare.request_windows(p, o):
+        label = f"requests {r['client']} {r['window']}"
+        rows.append(rate(f"{label}: success rate", r["success_rate"]["predicted"], r["success_rate"]["observed"]))
+        for q in ("p50", "p90"):
+            a, b = (r[q][side] for side in ("predicted", "observed"))
+            rows.append(timing(f"{label}: {q} latency (ms)", None if a is None else 1000 * a,
+                               None if b is None else 1000 * b))
+    return rows
+
+
 def compare_traces(p: Trace, o: Trace) -> list[dict]:
-    return placement_rows(p, o) + step_rows(p, o) + update_rows(p, o) + failure_rows(p, o) + job_rows(p, o)
+    return placement_rows(p, o) + step_rows(p, o) + update_rows(p, o) + failure_rows(p, o) + job_rows(p, o) + \
+        request_rows(p, o)
 
 
 # -- several runs -------------------------------------------------------------------------------------------------
@@ -245,9 +274,9 @@ def merge_runs(runs: list[list[dict]]) -> list[dict]:
 def _merge(same: list[dict]) -> dict:
     first, n = same[0], len(same)
     q, p, kind = first["quantity"], first["p"], first.get("kind")
-    if kind == "timing":
+    if kind in ("timing", "rate"):
         seen = [r["o"] for r in same if r["o"] is not None]
-        row = timing(q, p, median(seen) if seen else None)
+        row = (timing if kind == "timing" else rate)(q, p, median(seen) if seen else None)
         if row["verdict"] == "MISS" and min(seen) <= p <= max(seen):
             row["verdict"] = IN_RANGE
         return {**row, "runs": f"{len(seen)}: {min(seen):.2f}-{max(seen):.2f}" if seen else str(n)}

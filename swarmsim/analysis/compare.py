@@ -39,11 +39,34 @@ def compare(predicted: Trace, observed: Trace) -> dict:
     recovery = [{"node": node, "down": _error(p_rec[node]["down"], o_rec[node]["down"]),
                  "time_to_recover": _error(p_rec[node]["time_to_recover"], o_rec[node]["time_to_recover"])}
                 for node in sorted(set(p_rec) & set(o_rec))]
-    return {"placement": placement, "updates": updates, "recovery": recovery, "steps": steps}
+    return {"placement": placement, "updates": updates, "recovery": recovery, "steps": steps,
+            "requests": request_windows(predicted, observed)}
+
+
+def request_windows(predicted: Trace, observed: Trace) -> list[dict]:
+    """Success rate and latency percentiles per client and window (before, during, after the disturbance),
+    the windows taken from each trace's own disturbance, matched by their order."""
+    p_rows = {(r["window"].split()[0], r["client"]): r for r in metrics.request_windows(predicted)}
+    o_rows = {(r["window"].split()[0], r["client"]): r for r in metrics.request_windows(observed)}
+    out = []
+    for key in list(dict.fromkeys([*p_rows, *o_rows])):
+        p, o = p_rows.get(key, {}), o_rows.get(key, {})
+        out.append({"window": (p or o)["window"], "client": key[1], "count": (p.get("count"), o.get("count")),
+                    "success_rate": _error(p.get("success_rate"), o.get("success_rate")),
+                    **{q: _error(p.get(q), o.get(q)) for q in ("p50", "p90", "p99")}})
+    return out
 
 
 def _fmt(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}"
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{1000 * value:.1f}"
 
 
 def format_comparison(result: dict) -> str:
@@ -64,6 +87,14 @@ def format_comparison(result: dict) -> str:
             lines.append(f"  {r['node']:<18} down at predicted {_fmt(down['predicted'])} observed "
                          f"{_fmt(down['observed'])}; recovered after predicted {_fmt(back['predicted'])} "
                          f"observed {_fmt(back['observed'])}")
+    if result["requests"]:
+        lines.append("Requests (success rate; latency of the answered ones, ms: p50 / p90 / p99):")
+        for r in result["requests"]:
+            ok = r["success_rate"]
+            lat = ["/".join(_ms(r[q][side]) for q in ("p50", "p90", "p99")) for side in ("predicted", "observed")]
+            lines.append(f"  {r['window']:<24} {str(r['client']):<10} predicted {_pct(ok['predicted'])} of "
+                         f"{r['count'][0] or 0} ({lat[0]})  observed {_pct(ok['observed'])} of {r['count'][1] or 0} "
+                         f"({lat[1]})")
     lines.append("Step completion times (s):")
     for s in result["steps"]:
         lines.append(f"  step {s['index']:<3} predicted {_fmt(s['predicted'])}  observed {_fmt(s['observed'])}"

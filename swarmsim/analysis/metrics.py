@@ -277,3 +277,55 @@ def summary(trace: Trace) -> dict:
         "requests": requests(trace),
         "end": end,
     }
+
+
+def disturbance(trace: Trace) -> tuple[str, float, float | None] | None:
+    """The first fault (a `fail:` or `partition:` step, until a node is marked down after it) or else the
+    first rolling update (until it ended): what it was, when it began and ended (None: not in the trace)."""
+    faults = [e for e in trace.steps() if e["step"].startswith(("fail:", "partition:"))]
+    if faults:
+        began = faults[0]["t"]
+        down = next((t for _node, t in node_downs(trace) if t >= began), None)
+        return faults[0]["step"], began, down
+    windows = updates(trace)
+    if windows:
+        return f"update {windows[0].service}", windows[0].started, windows[0].ended
+    return None
+
+
+def _percentile(values: list[float], q: float) -> float | None:
+    """The nearest-rank percentile of sorted `values`."""
+    if not values:
+        return None
+    return values[min(len(values) - 1, max(0, -(-len(values) * q // 100) - 1))]
+
+
+def request_windows(trace: Trace) -> list[dict]:
+    """Requests before, during and after the trace's disturbance (one window `all` without one), per port or
+    target: sent, failed, success rate and the 50th/90th/99th percentile latency of the answered ones."""
+    end = trace.events[-1]["t"] if trace.events else 0.0
+    found = disturbance(trace)
+    if found is None:
+        bounds = [("all", 0.0, end)]
+    else:
+        what, began, ended = found
+        bounds = [(f"before {what}", 0.0, began), (f"during {what}", began, end if ended is None else ended)]
+        if ended is not None:
+            bounds.append((f"after {what}", ended, end))
+    out = []
+    for label, start, stop in bounds:
+        rows: dict[int | str, dict] = {}
+        for e in trace.of_kind("request"):
+            if not start <= e["t"] < stop and not (e["t"] == stop == end):
+                continue
+            row = rows.setdefault(e.get("target", e["port"]), {"count": 0, "failed": 0, "latencies": []})
+            row["count"] += e.get("count", 1)
+            row["failed"] += e.get("failed", 0 if e.get("ok") else 1)
+            if e.get("ok") and e.get("latency") is not None:
+                row["latencies"].append(e["latency"])
+        for key, row in sorted(rows.items(), key=lambda kv: str(kv[0])):
+            lat = sorted(row.pop("latencies"))
+            out.append({"window": label, "start": start, "end": stop, "client": key, **row,
+                        "success_rate": 1.0 - row["failed"] / row["count"] if row["count"] else 1.0,
+                        **{f"p{q}": _percentile(lat, q) for q in (50, 90, 99)}})
+    return out
