@@ -62,6 +62,7 @@ class Timing:
     stop_delay: float = 1.0              # agent/task.go ErrTaskRetry backoff: the cancelled Wait is re-run 1 s later
     stop_exit: float = 0.09              # a container's exit -> reported (dockerd's exit handling), alone on the host
     lb_deregister: float = 2.0           # controller.go defaultGossipConvergeDelay, non-default networks only
+    gossip_dead: float = 5.2             # a crashed node's tasks stay in the others' DNS and balancers (memberlist failure detection; 5.1-5.2 s, tr3 in validation.md)
     pull_rate: float = 50e6              # bytes per second for an image pull
     pull_base: float = 1.0               # registry round trips per pull
     daemon_restart: float = 0.9          # `fail: recover` -> dockerd serving again (0.8-1.0 s in m, three runs)

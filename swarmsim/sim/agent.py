@@ -196,6 +196,7 @@ class Agent:
         self.outbox: dict[str, tuple] = {}  # statuses not yet delivered while disconnected, with their times
         self.lost: dict[str, None] = {}  # tasks whose containers died with an earlier dockerd (already reported)
         self.logs: dict[str, list[str]] = {}  # each container's output, kept as dockerd's json-file log keeps it
+        self.remembered: list[tuple[Task, float]] = []  # after a crash: its tasks in the others' records, until
 
     def log(self, task_id: str, line: str) -> None:
         """A line a container printed; at most MAX_LOG_LINES a container (the oldest are dropped)."""
@@ -450,9 +451,11 @@ class Agent:
 
     def backends(self) -> list[tuple[Task, float, bool]]:
         """(task, when its process listens, draining) of every container in the load balancer on this node; a
-        process that has ended never listens again."""
+        process that has ended never listens again. A crashed node's tasks stay there, dead, for `gossip_dead`."""
+        now = self.sim.now
         return [(run.task, float("inf") if run.ended else run.container_at + run.workload.start_time, run.draining)
-                for run in self.runs.values() if run.started_at is not None]
+                for run in self.runs.values() if run.started_at is not None] + \
+            [(task, float("inf"), False) for task, until in self.remembered if now < until]
 
     # -- node faults ------------------------------------------------------------------------------------
     def find_dead(self, tasks: list[Task], exit_code: int) -> None:
@@ -480,6 +483,10 @@ class Agent:
         """dockerd and its containers die: nothing more is reported (the session is lost by the caller)."""
         self.alive = False
         self.died = kind
+        if kind == "crash":  # no gossip leave: the other nodes keep its tasks until they find it dead
+            until = self.sim.now + self.timing.gossip_dead
+            self.remembered = [(run.task, until) for run in self.runs.values()
+                               if run.started_at is not None and not run.draining]
         for run in self.runs.values():
             run.removed = True
             if run.process is not None and run.process.is_alive:
