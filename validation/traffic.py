@@ -92,6 +92,13 @@ def resolve(name: str, timeout: float) -> list[str]:
             msg = s.recv(4096)
         except (socket.timeout, OSError):
             return []
+    return answers(msg, ident)
+
+
+def answers(msg: bytes, ident: int) -> list[str]:
+    """The IPv4 addresses of a DNS reply to query `ident`; [] for another query's reply or an error code."""
+    if len(msg) < 12:
+        return []
     got, flags, qd, an = struct.unpack(">HHHH", msg[:8])
     if got != ident or flags & 0xF:
         return []
