@@ -1,13 +1,15 @@
 """The per-hop network latencies of net/mesh.py, measured on the local swarm (docs/measurements.md).
 
-    python -m validation.hops [--n 300]     # root; builds a 2-node local swarm, writes validation/measurements/hops.json
+    python -m validation.hops [--n 200] [--rounds 5]   # root; a 2-node local swarm; writes validation/measurements/hops.json
 
 A TCP connect() returns after one round trip (SYN, SYN-ACK) answered by the kernel, so its time is
 the path's cost without any server work. Measured, each N times, interleaved:
   host_port   this host -> node2's host-mode published port (the bridge, DNAT, the container's veth)
   bridge      a task on node2 -> a task on node2 over their overlay network (the node's overlay bridge)
   overlay     a task on node1 -> that task on node2 (VXLAN between the two network namespaces)
-The one-way hop is half the round trip; `hop_overlay` is the overlay path less the bridge path.
+A request's latency in the model is a round trip (to the answer), so the hops are round trips;
+`hop_overlay` is the overlay path less the bridge path. The host's two cores are shared with other
+work: each round's median is kept, and the spread of the rounds says how noisy the figures are.
 The ingress hop (IPVS) cannot be measured here: this kernel has no IPVS.
 """
 from __future__ import annotations
@@ -59,7 +61,7 @@ def _task(api, service: str, timeout: float = 60) -> dict:
     raise TimeoutError(service)
 
 
-def measure(n: int) -> dict:
+def measure(n: int, rounds: int) -> dict:
     swarm = localswarm.up(2)
     try:
         api = swarm.manager.api
@@ -83,30 +85,35 @@ def measure(n: int) -> dict:
         time.sleep(2)
         paths = {"host_port": (None, (swarm.nodes["node2"].ip, PORT)), "bridge": (pids["near"], (web_ip, 80)),
                  "overlay": (pids["far"], (web_ip, 80))}
-        samples: dict[str, list[float]] = {k: [] for k in paths}
-        for _ in range(n):
-            for name, (pid, addr) in paths.items():
-                samples[name].append(_in(pid, _connect_ms, addr))
-                time.sleep(0.005)
+        samples: list[dict[str, list[float]]] = []
+        for _ in range(rounds):
+            samples.append({k: [] for k in paths})
+            for _ in range(n):
+                for name, (pid, addr) in paths.items():
+                    samples[-1][name].append(_in(pid, _connect_ms, addr))
+                    time.sleep(0.005)
+            time.sleep(1)
     finally:
         swarm.down()
-    result = {"n": n, "unit": "ms, TCP connect round trip", "when": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
-              "paths": {}}
-    for name, values in samples.items():
-        values.sort()
+    result = {"n": n, "rounds": rounds, "unit": "ms, TCP connect round trip",
+              "when": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()), "paths": {}}
+    for name in paths:
+        values = sorted(v for one in samples for v in one[name])
+        medians = [round(statistics.median(one[name]), 4) for one in samples]
         q = statistics.quantiles(values, n=20)
-        result["paths"][name] = {"median": round(statistics.median(values), 4), "p5": round(q[0], 4),
-                                 "p95": round(q[-1], 4), "min": round(values[0], 4)}
+        result["paths"][name] = {"median": round(statistics.median(values), 4), "round_medians": medians,
+                                 "p5": round(q[0], 4), "p95": round(q[-1], 4), "min": round(values[0], 4)}
     return result
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m validation.hops", description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=300)
+    parser.add_argument("--n", type=int, default=200, help="connects per path and round")
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     with localswarm.exclusive():
-        result = measure(args.n)
+        result = measure(args.n, args.rounds)
     args.out.write_text(json.dumps(result, indent=1) + "\n")
     print(json.dumps(result, indent=1))
 

@@ -78,12 +78,12 @@ class Timing:
     election_timeout: tuple[float, float] = (10.0, 20.0)  # raft ticks 10..19 of 1 s
     no_leader_wait: float = 20.0         # a manager API call without a leader fails after this (measured 20 s once)
     task_history_limit: int = 5          # manager.go defaultTaskHistoryRetentionLimit
-    # Per-hop network latencies (net/mesh.py). No measurement exists yet: these are placeholders (the
-    # earlier single estimates, docs/fidelity.md), kept so that traffic scenarios keep their traces.
-    hop_host: float = 0.0005             # placeholder: a host-mode published port answered on the node entered
-    hop_ingress: float = 0.0005          # placeholder: the ingress sandbox (IPVS) on the node entered, to a task
-    hop_bridge: float = 0.0005           # placeholder: container to container through a node's overlay bridge
-    hop_overlay: float = 0.0003          # placeholder: extra for the VXLAN hop to another node
+    # Per-hop network latencies (net/mesh.py), round trips: TCP connects on the local swarm, medians of 1000
+    # (validation/hops.py, docs/measurements.md (l)); the ingress hop cannot be measured here (no IPVS).
+    hop_host: float = 0.00037            # a host-mode published port answered on the node entered (0.35-0.39 ms, 5 rounds)
+    hop_ingress: float = 0.0005          # placeholder, not measured: the ingress sandbox (IPVS) on the node entered
+    hop_bridge: float = 0.00028          # container to container through a node's overlay bridge (0.27-0.30 ms)
+    hop_overlay: float = 0.00012         # extra for the VXLAN hop to another node (0.40 ms overlay less 0.28 ms bridge)
 
 
 @dataclass(frozen=True, slots=True)

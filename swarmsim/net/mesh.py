@@ -6,7 +6,7 @@ VXLAN peer table holds the others), so there is no transit through a third node,
 or a dead daemon removes the edge. A request costs the hop on the node it enters (host-mode port,
 ingress sandbox or container-to-container bridge) plus the VXLAN edge when the answering task is
 on another node; no edge means the packets are lost and the client times out. The hop costs are
-`Timing` fields, placeholders until measured (docs/fidelity.md).
+`Timing` fields, measured on the local swarm except the ingress hop (docs/measurements.md).
 """
 from __future__ import annotations
 
