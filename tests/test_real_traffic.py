@@ -42,11 +42,12 @@ def traces(tmp_path_factory):
     from test_real_smoke import require_real_swarm
     require_real_swarm()
     from validation import localswarm
-    from validation.docker_backend import DockerBackend
+    from validation.docker_backend import DockerBackend, local_layout
     scenario = load_scenario(SCENARIO)
     with localswarm.exclusive():
         try:
-            swarm = localswarm.up(3)
+            layout = local_layout(scenario, len(scenario.nodes))
+            swarm = localswarm.up(**{k: v for k, v in layout.items() if k != "extra"})  # nodes named as the scenario's
             with DockerBackend.for_local(swarm) as backend:
                 observed = run_scenario(scenario, backend)
         finally:
@@ -66,7 +67,7 @@ def _during(trace, target):
 @pytest.mark.swarm
 def test_a_replay_with_traffic_writes_request_events_in_the_trace_format(traces):
     _, observed = traces
-    requests = observed.of_kind("request")
+    requests = list(observed.of_kind("request"))
     assert {e.get("target", e["port"]) for e in requests} == {8080, "stopper:80", "starter:80"}
     assert all(e["err"].split(":")[0] in OUTCOMES for e in requests)
     answered = [e for e in requests if e["ok"]]
