@@ -13,7 +13,7 @@ from swarmsim.analysis import metrics
 from swarmsim.backend import SimBackend, run_scenario
 from swarmsim.scenario import load_scenario
 from swarmsim.trace import read_trace
-from validation.traffic import _query, answers, server_command
+from validation.traffic import answers, query, server_command
 
 SCENARIO = Path(__file__).parent / "scenarios" / "real_traffic.yaml"
 OUTCOMES = ("", "connection refused", "timeout", "reset", "dns")
@@ -21,14 +21,14 @@ RATE_BOUND = 0.15   # predicted and observed success rates during the update, at
 
 
 def test_a_dns_reply_is_read_as_the_embedded_dns_writes_it():
-    query = _query("web", 7)
-    assert query[12:17] == b"\x03web\x00" and struct.unpack(">HH", query[-4:]) == (1, 1)
+    asked = query("web", 7)
+    assert asked[12:17] == b"\x03web\x00" and struct.unpack(">HH", asked[-4:]) == (1, 1)
     record = b"\xc0\x0c" + struct.pack(">HHIH", 1, 1, 600, 4)
-    reply = struct.pack(">HHHHHH", 7, 0x8180, 1, 2, 0, 0) + query[12:] + record + socket.inet_aton("10.0.1.5") \
+    reply = struct.pack(">HHHHHH", 7, 0x8180, 1, 2, 0, 0) + asked[12:] + record + socket.inet_aton("10.0.1.5") \
         + record + socket.inet_aton("10.0.1.6")
     assert answers(reply, 7) == ["10.0.1.5", "10.0.1.6"]
     assert answers(reply, 8) == []                                          # another query's reply
-    assert answers(struct.pack(">HHHHHH", 7, 0x8183, 1, 0, 0, 0) + query[12:], 7) == []   # NXDOMAIN
+    assert answers(struct.pack(">HHHHHH", 7, 0x8183, 1, 0, 0, 0) + asked[12:], 7) == []   # NXDOMAIN
 
 
 def test_the_server_waits_for_its_start_time_and_answers_each_line():

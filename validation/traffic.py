@@ -69,7 +69,8 @@ def targets(clients: tuple[TrafficClient, ...], spec) -> tuple[int, ...]:
 
 # -- the embedded DNS, asked by hand (busybox's libc resolver is unusable, local-swarm.md) ----------------------
 
-def _query(name: str, ident: int) -> bytes:
+def query(name: str, ident: int) -> bytes:
+    """A DNS query for the A records of `name`, recursion desired."""
     labels = b"".join(bytes([len(p)]) + p.encode() for p in name.split(".") if p)
     return struct.pack(">HHHHHH", ident, 0x0100, 1, 0, 0, 0) + labels + b"\0" + struct.pack(">HH", 1, 1)
 
@@ -87,7 +88,7 @@ def resolve(name: str, timeout: float) -> list[str]:
     ident = random.getrandbits(16)
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.settimeout(timeout)
-        s.sendto(_query(name, ident), EMBEDDED_DNS)
+        s.sendto(query(name, ident), EMBEDDED_DNS)
         try:
             msg = s.recv(4096)
         except (socket.timeout, OSError):
@@ -152,8 +153,7 @@ class _Client:
     index: int
     spec: TrafficClient
     rng: random.Random
-    conn: socket.socket | None = None       # keepalive: the kept connection, and who answers on it
-    conn_at: tuple[str | None, str | None] = (None, None)
+    conn: socket.socket | None = None       # keepalive: the kept connection
     cached: list[str] = field(default_factory=list)   # refresh: the addresses last resolved
     cached_until: float = -1.0
     turn: int = 0
@@ -313,7 +313,7 @@ class TrafficRunner:
         task = words[1] if len(words) > 1 else None
         node = self.names.get(words[2], words[2]) if len(words) > 2 else None
         if client.keepalive:
-            state.conn, state.conn_at = sock, (task, node)
+            state.conn = sock
         else:
             sock.close()
         return _Attempt("", task, node)
