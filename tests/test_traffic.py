@@ -289,3 +289,29 @@ def test_bad_traffic_clients_are_refused_with_their_line(client, message):
     with pytest.raises(ScenarioError) as err:
         loads_scenario(f"version: 1\ncluster: {{managers: 1}}\ntraffic:\n  - {client}\n")
     assert message in str(err.value) and ":4:" in str(err.value)
+
+
+HEALTH_GATED = """
+version: 1
+seed: 1
+cluster: {{managers: 1, workers: 1}}
+images: {{app: {{}}}}
+traffic:
+  - {{port: 8080, rate: 20, via: node2}}
+steps:
+  - run: >-
+      docker service create -d --name web --constraint node.hostname==node2 --publish {publish}
+      --health-cmd true --health-interval 3s app
+  - wait: 6s
+"""
+
+
+@pytest.mark.parametrize("mode, answers_before_healthy", [("host", True), ("ingress", False)])
+def test_a_host_mode_port_answers_from_the_containers_start_the_balancer_only_once_healthy(mode,
+                                                                                         answers_before_healthy):
+    trace = run_scenario(loads_scenario(HEALTH_GATED.format(publish=f"mode={mode},published=8080,target=80")),
+                         SimBackend())
+    healthy = min(e["t"] for e in trace.tasks() if e["state"] == "running")
+    early = [e for e in _requests(trace, ok=True) if e["t"] < healthy]
+    assert bool(early) is answers_before_healthy  # the healthcheck passes 3 s after the start: 60 requests
+    assert _requests(trace, ok=True)[-1]["t"] > healthy

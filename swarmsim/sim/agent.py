@@ -449,12 +449,15 @@ class Agent:
             run.exited = self.sim.env.event()
         return run.exited
 
-    def backends(self) -> list[tuple[Task, float, bool]]:
+    def backends(self, published: bool = False) -> list[tuple[Task, float, bool]]:
         """(task, when its process listens, draining) of every container in the load balancer on this node; a
-        process that has ended never listens again. A crashed node's tasks stay there, dead, for `gossip_dead`."""
+        process that has ended never listens again. A crashed node's tasks stay there, dead, for `gossip_dead`.
+        `published`: every container whose process started instead, running or not: a host-mode port is
+        bound when the container starts, before a healthcheck passes (the balancer waits for RUNNING)."""
         now = self.sim.now
         return [(run.task, float("inf") if run.ended else run.container_at + run.workload.start_time, run.draining)
-                for run in self.runs.values() if run.started_at is not None] + \
+                for run in self.runs.values()
+                if (run.container_at if published else run.started_at) is not None] + \
             [(task, float("inf"), False) for task, until in self.remembered if now < until]
 
     # -- node faults ------------------------------------------------------------------------------------

@@ -64,12 +64,13 @@ class Traffic:
         for index, client in enumerate(clients):
             self.swarm.sim.process(self._client(index, client))
 
-    def backends(self, service_id: str) -> list[Backend]:
-        """Every started container of the service, as each node's IPVS sees it."""
+    def backends(self, service_id: str, published: bool = False) -> list[Backend]:
+        """Every started container of the service, as each node's IPVS sees it (`published`: as its host-mode
+        ports do, from the container's start)."""
         now = self.swarm.now
         out = []
         for name, agent in self.swarm.agents.items():
-            for task, listening_at, draining in agent.backends():
+            for task, listening_at, draining in agent.backends(published):
                 if task.service_id == service_id:
                     out.append(Backend(task.name, task.id, name, now >= listening_at, agent.alive, draining))
         return sorted(out, key=lambda b: b.task_id)
@@ -129,9 +130,10 @@ class Traffic:
             return _Attempt("connection refused: port not published", entry=via)
         service, mode = found
         first_hop = swarm.timing.hop_host if mode == "host" else swarm.timing.hop_ingress
+        published = mode == "host"
         if conn is not None and via_up:
-            return self._reach(self._current(conn), via, first_hop, kept=True)
-        outcome = route(mode, via, via_up, self.backends(service.id), self.balancer, service.id)
+            return self._reach(self._current(conn, published), via, first_hop, kept=True)
+        outcome = route(mode, via, via_up, self.backends(service.id, published), self.balancer, service.id)
         if not outcome.ok:
             return _Attempt(outcome.error, outcome.backend, via)
         return self._reach(outcome.backend, via, first_hop)
@@ -147,12 +149,12 @@ class Traffic:
             return _Attempt(RESET if kept else REFUSED_NOT_LISTENING, backend, entry)
         return _Attempt("", backend, entry, hop)
 
-    def _current(self, backend: Backend) -> Backend | None:
+    def _current(self, backend: Backend, published: bool = False) -> Backend | None:
         """`backend` as it is now, or None when its container is gone."""
         task = self.swarm.store.tasks.get(backend.task_id)
         if task is None:
             return None
-        return next((b for b in self.backends(task.service_id) if b.task_id == backend.task_id), None)
+        return next((b for b in self.backends(task.service_id, published) if b.task_id == backend.task_id), None)
 
     # -- a client inside the swarm ---------------------------------------------------------------------
     def _service(self, name: str):
