@@ -245,14 +245,14 @@ class SimBackend:
         def sent(spec: ServiceSpec) -> ServiceSpec:
             current = self.swarm.store.service(spec.name)
             lookup = stack_lookup(mode, spec.task.image, current and current.spec.task.image)
-            return resolved(spec, self.swarm.scenario.images) if lookup else spec
+            return resolved(spec, self.swarm.scenario.images, lookup)
         return replace(stack, services=tuple(sent(spec) for spec in stack.services))
 
     def _execute(self, command: c.Command, on: str) -> StepResult:
         swarm, store = self.swarm, self.swarm.store
         match command:
             case c.ServiceCreate(spec=spec, detach=detach, resolve_image=lookup):
-                service = swarm.create_service(resolved(spec, swarm.scenario.images) if lookup else spec)
+                service = swarm.create_service(resolved(spec, swarm.scenario.images, lookup))
                 return StepResult(True, service.id) if detach else self._progress(service.id, [service.id])
             case c.ServiceUpdate(service=name, changes=changes, detach=detach, rollback=rollback, resolve_image=lookup):
                 current = swarm.service(name)
@@ -260,7 +260,7 @@ class SimBackend:
                     service = swarm.rollback_service(name)
                 else:
                     spec = apply_update(current.spec, changes)
-                    service = swarm.update_service(name, resolved(spec, swarm.scenario.images) if lookup else spec)
+                    service = swarm.update_service(name, resolved(spec, swarm.scenario.images, lookup))
                 return StepResult(True, name) if detach else self._progress(service.id, [name])
             case c.ServiceRollback(service=name, detach=detach):
                 service = swarm.rollback_service(name)

@@ -36,7 +36,7 @@ def test_terms_parse_as_swarmkit_does():
     (["a=b=c"], "could not parse GenericResource: incorrect term a=b=c, missing '=' or malformed expression"),
 ])
 def test_bad_terms_fail_with_dockers_words(terms, error):
-    with pytest.raises(ValueError, match=None) as err:
+    with pytest.raises(ValueError) as err:
         genericresource.parse(terms)
     assert str(err.value) == error
 

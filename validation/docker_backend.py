@@ -479,7 +479,7 @@ class DockerBackend:
     def _execute(self, command: c.Command, on: str, client: docker.DockerClient) -> StepResult:
         match command:
             case c.ServiceCreate(spec=spec, detach=detach, resolve_image=lookup):
-                spec = resolved(spec, self.scenario.images) if lookup else spec  # as the CLI fills it in
+                spec = resolved(spec, self.scenario.images, lookup)  # as the CLI fills it in
                 sid = self._create_service(client, spec)
                 return StepResult(True, sid) if detach else self._progress(client, spec.name, [sid])
             case c.ServiceUpdate(service=name, rollback=True, detach=detach) | c.ServiceRollback(service=name,
@@ -489,7 +489,7 @@ class DockerBackend:
             case c.ServiceUpdate(service=name, changes=changes, detach=detach, resolve_image=lookup):
                 _, current = self._ours(client, name)
                 spec = apply_update(current, changes)
-                self._update_service(client, name, resolved(spec, self.scenario.images) if lookup else spec)
+                self._update_service(client, name, resolved(spec, self.scenario.images, lookup))
                 return StepResult(True, name) if detach else self._progress(client, name, [name])
             case c.ServiceScale(scales=scales, detach=detach):
                 out, ok, scaled = [], True, []

@@ -47,8 +47,7 @@ def score(point: dict[str, float], names: list[str], observed: dict) -> tuple[fl
 
 def parse_axis(text: str) -> tuple[str, list[float]]:
     name, _, values = text.partition("=")
-    known = {f.name: f.type for f in fields(Timing)}
-    if name not in known or not values:
+    if name not in {f.name for f in fields(Timing)} or not values:
         raise SystemExit(f"expected FIELD=V1,V2,... with a Timing field, got {text!r}")
     kind = int if getattr(Timing(), name).__class__ is int else float
     return name, [kind(v) for v in values.split(",")]
@@ -61,9 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=5)
     args = parser.parse_args(argv)
     axes = [parse_axis(a) for a in args.axes]
-    names = [n for n in (args.only or SUITE)]
-    observed = {n: kept_runs(n) for n in names}
-    names = [n for n in names if observed[n]]
+    observed = {n: kept_runs(n) for n in args.only or SUITE}
+    names = [n for n, runs in observed.items() if runs]
     results = []
     for values in itertools.product(*(v for _, v in axes)):
         point = dict(zip((n for n, _ in axes), values))

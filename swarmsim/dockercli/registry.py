@@ -14,10 +14,11 @@ from typing import Mapping
 from ..model import ServiceSpec, Workload
 
 
-def resolved(spec: ServiceSpec, images: Mapping[str, Workload]) -> ServiceSpec:
-    """The spec as sent after a lookup: the image's platforms, or the placement as it was (client service_create.go)."""
+def resolved(spec: ServiceSpec, images: Mapping[str, Workload], lookup: bool) -> ServiceSpec:
+    """The spec as the client sends it: after a `lookup`, with the image's platforms; otherwise, or when the
+    registry tells none, with the placement as it was (client service_create.go)."""
     image = images.get(spec.task.image)
-    if image is None or not image.platforms or image.pullable is False:
+    if not lookup or image is None or not image.platforms or image.pullable is False:
         return spec
     placement = replace(spec.task.placement, platforms=image.platforms)
     return replace(spec, task=replace(spec.task, placement=placement))
