@@ -64,7 +64,7 @@ class Updater:
         self._failure_signal = self.sim.env.event()
         self._running_waiters: dict[str, simpy.Event] = {}
         self._watch_failures = False
-        self.store.task_watchers.append(self._on_task)
+        self.store.watch_service_tasks(service.id, self._on_task)
 
     def cancel(self) -> None:
         if not self.stop.triggered:
@@ -72,7 +72,7 @@ class Updater:
 
     # -- watches -------------------------------------------------------------------------------------
     def _on_task(self, old: Task | None, new: Task | None) -> None:
-        if new is None or new.service_id != self.service.id:
+        if new is None:
             return
         if new.state > TaskState.RUNNING and self._watch_failures:
             self._failures.append(new)
@@ -94,7 +94,7 @@ class Updater:
         try:
             yield from self._run(slots)
         finally:
-            self.store.task_watchers.remove(self._on_task)
+            self.store.unwatch_service_tasks(self.service.id, self._on_task)
 
     def _run(self, slots):
         service = self.service
