@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring_ascii as _quote
+from operator import itemgetter
 from pathlib import Path
 from typing import Iterator
 
@@ -35,7 +37,8 @@ class Trace:
         encode = json.JSONEncoder(separators=(",", ":")).encode
         yield encode(self.header) + "\n"
         for e in self.events:
-            yield encode(e) + "\n"
+            line = _task_line(e) if e.get("kind") == "task" else None
+            yield (line or encode(e)) + "\n"
 
     def dumps(self) -> str:
         return "".join(self.lines())
@@ -59,8 +62,38 @@ class TraceWriter:
         self._events.append({"t": round(t, 6), "seq": self._seq, "kind": kind, **fields})
         self._seq += 1
 
+    def emit_task(self, t: float, task: str, gen: int, service: str, slot: int, node: str | None, state: str,
+                  desired: str, image: str, msg: str, err: str) -> None:
+        """`emit(t, "task", ...)` for the most frequent kind, without building the fields twice."""
+        self._events.append({"t": round(t, 6), "seq": self._seq, "kind": "task", "task": task, "gen": gen,
+                             "service": service, "slot": slot, "node": node, "state": state, "desired": desired,
+                             "image": image, "msg": msg, "err": err})
+        self._seq += 1
+
     def finish(self) -> Trace:
-        return Trace(self.header, sorted(self._events, key=lambda e: (e["t"], e["seq"])))
+        """The events by (t, seq): seq is the order of writing, so a stable sort on t alone gives it."""
+        return Trace(self.header, sorted(self._events, key=_T))
+
+
+_T = itemgetter("t")
+_TASK_KEYS = ("t", "seq", "kind", "task", "gen", "service", "slot", "node", "state", "desired", "image", "msg", "err")
+
+
+def _task_line(e: dict) -> str | None:
+    """A task event as `json.dumps(e, separators=(",", ":"))` writes it, three times faster; None for any
+    event not exactly of the shape `TraceWriter.emit_task` makes (json then writes it). A trace of 100,000
+    tasks has over a million such lines: this was a tenth of a 1,000-node run."""
+    if len(e) != 13 or tuple(e) != _TASK_KEYS:
+        return None
+    t, seq, _, task, gen, service, slot, node, state, desired, image, msg, err = e.values()
+    if not (type(t) is float and t - t == 0 and type(seq) is int and type(gen) is int and type(slot) is int
+            and type(task) is str and type(service) is str and (node is None or type(node) is str)
+            and type(state) is str and type(desired) is str and type(image) is str and type(msg) is str
+            and type(err) is str):
+        return None
+    return (f'{{"t":{t!r},"seq":{seq},"kind":"task","task":{_quote(task)},"gen":{gen},"service":{_quote(service)},'
+            f'"slot":{slot},"node":{"null" if node is None else _quote(node)},"state":{_quote(state)},'
+            f'"desired":{_quote(desired)},"image":{_quote(image)},"msg":{_quote(msg)},"err":{_quote(err)}}}')
 
 
 # The contract of docs/reference/trace.md, as read_trace checks it: the fields every event of a kind
