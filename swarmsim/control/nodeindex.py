@@ -46,49 +46,85 @@ class _Bucket:
             yield items[i]
 
 
+class _Ranking:
+    """One service's buckets, and the key each node sits under; `seen` is how far into the index's log of
+    changed nodes it has caught up."""
+
+    __slots__ = ("buckets", "placed", "seen")
+
+    def __init__(self, seen: int) -> None:
+        self.buckets: dict[tuple[int, int], _Bucket] = {}
+        self.placed: dict[str, tuple[tuple[int, int], NodeInfo]] = {}
+        self.seen = seen
+
+    def put(self, info: NodeInfo, key: tuple[int, int]) -> None:
+        bucket = self.buckets.get(key)
+        if bucket is None:
+            bucket = self.buckets[key] = _Bucket()
+        bucket.add(info)
+        self.placed[info.node.name] = (key, info)
+
+    def take(self, name: str) -> None:
+        key, info = self.placed.pop(name)
+        bucket = self.buckets[key]
+        bucket.remove(info)
+        if not bucket.items:
+            del self.buckets[key]
+
+
 class NodeIndex:
-    """Per service (built on first use, kept up to date after): (tasks of it, all tasks) -> bucket."""
+    """Per service (built on first use): (tasks of it, all tasks) -> bucket, brought up to date lazily.
+
+    A node's count changes move it in every service's ranking (its total is in every key); doing that
+    at once cost a move per service per task placed. Instead each change is logged once, and a service's
+    ranking replays the log, each node once, when a group of that service asks for its best nodes. The
+    buckets' inner order then differs from moving at once, which changes nothing but the order the random
+    draws start from: every order of tied nodes stays equally likely."""
 
     def __init__(self, nodes: dict[str, NodeInfo]):
         self.nodes = nodes
-        self.services: dict[str, dict[tuple[int, int], _Bucket]] = {}
+        self.services: dict[str, _Ranking] = {}
+        self._log: list[str] = []  # names of nodes whose key may have changed, oldest first
+        self._base = 0  # the log position of _log[0]
 
-    def _service(self, service_id: str) -> dict[tuple[int, int], _Bucket]:
-        buckets = self.services.get(service_id)
-        if buckets is None:
-            buckets = self.services[service_id] = {}
+    def _ranking(self, service_id: str) -> _Ranking:
+        ranking = self.services.get(service_id)
+        if ranking is None:
+            ranking = self.services[service_id] = _Ranking(self._base + len(self._log))
             for info in self.nodes.values():
-                self._put(buckets, (info.by_service.get(service_id, 0), info.active), info)
-        return buckets
+                ranking.put(info, (info.by_service.get(service_id, 0), info.active))
+            return ranking
+        start = ranking.seen - self._base
+        if start < len(self._log):
+            ranking.seen = self._base + len(self._log)
+            nodes, placed = self.nodes, ranking.placed
+            for name in dict.fromkeys(self._log[start:]):
+                info, where = nodes.get(name), placed.get(name)
+                key = None if info is None else (info.by_service.get(service_id, 0), info.active)
+                if where is not None and (where[1] is not info or where[0] != key):
+                    ranking.take(name)
+                    where = None
+                if where is None and info is not None:
+                    ranking.put(info, key)
+        return ranking
 
-    @staticmethod
-    def _put(buckets: dict, key: tuple[int, int], info: NodeInfo) -> None:
-        bucket = buckets.get(key)
-        if bucket is None:
-            bucket = buckets[key] = _Bucket()
-        bucket.add(info)
-
-    @staticmethod
-    def _take(buckets: dict, key: tuple[int, int], info: NodeInfo) -> None:
-        bucket = buckets[key]
-        bucket.remove(info)
-        if not bucket.items:
-            del buckets[key]
+    def _changed(self, info: NodeInfo) -> None:
+        self._log.append(info.node.name)
+        if len(self._log) > 4 * len(self.nodes) + 1024:  # bound the log: bring every ranking up to date
+            for service_id in self.services:
+                self._ranking(service_id)
+            self._base += len(self._log)
+            self._log.clear()
 
     def added(self, info: NodeInfo) -> None:
-        for service_id, buckets in self.services.items():
-            self._put(buckets, (info.by_service.get(service_id, 0), info.active), info)
+        self._changed(info)
 
     def removed(self, info: NodeInfo) -> None:
-        for service_id, buckets in self.services.items():
-            self._take(buckets, (info.by_service.get(service_id, 0), info.active), info)
+        self._changed(info)
 
     def counted(self, info: NodeInfo, service_id: str, delta: int) -> None:
         """`info` has `delta` more tasks of `service_id` (and in all) than it had."""
-        for sid, buckets in self.services.items():
-            count = info.by_service.get(sid, 0)
-            self._take(buckets, (count - delta if sid == service_id else count, info.active - delta), info)
-            self._put(buckets, (count, info.active), info)
+        self._changed(info)
 
     def forget(self, service_id: str) -> None:
         self.services.pop(service_id, None)
@@ -98,7 +134,7 @@ class NodeIndex:
         """Up to `n` nodes that pass, best first, ties in random order; nodes `last` says are ranked
         behind every bucket (heavy recent failures) are left for the caller."""
         chosen: list[NodeInfo] = []
-        buckets = self._service(service_id)
+        buckets = self._ranking(service_id).buckets
         for key in sorted(buckets):
             for info in buckets[key].draw(rng):
                 if not last(info) and passes(info):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from random import Random
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from swarmsim.control.nodeindex import NodeIndex
 from swarmsim.control.nodeinfo import NodeInfo
@@ -97,3 +97,53 @@ def test_best_is_the_top_n_by_rank_best_first(loads, n, seed):
     best = index.best("s1", n, lambda _info: True, Random(seed), lambda _info: False)
     assert [key(i) for i in best] == sorted(key(i) for i in nodes.values())[:n]
     assert len({i.node.name for i in best}) == len(best)
+
+
+_op = st.one_of(
+    st.tuples(st.just("add"), st.integers(0, 7), st.sampled_from(["s1", "s2", "s3"])),
+    st.tuples(st.just("remove"), st.integers(0, 7), st.sampled_from(["s1", "s2", "s3"])),
+    st.tuples(st.just("node-out"), st.integers(0, 7), st.just("")),
+    st.tuples(st.just("node-in"), st.integers(0, 7), st.just("")),
+    st.tuples(st.just("best"), st.integers(1, 9), st.sampled_from(["s1", "s2", "s3"])))
+
+
+@settings(max_examples=150, deadline=None)
+@given(ops=st.lists(_op, max_size=80), seed=st.integers(0, 2**32))
+@example(ops=[("best", 4, "s1"), ("node-out", 0, ""), ("node-in", 0, ""), ("best", 4, "s1")], seed=0)
+def test_the_lazy_rankings_follow_every_change(ops, seed):
+    """Task counts change, nodes leave and come back (a new NodeInfo), services are asked in any order:
+    every answer is the current top n by rank, of nodes that are in the cluster now (the log stays short
+    too: it is replayed into every ranking once it outgrows the cluster)."""
+    nodes: dict[str, NodeInfo] = {}
+    index = NodeIndex(nodes)
+    placed: dict[str, list] = {}
+    rng = Random(seed)
+
+    def join(i: int) -> None:
+        info = nodes[f"n{i}"] = NodeInfo(node(f"n{i}"))
+        index.added(info)
+        info.index = index
+        placed[f"n{i}"] = []
+    for i in range(4):
+        join(i)
+    for op, i, service in ops:
+        name = f"n{i}"
+        if op == "node-in" and name not in nodes:
+            join(i)
+        elif op == "node-out" and name in nodes:
+            info = nodes.pop(name)
+            index.removed(info)
+            info.index = None
+        elif op == "add" and name in nodes:
+            t = task(service, node=name, state=TaskState.RUNNING)
+            nodes[name].add_task(t)
+            placed[name].append(t)
+        elif op == "remove" and name in nodes and placed[name]:
+            nodes[name].remove_task(placed[name].pop(rng.randrange(len(placed[name]))))
+        elif op == "best":
+            key = lambda info: (info.by_service.get(service, 0), info.active)  # noqa: E731
+            best = index.best(service, i, lambda _info: True, rng, lambda _info: False)
+            assert [key(b) for b in best] == sorted(key(b) for b in nodes.values())[:i]
+            assert all(nodes.get(b.node.name) is b for b in best)
+            assert len({b.node.name for b in best}) == len(best)
+        assert len(index._log) <= 4 * len(nodes) + 1024
