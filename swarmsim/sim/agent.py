@@ -216,7 +216,7 @@ class Agent:
                     run = _Run(task=t, workload=self._workload(t), changed=self.sim.env.event())
                     self.runs[task_id] = run
                     run.process = self.sim.process(self._lifecycle(run))
-            else:
+            elif run.task is not t:  # a node's every batch lists all its tasks, most of them unchanged
                 self._notify(run, t)
         for task_id in [k for k in self.runs if k not in wanted]:
             run = self.runs[task_id]

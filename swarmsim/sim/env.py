@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import random
 import string
+from operator import attrgetter
 
 import simpy
 
@@ -35,9 +36,8 @@ class SimEnv:
         self.rng = RngStreams(seed)
         self._ids = self.rng.stream("ids")
 
-    @property
-    def now(self) -> float:
-        return self.env.now
+    now = property(attrgetter("env._now"), doc="The simulated time (read about a million times a 1,000-node run: "
+                   "one C-level lookup, not SimPy's property behind one of ours).")
 
     def new_id(self) -> str:
         """A 25-character base-36 ID like swarmkit's identity.NewID()."""
