@@ -256,3 +256,33 @@ def test_after_a_long_outage_workers_come_back_over_seconds_and_managers_at_once
     assert 0.8 <= min(manager_delays) and max(manager_delays) <= 1.75  # 0.9-1.6 s measured, + the status batch
     assert sorted(worker_delays)[len(worker_delays) // 2] > max(manager_delays)  # the backoff grew meanwhile
     assert max(worker_delays) > 3.0
+
+
+def test_a_node_joining_after_a_heal_reaches_the_swarm():
+    """A heal puts every node back on one network, and a node that joins later is on it too (it was left
+    on a network of its own, as if the partition still held: its global task never started)."""
+    text = """
+version: 1
+name: join-after-heal
+seed: 1
+cluster:
+  nodes:
+    - {name: node1, role: manager}
+    - {name: node2}
+    - {name: node3, joined: false}
+steps:
+  - run: docker service create -d --name agent --mode global busybox
+  - wait: converged
+  - partition: [[node1], [node2]]
+  - wait: 5s
+  - heal: true
+  - wait: 5s
+  - run: docker swarm join --token SWMTKN-1-worker-token node1:2377
+    on: node3
+  - wait: 10s
+  - fail: {node: node2, kind: crash}
+  - wait: 40s
+"""
+    trace = run_scenario(loads_scenario(text), SimBackend())  # the crash makes raft look at every session again
+    assert sorted(metrics.placement(trace)["agent"]) == ["node1", "node3"]
+    assert {e["node"]: e["status"] for e in trace.of_kind("node")}["node3"] == "ready"

@@ -10,15 +10,17 @@ on another node; no edge means the packets are lost and the client times out. Th
 """
 from __future__ import annotations
 
-from typing import Callable, Sequence
-
-import networkx as nx
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from ..model.scenario import Timing
 
+if TYPE_CHECKING:
+    import networkx as nx
 
-def mesh(nodes: Sequence[str], reachable: Callable[[str, str], bool], timing: Timing) -> nx.Graph:
+
+def mesh(nodes: Sequence[str], reachable: Callable[[str, str], bool], timing: Timing) -> "nx.Graph":
     """The overlay between `nodes` as it stands: an edge per pair that reaches each other."""
+    import networkx as nx  # here, not at the top: a scenario without traffic never needs it (0.17 s to import)
     graph = nx.Graph()
     graph.add_nodes_from(n for n in nodes if reachable(n, n))
     live = list(graph.nodes)
@@ -27,7 +29,7 @@ def mesh(nodes: Sequence[str], reachable: Callable[[str, str], bool], timing: Ti
     return graph
 
 
-def latency(graph: nx.Graph, entry: str, backend: str, first_hop: float) -> float | None:
+def latency(graph: "nx.Graph", entry: str, backend: str, first_hop: float) -> float | None:
     """Seconds from `entry` to a task on `backend` after `first_hop`, or None when no path joins them."""
     if entry not in graph or backend not in graph:
         return None

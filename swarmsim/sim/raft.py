@@ -11,14 +11,12 @@ committing, and they take effect if a manager holding that log is elected next
 not 30 s later). Writes through the API meanwhile wait and fail when it steps
 down. A new leader is elected inside a connected quorum after a randomized
 election timeout (raft tick 1 s, election tick 10: 10 to 20 s). Which nodes can
-reach whom is a networkx graph that partitions cut and heals restore.
+reach whom is which switch each hangs off: partitions rewire them, heals restore one.
 """
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import TYPE_CHECKING
-
-import networkx as nx
 
 from ..model import Role
 
@@ -28,8 +26,7 @@ if TYPE_CHECKING:
 class Raft:
     def __init__(self, swarm: "SimSwarm", leader: str):
         self.swarm = swarm
-        self.graph = nx.Graph()
-        self._components: dict[object, int] | None = None
+        self.wiring: dict[str, int] = {}  # node -> its switch; a partition or a heal replaces the whole dict
         self.down: dict[str, None] = {}
         self.leader: str | None = leader
         self._election: float | None = None
@@ -37,35 +34,29 @@ class Raft:
         self._log_holders: set[str] = set()      # managers whose log has the stalled leader's writes
 
     # -- connectivity ---------------------------------------------------------------------------------
-    # The network is a graph of nodes and switches: every node hangs off one switch, and a partition
-    # puts each group on a switch of its own. Two nodes reach each other when a path joins them.
-    LAN = ("switch", "lan")
+    # Every node hangs off one switch, and a partition puts each group on a switch of its own (1, 2, ...):
+    # two nodes reach each other when they hang off the same one. A node joins on the LAN (0), which
+    # during a partition is cut off from every group; a heal puts every node back on it.
+    LAN = 0
 
     def add_node(self, name: str) -> None:
-        self.graph.add_edge(name, self.LAN)
-        self._components = None
+        self.wiring[name] = self.LAN
 
     def remove_node(self, name: str) -> None:
-        if name in self.graph:
-            self.graph.remove_node(name)
-        self._components = None
+        self.wiring.pop(name, None)
 
-    def _rewire(self, groups: list[tuple[str, ...]]) -> None:
-        nodes = [n for n in self.graph.nodes if not isinstance(n, tuple)]
-        self.graph = nx.Graph()
-        for i, group in enumerate(groups):
-            self.graph.add_edges_from((name, ("switch", i)) for name in group if name in nodes)
-        self._components = None
+    def _rewire(self, groups: list[tuple[str, ...]], first: int = 1) -> None:
+        self.wiring = {name: i for i, group in enumerate(groups, first) for name in group if name in self.wiring}
 
     def partition(self, groups: tuple[tuple[str, ...], ...]) -> None:
         """Cut the network into the given groups; nodes not named stay together in one more group."""
         named = {n for g in groups for n in g}
-        rest = tuple(n for n in self.graph.nodes if not isinstance(n, tuple) and n not in named)
+        rest = tuple(n for n in self.wiring if n not in named)
         self._rewire([*groups, rest])
         self.reevaluate()
 
     def heal(self) -> None:
-        self._rewire([tuple(n for n in self.graph.nodes if not isinstance(n, tuple))])
+        self._rewire([tuple(self.wiring)], first=self.LAN)
         self.reevaluate()
 
     def set_up(self, name: str, up: bool) -> None:
@@ -82,9 +73,7 @@ class Raft:
     def reachable(self, a: str, b: str) -> bool:
         if a in self.down or b in self.down:
             return False
-        if self._components is None:
-            self._components = {n: i for i, part in enumerate(nx.connected_components(self.graph)) for n in part}
-        return a == b or self._components.get(a, -1) == self._components.get(b, -2)
+        return a == b or self.wiring.get(a, -1) == self.wiring.get(b, -2)
 
     # -- quorum and leadership ---------------------------------------------------------------------------
     def managers(self) -> list[str]:

@@ -78,7 +78,7 @@ class Traffic:
     def graph(self):
         """The overlay mesh as it stands (net/mesh.py), rebuilt when nodes, partitions or daemons change."""
         swarm = self.swarm
-        key = (id(swarm.raft.graph), tuple(swarm.raft.down), tuple((n, a.alive) for n, a in swarm.agents.items()))
+        key = (id(swarm.raft.wiring), tuple(swarm.raft.down), tuple((n, a.alive) for n, a in swarm.agents.items()))
         if key != self._mesh_key:
             alive = {n for n, a in swarm.agents.items() if a.alive}
             self._mesh = mesh.mesh(sorted(swarm.agents), lambda a, b: a in alive and b in alive
