@@ -2,7 +2,6 @@
 (swarmkit orchestrator/{task.go,replicated/services.go,replicated/slot.go}; reference §3.1, §5.2)."""
 from __future__ import annotations
 
-from dataclasses import replace
 
 import pytest
 
@@ -106,7 +105,7 @@ def test_placement_only_change_is_dirty_when_the_node_no_longer_fits():
 
 
 def test_placement_only_change_is_dirty_for_a_task_without_a_node():
-    pending = replace(RUNNING, node=None, state=TaskState.PENDING)
+    pending = RUNNING.copy(node=None, state=TaskState.PENDING)
     assert is_task_dirty(service_with(constraints=["node.role==worker"]), pending, None)
 
 

@@ -2,7 +2,6 @@
 (swarmkit scheduler.go noSuitableNode, processPreassignedTasks; reference §2.10-2.11)."""
 from __future__ import annotations
 
-from dataclasses import replace
 
 import pytest
 
@@ -69,7 +68,7 @@ def test_freed_resources_trigger_a_retry():
     (big,) = c.running("other", "a", spec=task_spec(memory=GIB))
     c.pending("s1", spec=task_spec(memory=GIB))
     c.settle()
-    c.scheduler.task_updated(replace(big, state=TaskState.SHUTDOWN), 1.0)
+    c.scheduler.task_updated(big.copy(state=TaskState.SHUTDOWN), 1.0)
     assert assigned(c.schedule()) == {"a": 1}
 
 
@@ -106,7 +105,7 @@ def test_failures_of_preassigned_tasks_do_not_make_a_node_faulty():
         (t,) = c.pending("s1", node="a", preassigned=True)
         (d,) = c.schedule()
         c.scheduler.task_updated(d.new, 0.0)
-        c.scheduler.task_updated(replace(d.new, state=TaskState.FAILED), 0.0)
+        c.scheduler.task_updated(d.new.copy(state=TaskState.FAILED), 0.0)
     c.pending("s1")
     assert assigned(c.schedule(now=1.0)) == {"a": 1}
 

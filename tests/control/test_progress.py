@@ -88,7 +88,7 @@ def test_verify_counts_down_the_monitor_then_says_converged():
 def test_a_task_that_stops_during_verify_is_a_detected_failure():
     progress = ServiceProgress()
     progress.poll(service(), [at(1), at(2)], NODES, 0.0)
-    failed = replace(at(2), state=TaskState.FAILED, err="task: non-zero exit (1)")
+    failed = at(2).copy(state=TaskState.FAILED, err="task: non-zero exit (1)")
     assert progress.poll(service(), [at(1), failed], NODES, 1.0) is None
     assert progress.output()[-1] == "verify: Detected task failure"
     assert progress.output()[-2] == "2/2: task: non-zero exit (1)"

@@ -1,7 +1,6 @@
 """Ranking nodes (swarmkit scheduler.go nodeLess; reference §2.6)."""
 from __future__ import annotations
 
-from dataclasses import replace
 
 import pytest
 
@@ -19,7 +18,7 @@ def place_one(c: Cluster, now: float = 0.0, version: int = 1) -> str:
 def fail_on(c: Cluster, on: str, times: int, *, at: float = 0.0, version: int = 1,
             state: TaskState = TaskState.FAILED, **fields) -> None:
     for t in c.running("s1", on, times, version=version, **fields):
-        c.scheduler.task_updated(replace(t, state=state), at)
+        c.scheduler.task_updated(t.copy(state=state), at)
 
 
 def test_fewer_tasks_of_the_service_wins_over_fewer_tasks_in_total():

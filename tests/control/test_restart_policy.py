@@ -1,7 +1,6 @@
 """Restart decisions (swarmkit orchestrator/restart/restart.go shouldRestart; reference §3.3)."""
 from __future__ import annotations
 
-from dataclasses import replace
 
 import pytest
 
@@ -84,4 +83,4 @@ def test_replacement_times_recorded_only_with_a_window():
 
 def test_condition_none_even_on_first_failure():
     t = ended(condition=RestartCondition.NONE)
-    assert not should_restart(replace(t, state=TaskState.FAILED), RestartHistory())
+    assert not should_restart(t.copy(state=TaskState.FAILED), RestartHistory())
