@@ -70,8 +70,10 @@ class Field:
             raise self.fail(f"expected {what}, got {_kind(self.value)}")
         return self.value
 
-    def mapping(self, allowed: Iterable[str] | None = None, extensions: bool = False) -> dict[str, Field]:
-        """The entries, keyed by name; a key not in `allowed` is an error (compose `x-` keys pass if `extensions`)."""
+    def mapping(self, allowed: Iterable[str] | None = None, extensions: bool = False,
+                retired: dict[str, str] | None = None) -> dict[str, Field]:
+        """The entries, keyed by name; a key not in `allowed` is an error (compose `x-` keys pass if `extensions`);
+        `retired` names keys that once existed, with what replaced them, for a better hint than a near spelling."""
         data = self.expect(dict, "a mapping")
         known = tuple(allowed) if allowed is not None else None
         out = {}
@@ -79,6 +81,8 @@ class Field:
             if known is not None and key not in known and not (extensions and key.startswith("x-")):
                 close = difflib.get_close_matches(key, known, n=1)
                 hint = f"did you mean '{close[0]}'? " if close else ""
+                if retired and key in retired:
+                    hint = f"{retired[key]}; "
                 raise FieldError(self.path + (key,), f"unknown key '{key}' ({hint}expected one of: {', '.join(known)})")
             out[key] = Field(value, self.path + (key,))
         return out

@@ -481,11 +481,18 @@ def _timing_value(f: Field, default: object) -> object:
     return seconds
 
 
+RETIRED_TIMING = {  # timing keys of earlier versions: what a scenario that still sets one should use
+    "first_start": "first_start was replaced by the ingress setup window after a node's join: set swarm_age "
+                   "(how long before the first step the nodes joined), ingress_setup_delay, ingress_setup and "
+                   "ingress_setup_slowdown (docs/reference/scenario.md#timing)",
+}
+
+
 def _timing(f: Field) -> Timing:
     base = Timing()
     names = [x.name for x in dataclasses.fields(Timing)]
     values = {}
-    for name, entry in f.mapping(names).items():
+    for name, entry in f.mapping(names, retired=RETIRED_TIMING).items():
         if name == "election_timeout" and (not isinstance(entry.value, list) or len(entry.value) != 2):
             raise entry.fail("expected [LOW, HIGH] durations, e.g. [10s, 20s]")
         values[name] = _timing_value(entry, getattr(base, name))
