@@ -385,7 +385,10 @@ class SimBackend:
                                          swarm.cluster_id, swarm.manager.task_history_limit,
                                          swarm.timing.heartbeat_period)
             case c.NodeInspect(nodes=names, pretty=pretty):
-                return "\n".join(render.node_inspect_pretty(swarm.node(n)) for n in names)
+                nodes = [swarm.node(on if n == "self" else n) for n in names]  # node.Reference: self is this node
+                if not pretty:
+                    return render.node_inspect_json(nodes)
+                return "\n".join(render.node_inspect_pretty(n) for n in nodes)
             case c.NetworkLs(quiet=quiet, format=fmt):
                 return render.network_ls([(n.id, n.name, n.driver, n.scope) for n in swarm.networks.values()],
                                          quiet=quiet, format=fmt)

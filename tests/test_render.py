@@ -3,6 +3,7 @@
 Column widths are Go tabwriter(minwidth 10, padding 3): max(10, widest cell + 3).
 """
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -323,6 +324,9 @@ def test_service_inspect_json_matches_docker_for_a_cli_created_service():
             "EndpointSpec": {
                 "Mode": "vip"
             }
+        },
+        "Endpoint": {
+            "Spec": {}
         }
     }
 ]
@@ -372,17 +376,21 @@ NODE_TAIL = (  # a default node's platform, resources and engine version
         "Resources:\n"
         " CPUs:\t\t\t2\n"
         " Memory:\t\t2GiB\n"
+        "Plugins:\n"
+        " Log:\t\tawslogs, fluentd, gcplogs, gelf, journald, json-file, local, logentries, splunk, syslog\n"
+        " Network:\t\tbridge, host, ipvlan, macvlan, null, overlay\n"
+        " Volume:\t\tlocal\n"
         "Engine Version:\t\t20.10.24\n"
 )
 
 
 def test_node_inspect_pretty():
-    assert render.node_inspect_pretty(NODE1, joined_at=1.5) == (
+    assert render.node_inspect_pretty(replace(NODE1, created_at=1.5)) == (
         "ID:\t\t\tn1aaaaaaaaaaaaaaaaaaaaaaa\n"
         "Labels:\n"
         " - zone=a\n"
         "Hostname:              \tnode1\n"
-        "Joined at:             \t2026-01-01 00:00:01.5 +0000 UTC\n"
+        "Joined at:             \t2026-01-01 00:00:01.5 +0000 utc\n"  # PrettyPrint lower-cases all but the first letter
         "Status:\n"
         " State:\t\t\tReady\n"
         " Availability:         \tActive\n"
@@ -397,7 +405,7 @@ def test_node_inspect_pretty():
     assert render.node_inspect_pretty(worker) == (
         "ID:\t\t\tw1id\n"
         "Hostname:              \tw1\n"
-        "Joined at:             \t2026-01-01 00:00:00 +0000 UTC\n"
+        "Joined at:             \t2026-01-01 00:00:00 +0000 utc\n"
         "Status:\n"
         " State:\t\t\tDown\n"
         " Message:              \tHeartbeat failure\n"

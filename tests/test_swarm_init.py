@@ -99,7 +99,7 @@ def test_leave_refusals_are_the_daemons():
     assert steps[1]["output"] == (
         "Error response from daemon: You are attempting to leave the swarm on a node that is participating as a "
         "manager. Removing the last manager erases all current state of the swarm. Use `--force` to ignore this "
-        "message. ")
+        "message.")
     assert steps[2]["output"] == "Error response from daemon: This node is not part of a swarm"
     _, steps = _steps([("docker swarm init", None), (join, "m2"), ("docker swarm leave", "m2")])
     assert steps[2]["output"].endswith(

@@ -299,7 +299,7 @@ class DockerBackend:
         host = self._real(name)
         found = [n for n in self.manager.api.nodes() if n["Description"]["Hostname"] == host]
         if not found:
-            raise StepError(f"Error response from daemon: node {name} not found")
+            raise StepError(f"Error: No such node: {name}")  # as the docker CLI words the daemon's 404
         return max(found, key=lambda n: n["CreatedAt"])
 
     def _set_node(self, node: dict, **spec) -> None:

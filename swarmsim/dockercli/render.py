@@ -59,8 +59,9 @@ def _short_id(ident: str) -> str:
 
 
 def _pretty(text: str) -> str:
-    """command.PrettyPrint: the first letter upper-cased."""
-    return text[:1].upper() + text[1:]
+    """command.PrettyPrint (capitalizeFirst): the first letter upper-cased, the rest lower-cased, so a
+    time's zone prints as "+0000 utc"; a single letter is lower-cased."""
+    return text.lower() if len(text) < 2 else text[0].upper() + text[1:].lower()
 
 
 def _nanos(seconds: float) -> int:
@@ -480,6 +481,14 @@ def _spec_json(spec: ServiceSpec) -> dict:
     }
 
 
+def _endpoint_json(spec: ServiceSpec) -> dict | None:
+    """The allocated Endpoint: with no port and no network there is nothing to allocate and the daemon
+    shows an empty spec (seen on 20.10). VIPs and published ports are not rendered (None: left out)."""
+    if spec.endpoint.ports or spec.task.networks:
+        return None
+    return {"Spec": {}}
+
+
 def _service_json(service: Service) -> dict:
     status = service.update_status
     return {
@@ -490,6 +499,7 @@ def _service_json(service: Service) -> dict:
         "Spec": _spec_json(service.spec),
         **_without_empty({
             "PreviousSpec": service.previous_spec and _spec_json(service.previous_spec),
+            "Endpoint": _endpoint_json(service.spec),
             "UpdateStatus": status and _without_empty({
                 "State": status.state.value,
                 "StartedAt": None if status.started_at is None else _rfc3339(status.started_at),
@@ -512,15 +522,29 @@ def service_inspect_format(services: Sequence[Service], fmt: str) -> str:
     return _inspect_format(fmt, json.loads(service_inspect_json(services)))
 
 
-def service_inspect_json(services: Sequence[Service]) -> str:
-    """`docker service inspect SERVICE...`: json.MarshalIndent(list, "", "    ") and a newline."""
-    if not services:
+def _json(docs: list[dict]) -> str:
+    """An inspect's JSON: json.MarshalIndent(list, "", "    ") with Go's escapes, and a newline."""
+    if not docs:
         return "[]\n"
-    text = json.dumps([_service_json(s) for s in services], indent=4, ensure_ascii=False)
-    return text.translate(_GO_JSON_ESCAPES) + "\n"
+    return json.dumps(docs, indent=4, ensure_ascii=False).translate(_GO_JSON_ESCAPES) + "\n"
+
+
+def service_inspect_json(services: Sequence[Service]) -> str:
+    """`docker service inspect SERVICE...`."""
+    return _json([_service_json(s) for s in services])
 
 
 # --- docker node ls / node inspect --------------------------------------------------------------
+
+#: What a stock dockerd 20.10 on Linux reports as its plugins (Description.Engine.Plugins), by type.
+ENGINE_PLUGINS = (
+    ("Log", ("awslogs", "fluentd", "gcplogs", "gelf", "journald", "json-file", "local", "logentries", "splunk",
+             "syslog")),
+    ("Network", ("bridge", "host", "ipvlan", "macvlan", "null", "overlay")),
+    ("Volume", ("local",)),
+)
+ENGINE_VERSION = "20.10.24"
+
 
 def _reachability(node: Node) -> str:
     """Raft reachability as the leader sees it; a manager whose node is down is unreachable."""
@@ -533,7 +557,7 @@ def _manager_status(node: Node) -> str:
     return "Leader" if node.leader else _pretty(_reachability(node))
 
 
-def node_ls(nodes: Iterable[Node], current: str, *, quiet: bool = False, engine_version: str = "20.10.24") -> str:
+def node_ls(nodes: Iterable[Node], current: str, *, quiet: bool = False, engine_version: str = ENGINE_VERSION) -> str:
     """`docker node ls` run on the node named `current` (marked with " *"), nodes by hostname."""
     ordered = sorted(nodes, key=lambda n: _natural_key(n.hostname))
     if quiet:
@@ -549,10 +573,10 @@ def _dash_labels(labels: Mapping[str, str]) -> str:
     return "".join(f"\n - {k}={v}" if v else f"\n - {k}" for k, v in sorted(labels.items()))
 
 
-def node_inspect_pretty(node: Node, joined_at: float = 0.0, *, engine_version: str = "20.10.24") -> str:
+def node_inspect_pretty(node: Node, *, engine_version: str = ENGINE_VERSION) -> str:
     """`docker node inspect --pretty` for one node (nodeInspectPrettyTemplate).
 
-    Engine plugins and TLS info are not modelled, so those sections are left out.
+    The swarm's CA is not modelled, so the TLS Info section is left out.
     """
     labels = _dash_labels(node.labels)
     engine_labels = _dash_labels(node.engine_labels)
@@ -563,18 +587,54 @@ def node_inspect_pretty(node: Node, joined_at: float = 0.0, *, engine_version: s
         manager = (f"\nManager Status:\n Address:\t\t{node.addr}:{MANAGER_PORT}"
                    f"\n Raft Status:\t\t{_pretty(_reachability(node))}\n Leader:\t\t{'Yes' if node.leader else 'No'}")
     memory = format_bytes(node.memory_bytes) if node.memory_bytes else ""
+    plugins = "".join(f"\n {kind}:\t\t{', '.join(names)}" for kind, names in ENGINE_PLUGINS)
     return "".join((
         f"ID:\t\t\t{node.id}",
         f"\nLabels:{labels}" if labels else "",
-        f"\nHostname:              \t{node.hostname}\nJoined at:             \t{_go_time(joined_at)}",
+        f"\nHostname:              \t{node.hostname}\nJoined at:             \t{_pretty(_go_time(node.created_at))}",
         f"\nStatus:\n State:\t\t\t{_pretty(node.status.value)}{message}",
         f"\n Availability:         \t{_pretty(node.availability.value)}{address}{manager}",
         f"\nPlatform:\n Operating System:\t{node.os}\n Architecture:\t\t{node.arch}",
         f"\nResources:\n CPUs:\t\t\t{node.nano_cpus // NANO}\n Memory:\t\t{memory}",
+        f"\nPlugins:{plugins}",
         f"\nEngine Version:\t\t{engine_version}",
         f"\nEngine Labels:{engine_labels}" if engine_labels else "",
         "\n",
     ))
+
+
+def _node_generic_json(node: Node) -> list[dict]:
+    return [{"NamedResourceSpec": {"Kind": kind, "Value": item}} for kind, v in node.generic_resources.items()
+            if isinstance(v, tuple) for item in v] + [
+        {"DiscreteResourceSpec": {"Kind": kind, "Value": v}} for kind, v in node.generic_resources.items()
+        if not isinstance(v, tuple)]
+
+
+def _node_json(node: Node, engine_version: str) -> dict:
+    """The API's Node (swarm.Node) as docker node inspect prints it; its raft Version and UpdatedAt are not
+    modelled (1 and its CreatedAt)."""
+    resources = {"NanoCPUs": node.nano_cpus, "MemoryBytes": node.memory_bytes,
+                 **_without_empty({"GenericResources": _node_generic_json(node)})}
+    engine = {"EngineVersion": engine_version, **_without_empty({"Labels": dict(sorted(node.engine_labels.items()))}),
+              "Plugins": [{"Type": kind, "Name": name} for kind, names in ENGINE_PLUGINS for name in names]}
+    doc = {
+        "ID": node.id, "Version": {"Index": 1},
+        "CreatedAt": _rfc3339(node.created_at), "UpdatedAt": _rfc3339(node.created_at),
+        "Spec": {"Labels": dict(sorted(node.labels.items())), "Role": node.role.value,
+                 "Availability": node.availability.value},
+        "Description": {"Hostname": node.hostname, "Platform": {"Architecture": node.arch, "OS": node.os},
+                        "Resources": resources, "Engine": engine},
+        "Status": {"State": node.status.value, **_without_empty({"Message": node.status_msg, "Addr": node.addr})},
+    }
+    if node.role is Role.MANAGER:
+        doc["ManagerStatus"] = {**({"Leader": True} if node.leader else {}), "Reachability": _reachability(node),
+                                "Addr": f"{node.addr}:{MANAGER_PORT}"}
+    return doc
+
+
+def node_inspect_json(nodes: Sequence[Node], *, engine_version: str = ENGINE_VERSION) -> str:
+    """`docker node inspect NODE...` without --pretty: the nodes as JSON (the CA's TLSInfo left out)."""
+    return _json([_node_json(n, engine_version) for n in nodes])
 
 
 # --- docker network ls, service logs, swarm join-token ------------------------------------------

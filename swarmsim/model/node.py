@@ -45,6 +45,7 @@ class Node:
     leader: bool = False
     reachable: bool = True  # raft: whether the leader reaches this manager
     status_msg: str = ""
+    created_at: float = 0.0  # when it joined (the API's CreatedAt, `node inspect`'s "Joined at")
 
     @property
     def hostname(self) -> str:

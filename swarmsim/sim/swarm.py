@@ -107,7 +107,7 @@ class SimSwarm:
     def node(self, name: str) -> Node:
         node = self.store.nodes.get(name)
         if node is None:
-            raise SwarmError(f"Error response from daemon: node {name} not found")
+            raise SwarmError(f"Error: No such node: {name}")  # the client's words for the daemon's 404
         return node
 
     # -- nodes -------------------------------------------------------------------------------------------
@@ -117,7 +117,8 @@ class SimSwarm:
                     availability=availability or decl.availability, status=NodeStatus.READY,
                     nano_cpus=decl.nano_cpus, memory_bytes=decl.memory_bytes, labels=dict(decl.labels),
                     engine_labels=dict(decl.engine_labels), addr=addr or f"10.0.0.{self._joins + 2}", leader=leader,
-                    os=decl.os, arch=decl.arch, generic_resources=dict(decl.generic_resources))
+                    os=decl.os, arch=decl.arch, generic_resources=dict(decl.generic_resources),
+                    created_at=self.now - ago)
         self._joins += 1
         agent = Agent(self.manager, decl.name, self.scenario.images, self.host)
         self.agents[decl.name] = agent
@@ -181,7 +182,7 @@ class SimSwarm:
         if self.raft.connected(name):  # an active manager: its control API answers
             if reachable == 1 and unreachable == 0:
                 return text + ("Removing the last manager erases all current state of the swarm. Use `--force` "
-                               "to ignore this message. ")
+                               "to ignore this message.")  # the client trims the daemon's message
             if reachable - 2 <= unreachable:
                 text += (f"Removing this node leaves {reachable - 1} managers out of {reachable + unreachable}. "
                          "Without a Raft quorum your swarm will be inaccessible. ")
@@ -253,7 +254,7 @@ class SimSwarm:
     def create_service(self, spec: ServiceSpec) -> Service:
         if self.store.service(spec.name) is not None:
             raise SwarmError("Error response from daemon: rpc error: code = AlreadyExists desc = "
-                             "name conflicts with an existing object")
+                             f"name conflicts with an existing object: service {spec.name} already exists")
         self._check_spec(spec)
         service = Service(id=self.sim.new_id(), spec=spec, version=self._next_version(), created_at=self.now,
                           updated_at=self.now, last_execution=self.now if spec.mode.is_job else None)
@@ -300,9 +301,10 @@ class SimSwarm:
         net = self.networks.get(name)
         if net is None:
             raise SwarmError(f"Error response from daemon: network {name} not found")
-        if any(name in s.spec.task.networks for s in self.store.services.values()):
+        user = next((s for s in self.store.services.values() if name in s.spec.task.networks), None)
+        if user is not None:
             raise SwarmError(f"Error response from daemon: rpc error: code = FailedPrecondition desc = network "
-                             f"{net.id} is in use by service")
+                             f"{net.id} is in use by service {user.id}")
         if any(name == builtin for builtin, _driver, _scope in BUILTIN_NETWORKS):
             raise SwarmError(f"Error response from daemon: {name} is a pre-defined network and cannot be removed")
         del self.networks[name]
