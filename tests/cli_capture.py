@@ -106,7 +106,7 @@ STEPS: tuple[tuple[str, str, str], ...] = (
     ("node1", "docker service logs nosuch", "load"),
     ("node1", "docker node inspect nosuch", "load"),
     ("node1", "docker node update --availability drain nosuch", "load"),
-    ("node1", "docker node ps nosuch", "exact"),
+    ("node1", "docker node ps nosuch", "load"),
     ("node1", "docker node update --availability bogus node2", "load"),
     ("node1", "docker service scale helloworld=x", "load"),
     ("node2", f"docker service create --name w {NO_RESOLVE} {IMAGE} sleep 100000", "exact"),
@@ -117,6 +117,19 @@ STEPS: tuple[tuple[str, str, str], ...] = (
     ("node1", "docker swarm leave", "exact"),
     ("node3", "docker swarm leave", "exact"),
 )
+
+# The commands that wait on the service without -d, run under a pseudo-terminal: its last screen.
+PROGRESS_STEPS: tuple[str, ...] = (
+    f"docker service create --replicas 1 --name helloworld {NO_RESOLVE} {GRACE} {IMAGE} sleep 100000",
+    "docker service scale helloworld=5",
+    "docker service scale helloworld=2",
+    f"docker service create -d --name redis --replicas 3 --update-delay 2s {NO_RESOLVE} {GRACE} {IMAGE} sleep 100000",
+    "SLEEP 6",
+    f"docker service update --image swarmsim/busybox:2 {NO_RESOLVE} redis",
+    "docker service update --rollback redis",
+    f"docker service create --mode global --name g {NO_RESOLVE} {GRACE} {IMAGE} sleep 100000",
+)
+TERMINAL = (200, 60)  # columns, rows
 
 STACK_FILE = """version: "3.8"
 services:
@@ -143,7 +156,7 @@ def commands() -> list[tuple[str, str, str]]:
 
 _TOKEN = re.compile(r"SWMTKN-1-[0-9a-z]{50}-[0-9a-z]{25}")
 _ID25 = re.compile(r"(?<![0-9a-zA-Z])[0-9a-z]{25}(?![0-9a-zA-Z])")
-_ID12 = re.compile(r"(?<=\.)[0-9a-z]{12}(?=@)")  # a log prefix's task ID
+_ID12 = re.compile(r"(?<=\.)[0-9a-z]{12}(?=@)|^[0-9a-z]{12}(?=: )", re.M)  # a log prefix's, a global bar's
 _ADDR = re.compile(r"10\.(?:77\.0|0\.0)\.\d+(?![\d/])")
 _RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z")
 _GO_TIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?")
@@ -314,17 +327,82 @@ def capture(workdir: str) -> list[dict]:
     return out
 
 
-if __name__ == "__main__":  # python tests/cli_capture.py RAW.json: capture, then write the fixture
+def _on_a_terminal(argv: list[str]) -> tuple[int, list[str]]:
+    """Run argv on a pseudo-terminal of TERMINAL's size; its exit code and its last screen (pyte)."""
+    import fcntl
+    import os
+    import select
+    import struct
+    import subprocess
+    import termios
+
+    import pyte  # only to record: pip install pyte
+
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", TERMINAL[1], TERMINAL[0], 0, 0))
+    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, start_new_session=True,
+                            env={**os.environ, "TERM": "xterm"})
+    os.close(slave)
+    screen = pyte.Screen(*TERMINAL)
+    stream = pyte.ByteStream(screen)
+    while True:
+        if select.select([master], [], [], 0.2)[0]:
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # the terminal closed
+                break
+            if not data:
+                break
+            stream.feed(data)
+        elif proc.poll() is not None:
+            break
+    os.close(master)
+    lines = [line.rstrip() for line in screen.display]
+    while lines and not lines[-1]:
+        lines.pop()
+    return proc.wait(), lines
+
+
+def capture_progress() -> list[dict]:
+    """PROGRESS_STEPS on node1 of a fresh three-node local swarm, each on a terminal."""
+    import time
+
+    from validation import localswarm
+
+    out = []
+    with localswarm.exclusive():
+        try:
+            localswarm.up(3)
+            url = f"unix://{localswarm.DEFAULT_BASE_DIR}/node1/docker.sock"
+            for line in PROGRESS_STEPS:
+                if line.startswith("SLEEP"):
+                    time.sleep(float(line.split()[1]))
+                    continue
+                rc, screen = _on_a_terminal([localswarm.docker_cli(), "-H", url, *line.split()[1:]])
+                out.append({"line": line, "rc": rc, "screen": screen})
+        finally:
+            localswarm.down()
+    return out
+
+
+def record_progress(raw: list[dict]) -> list[dict]:
+    return [{"node": "node1", "line": r["line"], "rc": r["rc"], "out": normal("\n".join(r["screen"]))} for r in raw]
+
+
+if __name__ == "__main__":  # python tests/cli_capture.py RAW.json PROGRESS.json: capture what is missing, write
     import json
     import sys
     import tempfile
     from pathlib import Path
 
     sys.path.insert(0, str(Path(__file__).parent.parent))
-    raw_path = Path(sys.argv[1])
+    raw_path, progress_path = map(Path, sys.argv[1:3])
     if not raw_path.exists():
         with tempfile.TemporaryDirectory() as tmp:
             raw_path.write_text(json.dumps(capture(tmp), indent=1))
-    fixture = Path(__file__).parent / "fixtures" / "cli_output" / "tutorial.txt"
-    fixture.parent.mkdir(parents=True, exist_ok=True)
-    fixture.write_text(dump(record(json.loads(raw_path.read_text()))))
+    if not progress_path.exists():
+        progress_path.write_text(json.dumps(capture_progress(), indent=1))
+    folder = Path(__file__).parent / "fixtures" / "cli_output"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "tutorial.txt").write_text(dump(record(json.loads(raw_path.read_text()))))
+    (folder / "progress.txt").write_text(dump(record_progress(json.loads(progress_path.read_text()))))

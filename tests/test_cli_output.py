@@ -9,17 +9,16 @@ way, must be the fixture's.
 from __future__ import annotations
 
 import json
-from functools import cache
 from pathlib import Path
 
 import pytest
 
 import cli_capture as cc
-from swarmsim import SimBackend, run_scenario
-from swarmsim.dockercli.parse import CommandError, parse_command_line
+from swarmsim import SimBackend, loads_scenario, run_scenario
 from swarmsim.model.jointoken import JoinTokens
 from swarmsim.scenario import load_scenario
 from swarmsim.scenario.loader import ScenarioError
+from swarmsim.sim.swarm import SwarmError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cli_output"
 SEED = 3
@@ -45,7 +44,6 @@ def _in_scenario(how: str) -> bool:
     return how != "load" and not how.startswith("unsupported")
 
 
-@cache
 def simulated(tmp: str) -> dict[int, str]:
     """The simulator's output of every step run in the scenario, by its index in cc.commands()."""
     for name, text in cc.FILES.items():
@@ -76,3 +74,58 @@ def test_the_fixture_has_every_step():
 def test_the_simulator_prints_what_docker_printed(sim, index, step):
     _, _, how = step
     assert cc.comparable(sim[index], how) == REAL[index]["out"]
+
+
+PROGRESS = cc.load((FIXTURES / "progress.txt").read_text())
+PROGRESS_SCENARIO = f"""version: 1
+seed: {SEED}
+cluster:
+  nodes:
+    - {{name: node1, role: manager, cpus: 2, memory: {MEMORY}}}
+    - {{name: node2, cpus: 2, memory: {MEMORY}}}
+    - {{name: node3, cpus: 2, memory: {MEMORY}}}
+steps:
+""" + "".join(f"  - wait: {line.split()[1]}s\n" if line.startswith("SLEEP") else f"  - run: {line}\n"
+              for line in cc.PROGRESS_STEPS)
+
+
+def test_progress_is_the_terminals_last_screen():
+    trace = run_scenario(loads_scenario(PROGRESS_SCENARIO), SimBackend())
+    outputs = [s["output"] for s in trace.steps() if s["step"].startswith("run:")]
+    assert [cc.normal(out) for out in outputs] == [e["out"] for e in PROGRESS]
+
+
+def _refusal(tmp: Path, index: int) -> str:
+    """What the scenario loader says of one mistaken step appended to the tutorial (after its file and line)."""
+    node, line, _ = cc.commands()[index]
+    path = tmp / "mistake.yaml"
+    path.write_text(_scenario_text() + f"  - run: {json.dumps(line)}\n    on: {node}\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    return str(info.value).split(".run: ", 1)[1]
+
+
+MISTAKES = [(i, step) for i, step in enumerate(cc.commands()) if step[2] == "load"]
+
+
+@pytest.mark.parametrize("index, step", MISTAKES, ids=[f"{i}: {s[1][:60]}" for i, s in MISTAKES])
+def test_a_mistake_is_refused_with_dockers_words(tmp_path, index, step):
+    for name, text in cc.FILES.items():
+        (tmp_path / name).write_text(text)
+    said = REAL[index]["out"].splitlines()
+    words = said[1] if said[0] == "[]" else said[0]  # inspect prints an empty list before the error
+    assert words.removeprefix("Status: ").removesuffix(", Code: 1") in _refusal(tmp_path, index)
+
+
+def test_the_daemons_refusals_behind_the_loader_read_like_docker():
+    """What the simulated swarm answers when a name the loader could not foresee is missing or taken."""
+    backend = SimBackend()
+    run_scenario(loads_scenario("version: 1\ncluster: {managers: 1}\nservices:\n  web: {image: nginx}\n"), backend)
+    swarm = backend.swarm
+    with pytest.raises(SwarmError) as taken:
+        swarm.create_service(swarm.service("web").spec)
+    assert str(taken.value) == ("Error response from daemon: rpc error: code = AlreadyExists desc = name conflicts "
+                                "with an existing object: service web already exists")
+    with pytest.raises(SwarmError) as missing:
+        swarm.node("nosuch")
+    assert str(missing.value) == "Error: No such node: nosuch"

@@ -374,6 +374,8 @@ class CommandSpec:
 def _set(flag: Flag, parse: Callable[[str], object], text: str) -> object:
     try:
         return parse(text)
+    except CommandError:  # the daemon's refusal, not the flag parser's
+        raise
     except ValueError as err:
         raise CommandError(f'invalid argument "{text}" for "{flag.label}" flag: {err}') from None
 
@@ -647,8 +649,8 @@ def apply_update(spec: ServiceSpec, changes: tuple[tuple[str, object], ...]) -> 
 
 def _scale_pair(word: str) -> tuple[str, int]:
     name, sep, count = word.partition("=")
-    if not sep or not name or not count:
-        raise CommandError(f"invalid scale specifier '{word}' (expected SERVICE=REPLICAS)")
+    if not sep:  # scale.go scaleArgs; an empty name or count fails later, as docker's does
+        raise CommandError(f"Invalid scale specifier '{word}'.")
     try:
         return name, _uint(count)
     except ValueError as err:
@@ -671,6 +673,14 @@ def _filters(*keys: str) -> Callable[[str], tuple[str, str]]:
 
 _filter = _filters("id", "name", "node", "desired-state")
 _service_filter = _filters("id", "name", "label", "mode")
+
+
+def _node_availability(text: str) -> Availability:
+    """node update sends any word; the daemon refuses what is not an availability."""
+    try:
+        return Availability(text.lower())
+    except ValueError:
+        raise CommandError(f'Error response from daemon: invalid Availability: "{text}"') from None
 
 
 def _join_availability(text: str) -> Availability:
@@ -778,7 +788,7 @@ _SPECS = (
     CommandSpec("node ps", (_QUIET, Flag("no-trunc"), Flag("filter", _filter, "f"), _FORMAT), lambda a: c.NodePs(
         _names(a), a.true("no-trunc"), a.true("quiet"), tuple(a.every("filter")), a.last("format")), 0, None),
     CommandSpec("node inspect", _PRETTY, lambda a: c.NodeInspect(_names(a), a.true("pretty")), 1, None),
-    CommandSpec("node update", (Flag("availability", _choice(Availability)), Flag("label-add", _key_value),
+    CommandSpec("node update", (Flag("availability", _node_availability), Flag("label-add", _key_value),
                                 Flag("label-rm", _text), Flag("role", _one_of("worker", "manager"))),
                 lambda a: c.NodeUpdate(a.positionals[0], a.last("availability"), tuple(a.every("label-add")),
                                        tuple(a.every("label-rm")), a.last("role")), 1, 1),

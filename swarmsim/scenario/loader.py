@@ -214,15 +214,17 @@ class _World:
             self.addresses[name] = addr or f"10.0.0.{self.joins + 2}"
         self.joins += 1
 
-    def node(self, f: Field) -> str:
+    def node(self, f: Field, said: str | None = None) -> str:
+        """A declared node; `said`: what docker prints when a command names one that is not there."""
         name = f.name()
         if name not in self.nodes:
-            raise f.fail(f"unknown node '{name}' (expected one of: {_names(self.nodes)})")
+            raise f.fail(f"{said or f'unknown node {name!r}'} (expected one of: {_names(self.nodes)})")
         return name
 
-    def service(self, f: Field, name: str) -> ServiceMode:
+    def service(self, f: Field, name: str, said: str = "no such service: {}") -> ServiceMode:
+        """A service at this step; `said`: docker's words for a missing one, which differ by command."""
         if name not in self.services:
-            raise f.fail(f"no such service: {name} (expected one of the services at this step: "
+            raise f.fail(f"{said.format(name)} (expected one of the services at this step: "
                          f"{_names(self.services)})")
         return self.services[name]
 
@@ -274,14 +276,19 @@ class _World:
         self.check_present(path + ("x-workload",), spec.task.workload)
 
 
+_NO_SUCH_SERVICE = "Error: No such service: {0}"  # the docker client's words for the daemon's 404
+
+
 def _check_service_command(world: _World, f: Field, cmd: c.Command) -> None:
     """Services a command names must exist at this step; create and rm change which do."""
     if isinstance(cmd, c.ServiceCreate):
         if cmd.spec.name in world.services:
-            raise f.fail(f"service {cmd.spec.name} already exists (expected a new name, or docker service update)")
+            raise f.fail("Error response from daemon: rpc error: code = AlreadyExists desc = name conflicts with an "
+                         f"existing object: service {cmd.spec.name} already exists (expected a new name, or docker "
+                         "service update)")
         world.add_service(f.path, cmd.spec)
     elif isinstance(cmd, c.ServiceUpdate):
-        mode = world.service(f, cmd.service)
+        mode = world.service(f, cmd.service, _NO_SUCH_SERVICE)
         for flag, value in cmd.changes:
             if flag == "network-add":
                 world.network(f, value)
@@ -293,28 +300,33 @@ def _check_service_command(world: _World, f: Field, cmd: c.Command) -> None:
                 world.set_tasks(f, cmd.service, value)
     elif isinstance(cmd, c.ServiceScale):
         for name, count in cmd.scales:
-            if world.service(f, name) is not ServiceMode.REPLICATED:
+            if world.service(f, name, "{0}: " + _NO_SUCH_SERVICE) is not ServiceMode.REPLICATED:
                 raise f.fail(f"{name}: scale can only be used with replicated or replicated-job mode")
             world.set_tasks(f, name, count)
     elif isinstance(cmd, c.ServiceRemove):
         for name in cmd.services:
-            world.service(f, name)
+            world.service(f, name, _NO_SUCH_SERVICE)
             del world.services[name]
-    elif isinstance(cmd, (c.ServicePs, c.ServiceInspect)):
+    elif isinstance(cmd, c.ServicePs):
         for name in cmd.services:
             world.service(f, name)
-    elif isinstance(cmd, (c.ServiceRollback, c.ServiceLogs)):
-        world.service(f, cmd.service)
+    elif isinstance(cmd, c.ServiceInspect):  # the JSON form prints [] and "Status: Error: no such ..., Code: 1"
+        for name in cmd.services:
+            world.service(f, name, "Error: no such service: {}")
+    elif isinstance(cmd, c.ServiceRollback):
+        world.service(f, cmd.service, _NO_SUCH_SERVICE)
+    elif isinstance(cmd, c.ServiceLogs):
+        world.service(f, cmd.service, "no such task or service: {}")
 
 
 def _check_cluster_command(world: _World, f: Field, cmd: c.Command, on: str) -> None:
     """Nodes and networks a command names must exist; joins need a node declared with joined: false."""
-    if isinstance(cmd, (c.NodeInspect, c.NodePromote, c.NodeDemote, c.NodeRm)):
+    if isinstance(cmd, (c.NodeInspect, c.NodePromote, c.NodeDemote, c.NodeRm, c.NodePs)):
         for name in cmd.nodes:
             if name != "self":
-                world.node(Field(name, f.path))
+                world.node(Field(name, f.path), f"Error: No such node: {name}")
     elif isinstance(cmd, c.NodeUpdate):
-        world.node(Field(cmd.node, f.path))
+        world.node(Field(cmd.node, f.path), f"Error: No such node: {cmd.node}")
     elif isinstance(cmd, c.NetworkCreate):
         world.add_network(f, cmd.name, cmd.subnet)
     elif isinstance(cmd, c.NetworkRm):
