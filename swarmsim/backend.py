@@ -312,8 +312,8 @@ class SimBackend:
                                         f"manager.")
             case c.SwarmInit(advertise_addr=addr):
                 return StepResult(True, swarm.init(on, addr))
-            case c.ObjectCreate(kind=kind, name=name, labels=labels, size=size):
-                return StepResult(True, swarm.create_object(kind, SwarmObject(name, dict(labels), size)))
+            case c.ObjectCreate(kind=kind, name=name, labels=labels, size=size, data=data):
+                return StepResult(True, swarm.create_object(kind, SwarmObject(name, dict(labels), size, data)))
             case c.ObjectRm(kind=kind, names=names):
                 out, errors = [], []
                 for name in names:  # each one tried; the errors together at the end, as the CLI does

@@ -75,15 +75,20 @@ def _decode(path: str | Path, what: str, data: bytes, line_offset: int = 0) -> s
     return text
 
 
-def read_text(path: str | Path, what: str = "file", limit: int | None = None) -> str:
-    """The whole text of a user file of at most `limit` bytes."""
+def read_bytes(path: str | Path, what: str = "file", limit: int | None = None) -> bytes:
+    """The whole of a user file of at most `limit` bytes, as it is (a config's data)."""
     limit = _limit(DEFAULT_LIMIT) if limit is None else limit
     fd = _open(path, what, limit)
     with os.fdopen(fd, "rb") as handle:
         data = handle.read(limit + 1)
     if len(data) > limit:  # the file grew while we read it
         raise InputError(path, f"the {what} is over the limit of {limit:,} bytes")
-    return _decode(path, what, data)
+    return data
+
+
+def read_text(path: str | Path, what: str = "file", limit: int | None = None) -> str:
+    """The whole text of a user file of at most `limit` bytes."""
+    return _decode(path, what, read_bytes(path, what, limit))
 
 
 def read_lines(path: str | Path, what: str = "trace") -> Iterator[tuple[int, str]]:

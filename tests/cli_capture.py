@@ -93,6 +93,22 @@ STEPS: tuple[tuple[str, str, str], ...] = (
     ("node1", "docker stack services mystack", "exact"),
     ("node1", "docker stack ps mystack", "nodes"),
     ("node1", "docker stack rm mystack", "exact"),
+    ("node1", "docker service inspect --format '{{.Spec.Name}} {{.Spec.Mode.Replicated.Replicas}}' redis", "exact"),
+    ("node1", "docker service ls -q", "exact"),
+    ("node1", "docker service ls --format '{{.Name}}: {{.Replicas}}'", "exact"),
+    ("node1", "docker service ls -f name=red", "exact"),
+    ("node1", "docker service ps -f desired-state=shutdown redis", "header"),
+    ("node1", "docker service rollback -d redis", "exact"),
+    ("node1", "docker node promote node2", "exact"),
+    ("node1", "SLEEP 3", ""),
+    ("node1", "docker node ls", "exact"),
+    ("node1", "docker node demote node2", "exact"),
+    ("node1", "docker swarm update --task-history-limit 2", "exact"),
+    ("node1", "docker secret inspect my_secret", "exact"),
+    ("node1", "docker config inspect my_config", "exact"),
+    ("node1", "docker secret rm my_secret", "exact"),
+    ("node1", "docker network create -d overlay --attachable net2", "exact"),
+    ("node1", "docker network rm net2", "exact"),
     ("node1", f"docker service create --name redis {NO_RESOLVE} {IMAGE} sleep 100000", "load"),
     ("node1", "docker service create --foo bar", "load"),
     ("node1", "docker service create", "load"),
@@ -116,6 +132,10 @@ STEPS: tuple[tuple[str, str, str], ...] = (
     ("node1", "docker service rm helloworld", "exact"),
     ("node1", "docker swarm leave", "exact"),
     ("node3", "docker swarm leave", "exact"),
+    ("node1", "docker node ls", "exact"),
+    ("node1", "docker node rm node3", "exact"),
+    ("node1", "docker node rm --force node3", "exact"),
+    ("node1", "docker node ls", "exact"),
 )
 
 # The commands that wait on the service without -d, run under a pseudo-terminal: its last screen.
@@ -156,7 +176,8 @@ def commands() -> list[tuple[str, str, str]]:
 
 _TOKEN = re.compile(r"SWMTKN-1-[0-9a-z]{50}-[0-9a-z]{25}")
 _ID25 = re.compile(r"(?<![0-9a-zA-Z])[0-9a-z]{25}(?![0-9a-zA-Z])")
-_ID12 = re.compile(r"(?<=\.)[0-9a-z]{12}(?=@)|^[0-9a-z]{12}(?=: )", re.M)  # a log prefix's, a global bar's
+# a log prefix's task ID, a global progress bar's node, `service ls -q`
+_ID12 = re.compile(r"(?<=\.)[0-9a-z]{12}(?=@)|^[0-9a-z]{12}(?=: |$)", re.M)
 _ADDR = re.compile(r"10\.(?:77\.0|0\.0)\.\d+(?![\d/])")
 _RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z")
 _GO_TIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?")

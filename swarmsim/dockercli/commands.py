@@ -221,6 +221,7 @@ class ObjectCreate:
     file: str
     labels: tuple[tuple[str, str], ...] = ()
     size: int = 0
+    data: bytes = b""  # a config's (scenario.loader.object_data)
 
 
 @dataclass(frozen=True, slots=True)

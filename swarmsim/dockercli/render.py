@@ -10,6 +10,7 @@ Scenario time is float seconds; an absolute timestamp is EPOCH plus that time.
 """
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -721,15 +722,20 @@ def _label_list(labels: Mapping[str, str]) -> str:
     return ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
 
 
+def _config_data(kind: str, obj: SwarmObject) -> dict:
+    """A config's Data, base64 as Go encodes a []byte; a secret's is never shown."""
+    return {"Data": base64.b64encode(obj.data).decode()} if kind == "config" else {}
+
+
 def object_inspect(kind: str, objects: Sequence[tuple[str, "SwarmObject"]], *, format: str | None = None) -> str:
-    """`docker secret inspect` / `docker config inspect`: the API object as JSON (a config's Data is not
-    kept by the simulator, so it is left out)."""
+    """`docker secret inspect` / `docker config inspect`: the API object as JSON (raft index 1)."""
     docs = [{"ID": ident, "Version": {"Index": 1}, "CreatedAt": _rfc3339(obj.created_at),
-             "UpdatedAt": _rfc3339(obj.updated_at), "Spec": {"Name": obj.name, "Labels": dict(obj.labels)}}
+             "UpdatedAt": _rfc3339(obj.updated_at), "Spec": {"Name": obj.name, "Labels": dict(obj.labels),
+                                                             **_config_data(kind, obj)}}
             for ident, obj in objects]
     if format:
         return _inspect_format(format, docs)
-    return json.dumps(docs, indent=4) + "\n"
+    return _json(docs)
 
 
 def _inspect_format(fmt: str, docs: Sequence[dict]) -> str:

@@ -18,11 +18,13 @@ IMAGE_LABEL = "com.docker.stack.image"
 
 @dataclass(frozen=True, slots=True)
 class SwarmObject:
-    """A secret or a config: a name, labels and the data's size (the data itself is not kept)."""
+    """A secret or a config: a name, labels and the data's size; a config's data too (inspect shows it, a
+    secret's never)."""
 
     name: str
     labels: dict[str, str] = field(default_factory=dict)
     size: int = 0
+    data: bytes = b""
     created_at: float = 0.0  # set by the swarm when it stores the object
     updated_at: float = 0.0
 

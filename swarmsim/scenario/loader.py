@@ -22,7 +22,7 @@ from ..dockercli import commands as c, genericresource, validate
 from .yamlmerge import MergeError, merged_pairs
 from .compose import Field, FieldError, format_path, networks, platform, services, stack, workload
 from ..dockercli.parse import CommandError, parse_command_line
-from ..inputs import InputError, printable, read_text
+from ..inputs import InputError, printable, read_bytes, read_text
 from ..model import Availability, Role, ServiceMode, ServiceSpec, Workload
 from ..model.errors import invalid_resources
 from ..model.jointoken import JoinTokens
@@ -600,20 +600,26 @@ def _run(world: _World, e: dict[str, Field], line: int) -> Run:
         from .stackfile import check_stack_command  # stackfile reads files with this module's Document
         cmd = check_stack_command(world, f, cmd)
     if isinstance(cmd, c.ObjectCreate):
-        cmd = dataclasses.replace(cmd, size=_file_size(world.base / cmd.file, f))
+        size, data = object_data(cmd.kind, world.base / cmd.file, f, " (expected a file relative to the scenario)")
+        cmd = dataclasses.replace(cmd, size=size, data=data)
     _check_service_command(world, f, cmd)
     _check_cluster_command(world, f, cmd, on or _leader(world))
     think = e["think"].duration() if "think" in e else None
     return Run(command=text, parsed=cmd, on=on, think=think, line=line)
 
 
-def _file_size(path: FilePath, f: Field) -> int:
-    """The size of a `secret create`/`config create` file, read when the scenario loads (its data is not kept)."""
+def object_data(kind: str, path: FilePath, f: Field, hint: str = "") -> tuple[int, bytes]:
+    """A secret's or config's file, read when the scenario loads: its size, and a config's data (a secret's
+    is not kept); `hint` follows the error when it cannot be read."""
     try:
-        return path.stat().st_size
+        if kind == "secret":
+            return path.stat().st_size, b""
+        data = read_bytes(path, f"{kind} file")
+        return len(data), data
     except OSError as err:
-        raise f.fail(f"open {path}: {(err.strerror or str(err)).lower()} (expected a file relative to the "
-                     "scenario)") from None
+        raise f.fail(f"open {path}: {(err.strerror or str(err)).lower()}{hint}") from None
+    except InputError as err:
+        raise f.fail(err.message) from None
 
 
 def _leader(world: _World) -> str:

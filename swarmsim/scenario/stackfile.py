@@ -18,7 +18,7 @@ from typing import Mapping
 from . import compose, composeschema
 from .compose import Field, FieldError, Path
 from .interpolate import interpolate
-from .loader import ScenarioError, Document
+from .loader import ScenarioError, Document, object_data
 from ..model import ServiceSpec
 from ..model.scenario import NetworkDecl
 from ..model.stack import IMAGE_LABEL, NAMESPACE_LABEL, Stack, SwarmObject
@@ -208,20 +208,18 @@ class _Converter:
                 own = field.get("name", Field.name)
                 names[key] = external or own or self.scope(key)
                 if external is None:
+                    size, data = self.file_data(kind.removesuffix("s"), field)
                     created.append(SwarmObject(names[key], self.labels(field.get("labels", Field.string_map, {})),
-                                               self.file_size(field)))
+                                               size, data))
             except FieldError as err:
                 self.fail(err.path, err.message)
         return names, tuple(created)
 
-    def file_size(self, field: Field) -> int:
+    def file_data(self, kind: str, field: Field) -> tuple[int, bytes]:
+        """The object's file, relative to the stack file that names it (loader.object_data)."""
         name = field.require("file", Field.text, "file: PATH, or external: true")
         owner = next((f for f in reversed(self.files) if field.path + ("file",) in f.doc.lines), self.files[-1])
-        path = (owner.path.parent / name).resolve()
-        try:
-            return path.stat().st_size
-        except OSError as err:
-            raise field.fail(f"open {path}: {(err.strerror or str(err)).lower()}") from None
+        return object_data(kind, (owner.path.parent / name).resolve(), field)
 
     def networks(self, used: list[str]) -> tuple[dict[str, str], tuple[NetworkDecl, ...], tuple[str, ...]]:
         declared = self.section("networks")
