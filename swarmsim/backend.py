@@ -348,11 +348,14 @@ class SimBackend:
                                          filters=filters, format=fmt)
             case c.ServiceInspect(services=names, pretty=pretty, format=fmt):
                 services = [swarm.service(n) for n in names]
-                if fmt:
-                    return render.service_inspect_format(services, fmt)
-                if pretty:
+                if pretty and not fmt:
                     return "\n".join(render.service_inspect_pretty(s, now) for s in services)
-                return render.service_inspect_json(services)
+                ids = {name: net.id for name, net in swarm.networks.items()}
+                allocation = render.Allocation(ids, {s.id: [(ids[n], addr) for n, addr in swarm.manager.allocator.vips(s)]
+                                                     for s in services})
+                if fmt:
+                    return render.service_inspect_format(services, fmt, allocation)
+                return render.service_inspect_json(services, allocation)
             case c.ServiceLogs(service=name):
                 service = swarm.service(name)
                 logs = {task: lines for agent in swarm.agents.values() for task, lines in agent.logs.items()}

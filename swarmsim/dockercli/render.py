@@ -14,6 +14,7 @@ import base64
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from ..model import (Node, NodeStatus, PortConfig, Role, Service, ServiceMode, ServiceSpec, Task, TaskState,
@@ -435,8 +436,17 @@ def _go_number(x: float) -> int | float:
     return int(x) if float(x).is_integer() else x
 
 
-def _task_template_json(spec: ServiceSpec) -> dict:
-    """TaskTemplate as a CLI-created service has it once the daemon inserted defaults."""
+@dataclass(frozen=True)
+class Allocation:
+    """What the swarm's allocator gave services, as inspect shows it: each network's ID by name, and
+    each service's VIPs (by service ID) as (network ID, "address/prefix")."""
+
+    network_ids: Mapping[str, str] = field(default_factory=dict)
+    vips: Mapping[str, Sequence[tuple[str, str]]] = field(default_factory=dict)
+
+
+def _task_template_json(spec: ServiceSpec, allocation: Allocation) -> dict:
+    """TaskTemplate as a CLI-created service has it once the daemon inserted defaults (networks by ID)."""
     task = spec.task
     restart = task.restart_policy
     placement = task.placement
@@ -456,7 +466,7 @@ def _task_template_json(spec: ServiceSpec) -> dict:
             "MaxReplicas": placement.max_replicas,
             "Platforms": [{"Architecture": arch, "OS": os} for os, arch in placement.platforms],
         }),
-        **_without_empty({"Networks": [{"Target": n} for n in task.networks]}),
+        **_without_empty({"Networks": [{"Target": allocation.network_ids.get(n, n)} for n in task.networks]}),
         "ForceUpdate": task.force_update,
         "Runtime": "container",
     }
@@ -469,38 +479,44 @@ def _mode_json(spec: ServiceSpec) -> dict:
             }.get(spec.mode, {"Replicated": {"Replicas": spec.replicas}})
 
 
-def _spec_json(spec: ServiceSpec) -> dict:
+def _spec_json(spec: ServiceSpec, allocation: Allocation) -> dict:
     return {
         "Name": spec.name,
         "Labels": dict(sorted(spec.labels.items())),
-        "TaskTemplate": _task_template_json(spec),
+        "TaskTemplate": _task_template_json(spec, allocation),
         "Mode": _mode_json(spec),
         "UpdateConfig": _update_config_json(spec.update_config),
         "RollbackConfig": _update_config_json(spec.rollback_config),
-        "EndpointSpec": {"Mode": spec.endpoint.mode,
-                         **_without_empty({"Ports": [_port_json(p) for p in spec.endpoint.ports]})},
+        "EndpointSpec": _endpoint_spec_json(spec),
     }
 
 
-def _endpoint_json(spec: ServiceSpec) -> dict | None:
+def _endpoint_spec_json(spec: ServiceSpec) -> dict:
+    return {"Mode": spec.endpoint.mode, **_without_empty({"Ports": [_port_json(p) for p in spec.endpoint.ports]})}
+
+
+def _endpoint_json(service: Service, allocation: Allocation) -> dict:
     """The allocated Endpoint: with no port and no network there is nothing to allocate and the daemon
-    shows an empty spec (seen on 20.10). VIPs and published ports are not rendered (None: left out)."""
-    if spec.endpoint.ports or spec.task.networks:
-        return None
-    return {"Spec": {}}
+    shows an empty spec; otherwise the spec, the ports and a VIP on each network (seen on 20.10)."""
+    spec = service.spec
+    if not spec.endpoint.ports and not spec.task.networks:
+        return {"Spec": {}}
+    return {"Spec": _endpoint_spec_json(spec), **_without_empty({
+        "Ports": [_port_json(p) for p in spec.endpoint.ports],
+        "VirtualIPs": [{"NetworkID": net, "Addr": addr} for net, addr in allocation.vips.get(service.id, ())]})}
 
 
-def _service_json(service: Service) -> dict:
+def _service_json(service: Service, allocation: Allocation) -> dict:
     status = service.update_status
     return {
         "ID": service.id,
         "Version": _without_empty({"Index": service.version}),
         "CreatedAt": _rfc3339(service.created_at),
         "UpdatedAt": _rfc3339(service.updated_at),
-        "Spec": _spec_json(service.spec),
+        "Spec": _spec_json(service.spec, allocation),
         **_without_empty({
-            "PreviousSpec": service.previous_spec and _spec_json(service.previous_spec),
-            "Endpoint": _endpoint_json(service.spec),
+            "PreviousSpec": service.previous_spec and _spec_json(service.previous_spec, allocation),
+            "Endpoint": _endpoint_json(service, allocation),
             "UpdateStatus": status and _without_empty({
                 "State": status.state.value,
                 "StartedAt": None if status.started_at is None else _rfc3339(status.started_at),
@@ -518,9 +534,9 @@ _GO_JSON_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"
                                   "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
-def service_inspect_format(services: Sequence[Service], fmt: str) -> str:
+def service_inspect_format(services: Sequence[Service], fmt: str, allocation: Allocation = Allocation()) -> str:
     """`docker service inspect -f TEMPLATE`: the template over each service's JSON document."""
-    return _inspect_format(fmt, json.loads(service_inspect_json(services)))
+    return _inspect_format(fmt, json.loads(service_inspect_json(services, allocation)))
 
 
 def _json(docs: list[dict]) -> str:
@@ -530,9 +546,9 @@ def _json(docs: list[dict]) -> str:
     return json.dumps(docs, indent=4, ensure_ascii=False).translate(_GO_JSON_ESCAPES) + "\n"
 
 
-def service_inspect_json(services: Sequence[Service]) -> str:
+def service_inspect_json(services: Sequence[Service], allocation: Allocation = Allocation()) -> str:
     """`docker service inspect SERVICE...`."""
-    return _json([_service_json(s) for s in services])
+    return _json([_service_json(s, allocation) for s in services])
 
 
 # --- docker node ls / node inspect --------------------------------------------------------------

@@ -8,9 +8,11 @@ stay NEW until an address is freed (moby/moby#30820).
 """
 from __future__ import annotations
 
+import heapq
 import ipaddress
 
 RESERVED = 3  # network, broadcast, gateway
+FIRST = 2     # the first address an owner gets: the network's .1 is its gateway
 
 
 def default_subnet(index: int) -> str:
@@ -19,10 +21,15 @@ def default_subnet(index: int) -> str:
 
 
 class AddressPool:
+    """Each owner holds the lowest address free when it took one (per-node load-balancer addresses,
+    which the real allocator also takes, are not counted)."""
+
     def __init__(self, subnet: str):
         self.subnet = ipaddress.ip_network(subnet, strict=False)
         self.capacity = self.subnet.num_addresses - RESERVED
-        self.owners: dict[str, None] = {}
+        self.owners: dict[str, int] = {}  # owner -> its address's offset in the subnet
+        self._freed: list[int] = []       # offsets given back, lowest first out
+        self._next = FIRST
 
     @property
     def free(self) -> int:
@@ -33,11 +40,23 @@ class AddressPool:
             return True
         if self.free <= 0:
             return False
-        self.owners[owner] = None
+        if self._freed:
+            self.owners[owner] = heapq.heappop(self._freed)
+        else:
+            self.owners[owner], self._next = self._next, self._next + 1
         return True
 
     def release(self, owner: str) -> bool:
-        return self.owners.pop(owner, "absent") is None
+        offset = self.owners.pop(owner, None)
+        if offset is None:
+            return False
+        heapq.heappush(self._freed, offset)
+        return True
+
+    def address(self, owner: str) -> str | None:
+        """The owner's address with the prefix length ("10.0.1.2/24"), None if it holds none."""
+        offset = self.owners.get(owner)
+        return None if offset is None else f"{self.subnet.network_address + offset}/{self.subnet.prefixlen}"
 
 
 def take_all(pools: list[AddressPool], owner: str) -> bool:

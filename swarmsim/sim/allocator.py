@@ -3,8 +3,9 @@
 Swarmkit's allocator gives every service a VIP and every task an address on each
 overlay network it attaches to (ingress too, when it publishes ingress ports);
 a task whose network is out of addresses stays NEW until one is freed (a task
-stopped or deleted, a service removed). Per-node load-balancer addresses are not
-modelled. Like
+stopped or deleted, a service removed). Every node holds one more ingress address
+for its load balancer from its join (allocateNode); per-node load-balancer addresses
+on other overlay networks are not modelled. Like
 doTaskAlloc (manager/allocator/network.go) it looks at the observed state only: a
 task told to shut down before it was allocated still becomes PENDING, is scheduled,
 and its agent reports it SHUTDOWN; only a task whose service is gone stays NEW.
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..model import Service, Task, TaskState
+from ..model import Node, Service, Task, TaskState
 from ..net.ipam import AddressPool, take_all
 
 if TYPE_CHECKING:
@@ -30,11 +31,29 @@ class Allocator:
         self.waiting: dict[str, None] = {}  # tasks left NEW for want of an address
         manager.store.task_watchers.append(self._on_task)
         manager.store.service_watchers.append(self._on_service)
+        manager.store.node_watchers.append(self._on_node)
 
     def _networks(self, spec_networks, endpoint) -> list[AddressPool]:
         names = list(spec_networks) + (["ingress"] if any(p.mode == "ingress" and p.published
                                                            for p in endpoint.ports) else [])
         return [self.pools[n] for n in dict.fromkeys(names) if n in self.pools]
+
+    def _on_node(self, old: Node | None, new: Node | None) -> None:
+        ingress = self.pools.get("ingress")
+        if ingress is None or (old is not None and new is not None):
+            return
+        if new is not None:
+            ingress.take(f"lb:{new.name}")
+        elif ingress.release(f"lb:{old.name}"):
+            self._retry()
+
+    def vips(self, service: Service) -> list[tuple[str, str]]:
+        """(network, "address/prefix") of each VIP the service holds, the ingress one first as swarmkit
+        appends it before the service's own networks (allocator/network.go allocateService)."""
+        names = ["ingress"] if "ingress" in self.pools and self.pools["ingress"].address(f"vip:{service.id}") else []
+        names += [n for n in service.spec.task.networks if n in self.pools and n != "ingress"]
+        return [(n, self.pools[n].address(f"vip:{service.id}")) for n in names
+                if self.pools[n].address(f"vip:{service.id}")]
 
     def _on_service(self, old: Service | None, new: Service | None) -> None:
         """VIPs: one per overlay network of a vip-mode service (allocateService)."""
