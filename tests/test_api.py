@@ -38,7 +38,7 @@ def line_of(text: str) -> int:
     (lambda: ScenarioBuilder("x").cluster(managers=0, workers=2),  # no-manager
      "# no-manager", "cluster: no manager"),
     (lambda: ScenarioBuilder("x").cluster(1, 1).service("web", image="a").run("docker service scale wbe=3"),  # typo
-     "# typo", "steps[0].run: no such service: wbe (expected one of the services at this step: web)"),
+     "# typo", "steps[0].run: wbe: Error: No such service: wbe (expected one of the services at this step: web)"),
     (lambda: ScenarioBuilder("x").cluster(1, 1).service("web", image="a", deploy={"replicas": "6"}),  # str
      "# str", "services.web.deploy.replicas: expected an integer, got a string"),
     (lambda: ScenarioBuilder("x").cluster(1, 1).wait("soon"),  # wait
