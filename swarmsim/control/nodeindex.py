@@ -108,23 +108,14 @@ class NodeIndex:
                     ranking.put(info, key)
         return ranking
 
-    def _changed(self, info: NodeInfo) -> None:
+    def changed(self, info: NodeInfo) -> None:
+        """`info` joined, left, or has other task counts than it had."""
         self._log.append(info.node.name)
         if len(self._log) > 4 * len(self.nodes) + 1024:  # bound the log: bring every ranking up to date
             for service_id in self.services:
                 self._ranking(service_id)
             self._base += len(self._log)
             self._log.clear()
-
-    def added(self, info: NodeInfo) -> None:
-        self._changed(info)
-
-    def removed(self, info: NodeInfo) -> None:
-        self._changed(info)
-
-    def counted(self, info: NodeInfo, service_id: str, delta: int) -> None:
-        """`info` has `delta` more tasks of `service_id` (and in all) than it had."""
-        self._changed(info)
 
     def forget(self, service_id: str) -> None:
         self.services.pop(service_id, None)

@@ -58,7 +58,7 @@ class NodeInfo:
         self.active += delta
         self.by_service[t.service_id] = self.by_service.get(t.service_id, 0) + delta
         if self.index is not None:
-            self.index.counted(self, t.service_id, delta)
+            self.index.changed(self)
 
     def add_task(self, t: Task) -> bool:
         """Add or update a task; True when anything the scheduler ranks by changed."""

@@ -83,7 +83,7 @@ class Scheduler:
         info = self.nodes.get(node.name)
         if info is None:
             info = self.nodes[node.name] = NodeInfo(node)
-            self.index.added(info)
+            self.index.changed(info)
             info.index = self.index
         else:
             info.set_node(node)
@@ -92,7 +92,7 @@ class Scheduler:
     def node_removed(self, name: str) -> None:
         info = self.nodes.pop(name, None)
         if info is not None:
-            self.index.removed(info)
+            self.index.changed(info)
             info.index = None
 
     def task_created(self, t: Task) -> None:

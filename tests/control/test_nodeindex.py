@@ -88,7 +88,7 @@ def test_best_is_the_top_n_by_rank_best_first(loads, n, seed):
     index.best("s1", 1, lambda _info: True, Random(0), lambda _info: False)  # built before the tasks arrive
     for i, (mine, other) in enumerate(loads):
         info = nodes[f"n{i}"] = NodeInfo(node(f"n{i}"))
-        index.added(info)
+        index.changed(info)
         info.index = index
         for service, count in (("s1", mine), ("other", other)):
             for _ in range(count):
@@ -121,7 +121,7 @@ def test_the_lazy_rankings_follow_every_change(ops, seed):
 
     def join(i: int) -> None:
         info = nodes[f"n{i}"] = NodeInfo(node(f"n{i}"))
-        index.added(info)
+        index.changed(info)
         info.index = index
         placed[f"n{i}"] = []
     for i in range(4):
@@ -132,7 +132,7 @@ def test_the_lazy_rankings_follow_every_change(ops, seed):
             join(i)
         elif op == "node-out" and name in nodes:
             info = nodes.pop(name)
-            index.removed(info)
+            index.changed(info)
             info.index = None
         elif op == "add" and name in nodes:
             t = task(service, node=name, state=TaskState.RUNNING)
