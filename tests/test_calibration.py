@@ -25,7 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "validation" / "scenarios"
 MEASURED = ROOT / "validation" / "measurements"
 SEEDS = (1, 2, 3)
-NODE_FAILURE_SEEDS = tuple(range(1, 31))  # kill -> down is a random phase: compare distributions' medians
+# Where a random draw decides the outcome (kill -> down is a random phase; which slot an update or rollback
+# replaces first, a Go map's order): compare the distributions' medians.
+DRAW_SEEDS = tuple(range(1, 31))
 
 
 # -- the simulated side ---------------------------------------------------------------------------------------------
@@ -198,7 +200,7 @@ def f_quantities():
                           if e["service"] == service and e["t"] >= call and e["update_state"]}
         for state in ("updating", final) + (("rollback_completed",) if action == "rollback" else ()):
             yield f"{action}: update call->{state}", \
-                sim_med("f_failing_update", lambda tr, s=state: [status_times(tr)[1][s]]), \
+                sim_med("f_failing_update", lambda tr, s=state: [status_times(tr)[1][s]], DRAW_SEEDS), \
                 [r["t"] for r in log if r["state"] == state][:1]
         new = [t for t in summary[action]["tasks"] if t["created"] > 0 and t["running"] is not None
                and t["final"][0] == "failed"]
@@ -224,13 +226,13 @@ def h_quantities():
     def replacements(tr):
         return [l for l in lives(tr).values() if l["created"] > kill(tr) and "running" in l]
     yield "kill->node down", sim_med("h_node_failure", lambda tr: [
-        t - kill(tr) for node, t in metrics.node_downs(tr)], NODE_FAILURE_SEEDS), \
+        t - kill(tr) for node, t in metrics.node_downs(tr)], DRAW_SEEDS), \
         [r["kill->node UpdatedAt of down"] for r in runs]
     yield "kill->replacement running", sim_med("h_node_failure", lambda tr: [
-        l["running"] - kill(tr) for l in replacements(tr)], NODE_FAILURE_SEEDS), \
+        l["running"] - kill(tr) for l in replacements(tr)], DRAW_SEEDS), \
         [v for r in runs for v in r["kill->replacement running"]]
     yield "replacement created->running", sim_med("h_node_failure", lambda tr: [
-        l["running"] - l["created"] for l in replacements(tr)], NODE_FAILURE_SEEDS), \
+        l["running"] - l["created"] for l in replacements(tr)], DRAW_SEEDS), \
         [v for r in runs for v in r["replacement created->running"]]
 
 

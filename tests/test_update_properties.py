@@ -135,3 +135,17 @@ def test_slot_replacements_pair_each_old_stop_with_the_new_task_of_the_same_slot
     rows = metrics.slot_replacements(trace, "app", second.started, second.ended)
     assert sorted(r["task"] for r in rows) == ["app.1", "app.2", "app.3"]
     assert all(r["old_stopped"] is not None and r["old_stopped"] < r["new_running"] for r in rows)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 4), st.integers(1, 8), st.integers(0, 10_000))
+def test_slots_are_replaced_in_task_id_order_rotated(nodes, replicas, seed):
+    """Reconcile fills a Go map from the store's task listing (by task ID) and ranges over it, and the
+    updater replaces slots in that order: task-ID order, rotated (so in 36 real updates of 3 or 5 slots
+    out of 36, e.g. IDs in slot order 2 5 1 4 3, replaced 4 3 2 5 1)."""
+    backend = SimBackend()
+    run_scenario(loads_scenario(_scenario(nodes, replicas, 1, 0, "stop-first", seed)), backend)
+    tasks = backend.swarm.store.tasks.values()
+    by_id = [t.slot for t in sorted((t for t in tasks if t.image == "app:1"), key=lambda t: t.id)]
+    replaced = [t.slot for t in sorted((t for t in tasks if t.image == "app:2"), key=lambda t: t.created_at)]
+    assert replaced in [by_id[i:] + by_id[:i] for i in range(replicas)]
