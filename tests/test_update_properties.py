@@ -141,8 +141,8 @@ def test_slot_replacements_pair_each_old_stop_with_the_new_task_of_the_same_slot
 @given(st.integers(1, 4), st.integers(1, 8), st.integers(0, 10_000))
 def test_slots_are_replaced_in_task_id_order_rotated(nodes, replicas, seed):
     """Reconcile fills a Go map from the store's task listing (by task ID) and ranges over it, and the
-    updater replaces slots in that order: task-ID order, rotated (so in 36 real updates of 3 or 5 slots
-    out of 36, e.g. IDs in slot order 2 5 1 4 3, replaced 4 3 2 5 1)."""
+    updater replaces slots in that order: task-ID order, rotated (so in the 26 real updates of
+    docs/measurements.md (m), e.g. IDs in slot order 5 2 4 1 3, replaced 1 3 5 2 4)."""
     backend = SimBackend()
     run_scenario(loads_scenario(_scenario(nodes, replicas, 1, 0, "stop-first", seed)), backend)
     tasks = backend.swarm.store.tasks.values()

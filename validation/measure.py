@@ -25,6 +25,7 @@ import statistics
 import sys
 import threading
 import time
+from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -226,8 +227,8 @@ def per_node(rec: Recorder, service_id: str, names: dict[str, str]) -> dict[str,
 def create(api, name: str, replicas: int, command=TRAP, *, grace: float | None = None,
            env: list[str] | None = None, constraints: list[str] | None = None,
            preferences: list | None = None, max_replicas: int | None = None,
-           mem_reservation: int | None = None, restart: dict | None = None,
-           update: dict | None = None) -> str:
+           mem_reservation: int | None = None, generic_resources: dict[str, int] | None = None,
+           restart: dict | None = None, update: dict | None = None) -> str:
     """Create a replicated service through the Engine API (no registry lookup); returns its ID."""
     spec = types.ContainerSpec(IMAGE, command=command, env=env,
                                stop_grace_period=int(grace * NS) if grace is not None else None)
@@ -236,7 +237,8 @@ def create(api, name: str, replicas: int, command=TRAP, *, grace: float | None =
         placement = types.Placement(constraints=constraints, preferences=preferences, maxreplicas=max_replicas)
     template = types.TaskTemplate(
         spec, placement=placement,
-        resources=types.Resources(mem_reservation=mem_reservation) if mem_reservation else None,
+        resources=types.Resources(mem_reservation=mem_reservation, generic_resources=generic_resources)
+        if mem_reservation or generic_resources else None,
         restart_policy=types.RestartPolicy(**restart) if restart else None)
     update_config = types.UpdateConfig(**update) if update else None
     return api.create_service(template, name=name, mode=types.ServiceMode("replicated", replicas),
@@ -291,10 +293,16 @@ def task_rows(rec_data: dict, service_id: str, names: dict[str, str]) -> list[di
 
 # --------------------------------------------------------------------------- experiment runner
 
-def run(name: str, n_nodes: int, body, managers: int = 1) -> dict:
-    """Fresh swarm, record while ``body(swarm, rec, result)`` drives it, save JSON, tear down."""
+def run(name: str, n_nodes: int, body, managers: int = 1, configs: dict | None = None) -> dict:
+    """Fresh swarm (``configs``: daemon.json settings per node), record while ``body(swarm, rec, result)``
+    drives it, save JSON, tear down; holding the machine's one local swarm throughout."""
+    with localswarm.exclusive():
+        return _run(name, n_nodes, body, managers, configs)
+
+
+def _run(name: str, n_nodes: int, body, managers: int, configs: dict | None) -> dict:
     print(f"== experiment {name}", flush=True)
-    swarm = localswarm.up(n_nodes, managers)
+    swarm = localswarm.up(n_nodes, managers, configs=configs)
     result = {"experiment": name, "docker_version": swarm.manager.version()["Version"],
               "api_version": swarm.manager.api.api_version, "n_nodes": n_nodes, "started": time.time()}
     try:
@@ -728,6 +736,81 @@ def exp_i(swarm, rec, result):
         "local_create_call": rel(t0)}
 
 
+# --------------------------------------------------------------------------- m: which slot an update takes first
+
+GPU_NODE = {"node2": {"node-generic-resources": ["GPU=UUID1", "GPU=UUID2"]}}  # one task of three stays pending
+
+
+def listing(api, sid: str) -> list[dict]:
+    return [{"id": t["ID"], "slot": t["Slot"], "state": t["Status"]["State"], "desired": t["DesiredState"]}
+            for t in api.tasks(filters={"service": sid})]
+
+
+def rotation(before: list[dict], replaced: list[int]) -> int | None:
+    """Where the replaced order starts in the slots' task-ID order (first task of each slot), or None if
+    it is no rotation of it."""
+    by_id = list(dict.fromkeys(t["slot"] for t in sorted(before, key=lambda t: t["id"])))
+    return next((i for i in range(len(by_id)) if by_id[i:] + by_id[:i] == replaced), None)
+
+
+def slot_order(api, sid: str, mutate) -> dict:
+    """One update with parallelism 1: the slots in task-ID order before it, the order it replaced them in."""
+    before = listing(api, sid)
+    update(api, sid, mutate)
+    deadline = time.time() + 120
+    while (api.inspect_service(sid).get("UpdateStatus") or {}).get("State") != "completed":
+        if time.time() > deadline:
+            raise TimeoutError(f"update of {sid} did not complete")
+        time.sleep(0.2)
+    old = {t["id"] for t in before}
+    new = sorted((t for t in api.tasks(filters={"service": sid}) if t["ID"] not in old),
+                 key=lambda t: swarm_time(t["CreatedAt"]))
+    replaced = [t["Slot"] for t in new]
+    return {"before": before, "replaced": replaced, "rotation": rotation(before, replaced),
+            "pending": [t["slot"] for t in before if t["state"] == "pending"]}
+
+
+def exp_m(swarm, rec, result):
+    """The order a rolling update replaces slots in, against the slots' task-ID order (the store's listing,
+    which reconcile puts in a Go map): 8 updates of one 5-replica service, then 6 fresh 3-replica services
+    each of: all running; one pending for max replicas per node; one pending for a GPU only node2 has."""
+    api = swarm.manager.api
+    one_at_a_time = dict(parallelism=1)
+
+    def env(i):
+        def mutate(spec):
+            spec["TaskTemplate"]["ContainerSpec"]["Env"] = [f"V={i}"]
+        return mutate
+
+    def unconstrained(i):
+        def mutate(spec):
+            env(i)(spec)
+            spec["TaskTemplate"].pop("Placement", None)
+            spec["TaskTemplate"].pop("Resources", None)
+        return mutate
+
+    runs: dict[str, list[dict]] = {"five": [], "three": [], "max_replicas_pending": [], "gpu_pending": []}
+    sid = start_service(swarm, rec, "five", 5, update=one_at_a_time)
+    for i in range(8):
+        runs["five"].append(slot_order(api, sid, env(i)))
+    remove_and_wait(swarm, sid)
+    for i in range(6):
+        for case, kw in (("three", {}),
+                         ("max_replicas_pending", dict(constraints=["node.role==worker"], max_replicas=1)),
+                         ("gpu_pending", dict(generic_resources={"GPU": 1}))):
+            sid = create(api, f"{case}{i}", 3, update=one_at_a_time, **kw)
+            rec.wait(lambda r: r.running(sid) >= (3 if case == "three" else 2), what=f"{case}{i} running")
+            time.sleep(1)
+            runs[case].append(slot_order(api, sid, unconstrained(i)))
+            remove_and_wait(swarm, sid)
+    result["runs"] = runs
+    result["summary"] = {case: {"updates": len(rs), "rotations": sum(r["rotation"] is not None for r in rs),
+                                "by_start": dict(sorted(Counter(r["rotation"] for r in rs).items(), key=str)),
+                                "pending_position": [r["replaced"].index(r["pending"][0]) + 1 for r in rs
+                                                     if r["pending"]]}
+                         for case, rs in runs.items()}
+
+
 # --------------------------------------------------------------------------- main
 
 EXPERIMENTS = {                       # name: (nodes, body, repetitions on fresh swarms)
@@ -742,6 +825,7 @@ EXPERIMENTS = {                       # name: (nodes, body, repetitions on fresh
     "g3_misc": (4, exp_g_misc, 1),
     "h_node_failure": (4, exp_h, 3),
     "i_restart_on_failure": (4, exp_i, 1),
+    "m_slot_order": (3, exp_m, 1, GPU_NODE),   # a fourth field: daemon.json settings per node
 }
 
 
@@ -750,9 +834,9 @@ def main(argv: list[str]) -> None:
     wanted = [k for k in EXPERIMENTS
               if "all" in argv or k in argv or k.split("_")[0] in argv or k[0] in argv]
     for key in wanted:
-        n_nodes, body, reps = EXPERIMENTS[key]
+        n_nodes, body, reps, *configs = EXPERIMENTS[key]
         for rep in range(reps):
-            run(key if reps == 1 else f"{key}_r{rep + 1}", n_nodes, body)
+            run(key if reps == 1 else f"{key}_r{rep + 1}", n_nodes, body, configs=configs[0] if configs else None)
 
 
 if __name__ == "__main__":

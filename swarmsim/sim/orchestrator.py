@@ -136,7 +136,7 @@ class ReplicatedOrchestrator(_Orchestrator):
         """Live and dead slots as updatableAndDeadSlots builds them: a Go map keyed by slot number, filled
         from the store's listing of the service's tasks (by task ID), dead slots deleted from it. The live
         ones come in the order reconcile ranges over that map, the order the updater replaces them in:
-        task-ID order rotated (in 36 real updates of 3 or 5 slots out of 36)."""
+        task-ID order rotated (26 real updates out of 26: docs/measurements.md (m))."""
         by_slot: dict[int, list[Task]] = {}
         for t in sorted(self.manager.store.service_tasks(service.id), key=lambda t: t.id):
             by_slot.setdefault(t.slot, []).append(t)
