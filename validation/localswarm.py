@@ -561,12 +561,17 @@ def main(argv: list[str] | None = None) -> None:
     p_up.add_argument("--managers", type=int, default=1)
     sub.add_parser("down", help="remove everything a previous 'up' created")
     args = parser.parse_args(argv)
-    if args.command == "up":
-        swarm = up(args.n_nodes, args.managers, args.base_dir)
-        for name, sock in swarm.sockets.items():
-            print(f"{name}\tDOCKER_HOST=unix://{sock}")
-    else:
-        down(args.base_dir)
+    try:
+        with exclusive(timeout=0):  # never under a run (a test, a replay) that holds the machine's swarm
+            if args.command == "up":
+                swarm = up(args.n_nodes, args.managers, args.base_dir)
+                for name, sock in swarm.sockets.items():
+                    print(f"{name}\tDOCKER_HOST=unix://{sock}")
+            else:
+                down(args.base_dir)
+    except TimeoutError as err:
+        raise SystemExit(f"python -m validation.localswarm {args.command}: {err}; it takes the swarm down "
+                         "itself when it ends") from None
 
 
 if __name__ == "__main__":

@@ -89,9 +89,10 @@ def replay(name: str, out: Path, runs: int = 1) -> list[Trace]:
             log.flush()
             try:
                 subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, timeout=REPLAY_TIMEOUT, check=False)
-            except subprocess.TimeoutExpired:
+            except subprocess.TimeoutExpired:  # the replay was killed, and with it its hold on the swarm
                 from . import localswarm
-                localswarm.down()
+                with localswarm.exclusive():
+                    localswarm.down()
             if path.exists():
                 OBSERVED.mkdir(exist_ok=True)
                 shutil.copyfile(path, OBSERVED / kept_name(name, k))
