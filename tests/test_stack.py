@@ -1,24 +1,81 @@
 """docker stack deploy/ls/services/ps/rm on the simulator, with real stack files (tests/stacks/)."""
+import json
 from pathlib import Path
 
 import pytest
 
 from swarmsim import SimBackend, loads_scenario, run_scenario
+from swarmsim.control.constraint import node_matches, parse_all
 from swarmsim.model import ServiceMode, TaskState
 from swarmsim.model.stack import NAMESPACE_LABEL
 from swarmsim.scenario import ScenarioError
 
 STACKS = Path(__file__).parent / "stacks"
 CORPUS = sorted(STACKS.glob("*.yml"))
-NEEDS = {"dogvscat-stack-voting.yml": ["docker network create --driver overlay proxy"]}
+REFUSED = sorted((STACKS / "refused").glob("*.yml"))
+NET = "docker network create --driver overlay "
 
 
-def _run(tmp: Path, steps: list[str], files: dict[str, str] | None = None, workers: int = 2):
+def _secret(name: str) -> str:
+    return f"docker secret create {name} pw.txt"
+
+
+#: What each real file needs on the swarm and beside it before `docker stack deploy` (as its README says):
+#: external networks, secrets and configs made first; `run` steps, `env` values and files its configs,
+#: secrets and env_files read (their content does not matter here)
+SETUP: dict[str, dict] = {
+    "atsea-docker-stack.yml": {"run": ["docker node update --label-add pcidss=yes node2"] + [_secret(s) for s in ("postgres_password", "staging_token", "revprox_key",
+                                                            "revprox_cert")]},
+    "dfmonitor-exporters-aws.yml": {"run": [NET + "monitor", NET + "proxy"]},
+    "dfmonitor-go-demo-instrument-alert.yml": {"run": [NET + "monitor", NET + "proxy"]},
+    "dfmonitor-stack.yml": {"run": [_secret("alert_manager_config"), NET + "monitor", NET + "proxy",
+                                    NET + "infra_default"]},
+    "dfstacks-docker-flow-proxy-secrets.yml": {"run": [_secret("dfp_stats_user"), _secret("dfp_stats_pass"),
+                                                       NET + "proxy"]},
+    "dfstacks-flusso-ci-stack.yml": {"run": [NET + "drove-ci", NET + "proxy"], "files": ["manatee_proxy.pem"]},
+    "docker-elastic-docker-compose.yml": {"run": [NET + "elastic"], "env": {"PWD": "."},
+                                          "files": ["elk/logstash/config/pipeline/logstash.conf"]},
+    "docker-elastic-filebeat.yml": {"env": {"PWD": "."}, "files": ["elk/beats/filebeat/config/filebeat.yml"]},
+    "dockercli-e2e-named-resources.yml": {"files": ["data"]},
+    "dockerswarm-rocks-swarmpit.yml": {"run": [NET + "traefik-public",
+                                               "docker node update --label-add swarmpit.db-data=true node1",
+                                               "docker node update --label-add swarmpit.influx-data=true node1"], "env": {"DOMAIN": "swarmpit.example.com"}},
+    "dogvscat-stack-ee-ghost.yml": {"run": [_secret("ghost-db-password")]},
+    "dogvscat-stack-elk.yml": {"run": [NET + "proxy"], "files": [
+        "docker-elk/elasticsearch/config/elasticsearch.yml", "docker-elk/logstash/config/logstash.yml",
+        "logstash.conf", "docker-elk/kibana/config/kibana.yml"]},
+    "dogvscat-stack-rexray.yml": {"run": [_secret("rexray_do_token")]},
+    "dogvscat-stack-swarmprom.yml": {"run": [NET + "proxy"], "files": [
+        "swarmprom/dockerd-exporter/Caddyfile", "swarmprom/prometheus/rules/swarm_node.rules.yml",
+        "swarmprom/prometheus/rules/swarm_task.rules.yml"]},
+    "dogvscat-stack-voting.yml": {"run": [NET + "proxy"]},
+    "jpetazzo-prometheus-config.yml": {"files": ["../prom/prometheus.yml"]},
+    "portainer-nginx-proxy-swarm.yml": {"run": [NET + "proxy", NET + "agent_network"]},
+    "swarm-cronjob-configs.yml": {"files": ["config.txt"]},
+    "swarmprom-docker-compose.traefik.yml": {
+        "run": [NET + "traefik-public"], "env": {"DOMAIN": "example.com", "ADMIN_USER": "admin",
+                                                "HASHED_PASSWORD": "$apr1$x$y"},
+        "files": ["dockerd-exporter/Caddyfile", "prometheus/rules/swarm_node.rules.yml",
+                  "prometheus/rules/swarm_task.rules.yml"]},
+    "swarmprom-docker-compose.yml": {"files": ["caddy/Caddyfile", "dockerd-exporter/Caddyfile",
+                                               "prometheus/rules/swarm_node.rules.yml",
+                                               "prometheus/rules/swarm_task.rules.yml"]},
+    "udemy-secrets-sample-2.yml": {"files": ["psql_user.txt", "psql_password.txt"]},
+    "udemy-swarm-secrets-assignment-1.yml": {"run": [_secret("psql-pw")]},
+    "vegasbrianc-prometheus-docker-stack.yml": {"files": ["grafana/config.monitoring"]},
+    "vegasbrianc-prometheus-traefik-stack.yml": {"files": ["grafana/config.monitoring"]},
+    "vegasbrianc-prometheus-pwd-stack.yml": {"env": {"HOSTNAME": "node1"}},
+}
+
+
+def _run(tmp: Path, steps: list[str], files: dict[str, str] | None = None, workers: int = 2,
+         env: dict[str, str] | None = None):
     for name, text in (files or {}).items():
+        (tmp / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp / name).write_text(text)
     lines = "\n".join(f"  - {s}" if s.startswith("wait") else f"  - run: {s}" for s in steps)
-    scenario = loads_scenario(f"version: 1\ncluster: {{managers: 1, workers: {workers}}}\nsteps:\n{lines}\n",
-                              str(tmp / "scenario.yaml"))
+    scenario = loads_scenario(f"version: 1\ncluster: {{managers: 1, workers: {workers}}}\nenv: {json.dumps(env or {})}"
+                              f"\nsteps:\n{lines}\n", str(tmp / "scenario.yaml"))
     backend = SimBackend()
     trace = run_scenario(scenario, backend)
     return backend.swarm, trace.steps()
@@ -28,28 +85,40 @@ def _running(swarm, service) -> int:
     return sum(1 for t in swarm.store.service_tasks(service.id) if t.state is TaskState.RUNNING)
 
 
+def _deploy_real_file(path: Path, tmp: Path):
+    """The file copied unchanged into a folder of its own (its relative files one level below, for `../`)."""
+    setup = SETUP.get(path.name, {})
+    here = tmp / "stack"
+    env = {k: str(here) if v == "." else v for k, v in setup.get("env", {}).items()}
+    files = {f"stack/{name}": "placeholder" for name in setup.get("files", [])} | {"pw.txt": "hunter2"}
+    (here).mkdir()
+    (here / path.name).write_bytes(path.read_bytes())
+    return _run(tmp, setup.get("run", []) + [f"docker stack deploy -c stack/{path.name} s", "wait: converged"],
+                files, env=env)
+
+
 @pytest.mark.parametrize("path", CORPUS, ids=[p.name for p in CORPUS])
 def test_real_stack_file_deploys_unchanged_and_rm_leaves_nothing(path, tmp_path):
-    assert len(CORPUS) >= 10
+    assert len(CORPUS) >= 50
     assert path.read_text().startswith("# source: https://github.com/")
-    (tmp_path / path.name).write_text(path.read_text())
-    swarm, steps = _run(tmp_path, NEEDS.get(path.name, []) + [f"docker stack deploy -c {path.name} s",
-                                                            "wait: converged"])
-    assert all(s["ok"] for s in steps), steps
+    swarm, steps = _deploy_real_file(path, tmp_path)
+    assert all(s["ok"] for s in steps), [(s["step"], s["output"]) for s in steps if not s["ok"]]
     services = list(swarm.store.services.values())
     assert services
     for service in services:
         assert service.name.startswith("s_") and service.spec.labels[NAMESPACE_LABEL] == "s"
-        want = len(swarm.store.nodes) if service.spec.mode is ServiceMode.GLOBAL else service.spec.replicas
+        eligible = parse_all(service.spec.task.placement.constraints)
+        want = (sum(node_matches(eligible, n) for n in swarm.store.nodes.values())
+                if service.spec.mode is ServiceMode.GLOBAL else service.spec.replicas)
         assert _running(swarm, service) == want, service.name
+    ours = {n.name for n in swarm.networks.values() if n.labels.get(NAMESPACE_LABEL) == "s"}
     networks_before = set(swarm.networks)
-    from swarmsim.backend import SimBackend as _  # noqa: F401  (the same swarm keeps running below)
     from swarmsim.sim import stack as stacks
     ok, out = stacks.remove(swarm, ("s",))
     assert ok and out.splitlines()[0].startswith("Removing service s_")
     assert not swarm.store.services
     assert not [n for n in swarm.networks.values() if n.labels.get(NAMESPACE_LABEL) == "s"]
-    assert {n for n in networks_before if not n.startswith("s_")} == set(swarm.networks)
+    assert networks_before - ours == set(swarm.networks)
 
 
 V1 = """version: "3.8"
