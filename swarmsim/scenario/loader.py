@@ -75,9 +75,13 @@ class Document:
     root: Field
     lines: dict[tuple, int]
     values: int = 0
+    #: as docker reads a compose file (yaml.v2): a repeated key's last value wins, and each key that YAML
+    #: reads as other than text (`123:`, `on:`) is kept here, by path, with the value it reads as
+    compose: bool = False
+    typed_keys: dict[tuple, object] = field(default_factory=dict)
 
     @classmethod
-    def parse(cls, text: str, source: str) -> Document:
+    def parse(cls, text: str, source: str, compose: bool = False) -> Document:
         try:
             node = yaml.compose(text, Loader=_Loader)
         except yaml.YAMLError as err:
@@ -85,7 +89,7 @@ class Document:
         except RecursionError:
             raise ScenarioError(source, None, "", f"invalid YAML: nested too deeply (expected at most {MAX_DEPTH} "
                                                   "levels)") from None
-        doc = cls(source, Field(None), {(): 1 if node is None else node.start_mark.line + 1})
+        doc = cls(source, Field(None), {(): 1 if node is None else node.start_mark.line + 1}, compose=compose)
         if node is not None:
             doc.root = Field(doc._plain(node, (), set()), ())
         return doc
@@ -103,12 +107,7 @@ class Document:
         if isinstance(node, yaml.ScalarNode):
             if "\x00" in node.value:
                 raise self._at(node, path, "a NUL character in a value (expected text)")
-            try:
-                return _scalar(node)
-            except (yaml.YAMLError, ValueError, TypeError, AttributeError, OverflowError) as err:
-                # PyYAML's constructors raise these for values such as `!!int abc`
-                raise self.error(path, f"invalid value {node.value!r} for tag {node.tag}: "
-                                       f"{_yaml_problem(err)}") from None
+            return self._scalar(node, path)
         visiting = visiting | {id(node)}
         if isinstance(node, yaml.SequenceNode):
             return [self._plain(item, path + (i,), visiting) for i, item in enumerate(node.value)]
@@ -121,11 +120,21 @@ class Document:
             if not isinstance(key_node, yaml.ScalarNode) or key_node.value == "<<":
                 raise self._at(key_node, path, "expected a plain key such as name:")
             key = key_node.value
-            if key in out:
+            if self.compose and key_node.tag != "tag:yaml.org,2002:str":
+                self.typed_keys[path + (key,)] = self._scalar(key_node, path + (key,))
+            if key in out and not self.compose:
                 raise self._at(key_node, path + (key,), f"duplicate key '{key}' (each key may appear once)")
             self.lines[path + (key,)] = key_node.start_mark.line + 1
             out[key] = self._plain(value_node, path + (key,), visiting)
         return out
+
+    def _scalar(self, node: yaml.ScalarNode, path: tuple) -> object:
+        try:
+            return _scalar(node)
+        except (yaml.YAMLError, ValueError, TypeError, AttributeError, OverflowError) as err:
+            # PyYAML's constructors raise these for values such as `!!int abc`
+            raise self.error(path, f"invalid value {node.value!r} for tag {node.tag}: "
+                                   f"{_yaml_problem(err)}") from None
 
     def _at(self, node: yaml.Node, path: tuple, message: str) -> ScenarioError:
         return ScenarioError(self.source, node.start_mark.line + 1, format_path(path), message)

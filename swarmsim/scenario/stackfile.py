@@ -142,6 +142,14 @@ def _pairs(value: list | dict) -> dict:
             for item in value}
 
 
+def _non_string_key(where: Path, key: object) -> str:
+    """loader.convertToStringKeysRecursive: a key YAML reads as a number, boolean or null."""
+    parent = "".join(f"[{p}]" if isinstance(p, int) else ("." if i else "") + str(p)
+                     for i, p in enumerate(where[:-1]))
+    shown = "<nil>" if key is None else str(key).lower() if isinstance(key, bool) else key
+    return f"Non-string key {'in ' + parent if parent else 'at top level'}: {shown}"
+
+
 def _read_files(names: tuple[str, ...], base: FilePath, lookup) -> tuple[list[_File], list[ScenarioError]]:
     files, errors = [], []
     version = None
@@ -152,10 +160,12 @@ def _read_files(names: tuple[str, ...], base: FilePath, lookup) -> tuple[list[_F
         except (OSError, UnicodeDecodeError) as err:
             raise FieldError((), f"open {name}: {getattr(err, 'strerror', None) or err} (the compose file is read "
                                  f"relative to the scenario)") from None
-        file = _File(name, path, Document.parse(text, name))
+        file = _File(name, path, Document.parse(text, name, compose=True))
         if not isinstance(file.raw, dict):
             errors.append(file.error((), "Top-level object must be a mapping"))
             continue
+        errors += [file.error(where, _non_string_key(where, key)) for where, key in file.doc.typed_keys.items()
+                   if not isinstance(key, str)]
         files.append(file)
         this = _version(file.raw)
         if this not in composeschema.VERSIONS:
@@ -168,8 +178,9 @@ def _read_files(names: tuple[str, ...], base: FilePath, lookup) -> tuple[list[_F
         version = version or this
         file.data, problems = interpolate(file.raw, lookup)
         errors += [file.error(e.path, e.message) for e in problems]
-        errors += [file.error(p, message) for p, message in composeschema.check(file.data, this)]
-        errors += _with_env_files(file, lookup)
+        schema = composeschema.check(file.data, this)
+        errors += [file.error(p, message) for p, message in schema]
+        errors += [] if schema else _with_env_files(file, lookup)
     return files, errors
 
 
