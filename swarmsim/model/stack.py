@@ -25,6 +25,7 @@ class SwarmObject:
     labels: dict[str, str] = field(default_factory=dict)
     size: int = 0
     data: bytes = b""
+    driver: str = ""  # a secret kept by a secret-store plugin rather than as data
     created_at: float = 0.0  # set by the swarm when it stores the object
     updated_at: float = 0.0
 

@@ -213,12 +213,35 @@ def _environment(field: Field) -> tuple[str, ...]:
     return tuple(sorted(k if f.value is None else f"{k}={f.name()}" for k, f in field.mapping().items()))
 
 
+def host_address(text: str) -> tuple[str, str]:
+    """A short port's host address and the rest, as nat.ParsePortSpec splits `[IP:]PUBLISHED:TARGET`."""
+    if text.startswith("["):
+        address, sep, rest = text[1:].partition("]:")
+        return (address, rest) if sep else ("", text)
+    parts = text.split(":")
+    return (parts[0], ":".join(parts[1:])) if len(parts) == 3 else ("", text)
+
+
+def host_address_warnings(port: object) -> list[str]:
+    """What docker logs for a short port with a host address: a stack file may give one, the service listens on
+    every address all the same (opts.ConvertPortToPortConfig); `--publish` refuses it."""
+    address, rest = host_address(str(port)) if isinstance(port, (str, int)) else ("", "")
+    if address in ("", "0.0.0.0"):
+        return []
+    try:
+        found = parse_ports(rest)
+    except ValueError:
+        return []  # the converter reports it, at its line
+    return [f"ignoring IP-address ({address}:{p.published or ''}:{p.target}/{p.protocol}) service will listen on "
+            f"'0.0.0.0'" for p in sorted(found, key=lambda p: f"{p.target}/{p.protocol}")]
+
+
 def _port(field: Field) -> tuple[PortConfig, ...]:
     if isinstance(field.value, dict):
         entry = field.mapping(("target", "published", "protocol", "mode"))
         fields = ",".join(f"{k}={f.name()}" for k, f in entry.items())
         return Field(fields, field.path).convert(parse_ports)
-    return Field(field.name(), field.path).convert(parse_ports)
+    return Field(host_address(field.name())[1], field.path).convert(parse_ports)
 
 
 def ports(field: Field) -> tuple[PortConfig, ...]:
@@ -380,14 +403,15 @@ def _object_refs(field: Field) -> tuple[str, ...]:
     return tuple(out)
 
 
-def service(name: str, field: Field) -> ServiceSpec:
-    """One compose service."""
+def service(name: str, field: Field, stack_file: bool = False) -> ServiceSpec:
+    """One compose service (a stack file's may lack an image: docker sends it, and the daemon refuses it)."""
     field.mapping(COMPOSE_SERVICE_KEYS, extensions=True)
     field.get("labels", Field.string_map)
     deploy = field.section("deploy", DEPLOY_KEYS)
     resources = deploy.section("resources", ("reservations", "limits"))
     mode, replicas = _mode_and_replicas(deploy)
-    base = TaskSpec(image=field.require("image", Field.text, "the image to run, e.g. image: nginx:1.25"))
+    base = TaskSpec(image=field.get("image", Field.text, "") if stack_file else
+                    field.require("image", Field.text, "the image to run, e.g. image: nginx:1.25"))
     task = replace(
         base,
         args=field.get("command", Field.words, ()),

@@ -239,10 +239,12 @@ class _World:
 
     def add_service(self, path: tuple, spec: ServiceSpec, deployed: bool = False) -> None:
         """A service that exists from this step on, checked as the daemon checks a new spec. A stack's
-        (`deployed`) networks are looked up when the deploy runs, as docker does, not here."""
+        (`deployed`) networks are looked up when the deploy runs, as docker does, not here; so is a
+        stack service without an image (the daemon refuses it then)."""
         f = Field(spec.name, path)
         check = spec.task.healthcheck
-        for problem in (validate.swarm_name(spec.name), validate.image_reference(spec.task.image),
+        image = validate.image_reference(spec.task.image) if spec.task.image or not deployed else None
+        for problem in (validate.swarm_name(spec.name), image,
                         check and validate.healthcheck(check.interval, check.timeout, check.start_period),
                         invalid_resources(spec.task.limits, spec.task.reservations)):
             if problem:

@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path as FilePath
 from typing import Mapping
 
-from . import compose, composeschema
+from . import compose, composeschema, externals
 from .compose import Field, FieldError, Path
 from .interpolate import interpolate
 from .loader import ScenarioError, Document, object_data
@@ -44,6 +44,7 @@ class _File:
         self.shown, self.path, self.doc = shown, path, doc
         self.raw = doc.root.value
         self.data = self.raw
+        self.logged: list[str] = []  # what docker/cli's loader logs as warnings while it reads the file
 
     def error(self, path: Path, message: str) -> ScenarioError:
         return self.doc.error(path, message)
@@ -55,12 +56,13 @@ def _version(data: dict) -> str:
     return "3.0" if text == "3" else text
 
 
-def _env_file(file: _File, service: str, field: Field, lookup) -> tuple[list[str], list[ScenarioError]]:
-    """The `KEY=VALUE` lines of a service's env_file(s); a bare KEY takes the environment's value, if any."""
+def _env_file(file: _File, folder: FilePath, field: Field, lookup) -> tuple[list[str], list[ScenarioError]]:
+    """The `KEY=VALUE` lines of a service's env_file(s) (relative to `folder`, the first file's: docker's
+    working directory for the whole stack); a bare KEY takes the environment's value, if any."""
     names = [field.value] if isinstance(field.value, str) else [i.text() for i in field.items()]
     out, errors = [], []
     for name in names:
-        path = (file.path.parent / name).resolve()
+        path = (folder / name).resolve()
         try:
             lines = path.read_text(encoding="utf-8").splitlines()
         except OSError:
@@ -77,13 +79,13 @@ def _env_file(file: _File, service: str, field: Field, lookup) -> tuple[list[str
     return out, errors
 
 
-def _with_env_files(file: _File, lookup) -> list[ScenarioError]:
+def _with_env_files(file: _File, folder: FilePath, lookup) -> list[ScenarioError]:
     """Each service's env_file lines put before its environment (environment wins, as in compose)."""
     errors = []
     for name, service in (file.data.get("services") or {}).items():
         if not isinstance(service, dict) or service.get("env_file") is None:
             continue
-        lines, problems = _env_file(file, name, Field(service["env_file"], ("services", name, "env_file")), lookup)
+        lines, problems = _env_file(file, folder, Field(service["env_file"], ("services", name, "env_file")), lookup)
         errors += problems
         env = service.get("environment") or []
         own = env if isinstance(env, list) else [k if v is None else f"{k}={v}" for k, v in env.items()]
@@ -180,7 +182,13 @@ def _read_files(names: tuple[str, ...], base: FilePath, lookup) -> tuple[list[_F
         errors += [file.error(e.path, e.message) for e in problems]
         schema = composeschema.check(file.data, this)
         errors += [file.error(p, message) for p, message in schema]
-        errors += [] if schema else _with_env_files(file, lookup)
+        if schema:
+            continue
+        errors += _with_env_files(file, (base / names[0]).parent, lookup)
+        problems, file.logged = externals.check(file.data, this)
+        errors += [file.error(p, message) for p, message in problems]
+        file.logged[:0] = [line for service in file.data.get("services", {}).values()
+                           for port in service.get("ports") or [] for line in compose.host_address_warnings(port)]
     return files, errors
 
 
@@ -218,19 +226,24 @@ class _Converter:
                 external = compose.external_name(key, field)
                 own = field.get("name", Field.name)
                 names[key] = external or own or self.scope(key)
+                driver = field.get("driver", Field.text, "") if kind == "secrets" else ""
                 if external is None:
-                    size, data = self.file_data(kind.removesuffix("s"), field)
+                    size, data = self.file_data(kind.removesuffix("s"), field, driver)
                     created.append(SwarmObject(names[key], self.labels(field.get("labels", Field.string_map, {})),
-                                               size, data))
+                                               size, data, driver))
             except FieldError as err:
                 self.fail(err.path, err.message)
         return names, tuple(created)
 
-    def file_data(self, kind: str, field: Field) -> tuple[int, bytes]:
-        """The object's file, relative to the stack file that names it (loader.object_data)."""
-        name = field.require("file", Field.text, "file: PATH, or external: true")
-        owner = next((f for f in reversed(self.files) if field.path + ("file",) in f.doc.lines), self.files[-1])
-        return object_data(kind, (owner.path.parent / name).resolve(), field)
+    def file_data(self, kind: str, field: Field, driver: str) -> tuple[int, bytes]:
+        """The object's file (loader.object_data), relative to the first file's folder as every path of the stack
+        (convert.fileObjectConfig): without one it reads that folder itself; a driver's secret has none."""
+        if driver:
+            return 0, b""
+        path = (self.files[0].path.parent / field.get("file", Field.text, "")).resolve()
+        if path.is_dir():
+            raise field.fail(f"read {path}: is a directory")
+        return object_data(kind, path, field)
 
     def networks(self, used: list[str]) -> tuple[dict[str, str], tuple[NetworkDecl, ...], tuple[str, ...]]:
         declared = self.section("networks")
@@ -272,7 +285,7 @@ class _Converter:
         specs = []
         for name, raw in self.section("services").items():
             try:
-                spec = compose.service(name, Field(raw, ("services", name)))
+                spec = compose.service(name, Field(raw, ("services", name)), stack_file=True)
             except FieldError as err:
                 self.fail(err.path, err.message)
                 continue
@@ -302,7 +315,8 @@ def read_stack(names: tuple[str, ...], base: FilePath, namespace: str, env: Mapp
     files, errors = _read_files(names, base, lookup)
     if errors:
         raise ComposeErrors(errors)
-    warnings = composeschema.warnings_text([f.raw for f in files])
+    logged = "".join(f'level=warning msg="{line}"\n' for f in files for line in f.logged)
+    warnings = logged + composeschema.warnings_text([f.raw for f in files])
     return _Converter(namespace, files).stack(warnings)
 
 

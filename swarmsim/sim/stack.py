@@ -42,6 +42,14 @@ def _check_external(swarm: SimSwarm, names: tuple[str, ...]) -> None:
                              f'"{net.scope}" instead of "swarm"')
 
 
+def _wrapped(what: str, call, *args) -> None:
+    """deploy_composefile.go's errors.Wrapf around each daemon call: `failed to create service X: ...`."""
+    try:
+        call(*args)
+    except SwarmError as err:
+        raise SwarmError(f"{what}: {err}") from None
+
+
 def deploy(swarm: SimSwarm, stack: Stack, prune: bool) -> tuple[bool, str]:
     """Run a deploy; (ok, what docker prints: the warnings, then one line per object)."""
     out: list[str] = [stack.warnings[:-1]] if stack.warnings else []  # its blank line kept
@@ -61,8 +69,10 @@ def deploy(swarm: SimSwarm, stack: Stack, prune: bool) -> tuple[bool, str]:
                 raise SwarmError(f"failed to create network {decl.name}: {err}") from None
         for kind, objects in (("secret", stack.secrets), ("config", stack.configs)):
             for obj in objects:
-                if swarm.put_object(kind, obj)[1]:
+                verb = "update" if obj.name in swarm.objects[kind] else "create"
+                if verb == "create":
                     out.append(f"Creating {kind} {obj.name}")
+                _wrapped(f"failed to {verb} {kind} {obj.name}", swarm.put_object, kind, obj)
         for spec in stack.services:
             base = spec.name.removeprefix(f"{stack.namespace}_")
             for kind, names in (("secret", spec.task.secrets), ("config", spec.task.configs)):
@@ -73,12 +83,12 @@ def deploy(swarm: SimSwarm, stack: Stack, prune: bool) -> tuple[bool, str]:
             current = swarm.store.service(spec.name)
             if current is None:
                 out.append(f"Creating service {spec.name}")
-                swarm.create_service(spec)
+                _wrapped(f"failed to create service {spec.name}", swarm.create_service, spec)
                 continue
             out.append(f"Updating service {spec.name} (id: {current.id})")
             # stack deploy has no --force: the current force_update is kept, so unchanged tasks stay
             task = replace(spec.task, force_update=current.spec.task.force_update)
-            swarm.update_service(spec.name, replace(spec, task=task))
+            _wrapped(f"failed to update service {spec.name}", swarm.update_service, spec.name, replace(spec, task=task))
     except SwarmError as err:
         return False, "\n".join(out + [str(err)])
     return True, "\n".join(out)

@@ -230,6 +230,9 @@ class SimSwarm:
 
     # -- services ------------------------------------------------------------------------------------------
     def _check_spec(self, spec: ServiceSpec, service_id: str | None = None) -> None:
+        if not spec.task.image:  # a stack file's service with build: and no image:
+            raise SwarmError("Error response from daemon: rpc error: code = InvalidArgument desc = ContainerSpec: "
+                             "image reference must be provided")
         if problem := invalid_resources(spec.task.limits, spec.task.reservations):
             raise SwarmError(f"Error response from daemon: rpc error: code = InvalidArgument desc = {problem}")
         for kind, names in (("secret", spec.task.secrets), ("config", spec.task.configs)):
@@ -314,6 +317,9 @@ class SimSwarm:
     # -- secrets and configs ---------------------------------------------------------------------------
     def put_object(self, kind: str, obj: SwarmObject) -> tuple[str, bool]:
         """Create or update secret/config `obj` by name; its ID and whether it was new."""
+        if obj.driver:  # a stack file's secret with driver: (this swarm has no plugins)
+            raise SwarmError(f'Error response from daemon: rpc error: code = Unknown desc = plugin "{obj.driver}" '
+                             f'not found')
         known = self.objects[kind].get(obj.name)
         ident = known[0] if known else self.sim.new_id()
         self.objects[kind][obj.name] = (ident, replace(obj, created_at=known[1].created_at if known else self.now,
