@@ -24,6 +24,14 @@ def _secret(name: str) -> str:
 #: external networks, secrets and configs made first; `run` steps, `env` values and files its configs,
 #: secrets and env_files read (their content does not matter here)
 SETUP: dict[str, dict] = {
+    "0culty-docker-elk.yml": {"files": ["elasticsearch/config/elasticsearch.yml", "logstash/config/logstash.yml",
+                                        "logstash/pipeline/logstash.conf", "kibana/config/kibana.yml"]},
+    "7t4-galera.yml": {"run": [NET + "dbnet"] + [f"docker node update --label-add db=true node{i}" for i in (2, 3)]},
+    "adipsys-dnsprotect.yml": {"env": {"MYSQL_ROOT_PASSWORD": "pw", "OPERATOR": "op", "SERVER_NAME": "dns.example",
+                                       "SERVER_ALIAS": "ns.example", "ADMIN_PASSWD": "pw", "WEB_IHM_PORT": "8080",
+                                       "WEB_IHM_SSL_PORT": "8443", "RSYSLOG_SERVER": "syslog", "DNS_PORT": "53",
+                                       "PRODUCT_VERSION": "1.0"}},
+    "alanjui-docker-swarm.yml": {"run": [_secret("my_password")]},
     "atsea-docker-stack.yml": {"run": ["docker node update --label-add pcidss=yes node2"] + [_secret(s) for s in ("postgres_password", "staging_token", "revprox_key",
                                                             "revprox_cert")]},
     "dfmonitor-exporters-aws.yml": {"run": [NET + "monitor", NET + "proxy"]},
@@ -85,7 +93,7 @@ def _running(swarm, service) -> int:
     return sum(1 for t in swarm.store.service_tasks(service.id) if t.state is TaskState.RUNNING)
 
 
-def _deploy_real_file(path: Path, tmp: Path):
+def _deploy_real_file(path: Path, tmp: Path, wait: bool = True):
     """The file copied unchanged into a folder of its own (its relative files one level below, for `../`)."""
     setup = SETUP.get(path.name, {})
     here = tmp / "stack"
@@ -93,8 +101,8 @@ def _deploy_real_file(path: Path, tmp: Path):
     files = {f"stack/{name}": "placeholder" for name in setup.get("files", [])} | {"pw.txt": "hunter2"}
     (here).mkdir()
     (here / path.name).write_bytes(path.read_bytes())
-    return _run(tmp, setup.get("run", []) + [f"docker stack deploy -c stack/{path.name} s", "wait: converged"],
-                files, env=env)
+    return _run(tmp, setup.get("run", []) + [f"docker stack deploy -c stack/{path.name} s"] +
+                (["wait: converged"] if wait else []), files, env=env)
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=[p.name for p in CORPUS])
@@ -119,6 +127,35 @@ def test_real_stack_file_deploys_unchanged_and_rm_leaves_nothing(path, tmp_path)
     assert not swarm.store.services
     assert not [n for n in swarm.networks.values() if n.labels.get(NAMESPACE_LABEL) == "s"]
     assert networks_before - ours == set(swarm.networks)
+
+
+#: What docker 20.10 answered to each refused real file (`docker stack deploy` on the local swarm); the sim
+#: says the same, a check of the file with its file, line and key, or the deploy's last line
+REFUSED_WITH = {
+    "affell-swarm-manager.yml": 'stack/affell-swarm-manager.yml:26: services.swarm-manager.networks: service '
+                                'swarm-manager: undefined network "public"',
+    "dfstacks-registry-rexray-external.yml": 'stack/dfstacks-registry-rexray-external.yml:19: volumes.registry.driver: '
+                                             'conflicting parameters "external" and "driver" specified for volume '
+                                             '"registry"',
+    "swarmpit-docker-compose.yml": "stack/swarmpit-docker-compose.yml:2: version: unsupported Compose file version: 1.0",
+    "traefik-forward-auth-v1.7-swarm.yml": "failed to create service s_traefik-forward-auth: Error response from "
+                                           "daemon: rpc error: code = InvalidArgument desc = ContainerSpec: image "
+                                           "reference must be provided",
+}
+
+
+@pytest.mark.parametrize("path", REFUSED, ids=[p.name for p in REFUSED])
+def test_real_stack_file_docker_refuses_is_refused_with_dockers_words(path, tmp_path):
+    assert set(REFUSED_WITH) == {p.name for p in REFUSED}
+    assert path.read_text().startswith("# source: https://github.com/")
+    try:
+        _, steps = _deploy_real_file(path, tmp_path, wait=False)
+    except ScenarioError as err:
+        said = str(err)
+    else:
+        assert not steps[-1]["ok"]
+        said = steps[-1]["output"].splitlines()[-1]
+    assert said.startswith(REFUSED_WITH[path.name]) and "Traceback" not in said
 
 
 V1 = """version: "3.8"
@@ -311,3 +348,102 @@ def test_files_merge_item_by_item_as_docker_clis_loader(tmp_path):
     assert web.task.secrets == ("app_s1", "app_s2")
     assert {k: v for k, v in web.labels.items() if not k.startswith("com.docker")} == {"tier": "front", "owner": "ops"}
     assert web.task.args == ("nginx",)  # replaced (see docs/reference/scenario.md)
+
+
+def _refusal(tmp: Path, text: str) -> str:
+    """What deploying `text` as s.yml says: the check's errors, or the deploy's output."""
+    try:
+        _, steps = _run(tmp, ["docker stack deploy -c s.yml s"], {"s.yml": text})
+    except ScenarioError as err:
+        return str(err)
+    return steps[0]["output"]
+
+
+SVC = 'version: "3"\nservices:\n  web:\n    image: busybox\n'
+#: compose snippets docker 20.10 refused on the local swarm, with its words (the schema's types, the loader's keys)
+DOCKER_REFUSES = [
+    (SVC + "    deploy:\n      resources:\n        limits: {cpus: 0.5}\n",
+     "s.yml:7: services.web.deploy.resources.limits.cpus: services.web.deploy.resources.limits.cpus must be a string"),
+    (SVC + "    environment:\n      A: 1\n      B: true\n",
+     "s.yml:7: services.web.environment.B: services.web.environment.B must be a string, number or null"),
+    (SVC + "    deploy:\n      labels:\n        traefik.enable: true\n",
+     "s.yml:7: services.web.deploy.labels.traefik.enable: services.web.deploy.labels.traefik.enable must be a "
+     "string, number or null"),
+    (SVC.replace('"3"', "3"), "s.yml:1: version: version must be a string"),
+    ('version: "3"\nservices:\n  - foo:\n      image: busybox\n', "s.yml:2: services: services must be a mapping"),
+    (SVC + "    command: 5\n", "s.yml:5: services.web.command: services.web.command must be a string"),
+    (SVC + "    labels: foo\n", "s.yml:5: services.web.labels: services.web.labels must be a mapping"),
+    (SVC + "networks:\n  default: bridge\n", "s.yml:6: networks.default: networks.default must be a mapping or null"),
+    (SVC + "volumes:\n  data: local\n", "s.yml:6: volumes.data: volumes.data must be a mapping or null"),
+    (SVC + '    deploy:\n      replicas: "2"\n',
+     "s.yml:6: services.web.deploy.replicas: services.web.deploy.replicas must be a integer"),
+    (SVC.replace('"3"', '"3.2"') + "    ports: [true]\n", "s.yml:5: services.web.ports[0]: services.web.ports.0 must "
+                                                          "be a number"),
+    (SVC + "    healthcheck:\n      test: [CMD, 'true']\n      interval: 10\n",
+     "s.yml:7: services.web.healthcheck.interval: services.web.healthcheck.interval must be a string"),
+    (SVC + "  123:\n    image: busybox\n", "s.yml:5: services.123: Non-string key in services: 123"),
+    (SVC + "    environment:\n      1: FOO\n",
+     "s.yml:6: services.web.environment.1: Non-string key in services.web.environment: 1"),
+    (SVC.replace('"3"', '"3.5"') + "networks:\n  foo:\n    name: mine\n    external:\n      name: theirs\n",
+     "s.yml:7: networks.foo.name: network foo: network.external.name and network.name conflict; only use "
+     "network.name"),
+    (SVC + "volumes:\n  v:\n    external: true\n    driver: foobar\n",
+     's.yml:8: volumes.v.driver: conflicting parameters "external" and "driver" specified for volume "v"'),
+]
+
+
+@pytest.mark.parametrize("text, said", DOCKER_REFUSES, ids=[s.split(": ")[1] for _, s in DOCKER_REFUSES])
+def test_compose_rules_refuse_what_docker_refuses_in_its_words(text, said, tmp_path):
+    assert _refusal(tmp_path, text) == said
+
+
+def test_secret_without_file_reads_the_stacks_folder_and_a_driver_one_needs_its_plugin(tmp_path):
+    """convert.Secrets: no file: reads the working directory; driver: sends no data, and the daemon looks for the
+    plugin (docker 20.10 said both, after creating the network)."""
+    nofile = SVC.replace('"3"', '"3.8"') + "secrets:\n  s:\n    name: bar\n"
+    assert _refusal(tmp_path, nofile) == f"s.yml:6: secrets.s: read {tmp_path.resolve()}: is a directory"
+    driver = SVC.replace('"3"', '"3.8"') + "    secrets: [s]\nsecrets:\n  s:\n    driver: vault\n"
+    assert _refusal(tmp_path, driver).splitlines() == [
+        "Creating network s_default", "Creating secret s_s", 'failed to create secret s_s: Error response from '
+        'daemon: rpc error: code = Unknown desc = plugin "vault" not found']
+
+
+def test_service_without_image_is_sent_and_the_daemon_refuses_it(tmp_path):
+    text = 'version: "3"\nservices:\n  ok:\n    image: busybox\n  built:\n    build: .\n'
+    assert _refusal(tmp_path, text).splitlines() == [
+        "Ignoring unsupported options: build", "", "Creating network s_default", "Creating service s_ok",
+        "Creating service s_built", "failed to create service s_built: Error response from daemon: rpc error: "
+        "code = InvalidArgument desc = ContainerSpec: image reference must be provided"]
+
+
+def test_host_address_of_a_port_is_ignored_with_dockers_warning(tmp_path):
+    text = SVC + '    ports: ["127.0.0.1:5000:5000/udp", "0.0.0.0:80:80"]\n'
+    swarm, steps = _run(tmp_path, ["docker stack deploy -c s.yml s"], {"s.yml": text})
+    assert steps[0]["output"].splitlines() == [
+        "level=warning msg=\"ignoring IP-address (127.0.0.1:5000:5000/udp) service will listen on '0.0.0.0'\"",
+        "Creating network s_default", "Creating service s_web"]
+    ports = swarm.store.service("s_web").spec.endpoint.ports
+    assert [(p.published, p.target, p.protocol) for p in ports] == [(5000, 5000, "udp"), (80, 80, "tcp")]
+
+
+def test_repeated_key_last_wins_and_external_name_is_deprecated_from_3_5(tmp_path):
+    text = ('version: "3.5"\nservices:\n  web:\n    image: busybox\n    image: nginx\n    networks: [n]\n'
+            'networks:\n  n:\n    external:\n      name: outside\n')
+    swarm, steps = _run(tmp_path, ["docker network create -d overlay outside", "docker stack deploy -c s.yml s"],
+                        {"s.yml": text})
+    assert steps[1]["output"].splitlines() == [
+        'level=warning msg="network n: network.external.name is deprecated in favor of network.name"',
+        "Creating service s_web"]
+    assert swarm.store.service("s_web").spec.task.image == "nginx"
+
+
+def test_relative_paths_are_the_first_files_folder(tmp_path):
+    """getConfigDetails: one working directory for the stack, the first file's; an override file's `file:`
+    and `env_file:` are read from there."""
+    (tmp_path / "over").mkdir()
+    files = {"base.yml": SVC.replace('"3"', '"3.1"'), "pw.txt": "x", "web.env": "A=1\n",
+             "over/o.yml": 'version: "3.1"\nservices:\n  web:\n    env_file: web.env\n    secrets: [pw]\n'
+                           'secrets:\n  pw:\n    file: pw.txt\n'}
+    swarm, steps = _run(tmp_path, ["docker stack deploy -c base.yml -c over/o.yml s"], files)
+    assert steps[0]["ok"], steps[0]["output"]
+    assert swarm.store.service("s_web").spec.task.env == ("A=1",)

@@ -181,7 +181,8 @@ def _read_files(names: tuple[str, ...], base: FilePath, lookup) -> tuple[list[_F
         file.data, problems = interpolate(file.raw, lookup)
         errors += [file.error(e.path, e.message) for e in problems]
         schema = composeschema.check(file.data, this)
-        errors += [file.error(p, message) for p, message in schema]
+        bad = {e.path for e in problems}  # a value left as written: its type is not the news
+        errors += [file.error(p, message) for p, message in schema if p not in bad]
         if schema:
             continue
         errors += _with_env_files(file, (base / names[0]).parent, lookup)
