@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from hypothesis import given, settings, strategies as st
 
+from swarmsim.scenario import composeschema
 from swarmsim.scenario.compose import Field, FieldError, format_path, networks, service, stack, workload
 from swarmsim.model import (FailureAction, PortConfig, Resources, RestartCondition, RestartPolicy, ServiceMode,
                             UpdateConfig, UpdateOrder, Workload)
@@ -162,3 +164,30 @@ def test_format_path():
     assert format_path(("steps", 3, "run")) == "steps[3].run"
     assert format_path(("partition", 1, 0)) == "partition[1][0]"
     assert format_path(()) == ""
+
+
+# -- value types (composeschema.type_error) -------------------------------------------------------------------------
+
+_SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5)
+_VALUES = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=3) |
+                       st.dictionaries(st.text(max_size=4), inner, max_size=3), max_leaves=8)
+_TYPES = sorted({k.type for k in composeschema.KEYS.values()})
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=_VALUES, kind=st.sampled_from(_TYPES))
+def test_a_value_either_fits_its_type_or_gets_one_docker_sentence_about_one_place_in_it(value, kind):
+    found = composeschema.type_error(value, kind, ("services", "web", "key"))
+    if found is not None:
+        where, message = found
+        assert where[:3] == ("services", "web", "key")
+        assert message.startswith(".".join(map(str, where)) + " must be a ")
+
+
+@settings(max_examples=200, deadline=None)
+@given(service=st.dictionaries(st.sampled_from(["image", "command", "environment", "ports", "deploy", "labels",
+                                                "healthcheck", "networks", "secrets", "volumes"]), _VALUES,
+                               max_size=4))
+def test_checking_any_service_data_returns_sentences_and_never_raises(service):
+    errors = composeschema.check({"version": "3.9", "services": {"web": service}}, "3.9")
+    assert all(isinstance(message, str) and message for _, message in errors)

@@ -298,5 +298,5 @@ def test_module_paths_exist(name):
 def test_compose_key_table_is_the_loader_table():
     from swarmsim.scenario.composeschema import KEYS
     rows = _tables(SCENARIO_MD.read_text(), "compose key")
-    documented = {_spans(row[0])[0]: (row[1], row[2]) for row in rows}
-    assert documented == {k.path: (k.since, k.status) for k in KEYS.values()}
+    documented = {_spans(row[0])[0]: (row[1], row[2], row[3]) for row in rows}
+    assert documented == {k.path: (k.since, k.status, k.type) for k in KEYS.values()}

@@ -46,12 +46,12 @@ x-*|3.4|accepted|any|extension fields, for anchors
 services|3.0|simulated|mapping|
 services.NAME|3.0|simulated|mapping|one service, named STACK_NAME
 services.NAME.x-*|3.7|accepted|any|extension fields (swarmsim reads `x-workload` in any version)
-services.NAME.image|3.0|simulated|string|
+services.NAME.image|3.0|simulated|string|none (build: only) is sent, and the daemon refuses the service
 services.NAME.command|3.0|simulated|string_or_list|the container's args
 services.NAME.entrypoint|3.0|accepted|string_or_list|the container's command
 services.NAME.environment|3.0|simulated|list_or_dict|sorted; a change is an update
-services.NAME.env_file|3.0|simulated|string_or_list|read into environment (relative to the file); a missing file is an error
-services.NAME.ports|3.0|simulated|list of (number / string / mapping)|published ports (short or long syntax)
+services.NAME.env_file|3.0|simulated|string_or_list|read into environment (relative to the first file's folder); a missing file is an error
+services.NAME.ports|3.0|simulated|list of (number / string / mapping)|published ports (short or long syntax); a short port's host address is ignored, with docker's warning
 services.NAME.ports[].target|3.2|simulated|integer|
 services.NAME.ports[].published|3.2|simulated|integer|
 services.NAME.ports[].protocol|3.2|simulated|string|
@@ -226,11 +226,11 @@ secrets|3.1|simulated|mapping|
 secrets.NAME|3.1|simulated|mapping|created as STACK_NAME from file:, or looked up when external
 secrets.NAME.x-*|3.7|accepted|any|
 secrets.NAME.name|3.5|simulated|string|
-secrets.NAME.file|3.1|simulated|string|read (relative to the file); a missing file is an error
+secrets.NAME.file|3.1|simulated|string|read (relative to the first file's folder); a missing file is an error; none reads that folder: read DIR: is a directory
 secrets.NAME.external|3.1|simulated|boolean or mapping|
 secrets.NAME.external.name|3.1|simulated|string|
 secrets.NAME.labels|3.1|accepted|list_or_dict|
-secrets.NAME.driver|3.8|accepted|string|
+secrets.NAME.driver|3.8|simulated|string|sent without data; this swarm has no secret plugin, so the deploy fails there
 secrets.NAME.driver_opts|3.8|accepted|mapping of (string or number)|
 secrets.NAME.template_driver|3.8|accepted|string|
 configs|3.3|simulated|mapping|
