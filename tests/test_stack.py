@@ -381,6 +381,9 @@ DOCKER_REFUSES = [
                                                           "be a number"),
     (SVC + "    healthcheck:\n      test: [CMD, 'true']\n      interval: 10\n",
      "s.yml:7: services.web.healthcheck.interval: services.web.healthcheck.interval must be a string"),
+    (SVC + "    healthcheck:\n      test: [CMD, 'true']\n      interval: '10'\n",
+     "s.yml:7: services.web.healthcheck.interval: error decoding 'HealthCheck.Interval': time: missing unit in "
+     'duration "10"'),
     (SVC + "  123:\n    image: busybox\n", "s.yml:5: services.123: Non-string key in services: 123"),
     (SVC + "    environment:\n      1: FOO\n",
      "s.yml:6: services.web.environment.1: Non-string key in services.web.environment: 1"),

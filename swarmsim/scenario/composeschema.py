@@ -25,6 +25,7 @@ The table is also the compose key table of docs/reference/scenario.md.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -306,6 +307,40 @@ def type_error(value: object, kind: str, path: Path) -> tuple[Path, str] | None:
     return path, f"{_context(path)} must be a {words}"
 
 
+_UNITS = ("ns", "us", "\u00b5s", "\u03bcs", "ms", "s", "m", "h")
+
+
+def _go_quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def duration_problem(text: str) -> str | None:
+    """Go's time.ParseDuration's complaint about `text` (docker decodes every compose duration with it)."""
+    rest = text[1:] if text[:1] in ("-", "+") else text
+    if rest == "0":
+        return None
+    if not rest:
+        return f"time: invalid duration {_go_quote(text)}"
+    while rest:
+        number = re.match(r"(\d*)(?:\.(\d*))?", rest)
+        if not number[1] and not number[2]:
+            return f"time: invalid duration {_go_quote(text)}"
+        rest = rest[number.end():]
+        unit = re.match(r"[^\d.]*", rest)[0]
+        if not unit:
+            return f"time: missing unit in duration {_go_quote(text)}"
+        if unit not in _UNITS:
+            return f"time: unknown unit {_go_quote(unit)} in duration {_go_quote(text)}"
+        rest = rest[len(unit):]
+    return None
+
+
+def _go_field(path: Path) -> str:
+    """The Go field docker's decoder names for a service key: `HealthCheck.Interval`, `Deploy.UpdateConfig.Delay`."""
+    return ".".join("HealthCheck" if part == "healthcheck" else "".join(w.title() for w in str(part).split("_"))
+                    for part in path[2:])
+
+
 def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split("."))
 
@@ -364,6 +399,8 @@ def check(data: object, version: str = LATEST) -> list[tuple[Path, str]]:
                 continue
             elif (wrong := type_error(item, KEYS[found].type, here)) is not None:
                 errors.append(wrong)
+            elif KEYS[found].type == "duration" and (problem := duration_problem(item)):
+                errors.append((here, f"error decoding '{_go_field(here)}': {problem}"))
             else:
                 walk(item, here, found)
 
