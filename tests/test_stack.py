@@ -384,6 +384,8 @@ DOCKER_REFUSES = [
     (SVC + "    healthcheck:\n      test: [CMD, 'true']\n      interval: '10'\n",
      "s.yml:7: services.web.healthcheck.interval: error decoding 'HealthCheck.Interval': time: missing unit in "
      'duration "10"'),
+    (SVC + "    stop_grace_period: '10'\n",
+     "s.yml:5: services.web.stop_grace_period: services.web.stop_grace_period Does not match format 'duration'"),
     (SVC + "  123:\n    image: busybox\n", "s.yml:5: services.123: Non-string key in services: 123"),
     (SVC + "    environment:\n      1: FOO\n",
      "s.yml:6: services.web.environment.1: Non-string key in services.web.environment: 1"),

@@ -335,6 +335,10 @@ def duration_problem(text: str) -> str | None:
     return None
 
 
+#: the schema checks every duration's format, the healthcheck's only from 3.4 on (before, docker's decoder does)
+_DURATION_FORMAT_SINCE = {"services.NAME.healthcheck.interval": "3.4", "services.NAME.healthcheck.timeout": "3.4"}
+
+
 def _go_field(path: Path) -> str:
     """The Go field docker's decoder names for a service key: `HealthCheck.Interval`, `Deploy.UpdateConfig.Delay`."""
     return ".".join("HealthCheck" if part == "healthcheck" else "".join(w.title() for w in str(part).split("_"))
@@ -400,7 +404,10 @@ def check(data: object, version: str = LATEST) -> list[tuple[Path, str]]:
             elif (wrong := type_error(item, KEYS[found].type, here)) is not None:
                 errors.append(wrong)
             elif KEYS[found].type == "duration" and (problem := duration_problem(item)):
-                errors.append((here, f"error decoding '{_go_field(here)}': {problem}"))
+                if have < _version_key(_DURATION_FORMAT_SINCE.get(found, "3.0")):  # only the decoder sees it
+                    errors.append((here, f"error decoding '{_go_field(here)}': {problem}"))
+                else:
+                    errors.append((here, f"{_context(here)} Does not match format 'duration'"))
             else:
                 walk(item, here, found)
 
