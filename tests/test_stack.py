@@ -386,6 +386,13 @@ DOCKER_REFUSES = [
      'duration "10"'),
     (SVC + "    stop_grace_period: '10'\n",
      "s.yml:5: services.web.stop_grace_period: services.web.stop_grace_period Does not match format 'duration'"),
+    (SVC.replace('"3"', '"3.4"') + "    deploy:\n      update_config:\n        order: first\n",
+     's.yml:7: services.web.deploy.update_config.order: services.web.deploy.update_config.order services.web.deploy.'
+     'update_config.order must be one of the following: "start-first", "stop-first"'),
+    (SVC.replace('"3"', '"3.6"') + "    volumes:\n      - type: tmpfs\n        target: /app\n        tmpfs:\n"
+                                   "          size: -1\n",
+     "s.yml:9: services.web.volumes[0].tmpfs.size: services.web.volumes.0.tmpfs.size Must be greater than or equal "
+     "to 0"),
     (SVC + "  123:\n    image: busybox\n", "s.yml:5: services.123: Non-string key in services: 123"),
     (SVC + "    environment:\n      1: FOO\n",
      "s.yml:6: services.web.environment.1: Non-string key in services.web.environment: 1"),

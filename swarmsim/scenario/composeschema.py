@@ -335,6 +335,20 @@ def duration_problem(text: str) -> str | None:
     return None
 
 
+#: the schema's other rules for a value of the right type, as gojsonschema words them (an enum's names the field)
+_ORDERS = ("start-first", "stop-first")
+
+
+def _order(value: object, field: str) -> str | None:
+    return None if value in _ORDERS else \
+        f"{field} must be one of the following: " + ", ".join(f'"{o}"' for o in _ORDERS)
+
+
+_LIMITS: dict[str, Callable[[object, str], str | None]] = {
+    "services.NAME.deploy.update_config.order": _order, "services.NAME.deploy.rollback_config.order": _order,
+    "services.NAME.volumes[].tmpfs.size": lambda v, field: None if v >= 0 else "Must be greater than or equal to 0",
+}
+
 #: the schema checks every duration's format, the healthcheck's only from 3.4 on (before, docker's decoder does)
 _DURATION_FORMAT_SINCE = {"services.NAME.healthcheck.interval": "3.4", "services.NAME.healthcheck.timeout": "3.4"}
 
@@ -403,6 +417,8 @@ def check(data: object, version: str = LATEST) -> list[tuple[Path, str]]:
                 continue
             elif (wrong := type_error(item, KEYS[found].type, here)) is not None:
                 errors.append(wrong)
+            elif found in _LIMITS and (problem := _LIMITS[found](item, _context(here))):
+                errors.append((here, f"{_context(here)} {problem}"))
             elif KEYS[found].type == "duration" and (problem := duration_problem(item)):
                 if have < _version_key(_DURATION_FORMAT_SINCE.get(found, "3.0")):  # only the decoder sees it
                     errors.append((here, f"error decoding '{_go_field(here)}': {problem}"))
