@@ -84,7 +84,8 @@ def test_stop_first_loses_requests_and_start_first_with_a_healthcheck_loses_none
         assert of > 0 and pf > 0, (target, of, pf)
         assert abs(pf / pn - of / on) <= RATE_BOUND, (target, pf, pn, of, on)
     assert _during(predicted, "starter:80")[1] == 0
-    # The real swarm loses none, or on a loaded machine one request now and then (a lookup that got the old
-    # task just before its deregistration reached the resolver; seen twice on 2026-12-02 with the machine busy).
+    # The real swarm loses none, or on a loaded machine one request now and then (probably a lookup that
+    # got the old task just before its deregistration reached the resolver; seen twice on 2026-12-02 with
+    # the machine busy).
     sent, lost = _during(observed, "starter:80")
     assert sent > 0 and lost <= min(1, 0.05 * sent), (sent, lost)
