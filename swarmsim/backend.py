@@ -19,6 +19,7 @@ from .model import NodeStatus, Role, ServiceSpec
 from .model.scenario import At, Fail, Heal, NetworkDecl, Partition, Run, Scenario, Step, WaitConverged, WaitFor
 from .sim.progress import service_progress
 from .model.errors import NO_LEADER, NO_LEADER_TIMEOUT
+from .model.limits import DEFAULT_CONVERGE_TIMEOUT, LimitExceeded
 from .sim.swarm import SimSwarm, SwarmError
 from .sim import stack as stacks
 from .model.stack import NAMESPACE_LABEL, Stack, SwarmObject
@@ -31,7 +32,6 @@ NOT_A_MANAGER = ("Error response from daemon: This node is not a swarm manager. 
                  "current node to a manager.")
 NOT_IN_SWARM = ("Error response from daemon: This node is not a swarm manager. Use \"docker swarm init\" or "
                 "\"docker swarm join\" to connect this node to swarm and try again.")
-DEFAULT_CONVERGE_TIMEOUT = 600.0
 
 
 class ScenarioRefused(Exception):
@@ -123,9 +123,14 @@ def run_scenario(scenario: Scenario, backend: Backend, on_step=None) -> Trace:
     backend.start(scenario)
     backend.deploy(scenario)
     for index, step in enumerate(scenario.steps):
-        if isinstance(step, Run) and (pause := scenario.think if step.think is None else step.think) > 0:
-            backend.run_step(WaitFor(seconds=pause))  # the user types the command
-        result = backend.run_step(step)
+        try:
+            if isinstance(step, Run) and (pause := scenario.think if step.think is None else step.think) > 0:
+                backend.run_step(WaitFor(seconds=pause))  # the user types the command
+            result = backend.run_step(step)
+        except LimitExceeded as err:
+            where = f"{scenario.source or scenario.name}" + (f":{step.line}" if step.line else "")
+            raise LimitExceeded(f"{where}: steps[{index}]: {err} (expected a scenario whose events thin out, or "
+                                f"raise the bound with limits: {{events: N}})") from None
         text = step_text(step)
         backend.record_step(index, step, text, result)
         if on_step is not None:
@@ -188,7 +193,7 @@ class SimBackend:
 
     def _wait(self, process):
         """Run the simulation until `process` ends; its value."""
-        return self.swarm.sim.env.run(until=process)
+        return self.swarm.sim.run(process)
 
     def _quiet_process(self, timeout: float):
         return self.swarm.sim.process(self._until_quiet(timeout))

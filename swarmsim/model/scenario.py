@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .limits import Limits
 from .node import Availability, Role
 from .service import ServiceSpec, Workload
 
@@ -171,6 +172,7 @@ class Scenario:
     think: float = 0.0  # typing pause before every `run:` step that sets none itself
     seed: int = 0
     source: str | None = None  # the file it came from, for messages
+    limits: Limits = Limits()
 
     @property
     def initial_leader(self) -> str | None:

@@ -26,6 +26,7 @@ from ..inputs import InputError, printable, read_bytes, read_text
 from ..model import Availability, Role, ServiceMode, ServiceSpec, Workload
 from ..model.errors import invalid_resources
 from ..model.jointoken import JoinTokens
+from ..model.limits import DEFAULT_CONVERGE_TIMEOUT, Limits
 from ..model.scenario import (At, Fail, Heal, NetworkDecl, NodeDecl, Partition, Run, Scenario, Step, Timing,
                              TrafficClient, WaitConverged, WaitFor)
 
@@ -35,7 +36,7 @@ TOP_KEYS = ("version", "name", "seed", "limits", "cluster", "env", "networks", "
 NODE_KEYS = ("name", "role", "availability", "cpus", "memory", "labels", "engine_labels", "joined", "platform",
              "generic_resources")
 SHORTHAND_KEYS = ("managers", "workers", "cpus", "memory")
-MAX_NODES = 10_000
+MAX_NODES = Limits.nodes
 MAX_VALUES = 500_000  # scalars, lists and mappings after aliases are expanded (a billion laughs stops here)
 MAX_DEPTH = 64          # nesting of lists and mappings; real files stay under ten
 TRAFFIC_KEYS = ("port", "rate", "via", "timeout", "start", "stop", "from", "target", "duration", "keepalive",
@@ -408,20 +409,35 @@ def _node_generic(f: Field) -> dict:
     return f.convert(lambda value: genericresource.parse([item.text() for item in f.items()]))
 
 
-@dataclass(frozen=True)
-class Limits:
-    """What one scenario may ask the simulator to hold; `limits:` raises them."""
-
-    tasks: int = 500_000
-    nodes: int = MAX_NODES
-    steps: int = 10_000
-
-
 def _limits(f: Field) -> Limits:
-    f.mapping(("tasks", "nodes", "steps"))
+    f.mapping(("tasks", "nodes", "steps", "time", "events"))
     return Limits(tasks=f.get("tasks", lambda x: x.integer(minimum=1, maximum=validate.UINT64_MAX), Limits.tasks),
                   nodes=f.get("nodes", lambda x: x.integer(minimum=1, maximum=10 * MAX_NODES), Limits.nodes),
-                  steps=f.get("steps", lambda x: x.integer(minimum=1), Limits.steps))
+                  steps=f.get("steps", lambda x: x.integer(minimum=1), Limits.steps),
+                  time=f.get("time", Field.duration, Limits.time),
+                  events=f.get("events", lambda x: x.integer(minimum=1), Limits.events))
+
+
+def _check_time(doc: Document, steps: tuple[Step, ...], think: float, timing: Timing, limits: Limits) -> None:
+    """The simulated time the steps can reach, counted as the sum of their waits, `at:` times, `wait:
+    converged` timeouts and typing pauses, within `limits.time` (a command's own wait for convergence
+    is bounded apart, by CLI_WAIT_LIMIT)."""
+    reach = 0.0
+    for index, step in enumerate(steps):
+        match step:
+            case At(time=t):
+                reach = max(reach, t)
+            case WaitFor(seconds=s):
+                reach += s
+            case WaitConverged(timeout=timeout):
+                reach += timeout or DEFAULT_CONVERGE_TIMEOUT
+            case Run():
+                reach += (think if step.think is None else step.think) + timing.cli_start
+        if reach > limits.time:
+            raise ScenarioError(doc.source, step.line or None, f"steps[{index}]",
+                                f"the steps reach t={reach:,.0f}s of simulated time, over the limit of "
+                                f"{limits.time:,.0f}s (expected shorter waits, or raise it with limits: {{time: "
+                                f"DURATION}})")
 
 
 def _steps(world: _World, doc: Document) -> Callable[[Field], tuple[Step, ...]]:
@@ -736,15 +752,14 @@ def _read(doc: Document) -> Scenario:
     stack_services, stack_networks = root.get("stack", lambda f: _stack(doc, world, f), ((), ()))
     own = root.get("services", services, ())
     _check_services(world, own)
-    return Scenario(
-        name=root.get("name", Field.name, FilePath(doc.source).stem),
-        nodes=nodes, services=stack_services + own, networks=stack_networks + declared,
-        images=root.get("images", _images(world), {}), timing=root.get("timing", _timing, Timing()),
-        traffic=root.get("traffic", _traffic(world), ()),
-        steps=root.get("steps", _steps(world, doc), ()),
-        think=root.get("think", Field.duration, 0.0),
-        seed=seed, source=doc.source,
-    )
+    name = root.get("name", Field.name, FilePath(doc.source).stem)
+    images, timing = root.get("images", _images(world), {}), root.get("timing", _timing, Timing())
+    traffic, steps = root.get("traffic", _traffic(world), ()), root.get("steps", _steps(world, doc), ())
+    think = root.get("think", Field.duration, 0.0)
+    _check_time(doc, steps, think, timing, limits)
+    return Scenario(name=name, nodes=nodes, services=stack_services + own, networks=stack_networks + declared,
+                    images=images, timing=timing, traffic=traffic, steps=steps, think=think, seed=seed,
+                    source=doc.source, limits=limits)
 
 
 def loads_scenario(text: str, source: str = "<string>", overrides: dict[str, object] | None = None) -> Scenario:
