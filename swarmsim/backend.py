@@ -115,7 +115,8 @@ def collector_for_a_run(first_generation: int = 50_000):
 
 
 def run_scenario(scenario: Scenario, backend: Backend, on_step=None) -> Trace:
-    """Run every step in order; `on_step(index, text, result, t)` sees each as it completes."""
+    """Run every step in order; `on_step(index, text, result, t)` sees each as it completes. A simulated
+    run past `scenario.limits.events` raises LimitExceeded (a ValueError) naming the step it was in."""
     missing = required_capabilities(scenario) - backend.capabilities
     if missing:
         raise ScenarioRefused(f"the {backend.name} backend cannot run this scenario: it needs "

@@ -253,7 +253,8 @@ class _World:
         if not deployed:
             self.check_service_spec(path, spec)
         self.services[spec.name] = spec.mode
-        self.set_tasks(f, spec.name, spec.replicas if spec.mode is ServiceMode.REPLICATED else len(self.nodes))
+        replicated = spec.mode in (ServiceMode.REPLICATED, ServiceMode.REPLICATED_JOB)  # a job's completions stay
+        self.set_tasks(f, spec.name, spec.replicas if replicated else len(self.nodes))
 
     def set_tasks(self, f: Field, name: str, count: int) -> None:
         """`count` tasks for service `name`; all services together stay within `limits.tasks`."""

@@ -120,6 +120,20 @@ def sizes() -> list[Case]:
     cases.append(with_step("docker service create --name p --update-parallelism 18446744073709551616 nginx",
                            "parallelism-overflow", "size"))
     cases.append(scenario(BASE.replace("  - wait: 5s\n", "  - wait: 5s\n" * 200_000), "many-steps", "size"))
+    # within Go's durations (2562047h), past limits.time: refused on load, not simulated for a year
+    for label, steps in {"wait": "  - wait: 2562047h\n", "at": "  - at: 2562047h\n",
+                         "converged": "  - wait: converged\n    timeout: 2562047h\n",
+                         "think": "  - run: docker service ls\n    think: 2562047h\n",
+                         "waits-add-up": "  - wait: 400h\n" * 2}.items():
+        cases.append(scenario(BASE.replace("  - wait: 5s\n", steps), f"long-{label}", "size"))
+    for value in ("0", "-1", "1e9", "2.5", "abc"):
+        cases.append(scenario(BASE.replace("steps:", f"limits: {{events: {value}}}\nsteps:"), f"limits-events-{value}",
+                              "size"))
+    for value in ("-1s", "nan", "1e400s", "1h"):
+        cases.append(scenario(BASE.replace("steps:", f"limits: {{time: {value}}}\nsteps:"), f"limits-time-{value}",
+                              "size", accepted=value == "1h"))
+    cases.append(with_step("docker service create --name j --mode replicated-job --replicas 18446744073709551615 "
+                           "nginx", "job-completions-max", "size"))  # a job's completions count as tasks
     cases.append(scenario(BASE.replace("  - wait: 5s\n", "  - wait: 100000000h\n"), "wait-forever", "size"))
     return cases
 
@@ -245,7 +259,22 @@ def timing() -> list[Case]:
                  " scheduler_debounce: 0s}\n"
                  "steps:\n  - run: docker service create --name f --restart-delay 0s bad\n  - wait: 10s\n",
                  "zero-time-loop", "timing", accepted=True),  # status batches still advance the clock
+        scenario(BASE.replace("  - wait: 5s\n", "  - wait: 0s\n  - at: 0s\n  - wait: converged\n    timeout: 0s\n"),
+                 "wait-zero", "timing", accepted=True),
     ]
+    # events that never thin out end at limits.events, at the step that ran into it (lowered to stay quick)
+    loops = {
+        "crash-loop": "images: {bad: {exit_after: 1ms, exit_code: 1}}\nsteps:\n"
+                      "  - run: docker service create -d --name f --restart-delay 0s bad\n  - wait: 100h\n",
+        "status-batch-1ns": "timing: {status_batch: 1ns, cli_poll: 1ns}\nsteps:\n  - wait: converged\n",
+        "traffic-all-day": "traffic: [{port: 80, rate: 10000}]\nsteps:\n  - run: docker service update -d --publish-add "
+                           "80:80 web\n  - wait: 24h\n",
+        "attached-create-crash-loop": "images: {bad: {exit_after: 1ms, exit_code: 1}}\ntiming: {cli_poll: 1ns}\n"
+                                      "steps:\n  - run: docker service create --name f --restart-delay 0s bad\n",
+    }
+    for label, body in loops.items():
+        cases.append(scenario(BASE.replace("steps:\n  - wait: 5s\n", "limits: {events: 50000}\n" + body),
+                              f"events-{label}", "timing"))
     return cases
 
 
