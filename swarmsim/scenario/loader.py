@@ -12,6 +12,7 @@ step uses them, networks must be declared before a service attaches to them, and
 from __future__ import annotations
 
 import dataclasses
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path as FilePath
 from typing import Callable
@@ -641,7 +642,12 @@ def object_data(kind: str, path: FilePath, f: Field, hint: str = "") -> tuple[in
     is not kept); `hint` follows the error when it cannot be read."""
     try:
         if kind == "secret":
-            return path.stat().st_size, b""
+            info = path.stat()
+            if stat.S_ISDIR(info.st_mode):
+                raise f.fail(f"read {path}: is a directory")
+            if not stat.S_ISREG(info.st_mode):  # docker would read a device or a FIFO until it ends, if ever
+                raise f.fail(f"read {path}: not a regular file (expected the secret's data)")
+            return info.st_size, b""
         data = read_bytes(path, f"{kind} file")
         return len(data), data
     except OSError as err:

@@ -86,7 +86,29 @@ def files() -> list[Case]:
         Case("calibrate-fifo", "file", ["calibrate", "p.jsonl"], {"p.jsonl": "FIFO"}),
         Case("sweep-fifo", "file", ["sweep", "p.yaml", "--factor", "seed=1"], {"p.yaml": "FIFO"}),
     ]
+    # the files a `docker stack deploy` step names: the compose files, their env_file, secrets and configs
+    for label, special in {"dev-zero": "/dev/zero", "fifo": "FIFO", "dir": "DIR", "binary": bytes(range(256)),
+                           "huge": b"#" * (2 << 20)}.items():
+        path = special if special == "/dev/zero" else "x"
+        extra = {} if special == "/dev/zero" else {"x": special}
+        cases.append(stack_step(COMPOSE, f"deploy-c-{label}", "file", extra, f"docker stack deploy -c {path} app",
+                                names=path))
+        for key, item in (("env_file", f"env_file: {path}"), ("secret", f"secrets: [s]\nsecrets:\n  s: {{file: {path}}}"),
+                          ("config", f"configs: [c]\nconfigs:\n  c: {{file: {path}}}")):
+            if key != "env_file" and label in ("binary", "huge"):
+                continue  # a secret's data is bytes
+            cases.append(stack_step(COMPOSE + "    " + item + "\n", f"{key}-{label}", "file", extra))
     return cases
+
+
+COMPOSE = "version: '3.8'\nservices:\n  web:\n    image: nginx\n"
+
+
+def stack_step(compose: str, name: str, klass: str, extra: dict | None = None,
+               step: str = "docker stack deploy -c st.yml app", names: str = "st.yml") -> Case:
+    """A scenario whose one step deploys the compose file `compose` (as st.yml) with `extra` files beside it."""
+    text = "version: 1\ncluster: {managers: 1, workers: 2}\nsteps:\n  - run: " + json.dumps(step) + "\n"
+    return Case(name, klass, ["run", "s.yaml"], {"s.yaml": text, "st.yml": compose, **(extra or {})}, names=names)
 
 
 def sizes() -> list[Case]:
@@ -227,6 +249,14 @@ def values() -> list[Case]:
         with_step("docker service create --name w --placement-pref 'random=node.id' nginx", "pref", "value"),
         with_step("docker node update --label-add '=x' node2", "label-empty-key", "value"),
     ]
+    for label, env in {"space-in-key": "A B=1\n", "no-key": "=1\n", "tab-in-key": "A\tB=1\n",
+                       "long-line": "A=" + "x" * 70_000 + "\n", "not-utf8": b"A=\xff\n"}.items():
+        cases.append(stack_step(COMPOSE + "    env_file: e.env\n", f"env-file-{label}", "value", {"e.env": env}))
+    cases.append(stack_step(COMPOSE + "    env_file: e.env\n", "env-file-docker-reads", "value",
+                            {"e.env": "\ufeff  # comment\n\n  A=1 \r\nB\nC=x=y\n"}, names="") )
+    cases[-1].accepted = True
+    cases.append(stack_step(COMPOSE + "    deploy: {placement: {max_replicas_per_node: 18446744073709551616}}\n",
+                            "compose-max-per-node-overflow", "value"))
     return cases
 
 
