@@ -243,7 +243,8 @@ class SimBackend:
                 return StepResult(False, error)
         try:
             return self._execute(command, on)
-        except (SwarmError, TemplateError, CommandError) as err:  # CommandError: a flag the current spec refuses
+        except (SwarmError, TemplateError, CommandError, render.DaemonError) as err:
+            # CommandError: a flag the current spec refuses; DaemonError: a listing's filter the daemon refuses
             return StepResult(False, str(err))
 
     def _stack_lookups(self, stack: Stack, mode: str) -> Stack:

@@ -255,6 +255,9 @@ def values() -> list[Case]:
     cases.append(stack_step(COMPOSE + "    env_file: e.env\n", "env-file-docker-reads", "value",
                             {"e.env": "\ufeff  # comment\n\n  A=1 \r\nB\nC=x=y\n"}, names="") )
     cases[-1].accepted = True
+    for label, flt in {"node-unknown": "node=nodeX", "node-prefix": "node=n", "desired-state": "desired-state=weird"}.items():
+        cases.append(with_step(f"docker service ps --filter {flt} web", f"ps-filter-{label}", "value",
+                               accepted=True))  # the daemon's error is the step's output, the run goes on
     cases.append(stack_step(COMPOSE + "    deploy: {placement: {max_replicas_per_node: 18446744073709551616}}\n",
                             "compose-max-per-node-overflow", "value"))
     return cases
