@@ -56,6 +56,14 @@ def print_summary(trace, ran: str = "Simulated") -> None:
     print(f"\n{ran} {summary['end']:.2f}s.")
 
 
+def _write(path: str, write) -> None:
+    """`write(path)`; a failure names the file (a full disk's or /proc's OSError carries no file name)."""
+    try:
+        write(path)
+    except OSError as err:
+        raise ValueError(f"{path}: cannot write the file: {err.strerror or err}") from None
+
+
 def cmd_run(args) -> int:
     scenario = load_scenario(args.scenario)
     if args.seeds:
@@ -67,7 +75,7 @@ def cmd_run(args) -> int:
         trace = run_scenario(scenario, SimBackend(), on_step=print_step)
         print_summary(trace)
         if args.trace:
-            trace.write(args.trace)
+            _write(args.trace, trace.write)
             print(f"Trace written to {args.trace}")
     if args.report:
         from .analysis.plots import write_report
@@ -194,7 +202,7 @@ def cmd_replay(args) -> int:
         return 2 if trace is None else 0
     print_summary(trace, ran="Observed")
     if args.trace:
-        trace.write(args.trace)
+        _write(args.trace, trace.write)
         print(f"Trace written to {args.trace}")
     return 0
 
@@ -266,7 +274,7 @@ def cmd_calibrate(args) -> int:
     block = timing_block(timing)
     print(block, end="")
     if args.out:
-        Path(args.out).write_text(block)
+        _write(args.out, lambda path: Path(path).write_text(block))
         print(f"# written to {args.out}")
     return 0
 

@@ -357,14 +357,22 @@ def control() -> list[Case]:
     return cases
 
 
+HEADER = {"kind": "header", "schema": "swarmsim.trace/1", "backend": "sim", "scenario": "x", "seed": 0,
+          "nodes": ["n1"], "swarmsim": "0.1.0"}
+
+
 def _trace(events: list, header: dict | None = None) -> str:
-    head = header if header is not None else {"kind": "header", "schema": "swarmsim.trace/1", "backend": "sim",
-                                              "scenario": "x", "seed": 0, "nodes": ["n1"], "swarmsim": "0.1.0"}
+    head = header if header is not None else HEADER
     return "\n".join(json.dumps(e) if not isinstance(e, str) else e for e in [head, *events]) + "\n"
 
 
 TASK = {"t": 1.0, "seq": 0, "kind": "task", "task": "web.1", "gen": 1, "service": "web", "slot": 1, "node": "n1",
         "state": "running", "desired": "running", "image": "nginx", "msg": "started", "err": ""}
+
+
+REQUEST = {"t": 1.0, "seq": 0, "kind": "request", "port": 80, "ok": True, "latency": 0.001, "via": "n1", "node": "n1",
+           "task": "web.1", "err": ""}
+AGGREGATE = {"t": 1.0, "seq": 0, "kind": "request", "port": 80, "via": "any", "count": 5, "failed": 1, "interval": 1.0}
 
 
 def traces() -> list[Case]:
@@ -399,6 +407,16 @@ def traces() -> list[Case]:
         "request-no-port": [{"t": 1, "seq": 0, "kind": "request", "ok": True}],
         "step-no-index": [{"t": 1, "seq": 0, "kind": "step", "step": "x", "ok": True}],
         "duplicate-seq": [dict(TASK, seq=0), dict(TASK, seq=0, t=2.0)],
+        "time-past-float": [dict(TASK, t=10**400)],  # an integer JSON number no float can hold
+        "digits-past-python": ['{"t": 1, "seq": ' + "9" * 5000 + ', "kind": "task"}'],
+        "request-count-text": [dict(AGGREGATE, count="5")],
+        "request-count-negative": [dict(AGGREGATE, count=-5)],
+        "request-failed-over-count": [dict(AGGREGATE, failed=9)],
+        "request-interval-zero": [dict(AGGREGATE, interval=0)],
+        "request-latency-text": [dict(REQUEST, latency="fast")],
+        "request-ok-text": [dict(REQUEST, ok="yes")],
+        "step-reached-text": [{"t": 1, "seq": 0, "kind": "step", "index": 0, "step": "x", "ok": True, "output": "",
+                               "reached": "no"}],
     }
     cases = []
     for label, events in bad.items():
@@ -406,13 +424,25 @@ def traces() -> list[Case]:
             cases.append(Case(f"trace-{label}-{command[0]}", "trace", command,
                               {"a.jsonl": _trace(events), "good.jsonl": _trace([TASK])}, names="a.jsonl"))
     headers = {"no-header": None, "wrong-schema": {"kind": "header", "schema": "swarmsim.trace/9"},
-               "header-list": "[]", "empty-header": {}}
+               "header-list": "[]", "empty-header": {}, "header-nodes-text": dict(HEADER, nodes="n1"),
+               "header-nodes-objects": dict(HEADER, nodes=[{"a": 1}]), "header-seed-text": dict(HEADER, seed="x"),
+               "header-scenario-list": dict(HEADER, scenario=[1])}
     for label, head in headers.items():
         text = _trace([TASK], head) if head is not None else json.dumps(TASK) + "\n"
         if isinstance(head, str):
             text = head + "\n" + json.dumps(TASK) + "\n"
         cases.append(Case(f"trace-{label}", "trace", ["compare", "a.jsonl", "a.jsonl"], {"a.jsonl": text}))
     cases.append(Case("trace-empty", "trace", ["compare", "a.jsonl", "a.jsonl"], {"a.jsonl": ""}))
+    good = {"good.jsonl": _trace([TASK])}
+    cases.append(Case("calibrate-out-proc", "trace", ["calibrate", "good.jsonl", "--out", "/proc/version"], good,
+                      names="/proc/version"))  # a write that fails without a file name in its OSError
+    cases.append(Case("calibrate-out-dir", "trace", ["calibrate", "good.jsonl", "--out", "d"], {**good, "d": "DIR"},
+                      names="d"))
+    cases.append(Case("run-trace-dir", "trace", ["run", "s.yaml", "--trace", "d"], {"s.yaml": BASE, "d": "DIR"},
+                      names="d"))
+    cases.append(Case("trace-50k-tasks", "trace", ["compare", "a.jsonl", "a.jsonl"],
+                      {"a.jsonl": _trace([dict(TASK, task=f"web.{i}", slot=i, seq=i) for i in range(50_000)])},
+                      accepted=True))  # read and compared within the time limit
     cases.append(Case("trace-binary", "trace", ["compare", "a.jsonl", "a.jsonl"], {"a.jsonl": bytes(range(256))}))
     return cases
 
