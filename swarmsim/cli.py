@@ -255,6 +255,8 @@ def cmd_sweep(args) -> int:
         plan = load_sweep(scenario)
         factors, seeds, keep, out, scenario = plan.factors, plan.seeds, plan.metrics, plan.out, plan.scenario
     factors.update(parse_factor(f) for f in args.factor)
+    if args.seeds < 0:
+        raise ValueError(f"--seeds {args.seeds}: expected a number of seeds >= 1 (0: none)")
     if args.seeds:
         seeds = args.seeds
     runs = expand(read_text(scenario, "scenario file"), str(scenario), factors, seeds)  # every run checked before any starts

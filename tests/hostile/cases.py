@@ -448,7 +448,7 @@ def traces() -> list[Case]:
 
 
 def sweeps() -> list[Case]:
-    return [
+    cases = [
         Case("sweep-huge-product", "sweep", ["sweep", "s.yaml"] + sum(
             (["--factor", f"x{i}=" + ",".join(map(str, range(10)))] for i in range(8)), []), {"s.yaml": BASE}),
         Case("sweep-seeds-huge", "sweep", ["sweep", "s.yaml", "--seeds", "100000000"], {"s.yaml": BASE}),
@@ -456,7 +456,25 @@ def sweeps() -> list[Case]:
              names="nonsense"),
         Case("sweep-bad-path", "sweep", ["sweep", "s.yaml", "--factor", "services.web.deploy.replicas=-1"],
              {"s.yaml": BASE}),
+        Case("sweep-factor-200k-values", "sweep", ["sweep", "s.yaml", "--factor", "seed=" + ",".join(
+            map(str, range(200_000)))], {"s.yaml": BASE}, names="seed"),  # counted before 200,000 YAML reads
+        Case("sweep-seeds-negative", "sweep", ["sweep", "s.yaml", "--seeds", "-2"], {"s.yaml": BASE},
+             names="--seeds"),  # was zero runs and exit 0
+        Case("sweep-workers-negative", "sweep", ["sweep", "s.yaml", "--workers", "-5"], {"s.yaml": BASE},
+             names="--workers"),
+        Case("run-seeds-huge", "sweep", ["run", "s.yaml", "--seeds", "100000000000"], {"s.yaml": BASE}),
     ]
+    sweep_files = {
+        "seed-past-int64": "seeds: [-1, 99999999999999999999999]\n",  # the results table's int64 column
+        "seed-factor-text": "factors: {seed: [a]}\n",
+        "seeds-twice": "factors: {seed: [1, 2]}\nseeds: 2\n",
+        "seeds-huge": "seeds: 100000000000000000000\n",
+        "product-huge": "factors:\n" + "".join(f"  services.web.labels.l{i}: [a, b, c, d]\n" for i in range(40)),
+    }
+    for label, body in sweep_files.items():
+        cases.append(Case(f"sweep-file-{label}", "sweep", ["sweep", "sw.yaml", "--out", "out"],
+                          {"sw.yaml": "scenario: s.yaml\n" + body, "s.yaml": BASE}))
+    return cases
 
 
 def corpus() -> list[Case]:
