@@ -183,6 +183,7 @@ def cmd_replay(args) -> int:
         if (args.local or 0) < 0 or 0 < (args.local or 0) < len(scenario.nodes):
             raise ValueError(f"--local {args.local}: the scenario needs {len(scenario.nodes)} nodes")
         layout = local_layout(scenario, args.local or len(scenario.nodes))
+        localswarm.check_size(layout["n_nodes"])  # before waiting for the machine's lock
         print(f"# {scenario.name}: starting a local swarm of {layout['n_nodes']} nodes")
         with localswarm.exclusive():
             try:
@@ -235,13 +236,16 @@ def cmd_cluster(args) -> int:
 
     def run():
         from validation import localswarm
-        if args.action == "down":
-            localswarm.down()
-            print("Local swarm removed.")
-            return 0
-        if args.nodes is None or args.nodes < 1:
-            raise ValueError("cluster up needs the number of nodes, e.g. `swarmsim cluster up 3`")
-        swarm = localswarm.up(args.nodes, args.managers)
+        if args.action == "up":
+            if args.nodes is None or args.nodes < 1:
+                raise ValueError("cluster up needs the number of nodes, e.g. `swarmsim cluster up 3`")
+            localswarm.check_size(args.nodes)
+        with localswarm.exclusive():  # not while a replay or a test session holds the machine's local swarm
+            if args.action == "down":
+                localswarm.down()
+                print("Local swarm removed.")
+                return 0
+            swarm = localswarm.up(args.nodes, args.managers)
         for name, sock in swarm.sockets.items():
             print(f"{name}\tDOCKER_HOST=unix://{sock}")
         return 0

@@ -19,7 +19,8 @@ CASES = corpus()
 def test_the_corpus_covers_every_class_of_the_issue():
     classes = collections.Counter(case.klass for case in CASES)
     assert len(CASES) >= 300
-    assert set(classes) == {"bomb", "file", "size", "value", "timing", "parser", "control", "trace", "sweep"}
+    assert set(classes) == {"bomb", "file", "size", "value", "timing", "parser", "control", "trace", "sweep",
+                            "replay"}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])

@@ -62,3 +62,26 @@ def test_the_steps_time_is_counted_on_load_against_limits_time():
                        .replace("steps:", "limits: {time: 90m}\nsteps:"), "long.yaml")
     assert str(info.value).startswith("long.yaml:9: steps[3]: the steps reach t=5,700s of simulated time, over the "
                                       "limit of 5,400s")
+
+
+def test_a_local_swarm_past_its_addresses_is_refused_before_anything_is_touched():
+    """`cluster up 100000` and `replay --local 100000` used to remove the machine's local swarm and start
+    building nodes; the size is now checked first (pure: no namespace is created by this test)."""
+    from validation.localswarm import MAX_NODES, check_size
+    check_size(MAX_NODES)
+    for n in (0, MAX_NODES + 1, 100_000):
+        with pytest.raises(ValueError, match=f"a local swarm of {n} nodes: expected 1 to {MAX_NODES}"):
+            check_size(n)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("{not json", r"x.json:1: not a replay record \(Expecting property name"),
+    ("[1, 2]", r"x.json: not a replay record \(expected a JSON object with run, url"),
+    ("{}", r"x.json: not a replay record \(expected a JSON object with run, url, stacks, nodes"),
+    ("[" * 100_000 + "]" * 100_000, r"x.json: not a replay record \(nested too deeply\)"),
+])
+def test_replay_cleanup_refuses_a_file_that_is_not_a_replay_record(tmp_path, text, message):
+    from validation.ledger import Ledger
+    (tmp_path / "x.json").write_text(text)
+    with pytest.raises(ValueError, match=message):
+        Ledger.load(tmp_path / "x.json")

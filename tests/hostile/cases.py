@@ -3,7 +3,8 @@
 Classes: `bomb` (YAML alias expansion and nesting), `file` (special, huge, binary and missing files),
 `size` (counts past what can be simulated or past docker's integer range), `value` (values Docker
 refuses), `timing` (latencies and intervals), `parser` (input that trips a library inside a parser),
-`control` (control characters echoed back), `trace` (traces that break the trace contract), `sweep`.
+`control` (control characters echoed back), `trace` (traces that break the trace contract), `sweep`,
+`replay` (its arguments and the records `replay --cleanup` reads).
 """
 from __future__ import annotations
 
@@ -477,8 +478,23 @@ def sweeps() -> list[Case]:
     return cases
 
 
+def replays() -> list[Case]:
+    """`swarmsim replay` arguments and the records `replay --cleanup` reads: refused before any swarm is
+    touched (nothing here reaches a daemon or the local swarm)."""
+    cases = [Case("replay-local-and-host", "replay", ["replay", "s.yaml", "--local", "2", "--docker-host", "tcp://x"],
+                  {"s.yaml": BASE}, names="--local"),
+             Case("replay-node-without-host", "replay", ["replay", "s.yaml", "--node", "a=b"], {"s.yaml": BASE},
+                  names="--node")]
+    for label, record in {"not-json": "{not json", "a-list": "[1, 2]", "no-fields": "{}", "fifo": "FIFO",
+                          "deep": "[" * 100_000 + "]" * 100_000, "dir": "DIR"}.items():
+        cases.append(Case(f"cleanup-record-{label}", "replay", ["replay", "--cleanup", "--state-dir", "st"],
+                          {"st/x.json": record}, names="st/x.json"))
+    return cases
+
+
 def corpus() -> list[Case]:
-    cases = bombs() + files() + sizes() + values() + timing() + parser() + control() + traces() + sweeps()
+    cases = (bombs() + files() + sizes() + values() + timing() + parser() + control() + traces() + sweeps() +
+             replays())
     names = [c.name for c in cases]
     assert len(names) == len(set(names)), "case names must be unique"
     return cases
