@@ -16,7 +16,8 @@ from .dockercli.parse import CommandError, apply_update
 from .dockercli.registry import resolved, stack_lookup
 from .control.convergence import swarm_converged
 from .model import NodeStatus, Role, ServiceSpec
-from .model.scenario import At, Fail, Heal, NetworkDecl, Partition, Run, Scenario, Step, WaitConverged, WaitFor
+from .model.scenario import (At, Fail, Heal, NetworkDecl, Partition, Run, Scenario, Step, WaitConverged, WaitFor,
+                             step_problem)
 from .sim.progress import service_progress
 from .model.errors import NO_LEADER, NO_LEADER_TIMEOUT
 from .model.limits import DEFAULT_CONVERGE_TIMEOUT, LimitExceeded
@@ -117,6 +118,18 @@ def collector_for_a_run(first_generation: int = 50_000):
 def run_scenario(scenario: Scenario, backend: Backend, on_step=None) -> Trace:
     """Run every step in order; `on_step(index, text, result, t)` sees each as it completes. A simulated
     run past `scenario.limits.events` raises LimitExceeded (a ValueError) naming the step it was in."""
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"run_scenario: expected a Scenario (from load_scenario or ScenarioBuilder), got "
+                        f"{type(scenario).__name__}")
+    if not all(callable(getattr(backend, name, None)) for name in ("start", "deploy", "run_step", "finish")):
+        raise TypeError(f"run_scenario: expected a backend such as SimBackend(), got {type(backend).__name__}")
+    if isinstance(scenario.seed, bool) or not isinstance(scenario.seed, int):
+        raise TypeError(f"run_scenario: the scenario's seed is {scenario.seed!r} (expected an integer)")
+    if problem := step_problem(scenario):  # a scenario made with dataclasses.replace skips the file's checks
+        index, message = problem
+        line = getattr(scenario.steps[index], "line", 0)
+        raise ValueError(f"{scenario.source or scenario.name}" + (f":{line}" if line else "") +
+                         f": steps[{index}]: {message}")
     missing = required_capabilities(scenario) - backend.capabilities
     if missing:
         raise ScenarioRefused(f"the {backend.name} backend cannot run this scenario: it needs "

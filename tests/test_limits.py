@@ -10,6 +10,7 @@ from hypothesis import given, settings, strategies as st
 from swarmsim.backend import SimBackend, run_scenario
 from swarmsim.model.limits import LimitExceeded, Limits
 from swarmsim.scenario import ScenarioError, loads_scenario
+from swarmsim.model.scenario import At, WaitFor
 from swarmsim.sim.env import SimEnv
 
 CRASH_LOOP = """version: 1
@@ -85,3 +86,28 @@ def test_replay_cleanup_refuses_a_file_that_is_not_a_replay_record(tmp_path, tex
     (tmp_path / "x.json").write_text(text)
     with pytest.raises(ValueError, match=message):
         Ledger.load(tmp_path / "x.json")
+
+
+@pytest.mark.parametrize("change, error", [
+    ({"steps": (WaitFor(seconds=float("inf")),)}, "steps[0]: WaitFor.seconds is inf (expected seconds: a finite"),
+    ({"steps": (WaitFor(seconds=float("nan")),)}, "steps[0]: WaitFor.seconds is nan"),
+    ({"steps": (At(time=-5.0),)}, "steps[0]: At.time is -5.0"),
+    ({"steps": (WaitFor(seconds="5s"),)}, "steps[0]: WaitFor.seconds is '5s'"),
+    ({"steps": ("wait: 5s",)}, "steps[0]: 'wait: 5s' is not a step"),
+    ({"steps": (WaitFor(seconds=1e308),)}, "steps[0]: the steps reach t=1e+308s of simulated time"),
+    ({"seed": "abc"}, "the scenario's seed is 'abc' (expected an integer)"),
+])
+def test_a_scenario_changed_in_python_is_checked_before_it_runs(change, error):
+    """dataclasses.replace skips the file's checks; run_scenario refuses what the loader would have (before:
+    an infinite wait ran to t=inf, a NaN one corrupted SimPy's queue, a string step was skipped silently)."""
+    scenario = replace(loads_scenario("version: 1\ncluster: {managers: 1}\n", "api.yaml"), **change)
+    with pytest.raises((TypeError, ValueError)) as info:
+        run_scenario(scenario, SimBackend())
+    assert error in str(info.value)
+
+
+@pytest.mark.parametrize("scenario, backend", [("x.yaml", SimBackend()), (None, SimBackend()), ("scenario", None)])
+def test_run_scenario_names_a_wrong_argument(scenario, backend):
+    real = loads_scenario("version: 1\ncluster: {managers: 1}\n")
+    with pytest.raises(TypeError, match="run_scenario: expected a"):
+        run_scenario(real if scenario == "scenario" else scenario, backend)

@@ -27,9 +27,9 @@ from ..inputs import InputError, printable, read_bytes, read_text
 from ..model import Availability, Role, ServiceMode, ServiceSpec, Workload
 from ..model.errors import invalid_resources
 from ..model.jointoken import JoinTokens
-from ..model.limits import DEFAULT_CONVERGE_TIMEOUT, Limits
+from ..model.limits import Limits
 from ..model.scenario import (At, Fail, Heal, NetworkDecl, NodeDecl, Partition, Run, Scenario, Step, Timing,
-                             TrafficClient, WaitConverged, WaitFor)
+                             TrafficClient, WaitConverged, WaitFor, step_problem)
 
 BUILTIN_NETWORKS = ("bridge", "host", "none", "ingress")
 TOP_KEYS = ("version", "name", "seed", "limits", "cluster", "env", "networks", "services", "images", "stack",
@@ -420,28 +420,6 @@ def _limits(f: Field) -> Limits:
                   events=f.get("events", lambda x: x.integer(minimum=1), Limits.events))
 
 
-def _check_time(doc: Document, steps: tuple[Step, ...], think: float, timing: Timing, limits: Limits) -> None:
-    """The simulated time the steps can reach, counted as the sum of their waits, `at:` times, `wait:
-    converged` timeouts and typing pauses, within `limits.time` (a command's own wait for convergence
-    is bounded apart, by CLI_WAIT_LIMIT)."""
-    reach = 0.0
-    for index, step in enumerate(steps):
-        match step:
-            case At(time=t):
-                reach = max(reach, t)
-            case WaitFor(seconds=s):
-                reach += s
-            case WaitConverged(timeout=timeout):
-                reach += timeout or DEFAULT_CONVERGE_TIMEOUT
-            case Run():
-                reach += (think if step.think is None else step.think) + timing.cli_start
-        if reach > limits.time:
-            raise ScenarioError(doc.source, step.line or None, f"steps[{index}]",
-                                f"the steps reach t={reach:,.0f}s of simulated time, over the limit of "
-                                f"{limits.time:,.0f}s (expected shorter waits, or raise it with limits: {{time: "
-                                f"DURATION}})")
-
-
 def _steps(world: _World, doc: Document) -> Callable[[Field], tuple[Step, ...]]:
     def read(f: Field) -> tuple[Step, ...]:
         items = f.items()
@@ -763,10 +741,13 @@ def _read(doc: Document) -> Scenario:
     images, timing = root.get("images", _images(world), {}), root.get("timing", _timing, Timing())
     traffic, steps = root.get("traffic", _traffic(world), ()), root.get("steps", _steps(world, doc), ())
     think = root.get("think", Field.duration, 0.0)
-    _check_time(doc, steps, think, timing, limits)
-    return Scenario(name=name, nodes=nodes, services=stack_services + own, networks=stack_networks + declared,
-                    images=images, timing=timing, traffic=traffic, steps=steps, think=think, seed=seed,
-                    source=doc.source, limits=limits)
+    scenario = Scenario(name=name, nodes=nodes, services=stack_services + own, networks=stack_networks + declared,
+                        images=images, timing=timing, traffic=traffic, steps=steps, think=think, seed=seed,
+                        source=doc.source, limits=limits)
+    if problem := step_problem(scenario):
+        index, message = problem
+        raise ScenarioError(doc.source, steps[index].line or None, f"steps[{index}]", message)
+    return scenario
 
 
 def loads_scenario(text: str, source: str = "<string>", overrides: dict[str, object] | None = None) -> Scenario:
@@ -775,7 +756,7 @@ def loads_scenario(text: str, source: str = "<string>", overrides: dict[str, obj
     `overrides` sets dotted paths (`services.web.deploy.replicas`) before the checks, so an error
     in a swept value still names the line of `text` it replaces."""
     doc = Document.parse(text, source)
-    for dotted, value in (overrides or {}).items():
+    for dotted, value in dict(overrides or {}).items():
         doc.override(dotted, value)
     return doc.read(lambda: _read(doc))
 
