@@ -143,6 +143,9 @@ def sizes() -> list[Case]:
     cases.append(with_step("docker service create --name p --update-parallelism 18446744073709551616 nginx",
                            "parallelism-overflow", "size"))
     cases.append(scenario(BASE.replace("  - wait: 5s\n", "  - wait: 5s\n" * 200_000), "many-steps", "size"))
+    cases.append(scenario(BASE.replace("deploy: {replicas: 2}", "deploy: {replicas: 3}\n    ports: ['1-65535:1-65535']")
+                          .replace("steps:", "traffic: [{port: 65535, rate: 10000}]\nsteps:"), "traffic-65535-ports",
+                          "size", accepted=True))  # each request looked at every published port
     # within Go's durations (2562047h), past limits.time: refused on load, not simulated for a year
     for label, steps in {"wait": "  - wait: 2562047h\n", "at": "  - at: 2562047h\n",
                          "converged": "  - wait: converged\n    timeout: 2562047h\n",
