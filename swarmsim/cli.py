@@ -350,8 +350,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Printable:
+    """stdout with control characters escaped: what is printed comes from the user's files (names, a
+    `--format`'s text, a trace's fields), and an escape sequence there would repaint the terminal.
+    The trace keeps the text as it was."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(printable(text, tabs=True))
+        return len(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self.stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    stdout, sys.stdout = sys.stdout, _Printable(sys.stdout)
+    try:
+        return _main(args)
+    finally:
+        sys.stdout = stdout
+
+
+def _main(args) -> int:
     try:
         return args.func(args)
     except (ScenarioError, ScenarioRefused, OSError, ValueError) as err:

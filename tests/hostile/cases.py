@@ -358,6 +358,12 @@ def control() -> list[Case]:
                               f"control-key-{label}", "control"))
         cases.append(with_step(f"docker service update --image nginx:2 'w{char}b'", f"control-service-{label}",
                                "control"))
+    # printed, not refused: the scenario's name, a --format's text, a trace's service name
+    cases.append(scenario(BASE.replace("cluster:", 'name: "\\e[2J\\e]0;title\\a"\ncluster:')
+                          .replace("  - wait: 5s\n", '  - run: "docker service ls --format \\"{{.Name}}\\e[31m\\""\n'),
+                          "control-printed-scenario", "control", accepted=True))
+    cases.append(Case("control-printed-trace", "control", ["compare", "a.jsonl", "a.jsonl"],
+                      {"a.jsonl": _trace([dict(TASK, service="w\x1b[2Jb", task="w\x1b[2Jb.1")])}, accepted=True))
     return cases
 
 
