@@ -173,8 +173,8 @@ def check_event(event: object) -> str | None:
     kind = event.get("kind")
     if kind == "header":
         return "a second header line (expected one, on the first line)"
-    if kind not in _CHECKS:
-        return f"unknown kind {kind!r} (expected one of: {', '.join(REQUIRED)})"
+    if not isinstance(kind, str) or kind not in _CHECKS:
+        return f"unknown kind {json.dumps(kind)[:60]} (expected one of: {', '.join(REQUIRED)})"
     required, optional = _CHECKS[kind]
     for name, allowed, rule in required:
         if name not in event:

@@ -91,3 +91,52 @@ def test_a_random_template_renders_or_is_refused_cleanly(fmt):
         assert str(err).startswith(("template parsing error: template: :1:", "template: :1:")), str(err)
         return
     assert len(out) <= 4 * (len(fmt) + 1) * (len(json.dumps(FIELDS)) + 8)
+
+
+HEADER = {"kind": "header", "schema": "swarmsim.trace/1", "backend": "sim", "scenario": "x", "seed": 0,
+          "nodes": ["n1", "n2"], "swarmsim": "0.1.0"}
+EVENTS = [
+    {"kind": "node", "node": "n1", "status": "ready", "availability": "active", "role": "manager", "leader": True},
+    {"kind": "service", "service": "web", "update_state": None, "replicas": 2},
+    {"kind": "task", "task": "web.1", "gen": 1, "service": "web", "slot": 1, "node": "n1", "state": "running",
+     "desired": "running", "image": "nginx", "msg": "started", "err": ""},
+    {"kind": "service", "service": "web", "update_state": "updating", "replicas": 2},
+    {"kind": "task", "task": "web.1", "gen": 1, "service": "web", "slot": 1, "node": "n1", "state": "shutdown",
+     "desired": "shutdown", "image": "nginx", "msg": "shutdown", "err": ""},
+    {"kind": "request", "port": 80, "ok": False, "latency": None, "via": "n2", "node": None, "task": None,
+     "err": "connection refused: no backend"},
+    {"kind": "request", "port": 80, "via": "any", "count": 50, "failed": 3, "interval": 1.0},
+    {"kind": "node", "node": "n2", "status": "down", "availability": "active", "role": "worker", "leader": False},
+    {"kind": "step", "index": 0, "step": "wait: 5s", "ok": True, "output": "", "reached": True},
+]
+JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers(-2**70, 2**70) |
+                           st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=8),
+                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner,
+                                                                                         max_size=3), max_leaves=6)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(picks=st.lists(st.tuples(st.integers(0, len(EVENTS) - 1), st.integers(0, 20), JSON_VALUES), max_size=12),
+       drops=st.lists(st.integers(0, 20), max_size=2))
+def test_a_mutated_trace_is_compared_or_refused_cleanly(tmp_path_factory, picks, drops):
+    """Fields of a valid trace changed to any JSON value (or dropped): read_trace refuses the file with one
+    TraceError, or compare and the summary read it without any other exception."""
+    from swarmsim.analysis.compare import compare, format_comparison
+    from swarmsim.analysis.metrics import summary
+    from swarmsim.trace import TraceError, read_trace
+    events = [dict(e, t=float(i), seq=i) for i, e in enumerate(EVENTS)]
+    for which, field, value in picks:
+        keys = sorted(events[which])
+        events[which][keys[field % len(keys)]] = value
+    for field in drops:
+        keys = sorted(events[field % len(events)])
+        events[field % len(events)].pop(keys[field % len(keys)], None)
+    path = tmp_path_factory.mktemp("t") / "a.jsonl"
+    path.write_text("\n".join(json.dumps(e) for e in [HEADER, *events]) + "\n")
+    try:
+        trace = read_trace(path)
+    except TraceError as err:
+        assert str(err).startswith(f"{path}:") and "\n" not in str(err)
+        return
+    summary(trace)
+    format_comparison(compare(trace, trace))

@@ -418,6 +418,7 @@ def traces() -> list[Case]:
         "step-no-index": [{"t": 1, "seq": 0, "kind": "step", "step": "x", "ok": True}],
         "duplicate-seq": [dict(TASK, seq=0), dict(TASK, seq=0, t=2.0)],
         "time-past-float": [dict(TASK, t=10**400)],  # an integer JSON number no float can hold
+        "kind-list": [dict(TASK, kind=[])],  # was an internal TypeError: unhashable type
         "digits-past-python": ['{"t": 1, "seq": ' + "9" * 5000 + ', "kind": "task"}'],
         "request-count-text": [dict(AGGREGATE, count="5")],
         "request-count-negative": [dict(AGGREGATE, count=-5)],
