@@ -1,5 +1,6 @@
 """Property tests of the hostile-input contract, in-process: random docker command lines built from the real flag
-table and random `--format` templates either run or end in one clean error, within bounds.
+table, random `--format` templates, mutated traces and mutated example scenarios either run or end in one clean
+error, within bounds.
 
 A clean error is a ScenarioError at load (a `FILE:LINE:` message), a failed step in the trace (the daemon's or
 the CLI's refusal) or LimitExceeded; anything else (a TypeError, a KeyError, an OverflowError...) is the finding.
@@ -8,7 +9,10 @@ from __future__ import annotations
 
 import json
 import shlex
+from dataclasses import replace
+from pathlib import Path
 
+import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from swarmsim.backend import SimBackend, run_scenario
@@ -140,3 +144,41 @@ def test_a_mutated_trace_is_compared_or_refused_cleanly(tmp_path_factory, picks,
         return
     summary(trace)
     format_comparison(compare(trace, trace))
+
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = sorted([*ROOT.glob("examples/*.yaml"), *ROOT.glob("validation/scenarios/*.yaml")])
+
+
+def _paths(value, path=()):
+    yield path
+    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, child in children:
+        yield from _paths(child, path + (key,))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(index=st.integers(0, len(SCENARIOS) - 1),
+       picks=st.lists(st.tuples(st.integers(0, 10**6), JSON_VALUES | WORDS), min_size=1, max_size=3))
+def test_a_mutated_example_scenario_runs_or_is_refused_cleanly(index, picks):
+    """Any value of an example or validation scenario replaced by a hostile one (4,000 examples once: a null
+    constraint and a cluster of no nodes were internal errors): a ScenarioError at load, or a run that ends
+    (here within 30,000 SimPy events, else LimitExceeded)."""
+    path = SCENARIOS[index]
+    data = yaml.safe_load(path.read_text())
+    for n, value in picks:
+        where = list(_paths(data))[1:]
+        *parents, key = where[n % len(where)]
+        node = data
+        for parent in parents:
+            node = node[parent]
+        node[key] = value
+    try:
+        scenario = loads_scenario(yaml.safe_dump(data), str(path))
+    except ScenarioError as err:
+        assert str(err).startswith(f"{path}") and "\n" not in str(err), str(err)
+        return
+    try:
+        run_scenario(replace(scenario, limits=replace(scenario.limits, events=30_000)), SimBackend())
+    except LimitExceeded as err:
+        assert str(err).startswith(f"{path}"), str(err)

@@ -313,7 +313,8 @@ def _spread(field: Field) -> str:
 
 def _placement(field: Field) -> Placement:
     field.mapping(("constraints", "preferences", "max_replicas_per_node"))
-    constraints = field.get("constraints", lambda f: tuple(i.convert(check_constraint) for i in f.items()), ())
+    constraints = field.get("constraints", lambda f: tuple(i.text() and i.convert(check_constraint)
+                                                           for i in f.items()), ())
     return Placement(constraints=constraints,
                      preferences=field.get("preferences", lambda f: tuple(_spread(i) for i in f.items()), ()),
                      max_replicas=field.get("max_replicas_per_node", Field.uint64, 0))

@@ -449,6 +449,8 @@ def _cluster(f: Field, limits: Limits) -> tuple[NodeDecl, ...]:
     if len(nodes) > limits.nodes:
         raise f.fail(f"{len(nodes):,} nodes, over the limit of {limits.nodes:,} (expected fewer, or raise it with "
                      "limits: {nodes: N})")
+    if not nodes:
+        raise f.fail("no nodes (expected at least one manager, e.g. cluster: {managers: 1})")
     seen: set[str] = set()
     for i, node in enumerate(nodes):
         if node.name in seen:

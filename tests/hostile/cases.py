@@ -158,6 +158,10 @@ def sizes() -> list[Case]:
     for value in ("-1s", "nan", "1e400s", "1h"):
         cases.append(scenario(BASE.replace("steps:", f"limits: {{time: {value}}}\nsteps:"), f"limits-time-{value}",
                               "size", accepted=value == "1h"))
+    cases.append(scenario(BASE.replace("{managers: 1, workers: 2}", "{managers: 0}"), "no-nodes", "size"))
+    cases.append(scenario(BASE.replace("{managers: 1, workers: 2}", "{nodes: []}"), "no-nodes-long-form", "size"))
+    cases.append(with_service("    image: nginx\n    deploy: {placement: {constraints: [null]}}\n", "constraint-null",
+                              "value"))
     cases.append(with_step("docker service create --name j --mode replicated-job --replicas 18446744073709551615 "
                            "nginx", "job-completions-max", "size"))  # a job's completions count as tasks
     cases.append(scenario(BASE.replace("  - wait: 5s\n", "  - wait: 100000000h\n"), "wait-forever", "size"))
