@@ -428,6 +428,9 @@ def check(data: object, version: str = LATEST) -> list[tuple[Path, str]]:
                 walk(item, here, found)
 
     walk(data, (), "")
+    for key in ("services", "networks", "volumes", "secrets", "configs"):  # the schema's top-level objects
+        if isinstance(data, dict) and data.get(key) is not None and not isinstance(data[key], dict):
+            errors.append(((key,), f"{key} must be a mapping"))
     return errors
 
 
@@ -436,7 +439,7 @@ def service_warnings(data: dict) -> tuple[list[str], dict[str, str]]:
     unsupported: set[str] = set()
     deprecated: dict[str, str] = {}
     services = data.get("services") if isinstance(data, dict) else None
-    for service in (services or {}).values():
+    for service in (services if isinstance(services, dict) else {}).values():
         for key in service if isinstance(service, dict) else ():
             entry = KEYS.get(f"services.NAME.{key}")
             if entry is not None and entry.status == "unsupported":

@@ -117,7 +117,8 @@ def _kv_lines(path: FilePath) -> list[str]:
 def _with_env_files(file: _File, folder: FilePath, lookup) -> list[ScenarioError]:
     """Each service's env_file lines put before its environment (environment wins, as in compose)."""
     errors = []
-    for name, service in (file.data.get("services") or {}).items():
+    services = file.data.get("services")
+    for name, service in (services if isinstance(services, dict) else {}).items():  # else the schema says why
         if not isinstance(service, dict) or service.get("env_file") is None:
             continue
         lines, problems = _env_file(file, folder, Field(service["env_file"], ("services", name, "env_file")), lookup)
@@ -313,7 +314,8 @@ class _Converter:
             for ref in refs:
                 if ref not in self.section(kind):
                     self.fail(where + (kind,), f'service {name}: undefined {kind[:-1]} "{ref}"')
-        for i, volume in enumerate(raw.get("volumes") or []):
+        volumes = raw.get("volumes")
+        for i, volume in enumerate(volumes if isinstance(volumes, list) else []):  # else the converter says why
             source = volume.get("source") if isinstance(volume, dict) else str(volume).split(":")[0]
             kind = volume.get("type", "volume") if isinstance(volume, dict) else (
                 "volume" if ":" in str(volume) and source[:1] not in "/.~$" else "bind")

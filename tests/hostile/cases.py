@@ -106,10 +106,11 @@ COMPOSE = "version: '3.8'\nservices:\n  web:\n    image: nginx\n"
 
 
 def stack_step(compose: str, name: str, klass: str, extra: dict | None = None,
-               step: str = "docker stack deploy -c st.yml app", names: str = "st.yml") -> Case:
+               step: str = "docker stack deploy -c st.yml app", names: str = "st.yml", accepted: bool = False) -> Case:
     """A scenario whose one step deploys the compose file `compose` (as st.yml) with `extra` files beside it."""
     text = "version: 1\ncluster: {managers: 1, workers: 2}\nsteps:\n  - run: " + json.dumps(step) + "\n"
-    return Case(name, klass, ["run", "s.yaml"], {"s.yaml": text, "st.yml": compose, **(extra or {})}, names=names)
+    return Case(name, klass, ["run", "s.yaml"], {"s.yaml": text, "st.yml": compose, **(extra or {})}, names=names,
+                accepted=accepted)
 
 
 def sizes() -> list[Case]:
@@ -261,11 +262,14 @@ def values() -> list[Case]:
                        "long-line": "A=" + "x" * 70_000 + "\n", "not-utf8": b"A=\xff\n"}.items():
         cases.append(stack_step(COMPOSE + "    env_file: e.env\n", f"env-file-{label}", "value", {"e.env": env}))
     cases.append(stack_step(COMPOSE + "    env_file: e.env\n", "env-file-docker-reads", "value",
-                            {"e.env": "\ufeff  # comment\n\n  A=1 \r\nB\nC=x=y\n"}, names="") )
-    cases[-1].accepted = True
+                            {"e.env": "\ufeff  # comment\n\n  A=1 \r\nB\nC=x=y\n"}, accepted=True))
     for label, flt in {"node-unknown": "node=nodeX", "node-prefix": "node=n", "desired-state": "desired-state=weird"}.items():
         cases.append(with_step(f"docker service ps --filter {flt} web", f"ps-filter-{label}", "value",
                                accepted=True))  # the daemon's error is the step's output, the run goes on
+    for label, top in {"services-text": "services: hello\n", "services-list": "services: [a]\n",
+                       "networks-number": COMPOSE[len("version: '3.8'\n"):] + "networks: 5\n"}.items():
+        cases.append(stack_step("version: '3.8'\n" + top, f"compose-{label}", "value"))  # 'services must be a mapping'
+    cases.append(stack_step(COMPOSE + "    volumes: true\n", "compose-volumes-flag", "value", accepted=True))
     cases.append(stack_step(COMPOSE + "    deploy: {placement: {max_replicas_per_node: 18446744073709551616}}\n",
                             "compose-max-per-node-overflow", "value"))
     return cases
