@@ -157,6 +157,18 @@ def _paths(value, path=()):
         yield from _paths(child, path + (key,))
 
 
+def _mutated(data, picks: list[tuple[int, object]]):
+    """`data` with the value at each picked path (the n-th path, modulo their count) replaced."""
+    for n, value in picks:
+        where = list(_paths(data))[1:]
+        *parents, key = where[n % len(where)]
+        node = data
+        for parent in parents:
+            node = node[parent]
+        node[key] = value
+    return data
+
+
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(index=st.integers(0, len(SCENARIOS) - 1),
        picks=st.lists(st.tuples(st.integers(0, 10**6), JSON_VALUES | WORDS), min_size=1, max_size=3))
@@ -165,14 +177,7 @@ def test_a_mutated_example_scenario_runs_or_is_refused_cleanly(index, picks):
     constraint and a cluster of no nodes were internal errors): a ScenarioError at load, or a run that ends
     (here within 30,000 SimPy events, else LimitExceeded)."""
     path = SCENARIOS[index]
-    data = yaml.safe_load(path.read_text())
-    for n, value in picks:
-        where = list(_paths(data))[1:]
-        *parents, key = where[n % len(where)]
-        node = data
-        for parent in parents:
-            node = node[parent]
-        node[key] = value
+    data = _mutated(yaml.safe_load(path.read_text()), picks)
     try:
         scenario = loads_scenario(yaml.safe_dump(data), str(path))
     except ScenarioError as err:
@@ -196,14 +201,7 @@ STACK_VALUES = JSON_VALUES | WORDS | st.sampled_from(["${X:?unset}", "${X:-${Y}}
 def test_a_mutated_stack_file_deploys_or_is_refused_cleanly(tmp_path_factory, index, picks):
     """Any value of a real stack file replaced by a hostile one, deployed by a step (3,000 examples once: a
     non-mapping services:, networks: or service volumes: were internal errors)."""
-    data = yaml.safe_load(STACKS[index].read_text())
-    for n, value in picks:
-        where = list(_paths(data))[1:]
-        *parents, key = where[n % len(where)]
-        node = data
-        for parent in parents:
-            node = node[parent]
-        node[key] = value
+    data = _mutated(yaml.safe_load(STACKS[index].read_text()), picks)
     folder = tmp_path_factory.mktemp("stack")
     (folder / "st.yml").write_text(yaml.safe_dump(data))
     text = ("version: 1\ncluster: {managers: 1, workers: 2}\nsteps:\n  - run: docker network create -d overlay proxy\n"
