@@ -428,9 +428,6 @@ def check(data: object, version: str = LATEST) -> list[tuple[Path, str]]:
                 walk(item, here, found)
 
     walk(data, (), "")
-    for key in ("services", "networks", "volumes", "secrets", "configs"):  # the schema's top-level objects
-        if isinstance(data, dict) and data.get(key) is not None and not isinstance(data[key], dict):
-            errors.append(((key,), f"{key} must be a mapping"))
     return errors
 
 

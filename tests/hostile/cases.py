@@ -269,7 +269,7 @@ def values() -> list[Case]:
     for label, top in {"services-text": "services: hello\n", "services-list": "services: [a]\n",
                        "networks-number": COMPOSE[len("version: '3.8'\n"):] + "networks: 5\n"}.items():
         cases.append(stack_step("version: '3.8'\n" + top, f"compose-{label}", "value"))  # 'services must be a mapping'
-    cases.append(stack_step(COMPOSE + "    volumes: true\n", "compose-volumes-flag", "value", accepted=True))
+    cases.append(stack_step(COMPOSE + "    volumes: true\n", "compose-volumes-flag", "value"))
     cases.append(stack_step(COMPOSE + "    deploy: {placement: {max_replicas_per_node: 18446744073709551616}}\n",
                             "compose-max-per-node-overflow", "value"))
     return cases
