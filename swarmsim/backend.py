@@ -16,9 +16,11 @@ from .dockercli.parse import CommandError, apply_update
 from .dockercli.registry import resolved, stack_lookup
 from .control.convergence import swarm_converged
 from .model import NodeStatus, Role, ServiceSpec
-from .model.scenario import At, Fail, Heal, NetworkDecl, Partition, Run, Scenario, Step, WaitConverged, WaitFor
+from .model.scenario import (At, Fail, Heal, NetworkDecl, Partition, Run, Scenario, Step, WaitConverged, WaitFor,
+                             step_problem)
 from .sim.progress import service_progress
 from .model.errors import NO_LEADER, NO_LEADER_TIMEOUT
+from .model.limits import DEFAULT_CONVERGE_TIMEOUT, LimitExceeded
 from .sim.swarm import SimSwarm, SwarmError
 from .sim import stack as stacks
 from .model.stack import NAMESPACE_LABEL, Stack, SwarmObject
@@ -31,7 +33,6 @@ NOT_A_MANAGER = ("Error response from daemon: This node is not a swarm manager. 
                  "current node to a manager.")
 NOT_IN_SWARM = ("Error response from daemon: This node is not a swarm manager. Use \"docker swarm init\" or "
                 "\"docker swarm join\" to connect this node to swarm and try again.")
-DEFAULT_CONVERGE_TIMEOUT = 600.0
 
 
 class ScenarioRefused(Exception):
@@ -115,7 +116,20 @@ def collector_for_a_run(first_generation: int = 50_000):
 
 
 def run_scenario(scenario: Scenario, backend: Backend, on_step=None) -> Trace:
-    """Run every step in order; `on_step(index, text, result, t)` sees each as it completes."""
+    """Run every step in order; `on_step(index, text, result, t)` sees each as it completes. A simulated
+    run past `scenario.limits.events` raises LimitExceeded (a ValueError) naming the step it was in."""
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"run_scenario: expected a Scenario (from load_scenario or ScenarioBuilder), got "
+                        f"{type(scenario).__name__}")
+    if not all(callable(getattr(backend, name, None)) for name in ("start", "deploy", "run_step", "finish")):
+        raise TypeError(f"run_scenario: expected a backend such as SimBackend(), got {type(backend).__name__}")
+    if isinstance(scenario.seed, bool) or not isinstance(scenario.seed, int):
+        raise TypeError(f"run_scenario: the scenario's seed is {scenario.seed!r} (expected an integer)")
+    if problem := step_problem(scenario):  # a scenario made with dataclasses.replace skips the file's checks
+        index, message = problem
+        line = getattr(scenario.steps[index], "line", 0)
+        raise ValueError(f"{scenario.source or scenario.name}" + (f":{line}" if line else "") +
+                         f": steps[{index}]: {message}")
     missing = required_capabilities(scenario) - backend.capabilities
     if missing:
         raise ScenarioRefused(f"the {backend.name} backend cannot run this scenario: it needs "
@@ -123,9 +137,14 @@ def run_scenario(scenario: Scenario, backend: Backend, on_step=None) -> Trace:
     backend.start(scenario)
     backend.deploy(scenario)
     for index, step in enumerate(scenario.steps):
-        if isinstance(step, Run) and (pause := scenario.think if step.think is None else step.think) > 0:
-            backend.run_step(WaitFor(seconds=pause))  # the user types the command
-        result = backend.run_step(step)
+        try:
+            if isinstance(step, Run) and (pause := scenario.think if step.think is None else step.think) > 0:
+                backend.run_step(WaitFor(seconds=pause))  # the user types the command
+            result = backend.run_step(step)
+        except LimitExceeded as err:
+            where = f"{scenario.source or scenario.name}" + (f":{step.line}" if step.line else "")
+            raise LimitExceeded(f"{where}: steps[{index}]: {err} (expected a scenario whose events thin out, or "
+                                f"raise the bound with limits: {{events: N}})") from None
         text = step_text(step)
         backend.record_step(index, step, text, result)
         if on_step is not None:
@@ -188,7 +207,7 @@ class SimBackend:
 
     def _wait(self, process):
         """Run the simulation until `process` ends; its value."""
-        return self.swarm.sim.env.run(until=process)
+        return self.swarm.sim.run(process)
 
     def _quiet_process(self, timeout: float):
         return self.swarm.sim.process(self._until_quiet(timeout))
@@ -237,7 +256,8 @@ class SimBackend:
                 return StepResult(False, error)
         try:
             return self._execute(command, on)
-        except (SwarmError, TemplateError, CommandError) as err:  # CommandError: a flag the current spec refuses
+        except (SwarmError, TemplateError, CommandError, render.DaemonError) as err:
+            # CommandError: a flag the current spec refuses; DaemonError: a listing's filter the daemon refuses
             return StepResult(False, str(err))
 
     def _stack_lookups(self, stack: Stack, mode: str) -> Stack:

@@ -56,6 +56,14 @@ def print_summary(trace, ran: str = "Simulated") -> None:
     print(f"\n{ran} {summary['end']:.2f}s.")
 
 
+def _write(path: str, write) -> None:
+    """`write(path)`; a failure names the file (a full disk's or /proc's OSError carries no file name)."""
+    try:
+        write(path)
+    except OSError as err:
+        raise ValueError(f"{path}: cannot write the file: {err.strerror or err}") from None
+
+
 def cmd_run(args) -> int:
     scenario = load_scenario(args.scenario)
     if args.seeds:
@@ -67,7 +75,7 @@ def cmd_run(args) -> int:
         trace = run_scenario(scenario, SimBackend(), on_step=print_step)
         print_summary(trace)
         if args.trace:
-            trace.write(args.trace)
+            _write(args.trace, trace.write)
             print(f"Trace written to {args.trace}")
     if args.report:
         from .analysis.plots import write_report
@@ -175,6 +183,7 @@ def cmd_replay(args) -> int:
         if (args.local or 0) < 0 or 0 < (args.local or 0) < len(scenario.nodes):
             raise ValueError(f"--local {args.local}: the scenario needs {len(scenario.nodes)} nodes")
         layout = local_layout(scenario, args.local or len(scenario.nodes))
+        localswarm.check_size(layout["n_nodes"])  # before waiting for the machine's lock
         print(f"# {scenario.name}: starting a local swarm of {layout['n_nodes']} nodes")
         with localswarm.exclusive():
             try:
@@ -194,7 +203,7 @@ def cmd_replay(args) -> int:
         return 2 if trace is None else 0
     print_summary(trace, ran="Observed")
     if args.trace:
-        trace.write(args.trace)
+        _write(args.trace, trace.write)
         print(f"Trace written to {args.trace}")
     return 0
 
@@ -227,13 +236,16 @@ def cmd_cluster(args) -> int:
 
     def run():
         from validation import localswarm
-        if args.action == "down":
-            localswarm.down()
-            print("Local swarm removed.")
-            return 0
-        if args.nodes is None or args.nodes < 1:
-            raise ValueError("cluster up needs the number of nodes, e.g. `swarmsim cluster up 3`")
-        swarm = localswarm.up(args.nodes, args.managers)
+        if args.action == "up":
+            if args.nodes is None or args.nodes < 1:
+                raise ValueError("cluster up needs the number of nodes, e.g. `swarmsim cluster up 3`")
+            localswarm.check_size(args.nodes)
+        with localswarm.exclusive():  # not while a replay or a test session holds the machine's local swarm
+            if args.action == "down":
+                localswarm.down()
+                print("Local swarm removed.")
+                return 0
+            swarm = localswarm.up(args.nodes, args.managers)
         for name, sock in swarm.sockets.items():
             print(f"{name}\tDOCKER_HOST=unix://{sock}")
         return 0
@@ -247,6 +259,8 @@ def cmd_sweep(args) -> int:
         plan = load_sweep(scenario)
         factors, seeds, keep, out, scenario = plan.factors, plan.seeds, plan.metrics, plan.out, plan.scenario
     factors.update(parse_factor(f) for f in args.factor)
+    if args.seeds < 0:
+        raise ValueError(f"--seeds {args.seeds}: expected a number of seeds >= 1 (0: none)")
     if args.seeds:
         seeds = args.seeds
     runs = expand(read_text(scenario, "scenario file"), str(scenario), factors, seeds)  # every run checked before any starts
@@ -266,7 +280,7 @@ def cmd_calibrate(args) -> int:
     block = timing_block(timing)
     print(block, end="")
     if args.out:
-        Path(args.out).write_text(block)
+        _write(args.out, lambda path: Path(path).write_text(block))
         print(f"# written to {args.out}")
     return 0
 
@@ -336,8 +350,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Printable:
+    """stdout with control characters escaped: what is printed comes from the user's files (names, a
+    `--format`'s text, a trace's fields), and an escape sequence there would repaint the terminal.
+    The trace keeps the text as it was."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(printable(text, tabs=True))
+        return len(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self.stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    stdout, sys.stdout = sys.stdout, _Printable(sys.stdout)
+    try:
+        return _main(args)
+    finally:
+        sys.stdout = stdout
+
+
+def _main(args) -> int:
     try:
         return args.func(args)
     except (ScenarioError, ScenarioRefused, OSError, ValueError) as err:

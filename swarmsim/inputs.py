@@ -18,12 +18,14 @@ TRACE_LIMIT = 4 << 30     # a trace of 10,000 nodes is about 1 GB
 
 _CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x00, 0x20), *range(0x7f, 0xa0)] if chr(c) not in "\n"}
 _CONTROL.update({ord("\t"): "\\t", ord("\r"): "\\r"})
+_CONTROL_BUT_TABS = {**_CONTROL, ord("\t"): "\t"}
 
 
-def printable(text: str) -> str:
+def printable(text: str, tabs: bool = False) -> str:
     """`text` with control characters escaped (`\\x1b`, `\\t`, `\\r`): a name or message from a user's
-    file is echoed to a terminal, where an escape sequence would repaint it or a CR hide the line."""
-    return text.translate(_CONTROL)
+    file is echoed to a terminal, where an escape sequence would repaint it or a CR hide the line.
+    `tabs` keeps tabs (docker's output has them)."""
+    return text.translate(_CONTROL_BUT_TABS if tabs else _CONTROL)
 
 
 class InputError(ValueError):

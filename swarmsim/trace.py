@@ -121,27 +121,49 @@ REQUIRED: dict[str, dict[str, object]] = {
 }
 
 
-def _is(value: object, kind: object) -> bool:
+# Fields a kind may carry (docs/reference/trace.md), checked when present: a per-request event has `ok`, an
+# aggregate `count` and `failed`; the analysis adds them up and formats them.
+OPTIONAL: dict[str, dict[str, object]] = {
+    "request": {"via": _TEXT, "ok": _FLAG, "latency": (_NUMBER, None), "node": (_TEXT, None),
+                "task": (_TEXT, None), "err": _TEXT, "attempts": _INT, "source": _TEXT, "target": _TEXT,
+                "count": _INT, "failed": _INT, "interval": _NUMBER},
+    "step": {"reached": (_FLAG, None)},
+}
+HEADER: dict[str, object] = {"backend": _TEXT, "scenario": _TEXT, "seed": _INT, "swarmsim": _TEXT}
+_FLOAT_MAX = 1.7976931348623157e308
+
+
+def _test(kind: object):
+    """A predicate for one type of REQUIRED's rules (json gives exact types: bool is not an int here)."""
     if kind is None:
-        return value is None
+        return lambda v: v is None
     if kind == _TEXT:
-        return isinstance(value, str)
+        return lambda v: type(v) is str
     if kind == _FLAG:
-        return isinstance(value, bool)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return False
-    return isinstance(value, int) if kind == _INT else math.isfinite(value)
+        return lambda v: type(v) is bool
+    if kind == _INT:
+        return lambda v: type(v) is int
+    return lambda v: (type(v) is float and math.isfinite(v)) or (type(v) is int and -_FLOAT_MAX <= v <= _FLOAT_MAX)
 
 
-def _allowed(value: object, rule: object) -> bool:
-    if isinstance(rule, _OneOf):
-        return value in rule
-    return any(_is(value, r) for r in (rule if isinstance(rule, tuple) else (rule,)))
+def _predicate(rule: object):
+    if isinstance(rule, _OneOf):  # strings, and None
+        values = frozenset(rule)
+        return lambda v: (v is None or type(v) is str) and v in values
+    tests = [_test(r) for r in (rule if isinstance(rule, tuple) else (rule,))]
+    return tests[0] if len(tests) == 1 else (lambda v: any(t(v) for t in tests))
 
 
 def _describe(rule: object) -> str:
     names = ["null" if r is None else str(r) for r in (rule if isinstance(rule, tuple) else (rule,))]
     return "one of " + ", ".join(names) if isinstance(rule, _OneOf) else " or ".join(names)
+
+
+_CHECKS = {kind: (tuple((name, _predicate(rule), rule) for name, rule in (("t", _NUMBER), ("seq", _INT),
+                                                                          *fields.items())),
+                  tuple((name, _predicate(rule), rule) for name, rule in OPTIONAL.get(kind, {}).items()))
+           for kind, fields in REQUIRED.items()}
+_HEADER_CHECKS = tuple((name, _predicate(rule), rule) for name, rule in HEADER.items())
 
 
 def check_event(event: object) -> str | None:
@@ -151,23 +173,53 @@ def check_event(event: object) -> str | None:
     kind = event.get("kind")
     if kind == "header":
         return "a second header line (expected one, on the first line)"
-    if kind not in REQUIRED:
-        return f"unknown kind {kind!r} (expected one of: {', '.join(REQUIRED)})"
-    for name, rule in (("t", _NUMBER), ("seq", _INT), *REQUIRED[kind].items()):
+    if not isinstance(kind, str) or kind not in _CHECKS:
+        return f"unknown kind {json.dumps(kind)[:60]} (expected one of: {', '.join(REQUIRED)})"
+    required, optional = _CHECKS[kind]
+    for name, allowed, rule in required:
         if name not in event:
             return f"a {kind} event without {name!r}"
-        if not _allowed(event[name], rule):
+        if not allowed(event[name]):
+            return f"{kind} field {name!r} is {json.dumps(event[name])[:60]} (expected {_describe(rule)})"
+    for name, allowed, rule in optional:
+        if name in event and not allowed(event[name]):
             return f"{kind} field {name!r} is {json.dumps(event[name])[:60]} (expected {_describe(rule)})"
     if event["t"] < 0 or event["seq"] < 0:
         return "negative t or seq (expected times from the scenario's start)"
-    if kind == "request" and "ok" not in event and not ("count" in event and "failed" in event):
+    if kind == "request":
+        return _check_request(event)
+    return None
+
+
+def _check_request(event: dict) -> str | None:
+    if "ok" in event:
+        return None
+    if not ("count" in event and "failed" in event):
         return "a request event with neither ok nor count and failed"
+    if not 0 <= event["failed"] <= event["count"]:
+        return (f"an aggregate of {event['count']} requests with {event['failed']} failed (expected 0 <= failed "
+                "<= count)")
+    if event.get("interval", 1.0) <= 0:
+        return f"an aggregate over an interval of {event['interval']} s (expected a positive interval)"
+    return None
+
+
+def check_header(header: dict) -> str | None:
+    """What breaks the contract in the header line, or None."""
+    if header.get("schema") != SCHEMA:
+        return f"unsupported trace schema {header.get('schema')!r}, expected {SCHEMA}"
+    for name, allowed, rule in _HEADER_CHECKS:
+        if name in header and not allowed(header[name]):
+            return f"header field {name!r} is {json.dumps(header[name])[:60]} (expected {_describe(rule)})"
+    nodes = header.get("nodes", [])
+    if not isinstance(nodes, list) or not all(type(n) is str for n in nodes):
+        return f"header field 'nodes' is {json.dumps(nodes)[:60]} (expected a list of strings)"
     return None
 
 
 def _parse_line(path: str | Path, number: int, line: str) -> dict:
     try:
-        event = json.loads(line, parse_constant=_no_constant)
+        event = _DECODER.decode(line)
     except (json.JSONDecodeError, ValueError, RecursionError) as err:
         problem = err.msg if isinstance(err, json.JSONDecodeError) else str(err) or "nested too deeply"
         raise TraceError(path, number, f"not a swarmsim trace line ({problem}; expected one JSON object "
@@ -179,6 +231,15 @@ def _parse_line(path: str | Path, number: int, line: str) -> dict:
 
 def _no_constant(name: str) -> None:
     raise ValueError(f"{name} is not a number")
+
+
+def _integer(text: str) -> int:
+    if len(text) > 4300:  # Python's own bound on int(str); its message would name sys.set_int_max_str_digits
+        raise ValueError(f"an integer of {len(text):,} digits")
+    return int(text)
+
+
+_DECODER = json.JSONDecoder(parse_constant=_no_constant, parse_int=_integer)  # one: json.loads makes one a line
 
 
 class TraceError(ValueError):
@@ -200,9 +261,8 @@ def read_trace(path: str | Path) -> Trace:
             if header is None:
                 if event.get("kind") != "header":
                     raise TraceError(path, number, "not a swarmsim trace (expected a header line first)")
-                if event.get("schema") != SCHEMA:
-                    raise TraceError(path, number, f"unsupported trace schema {event.get('schema')!r}, expected "
-                                                   f"{SCHEMA}")
+                if problem := check_header(event):
+                    raise TraceError(path, number, problem)
                 header = event
                 continue
             problem = check_event(event)

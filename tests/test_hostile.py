@@ -19,7 +19,8 @@ CASES = corpus()
 def test_the_corpus_covers_every_class_of_the_issue():
     classes = collections.Counter(case.klass for case in CASES)
     assert len(CASES) >= 300
-    assert set(classes) == {"bomb", "file", "size", "value", "timing", "parser", "control", "trace", "sweep"}
+    assert set(classes) == {"bomb", "file", "size", "value", "timing", "parser", "control", "trace", "sweep",
+                            "replay"}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
@@ -32,3 +33,11 @@ def test_control_characters_are_echoed_escaped(tmp_path):
     case = next(c for c in CASES if c.name == "control-key-esc")
     message = run(case, tmp_path).stderr
     assert "\x1b" not in message and "\\x1b" in message
+
+
+@pytest.mark.parametrize("name", ["control-printed-scenario", "control-printed-trace"])
+def test_control_characters_from_files_are_printed_escaped(name, tmp_path):
+    """A scenario's name, a --format's literal text and a trace's names reach stdout with ESC escaped."""
+    case = next(c for c in CASES if c.name == name)
+    out = run(case, tmp_path).stdout
+    assert "\x1b" not in out and "\\x1b" in out, out[:500]

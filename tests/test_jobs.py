@@ -87,6 +87,13 @@ def test_max_concurrent_is_never_exceeded_and_every_completion_is_run_once(repli
     assert len(intervals) == replicas  # a completed task is never restarted (restart condition any)
 
 
+def test_a_job_of_docker_s_largest_count_runs_its_first_wave_without_listing_every_slot():
+    limits = "limits: {tasks: 18446744073709551615}\n"  # the default limit refuses it on load
+    trace = run_yaml(limits + scenario("run: docker service create -d --name job --mode replicated-job --replicas "
+                                       "18446744073709551615 --max-concurrent 2 job:1", "wait: 1s", images=IMAGE))
+    assert sorted(e["slot"] for e in final_tasks(trace, "job")) == [0, 1]
+
+
 def test_a_failed_task_is_restarted_in_its_slot_per_the_restart_policy():
     trace = job("--mode replicated-job --restart-max-attempts 2 --restart-delay 1s", "wait: 30s",
                 images="{job:1: {exit_after: 1s, exit_code: 1}}")

@@ -31,7 +31,7 @@ ALLOWED = {
     "testing": {"model", "control", "analysis", "backend", "scenario", "trace"},
     "swarmsim": {"model", "analysis", "backend", "scenario", "sweep", "trace"},  # the public API, __init__.py
     "validation": {"model", "control", "dockercli", "scenario", "analysis", "backend", "trace", "swarmsim",
-                   "docker"},
+                   "inputs", "docker"},
 }
 EXTERNAL = {"simpy", "docker", "validation"}  # third-party or optional layers the table speaks of
 

@@ -459,3 +459,14 @@ def test_relative_paths_are_the_first_files_folder(tmp_path):
     swarm, steps = _run(tmp_path, ["docker stack deploy -c base.yml -c over/o.yml s"], files)
     assert steps[0]["ok"], steps[0]["output"]
     assert swarm.store.service("s_web").spec.task.env == ("A=1",)
+
+
+def test_env_file_read_as_docker_clis_kvfile(tmp_path):
+    """Leading whitespace and a BOM dropped, trailing whitespace kept, CRLF's CR dropped, a bare KEY taking the
+    scenario's env, a value holding '='; before the fix the value's trailing space was lost."""
+    (tmp_path / "s.yml").write_text("version: '3.8'\nservices:\n  a: {image: nginx, env_file: e.env}\n")
+    (tmp_path / "e.env").write_bytes("\ufeff  # comment\n\n  A=1 \r\nB\nC=x=y\nUNSET\n".encode())
+    scenario = loads_scenario("version: 1\ncluster: {managers: 1}\nenv: {B: two}\nsteps:\n"
+                              "  - run: docker stack deploy -c s.yml st\n", str(tmp_path / "x.yaml"))
+    (a,) = scenario.steps[0].parsed.stack.services
+    assert list(a.task.env) == ["A=1 ", "B=two", "C=x=y"]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from swarmsim.model.scenario import At
+from swarmsim.model.limits import Limits
 from swarmsim.scenario import ScenarioError, load_scenario
 from swarmsim.sweep import ResultsStore, build, expand, load_sweep, parse_factor, run_sweep
 from swarmsim.sweep.runner import rows
@@ -130,10 +130,10 @@ def test_a_sweep_killed_midway_resumes_without_rerunning_or_losing_a_run(tmp_pat
 
 
 def broken_or_not(broken: bool):
-    """A scenario built in Python, past the file's checks, whose clock goes backwards when `broken`: the run
-    raises in the simulator."""
+    """A scenario built in Python whose budget of SimPy events is too small to deploy it when `broken`: the
+    run raises in the simulator."""
     scenario = load_scenario(ROOT / "examples" / "placement.yaml")
-    return replace(scenario, steps=(At(time=-5.0),)) if broken else scenario
+    return replace(scenario, limits=Limits(events=10)) if broken else scenario
 
 
 def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path):
@@ -141,7 +141,7 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path):
                       progress=False)
     assert list(frame["broken"]) == [True, True, False, False]
     errors = frame.set_index(["broken", "seed"])["error"]
-    assert errors[(True, 0)].startswith("ValueError: until") and pd.isna(errors[(False, 0)])
+    assert errors[(True, 0)].startswith("LimitExceeded: ") and pd.isna(errors[(False, 0)])
     assert frame.set_index("broken").loc[False, "end"].gt(0).all()
     again = run_sweep(build(broken_or_not, {"broken": [True, False]}, seeds=2), tmp_path, workers=2, progress=False)
     assert again.equals(frame)  # failed runs are finished runs: not re-run

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import docker
 
+from swarmsim.inputs import read_text
 from swarmsim.model.stack import NAMESPACE_LABEL
 
 from .observe import RUN_LABEL
@@ -44,8 +45,23 @@ class Ledger:
 
     @classmethod
     def load(cls, path: Path) -> "Ledger":
+        """The record a replay left at `path`; a file that is not one is a ValueError naming it (a replay
+        --cleanup must not act on a half-written or foreign file)."""
         ledger = cls("", path=path)
-        ledger.data = json.loads(path.read_text())
+        try:
+            data = json.loads(read_text(path, "replay record"))
+        except json.JSONDecodeError as err:
+            raise ValueError(f"{path}:{err.lineno}: not a replay record ({err.msg})") from None
+        except RecursionError:
+            raise ValueError(f"{path}: not a replay record (nested too deeply)") from None
+        shapes = {"run": (str,), "url": (str,), "swarm": (str, type(None)), "swarm_spec": (dict, type(None)),
+                  "stacks": (list,), "nodes": (dict,)}
+        wrong = [key for key, types in shapes.items() if not isinstance(data, dict) or
+                 not isinstance(data.get(key), types)]
+        if wrong:
+            raise ValueError(f"{path}: not a replay record (expected a JSON object with {', '.join(wrong)} as a "
+                             "replay writes them)")
+        ledger.data = data
         return ledger
 
     @property

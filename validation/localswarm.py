@@ -39,6 +39,7 @@ from .shield import shielded
 PREFIX = "swsim"                 # every namespace, link and cgroup we create starts with this
 BRIDGE = "swsim0"
 SUBNET = "10.77.0"               # bridge is .1, node i is .(10+i)
+MAX_NODES = 244                  # .11 to .254 on the bridge (and 172.30.i.1/24 as each dockerd's --bip)
 PARTITION_CHAIN = f"{PREFIX.upper()}-PARTITION"  # iptables chain in a node's namespace while it is cut off
 IMAGE = "swarmsim/busybox:1"     # workload image, built locally on every node
 IMAGE_2 = "swarmsim/busybox:2"   # the same image under a second tag: a stack file's "changed image"
@@ -120,6 +121,13 @@ def ensure_packages() -> None:
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     sh("apt-get", "update", "-qq", env=env)
     sh("apt-get", "install", "-y", "-qq", "docker.io", "busybox-static", "iptables", env=env)
+
+
+def check_size(n_nodes: int) -> None:
+    """A local swarm's size, refused before anything is created or an earlier swarm removed."""
+    if not 1 <= n_nodes <= MAX_NODES:
+        raise ValueError(f"a local swarm of {n_nodes} nodes: expected 1 to {MAX_NODES} (one address each on "
+                         f"{SUBNET}.0/24)")
 
 
 def node_ip(index: int) -> str:
@@ -405,6 +413,7 @@ def up(n_nodes: int, managers: int = 1, base_dir: str | os.PathLike = DEFAULT_BA
     Any leftovers of an earlier run under ``base_dir`` are removed first.
     """
     joined = n_nodes if joined is None else joined
+    check_size(n_nodes)
     if not 1 <= managers <= joined <= n_nodes:
         raise ValueError("need 1 <= managers <= joined nodes <= nodes")
     if hostnames is not None and len(hostnames) != n_nodes:

@@ -6,6 +6,7 @@ the restart supervisor, and a task of an earlier iteration (before the spec chan
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import islice
 
 from ..model import Availability, Node, NodeStatus, Service, Task, TaskState
 from .orchestrator import invalid_node, node_matches_service
@@ -45,7 +46,7 @@ def replicated_job(service: Service, tasks: list[Task]) -> JobPlan:
                 restart.append(t.id)
     total = service.spec.replicas
     new = max(0, min(service.spec.max_concurrent - running, total - complete - running))
-    slots = [s for s in range(total) if s not in taken][:new]
+    slots = islice((s for s in range(total) if s not in taken), new)  # not a list of every slot
     return JobPlan(create=tuple(slots), restart=tuple(restart), remove=tuple(remove))
 
 

@@ -149,14 +149,21 @@ def _task_name(task: Task, nodes: Mapping[str, Node]) -> str:
     return f"{task.service}.{node.id if node else task.node or ''}"
 
 
+class DaemonError(ValueError):
+    """The daemon refusing a listing's filters; str() is what the docker CLI prints."""
+
+    def __init__(self, message: str):
+        super().__init__(f"Error response from daemon: {message}")
+
+
 def _node_id(ref: str, nodes: Mapping[str, Node]) -> str:
     """The daemon's getNode: full ID, then name, then a unique ID prefix."""
     matches = [n.id for n in nodes.values() if n.id == ref] or [n.id for n in nodes.values() if n.name == ref]
     matches = matches or [n.id for n in nodes.values() if n.id.startswith(ref)]
     if not matches:
-        raise ValueError(f"node {ref} not found")
+        raise DaemonError(f"node {ref} not found")
     if len(matches) > 1:
-        raise ValueError(f"node {ref} is ambiguous ({len(matches)} matches found)")
+        raise DaemonError(f"node {ref} is ambiguous ({len(matches)} matches found)")
     return matches[0]
 
 
@@ -164,7 +171,7 @@ def _desired_state(value: str) -> TaskState:
     try:
         return TaskState[value.upper()]
     except KeyError:
-        raise ValueError(f"Invalid desired-state filter: '{value}'") from None
+        raise DaemonError(f"Invalid desired-state filter: '{value}'") from None
 
 
 def _task_filter(filters: Iterable[tuple[str, str]], nodes: Mapping[str, Node]) -> Callable[[Task], bool]:
@@ -172,7 +179,7 @@ def _task_filter(filters: Iterable[tuple[str, str]], nodes: Mapping[str, Node]) 
     wanted: dict[str, list[str]] = {}
     for key, value in filters:
         if key not in ("name", "id", "node", "desired-state"):
-            raise ValueError(f"Invalid filter '{key}'")
+            raise DaemonError(f"Invalid filter '{key}'")
         wanted.setdefault(key, []).append(value)
     states = {_desired_state(v) for v in wanted.get("desired-state", ()) if v}
     node_ids = {_node_id(v, nodes) for v in wanted.get("node", ())}

@@ -5,8 +5,10 @@ them in Python with `dataclasses.replace`. Both backends run the same value.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
+from .limits import DEFAULT_CONVERGE_TIMEOUT, Limits
 from .node import Availability, Role
 from .service import ServiceSpec, Workload
 
@@ -171,6 +173,7 @@ class Scenario:
     think: float = 0.0  # typing pause before every `run:` step that sets none itself
     seed: int = 0
     source: str | None = None  # the file it came from, for messages
+    limits: Limits = Limits()
 
     @property
     def initial_leader(self) -> str | None:
@@ -187,3 +190,37 @@ class Scenario:
         if self.nodes and not any(node.joined for node in self.nodes):
             return next((n.name for n in self.nodes if n.role is Role.MANAGER), self.nodes[0].name)
         raise ValueError(f"scenario {self.name}: no manager (expected at least one joined node with role manager)")
+
+
+_TIMES = {At: "time", WaitFor: "seconds", WaitConverged: "timeout", Run: "think"}
+
+
+def step_problem(scenario: Scenario) -> tuple[int, str] | None:
+    """The first step the run cannot take, as (index, why), or None: a step that is not one, a time that is
+    not a finite number >= 0 (a scenario built in Python skips the file's checks), or the steps reaching
+    past `limits.time` of simulated time, counted as the sum of their waits, `at:` times, `wait: converged`
+    timeouts and typing pauses (a command's own wait for convergence is bounded apart, by CLI_WAIT_LIMIT)."""
+    reach = 0.0
+    for index, step in enumerate(scenario.steps):
+        if not isinstance(step, Step):
+            return index, f"{step!r} is not a step (expected Run, WaitConverged, WaitFor, At, Fail, Partition, Heal)"
+        name = _TIMES.get(type(step))
+        value = getattr(step, name) if name else None
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or
+                                  not 0 <= value < math.inf):
+            return index, f"{type(step).__name__}.{name} is {value!r} (expected seconds: a finite number >= 0)"
+        match step:
+            case At(time=t):
+                reach = max(reach, t)
+            case WaitFor(seconds=s):
+                reach += s
+            case WaitConverged(timeout=timeout):
+                reach += timeout or DEFAULT_CONVERGE_TIMEOUT
+            case Run():
+                reach += (scenario.think if step.think is None else step.think) + scenario.timing.cli_start
+        if reach > scenario.limits.time:
+            shown = f"{reach:,.0f}" if reach < 1e12 else f"{reach:.3g}"
+            return index, (f"the steps reach t={shown}s of simulated time, over the limit of "
+                           f"{scenario.limits.time:,.0f}s (expected shorter waits, or raise it with limits: "
+                           "{time: DURATION})")
+    return None

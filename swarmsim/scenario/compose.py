@@ -104,6 +104,10 @@ class Field:
             raise self.fail(f"expected an integer {bounds}, got {value}")
         return value
 
+    def uint64(self) -> int:
+        """A count compose types as uint64 (replicas, parallelism, max_attempts, retries, max_replicas_per_node)."""
+        return self.integer(0, validate.UINT64_MAX)
+
     def number(self, minimum: float = 0.0) -> float:
         value = float(self.expect((int, float), "a number"))
         if not minimum <= value < math.inf:
@@ -281,7 +285,7 @@ def _restart_policy(field: Field) -> RestartPolicy:
     base = RestartPolicy()
     return RestartPolicy(condition=field.get("condition", lambda f: f.choice(RestartCondition), base.condition),
                          delay=field.get("delay", Field.duration, base.delay),
-                         max_attempts=field.get("max_attempts", Field.integer, base.max_attempts),
+                         max_attempts=field.get("max_attempts", Field.uint64, base.max_attempts),
                          window=field.get("window", Field.duration, base.window))
 
 
@@ -291,7 +295,7 @@ def _update_config(field: Field) -> UpdateConfig:
     ratio = field.get("max_failure_ratio", Field.number, base.max_failure_ratio)
     if ratio > 1:
         raise FieldError(field.path + ("max_failure_ratio",), f"expected a ratio between 0 and 1, got {ratio:g}")
-    return UpdateConfig(parallelism=field.get("parallelism", Field.integer, base.parallelism),
+    return UpdateConfig(parallelism=field.get("parallelism", Field.uint64, base.parallelism),
                         delay=field.get("delay", Field.duration, base.delay),
                         failure_action=field.get("failure_action", lambda f: f.choice(FailureAction),
                                                  base.failure_action),
@@ -309,10 +313,11 @@ def _spread(field: Field) -> str:
 
 def _placement(field: Field) -> Placement:
     field.mapping(("constraints", "preferences", "max_replicas_per_node"))
-    constraints = field.get("constraints", lambda f: tuple(i.convert(check_constraint) for i in f.items()), ())
+    constraints = field.get("constraints", lambda f: tuple(i.text() and i.convert(check_constraint)
+                                                           for i in f.items()), ())
     return Placement(constraints=constraints,
                      preferences=field.get("preferences", lambda f: tuple(_spread(i) for i in f.items()), ()),
-                     max_replicas=field.get("max_replicas_per_node", Field.integer, 0))
+                     max_replicas=field.get("max_replicas_per_node", Field.uint64, 0))
 
 
 def _mode_and_replicas(deploy: Field) -> tuple[ServiceMode, int]:
@@ -321,7 +326,7 @@ def _mode_and_replicas(deploy: Field) -> tuple[ServiceMode, int]:
     if mode.per_node and deploy.get("replicas", Field.integer) is not None:
         raise FieldError(deploy.path + ("replicas",),
                          "replicas can only be used with replicated or replicated-job mode")
-    return mode, deploy.get("replicas", Field.integer, 1)
+    return mode, deploy.get("replicas", Field.uint64, 1)
 
 
 def workload(field: Field) -> Workload:
@@ -363,7 +368,7 @@ def _healthcheck(field: Field) -> Healthcheck:
     base = Healthcheck()
     return Healthcheck(test=tuple(test), interval=field.get("interval", Field.duration, base.interval),
                        timeout=field.get("timeout", Field.duration, base.timeout),
-                       retries=field.get("retries", Field.integer, base.retries),
+                       retries=field.get("retries", Field.uint64, base.retries),
                        start_period=field.get("start_period", Field.duration, base.start_period))
 
 

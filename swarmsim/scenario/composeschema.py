@@ -436,7 +436,7 @@ def service_warnings(data: dict) -> tuple[list[str], dict[str, str]]:
     unsupported: set[str] = set()
     deprecated: dict[str, str] = {}
     services = data.get("services") if isinstance(data, dict) else None
-    for service in (services or {}).values():
+    for service in (services if isinstance(services, dict) else {}).values():
         for key in service if isinstance(service, dict) else ():
             entry = KEYS.get(f"services.NAME.{key}")
             if entry is not None and entry.status == "unsupported":

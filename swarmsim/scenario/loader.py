@@ -12,6 +12,7 @@ step uses them, networks must be declared before a service attaches to them, and
 from __future__ import annotations
 
 import dataclasses
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path as FilePath
 from typing import Callable
@@ -26,8 +27,9 @@ from ..inputs import InputError, printable, read_bytes, read_text
 from ..model import Availability, Role, ServiceMode, ServiceSpec, Workload
 from ..model.errors import invalid_resources
 from ..model.jointoken import JoinTokens
+from ..model.limits import Limits
 from ..model.scenario import (At, Fail, Heal, NetworkDecl, NodeDecl, Partition, Run, Scenario, Step, Timing,
-                             TrafficClient, WaitConverged, WaitFor)
+                             TrafficClient, WaitConverged, WaitFor, step_problem)
 
 BUILTIN_NETWORKS = ("bridge", "host", "none", "ingress")
 TOP_KEYS = ("version", "name", "seed", "limits", "cluster", "env", "networks", "services", "images", "stack",
@@ -35,7 +37,7 @@ TOP_KEYS = ("version", "name", "seed", "limits", "cluster", "env", "networks", "
 NODE_KEYS = ("name", "role", "availability", "cpus", "memory", "labels", "engine_labels", "joined", "platform",
              "generic_resources")
 SHORTHAND_KEYS = ("managers", "workers", "cpus", "memory")
-MAX_NODES = 10_000
+MAX_NODES = Limits.nodes
 MAX_VALUES = 500_000  # scalars, lists and mappings after aliases are expanded (a billion laughs stops here)
 MAX_DEPTH = 64          # nesting of lists and mappings; real files stay under ten
 TRAFFIC_KEYS = ("port", "rate", "via", "timeout", "start", "stop", "from", "target", "duration", "keepalive",
@@ -252,7 +254,8 @@ class _World:
         if not deployed:
             self.check_service_spec(path, spec)
         self.services[spec.name] = spec.mode
-        self.set_tasks(f, spec.name, spec.replicas if spec.mode is ServiceMode.REPLICATED else len(self.nodes))
+        replicated = spec.mode in (ServiceMode.REPLICATED, ServiceMode.REPLICATED_JOB)  # a job's completions stay
+        self.set_tasks(f, spec.name, spec.replicas if replicated else len(self.nodes))
 
     def set_tasks(self, f: Field, name: str, count: int) -> None:
         """`count` tasks for service `name`; all services together stay within `limits.tasks`."""
@@ -408,20 +411,13 @@ def _node_generic(f: Field) -> dict:
     return f.convert(lambda value: genericresource.parse([item.text() for item in f.items()]))
 
 
-@dataclass(frozen=True)
-class Limits:
-    """What one scenario may ask the simulator to hold; `limits:` raises them."""
-
-    tasks: int = 500_000
-    nodes: int = MAX_NODES
-    steps: int = 10_000
-
-
 def _limits(f: Field) -> Limits:
-    f.mapping(("tasks", "nodes", "steps"))
+    f.mapping(("tasks", "nodes", "steps", "time", "events"))
     return Limits(tasks=f.get("tasks", lambda x: x.integer(minimum=1, maximum=validate.UINT64_MAX), Limits.tasks),
                   nodes=f.get("nodes", lambda x: x.integer(minimum=1, maximum=10 * MAX_NODES), Limits.nodes),
-                  steps=f.get("steps", lambda x: x.integer(minimum=1), Limits.steps))
+                  steps=f.get("steps", lambda x: x.integer(minimum=1), Limits.steps),
+                  time=f.get("time", Field.duration, Limits.time),
+                  events=f.get("events", lambda x: x.integer(minimum=1), Limits.events))
 
 
 def _steps(world: _World, doc: Document) -> Callable[[Field], tuple[Step, ...]]:
@@ -453,6 +449,8 @@ def _cluster(f: Field, limits: Limits) -> tuple[NodeDecl, ...]:
     if len(nodes) > limits.nodes:
         raise f.fail(f"{len(nodes):,} nodes, over the limit of {limits.nodes:,} (expected fewer, or raise it with "
                      "limits: {nodes: N})")
+    if not nodes:
+        raise f.fail("no nodes (expected at least one manager, e.g. cluster: {managers: 1})")
     seen: set[str] = set()
     for i, node in enumerate(nodes):
         if node.name in seen:
@@ -624,7 +622,12 @@ def object_data(kind: str, path: FilePath, f: Field, hint: str = "") -> tuple[in
     is not kept); `hint` follows the error when it cannot be read."""
     try:
         if kind == "secret":
-            return path.stat().st_size, b""
+            info = path.stat()
+            if stat.S_ISDIR(info.st_mode):
+                raise f.fail(f"read {path}: is a directory")
+            if not stat.S_ISREG(info.st_mode):  # docker would read a device or a FIFO until it ends, if ever
+                raise f.fail(f"read {path}: not a regular file (expected the secret's data)")
+            return info.st_size, b""
         data = read_bytes(path, f"{kind} file")
         return len(data), data
     except OSError as err:
@@ -736,15 +739,17 @@ def _read(doc: Document) -> Scenario:
     stack_services, stack_networks = root.get("stack", lambda f: _stack(doc, world, f), ((), ()))
     own = root.get("services", services, ())
     _check_services(world, own)
-    return Scenario(
-        name=root.get("name", Field.name, FilePath(doc.source).stem),
-        nodes=nodes, services=stack_services + own, networks=stack_networks + declared,
-        images=root.get("images", _images(world), {}), timing=root.get("timing", _timing, Timing()),
-        traffic=root.get("traffic", _traffic(world), ()),
-        steps=root.get("steps", _steps(world, doc), ()),
-        think=root.get("think", Field.duration, 0.0),
-        seed=seed, source=doc.source,
-    )
+    name = root.get("name", Field.name, FilePath(doc.source).stem)
+    images, timing = root.get("images", _images(world), {}), root.get("timing", _timing, Timing())
+    traffic, steps = root.get("traffic", _traffic(world), ()), root.get("steps", _steps(world, doc), ())
+    think = root.get("think", Field.duration, 0.0)
+    scenario = Scenario(name=name, nodes=nodes, services=stack_services + own, networks=stack_networks + declared,
+                        images=images, timing=timing, traffic=traffic, steps=steps, think=think, seed=seed,
+                        source=doc.source, limits=limits)
+    if problem := step_problem(scenario):
+        index, message = problem
+        raise ScenarioError(doc.source, steps[index].line or None, f"steps[{index}]", message)
+    return scenario
 
 
 def loads_scenario(text: str, source: str = "<string>", overrides: dict[str, object] | None = None) -> Scenario:
@@ -753,7 +758,7 @@ def loads_scenario(text: str, source: str = "<string>", overrides: dict[str, obj
     `overrides` sets dotted paths (`services.web.deploy.replicas`) before the checks, so an error
     in a swept value still names the line of `text` it replaces."""
     doc = Document.parse(text, source)
-    for dotted, value in (overrides or {}).items():
+    for dotted, value in dict(overrides or {}).items():
         doc.override(dotted, value)
     return doc.read(lambda: _read(doc))
 

@@ -19,6 +19,7 @@ from . import compose, composeschema, externals
 from .compose import Field, FieldError, Path
 from .interpolate import interpolate
 from .loader import ScenarioError, Document, object_data
+from ..inputs import InputError, read_text
 from ..model import ServiceSpec
 from ..model.scenario import NetworkDecl
 from ..model.stack import IMAGE_LABEL, NAMESPACE_LABEL, Stack, SwarmObject
@@ -35,6 +36,10 @@ class ComposeErrors(ScenarioError):
 
     def __str__(self) -> str:
         return self.args[0]
+
+
+class _StepError(ValueError):
+    """A file the step names that cannot be read: reported at the step's line."""
 
 
 class _File:
@@ -58,31 +63,62 @@ def _version(data: dict) -> str:
 
 def _env_file(file: _File, folder: FilePath, field: Field, lookup) -> tuple[list[str], list[ScenarioError]]:
     """The `KEY=VALUE` lines of a service's env_file(s) (relative to `folder`, the first file's: docker's
-    working directory for the whole stack); a bare KEY takes the environment's value, if any."""
+    working directory for the whole stack) as docker/cli's kvfile.Parse reads them: leading whitespace
+    dropped, trailing kept, `#` lines skipped, a bare KEY taking the environment's value if any."""
     names = [field.value] if isinstance(field.value, str) else [i.text() for i in field.items()]
     out, errors = [], []
     for name in names:
         path = (folder / name).resolve()
         try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except OSError:
+            lines = _kv_lines(path)
+        except FileNotFoundError:
             errors.append(file.error(field.path, f"Couldn't find env file: {path}"))
             continue
+        except InputError as err:
+            at = f" at line {err.line}" if err.line else ""
+            errors.append(file.error(field.path, f"invalid env file ({path}): {err.message}{at}"))
+            continue
+        except ValueError as err:
+            errors.append(file.error(field.path, f"invalid env file ({path}): {err}"))
+            continue
         for line in lines:
-            line = line.strip()
-            if not line or line.startswith("#"):
-                continue
-            if "=" in line:
+            key, has_value, _ = line.partition("=")
+            if has_value:
                 out.append(line)
             elif lookup(line) is not None:
-                out.append(f"{line}={lookup(line)}")
+                out.append(f"{key}={lookup(line)}")
     return out, errors
+
+
+MAX_SCAN_TOKEN = 64 * 1024  # bufio.MaxScanTokenSize: a longer line is "token too long"
+
+
+def _kv_lines(path: FilePath) -> list[str]:
+    """The meaningful lines of an env file, or ValueError with kvfile's message."""
+    if not os.path.lexists(path):
+        raise FileNotFoundError(path)
+    text = read_text(path, "env file")
+    out = []
+    for number, raw in enumerate(text.removeprefix("\ufeff").split("\n"), 1):
+        if len(raw.encode()) >= MAX_SCAN_TOKEN:
+            raise ValueError(f"bufio.Scanner: token too long (line {number})")
+        line = raw.removesuffix("\r").lstrip()
+        if not line or line.startswith("#"):
+            continue
+        key = line.partition("=")[0]
+        if not key:
+            raise ValueError(f"no variable name on line '{line}' (line {number})")
+        if " " in key or "\t" in key:
+            raise ValueError(f"variable '{key}' contains whitespaces (line {number})")
+        out.append(line)
+    return out
 
 
 def _with_env_files(file: _File, folder: FilePath, lookup) -> list[ScenarioError]:
     """Each service's env_file lines put before its environment (environment wins, as in compose)."""
     errors = []
-    for name, service in (file.data.get("services") or {}).items():
+    services = file.data.get("services")
+    for name, service in (services if isinstance(services, dict) else {}).items():  # else the schema says why
         if not isinstance(service, dict) or service.get("env_file") is None:
             continue
         lines, problems = _env_file(file, folder, Field(service["env_file"], ("services", name, "env_file")), lookup)
@@ -158,10 +194,13 @@ def _read_files(names: tuple[str, ...], base: FilePath, lookup) -> tuple[list[_F
     for name in names:
         path = base / name
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as err:
-            raise FieldError((), f"open {name}: {getattr(err, 'strerror', None) or err} (the compose file is read "
-                                 f"relative to the scenario)") from None
+            if not os.path.lexists(path):
+                raise _StepError(f"open {name}: no such file or directory (the compose file is read relative to "
+                                 "the scenario)")
+            text = read_text(path, "compose file")
+        except InputError as err:
+            raise _StepError(f"{name}" + (f":{err.line}" if err.line else "") + f": {err.message} (the compose file "
+                             "is read relative to the scenario)") from None
         file = _File(name, path, Document.parse(text, name, compose=True))
         if not isinstance(file.raw, dict):
             errors.append(file.error((), "Top-level object must be a mapping"))
@@ -275,7 +314,8 @@ class _Converter:
             for ref in refs:
                 if ref not in self.section(kind):
                     self.fail(where + (kind,), f'service {name}: undefined {kind[:-1]} "{ref}"')
-        for i, volume in enumerate(raw.get("volumes") or []):
+        volumes = raw.get("volumes")
+        for i, volume in enumerate(volumes if isinstance(volumes, list) else []):  # else the converter says why
             source = volume.get("source") if isinstance(volume, dict) else str(volume).split(":")[0]
             kind = volume.get("type", "volume") if isinstance(volume, dict) else (
                 "volume" if ":" in str(volume) and source[:1] not in "/.~$" else "bind")
@@ -326,7 +366,10 @@ def check_stack_command(world, f: Field, cmd):
     adds its services and networks; rm takes them away; ps needs a stack with services."""
     from ..dockercli import commands as c
     if isinstance(cmd, c.StackDeploy):
-        stack = read_stack(cmd.files, world.base, cmd.namespace, world.env)
+        try:
+            stack = read_stack(cmd.files, world.base, cmd.namespace, world.env)
+        except _StepError as err:
+            raise f.fail(str(err)) from None
         names = {s.name for s in stack.services}
         old = world.stacks.get(cmd.namespace, set())
         for name in names - old:

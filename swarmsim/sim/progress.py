@@ -6,9 +6,8 @@ CLI shows and when it returns. Returns (ok, lines printed).
 from __future__ import annotations
 
 from ..control.progress import ServiceProgress
+from ..model.limits import CLI_WAIT_LIMIT
 from .swarm import SimSwarm
-
-CLI_WAIT_LIMIT = 600.0  # s of simulated time; docker's CLI would wait for ever, a simulation must end
 
 
 def service_progress(swarm: SimSwarm, service_id: str):

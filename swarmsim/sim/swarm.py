@@ -50,7 +50,7 @@ class Network:
 class SimSwarm:
     def __init__(self, scenario: Scenario, trace_header: dict | None = None):
         self.scenario = scenario
-        self.sim = SimEnv(scenario.seed)
+        self.sim = SimEnv(scenario.seed, scenario.limits.events)
         self.timing = scenario.timing
         header = {"backend": "sim", "scenario": scenario.name, "seed": scenario.seed,
                   "nodes": [n.name for n in scenario.nodes], **(trace_header or {})}
@@ -449,4 +449,4 @@ class SimSwarm:
         return None
 
     def run_until(self, t: float) -> None:
-        self.sim.env.run(until=max(t, self.sim.now))
+        self.sim.run(t)

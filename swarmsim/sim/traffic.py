@@ -12,13 +12,14 @@ docs/reference/trace.md: refused, timeout, reset (the backend's process died), o
 """
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..model.scenario import TrafficClient
 from ..net import mesh
 from ..net.dns import resolve
-from ..net.ingress import Backend, RoundRobin, publisher, route
+from ..net.ingress import Backend, RoundRobin, publishers, route
 
 if TYPE_CHECKING:
     from .swarm import SimSwarm
@@ -59,6 +60,7 @@ class Traffic:
         self._buckets: dict[tuple[int, int], list[int]] = {}  # (client, second) -> [count, failed]
         self._mesh = None
         self._mesh_key = None
+        self._ports: tuple[tuple, dict] = ((), {})  # the services they were read from, publishers()
 
     def start(self, clients: tuple[TrafficClient, ...]) -> None:
         for index, client in enumerate(clients):
@@ -85,6 +87,13 @@ class Traffic:
                                    and swarm.raft.reachable(a, b), swarm.timing)
             self._mesh_key = key
         return self._mesh
+
+    def _publishers(self) -> dict:
+        """net.ingress.publishers of the current services; a service changed is a new object (frozen)."""
+        services = tuple(self.swarm.store.services.values())
+        if len(services) != len(self._ports[0]) or not all(map(operator.is_, services, self._ports[0])):
+            self._ports = (services, publishers(services))
+        return self._ports[1]
 
     def _client(self, index: int, client: TrafficClient):
         sim = self.swarm.sim
@@ -125,7 +134,7 @@ class Traffic:
         swarm = self.swarm
         agent = swarm.agents.get(via)
         via_up = agent is not None and agent.alive and via not in swarm.raft.down
-        found = publisher(list(swarm.store.services.values()), client.port)
+        found = self._publishers().get((client.port, "tcp"))
         if found is None:
             return _Attempt("connection refused: port not published", entry=via)
         service, mode = found

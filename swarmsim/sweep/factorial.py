@@ -71,13 +71,31 @@ def _canonical(value: object) -> object:
 MAX_RUNS = 100_000  # each run is checked up front and kept as a row: a bound on what one sweep holds
 
 
-def _check_size(factors: dict[str, list], seeds: int | Iterable[int] | None, source: str) -> None:
-    """The number of runs, counted before any is expanded, within MAX_RUNS."""
+INT64 = (-2**63, 2**63 - 1)  # a seed is a column of the results table (parquet int64)
+
+
+def too_many_runs(factors: dict[str, list], seeds: int | Iterable[int] | None) -> str | None:
+    """Why the sweep is refused before any run is expanded: more than MAX_RUNS runs, or a seed that is not
+    an int64; None if neither."""
     count = math.prod(len(v) for v in factors.values()) * (
         1 if seeds is None else seeds if isinstance(seeds, int) else len(list(seeds)))
     if count > MAX_RUNS:
-        raise ScenarioError(source, None, "", f"the sweep asks for {count:,} runs, over the limit of {MAX_RUNS:,} "
-                                              "(expected fewer factor values or seeds, or several sweeps)")
+        return (f"the sweep asks for {count:,} runs, over the limit of {MAX_RUNS:,} (expected fewer factor values "
+                "or seeds, or several sweeps)")
+    if seeds is not None and "seed" in factors:
+        return "give the seeds once: either a seed factor or seeds"
+    listed = factors.get("seed", []) + ([] if seeds is None or isinstance(seeds, int) else list(seeds))
+    for seed in listed:
+        if isinstance(seed, bool) or not isinstance(seed, int) or not INT64[0] <= seed <= INT64[1]:
+            return f"seed {seed!r}: expected an integer between {INT64[0]} and {INT64[1]}"
+    if isinstance(seeds, int) and seeds < 1:
+        return f"{seeds} seeds: expected a number of seeds >= 1"
+    return None
+
+
+def _check_size(factors: dict[str, list], seeds: int | Iterable[int] | None, source: str) -> None:
+    if problem := too_many_runs(factors, seeds):
+        raise ScenarioError(source, None, "", problem)
 
 
 def seed_list(seeds: int | Iterable[int] | None) -> list[int] | None:
@@ -89,8 +107,6 @@ def seed_list(seeds: int | Iterable[int] | None) -> list[int] | None:
 
 def _combinations(factors: dict[str, list], seeds: list[int] | None) -> Iterable[tuple[dict, int | None]]:
     factors = dict(factors)
-    if seeds is not None and "seed" in factors:
-        raise ValueError("give the seeds once: either a seed factor or seeds")
     seeds = factors.pop("seed", seeds)
     names = list(factors)
     for values in itertools.product(*(factors[n] for n in names)):
@@ -139,10 +155,11 @@ def expand(text: str, source: str, factors: dict[str, list], seeds: int | Iterab
 
 
 def build(function: Callable[..., Scenario], factors: dict[str, list], seeds: int | Iterable[int] | None = None,
-          where: Callable[[dict], bool] | None = None) -> list[Run]:
+          where: Callable[[dict], bool] | None = None, name: str | None = None) -> list[Run]:
     """Every combination of the factors for which `where(values)` holds (all if None), each scenario made
-    here by `function(**values)`, then given its seed; the scenarios, not the function, go to the workers."""
-    _check_size(factors, seeds, getattr(function, "__name__", "build"))
+    here by `function(**values)`, then given its seed; the scenarios, not the function, go to the workers.
+    `name` (default: the function's) is what an error about the plan's size names."""
+    _check_size(factors, seeds, name or getattr(function, "__name__", "build"))
     runs = []
     for values, seed in _combinations(factors, seed_list(seeds)):
         if where is not None and not where(values):
@@ -167,4 +184,7 @@ def parse_factor(text: str) -> tuple[str, list]:
     if not sep or not name or not values:
         raise ValueError(f"factor {text!r}: expected NAME=VALUE1,VALUE2,... e.g. "
                          "services.web.deploy.update_config.parallelism=1,2,4")
-    return name, [yaml.safe_load(v) for v in values.split(",")]
+    words = values.split(",")
+    if len(words) > MAX_RUNS:  # counted before each is read as YAML
+        raise ValueError(f"factor {name}: {len(words):,} values, over the limit of {MAX_RUNS:,} runs")
+    return name, [yaml.safe_load(v) for v in words]

@@ -103,7 +103,7 @@ def outcomes(scenario: Scenario, seeds: int | Iterable[int] = 200, workers: int 
              dask: str | None = None, progress: bool = True) -> Outcomes:
     """Simulate `scenario` under every seed (0..N-1 for an int) and gather its outcomes."""
     import pandas as pd
-    runs = build(lambda: scenario, {}, seeds)
+    runs = build(lambda: scenario, {}, seeds, name=scenario.source or scenario.name)
     order = {run.key: i for i, run in enumerate(runs)}
     found = sorted(rows(runs, workers, dask, progress), key=lambda row: order[row["run"]])
     return Outcomes(scenario.name, pd.DataFrame(found))

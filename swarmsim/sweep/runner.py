@@ -86,6 +86,8 @@ def rows(runs: list[Run], workers: int | None = None, dask: str | None = None,
          progress: bool = True) -> Iterator[dict]:
     """The row of every run, as each finishes. `dask`: a scheduler address, or `local` / `local:N` for a
     LocalCluster of N worker processes."""
+    if workers is not None and workers < 0:
+        raise ValueError(f"--workers {workers}: expected a number of processes >= 1 (0: one per core)")
     if not runs:
         return iter(())
     if dask:

@@ -18,6 +18,7 @@ from pathlib import Path
 from ..inputs import InputError, read_text
 from ..scenario.compose import Field
 from ..scenario.loader import Document, ScenarioError
+from .factorial import too_many_runs
 
 KEYS = ("scenario", "factors", "seeds", "metrics", "out")
 
@@ -72,6 +73,8 @@ def load_sweep(path: str | Path) -> SweepFile:
             raise Field(None, ("scenario",)).fail(f"no such scenario file: {scenario}")
         factors = root.get("factors", lambda f: {k: _values(v) for k, v in f.mapping().items()}, {})
         metrics = root.get("metrics", lambda f: list(f.strings()), None)
-        return SweepFile(scenario, factors, root.get("seeds", _seeds, None), metrics,
-                         root.get("out", Field.text, None))
+        seeds = root.get("seeds", _seeds, None)
+        if problem := too_many_runs(factors, seeds):  # said at this file's line, before the scenario is read
+            raise Field(None, ("seeds",) if seeds is not None else ("factors",)).fail(problem)
+        return SweepFile(scenario, factors, seeds, metrics, root.get("out", Field.text, None))
     return doc.read(read)

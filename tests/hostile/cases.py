@@ -3,7 +3,8 @@
 Classes: `bomb` (YAML alias expansion and nesting), `file` (special, huge, binary and missing files),
 `size` (counts past what can be simulated or past docker's integer range), `value` (values Docker
 refuses), `timing` (latencies and intervals), `parser` (input that trips a library inside a parser),
-`control` (control characters echoed back), `trace` (traces that break the trace contract), `sweep`.
+`control` (control characters echoed back), `trace` (traces that break the trace contract), `sweep`,
+`replay` (its arguments and the records `replay --cleanup` reads).
 """
 from __future__ import annotations
 
@@ -86,7 +87,30 @@ def files() -> list[Case]:
         Case("calibrate-fifo", "file", ["calibrate", "p.jsonl"], {"p.jsonl": "FIFO"}),
         Case("sweep-fifo", "file", ["sweep", "p.yaml", "--factor", "seed=1"], {"p.yaml": "FIFO"}),
     ]
+    # the files a `docker stack deploy` step names: the compose files, their env_file, secrets and configs
+    for label, special in {"dev-zero": "/dev/zero", "fifo": "FIFO", "dir": "DIR", "binary": bytes(range(256)),
+                           "huge": b"#" * (2 << 20)}.items():
+        path = special if special == "/dev/zero" else "x"
+        extra = {} if special == "/dev/zero" else {"x": special}
+        cases.append(stack_step(COMPOSE, f"deploy-c-{label}", "file", extra, f"docker stack deploy -c {path} app",
+                                names=path))
+        for key, item in (("env_file", f"env_file: {path}"), ("secret", f"secrets: [s]\nsecrets:\n  s: {{file: {path}}}"),
+                          ("config", f"configs: [c]\nconfigs:\n  c: {{file: {path}}}")):
+            if key != "env_file" and label in ("binary", "huge"):
+                continue  # a secret's data is bytes
+            cases.append(stack_step(COMPOSE + "    " + item + "\n", f"{key}-{label}", "file", extra))
     return cases
+
+
+COMPOSE = "version: '3.8'\nservices:\n  web:\n    image: nginx\n"
+
+
+def stack_step(compose: str, name: str, klass: str, extra: dict | None = None,
+               step: str = "docker stack deploy -c st.yml app", names: str = "st.yml", accepted: bool = False) -> Case:
+    """A scenario whose one step deploys the compose file `compose` (as st.yml) with `extra` files beside it."""
+    text = "version: 1\ncluster: {managers: 1, workers: 2}\nsteps:\n  - run: " + json.dumps(step) + "\n"
+    return Case(name, klass, ["run", "s.yaml"], {"s.yaml": text, "st.yml": compose, **(extra or {})}, names=names,
+                accepted=accepted)
 
 
 def sizes() -> list[Case]:
@@ -120,6 +144,27 @@ def sizes() -> list[Case]:
     cases.append(with_step("docker service create --name p --update-parallelism 18446744073709551616 nginx",
                            "parallelism-overflow", "size"))
     cases.append(scenario(BASE.replace("  - wait: 5s\n", "  - wait: 5s\n" * 200_000), "many-steps", "size"))
+    cases.append(scenario(BASE.replace("deploy: {replicas: 2}", "deploy: {replicas: 3}\n    ports: ['1-65535:1-65535']")
+                          .replace("steps:", "traffic: [{port: 65535, rate: 10000}]\nsteps:"), "traffic-65535-ports",
+                          "size", accepted=True))  # each request looked at every published port
+    # within Go's durations (2562047h), past limits.time: refused on load, not simulated for a year
+    for label, steps in {"wait": "  - wait: 2562047h\n", "at": "  - at: 2562047h\n",
+                         "converged": "  - wait: converged\n    timeout: 2562047h\n",
+                         "think": "  - run: docker service ls\n    think: 2562047h\n",
+                         "waits-add-up": "  - wait: 400h\n" * 2}.items():
+        cases.append(scenario(BASE.replace("  - wait: 5s\n", steps), f"long-{label}", "size"))
+    for value in ("0", "-1", "1e9", "2.5", "abc"):
+        cases.append(scenario(BASE.replace("steps:", f"limits: {{events: {value}}}\nsteps:"), f"limits-events-{value}",
+                              "size"))
+    for value in ("-1s", "nan", "1e400s", "1h"):
+        cases.append(scenario(BASE.replace("steps:", f"limits: {{time: {value}}}\nsteps:"), f"limits-time-{value}",
+                              "size", accepted=value == "1h"))
+    cases.append(scenario(BASE.replace("{managers: 1, workers: 2}", "{managers: 0}"), "no-nodes", "size"))
+    cases.append(scenario(BASE.replace("{managers: 1, workers: 2}", "{nodes: []}"), "no-nodes-long-form", "size"))
+    cases.append(with_service("    image: nginx\n    deploy: {placement: {constraints: [null]}}\n", "constraint-null",
+                              "value"))
+    cases.append(with_step("docker service create --name j --mode replicated-job --replicas 18446744073709551615 "
+                           "nginx", "job-completions-max", "size"))  # a job's completions count as tasks
     cases.append(scenario(BASE.replace("  - wait: 5s\n", "  - wait: 100000000h\n"), "wait-forever", "size"))
     return cases
 
@@ -213,6 +258,20 @@ def values() -> list[Case]:
         with_step("docker service create --name w --placement-pref 'random=node.id' nginx", "pref", "value"),
         with_step("docker node update --label-add '=x' node2", "label-empty-key", "value"),
     ]
+    for label, env in {"space-in-key": "A B=1\n", "no-key": "=1\n", "tab-in-key": "A\tB=1\n",
+                       "long-line": "A=" + "x" * 70_000 + "\n", "not-utf8": b"A=\xff\n"}.items():
+        cases.append(stack_step(COMPOSE + "    env_file: e.env\n", f"env-file-{label}", "value", {"e.env": env}))
+    cases.append(stack_step(COMPOSE + "    env_file: e.env\n", "env-file-docker-reads", "value",
+                            {"e.env": "\ufeff  # comment\n\n  A=1 \r\nB\nC=x=y\n"}, accepted=True))
+    for label, flt in {"node-unknown": "node=nodeX", "node-prefix": "node=n", "desired-state": "desired-state=weird"}.items():
+        cases.append(with_step(f"docker service ps --filter {flt} web", f"ps-filter-{label}", "value",
+                               accepted=True))  # the daemon's error is the step's output, the run goes on
+    for label, top in {"services-text": "services: hello\n", "services-list": "services: [a]\n",
+                       "networks-number": COMPOSE[len("version: '3.8'\n"):] + "networks: 5\n"}.items():
+        cases.append(stack_step("version: '3.8'\n" + top, f"compose-{label}", "value"))  # 'services must be a mapping'
+    cases.append(stack_step(COMPOSE + "    volumes: true\n", "compose-volumes-flag", "value"))
+    cases.append(stack_step(COMPOSE + "    deploy: {placement: {max_replicas_per_node: 18446744073709551616}}\n",
+                            "compose-max-per-node-overflow", "value"))
     return cases
 
 
@@ -245,7 +304,22 @@ def timing() -> list[Case]:
                  " scheduler_debounce: 0s}\n"
                  "steps:\n  - run: docker service create --name f --restart-delay 0s bad\n  - wait: 10s\n",
                  "zero-time-loop", "timing", accepted=True),  # status batches still advance the clock
+        scenario(BASE.replace("  - wait: 5s\n", "  - wait: 0s\n  - at: 0s\n  - wait: converged\n    timeout: 0s\n"),
+                 "wait-zero", "timing", accepted=True),
     ]
+    # events that never thin out end at limits.events, at the step that ran into it (lowered to stay quick)
+    loops = {
+        "crash-loop": "images: {bad: {exit_after: 1ms, exit_code: 1}}\nsteps:\n"
+                      "  - run: docker service create -d --name f --restart-delay 0s bad\n  - wait: 100h\n",
+        "status-batch-1ns": "timing: {status_batch: 1ns, cli_poll: 1ns}\nsteps:\n  - wait: converged\n",
+        "traffic-all-day": "traffic: [{port: 80, rate: 10000}]\nsteps:\n  - run: docker service update -d --publish-add "
+                           "80:80 web\n  - wait: 24h\n",
+        "attached-create-crash-loop": "images: {bad: {exit_after: 1ms, exit_code: 1}}\ntiming: {cli_poll: 1ns}\n"
+                                      "steps:\n  - run: docker service create --name f --restart-delay 0s bad\n",
+    }
+    for label, body in loops.items():
+        cases.append(scenario(BASE.replace("steps:\n  - wait: 5s\n", "limits: {events: 50000}\n" + body),
+                              f"events-{label}", "timing"))
     return cases
 
 
@@ -292,17 +366,31 @@ def control() -> list[Case]:
                               f"control-key-{label}", "control"))
         cases.append(with_step(f"docker service update --image nginx:2 'w{char}b'", f"control-service-{label}",
                                "control"))
+    # printed, not refused: the scenario's name, a --format's text, a trace's service name
+    cases.append(scenario(BASE.replace("cluster:", 'name: "\\e[2J\\e]0;title\\a"\ncluster:')
+                          .replace("  - wait: 5s\n", '  - run: "docker service ls --format \\"{{.Name}}\\e[31m\\""\n'),
+                          "control-printed-scenario", "control", accepted=True))
+    cases.append(Case("control-printed-trace", "control", ["compare", "a.jsonl", "a.jsonl"],
+                      {"a.jsonl": _trace([dict(TASK, service="w\x1b[2Jb", task="w\x1b[2Jb.1")])}, accepted=True))
     return cases
 
 
+HEADER = {"kind": "header", "schema": "swarmsim.trace/1", "backend": "sim", "scenario": "x", "seed": 0,
+          "nodes": ["n1"], "swarmsim": "0.1.0"}
+
+
 def _trace(events: list, header: dict | None = None) -> str:
-    head = header if header is not None else {"kind": "header", "schema": "swarmsim.trace/1", "backend": "sim",
-                                              "scenario": "x", "seed": 0, "nodes": ["n1"], "swarmsim": "0.1.0"}
+    head = header if header is not None else HEADER
     return "\n".join(json.dumps(e) if not isinstance(e, str) else e for e in [head, *events]) + "\n"
 
 
 TASK = {"t": 1.0, "seq": 0, "kind": "task", "task": "web.1", "gen": 1, "service": "web", "slot": 1, "node": "n1",
         "state": "running", "desired": "running", "image": "nginx", "msg": "started", "err": ""}
+
+
+REQUEST = {"t": 1.0, "seq": 0, "kind": "request", "port": 80, "ok": True, "latency": 0.001, "via": "n1", "node": "n1",
+           "task": "web.1", "err": ""}
+AGGREGATE = {"t": 1.0, "seq": 0, "kind": "request", "port": 80, "via": "any", "count": 5, "failed": 1, "interval": 1.0}
 
 
 def traces() -> list[Case]:
@@ -337,6 +425,17 @@ def traces() -> list[Case]:
         "request-no-port": [{"t": 1, "seq": 0, "kind": "request", "ok": True}],
         "step-no-index": [{"t": 1, "seq": 0, "kind": "step", "step": "x", "ok": True}],
         "duplicate-seq": [dict(TASK, seq=0), dict(TASK, seq=0, t=2.0)],
+        "time-past-float": [dict(TASK, t=10**400)],  # an integer JSON number no float can hold
+        "kind-list": [dict(TASK, kind=[])],  # was an internal TypeError: unhashable type
+        "digits-past-python": ['{"t": 1, "seq": ' + "9" * 5000 + ', "kind": "task"}'],
+        "request-count-text": [dict(AGGREGATE, count="5")],
+        "request-count-negative": [dict(AGGREGATE, count=-5)],
+        "request-failed-over-count": [dict(AGGREGATE, failed=9)],
+        "request-interval-zero": [dict(AGGREGATE, interval=0)],
+        "request-latency-text": [dict(REQUEST, latency="fast")],
+        "request-ok-text": [dict(REQUEST, ok="yes")],
+        "step-reached-text": [{"t": 1, "seq": 0, "kind": "step", "index": 0, "step": "x", "ok": True, "output": "",
+                               "reached": "no"}],
     }
     cases = []
     for label, events in bad.items():
@@ -344,19 +443,31 @@ def traces() -> list[Case]:
             cases.append(Case(f"trace-{label}-{command[0]}", "trace", command,
                               {"a.jsonl": _trace(events), "good.jsonl": _trace([TASK])}, names="a.jsonl"))
     headers = {"no-header": None, "wrong-schema": {"kind": "header", "schema": "swarmsim.trace/9"},
-               "header-list": "[]", "empty-header": {}}
+               "header-list": "[]", "empty-header": {}, "header-nodes-text": dict(HEADER, nodes="n1"),
+               "header-nodes-objects": dict(HEADER, nodes=[{"a": 1}]), "header-seed-text": dict(HEADER, seed="x"),
+               "header-scenario-list": dict(HEADER, scenario=[1])}
     for label, head in headers.items():
         text = _trace([TASK], head) if head is not None else json.dumps(TASK) + "\n"
         if isinstance(head, str):
             text = head + "\n" + json.dumps(TASK) + "\n"
         cases.append(Case(f"trace-{label}", "trace", ["compare", "a.jsonl", "a.jsonl"], {"a.jsonl": text}))
     cases.append(Case("trace-empty", "trace", ["compare", "a.jsonl", "a.jsonl"], {"a.jsonl": ""}))
+    good = {"good.jsonl": _trace([TASK])}
+    cases.append(Case("calibrate-out-proc", "trace", ["calibrate", "good.jsonl", "--out", "/proc/version"], good,
+                      names="/proc/version"))  # a write that fails without a file name in its OSError
+    cases.append(Case("calibrate-out-dir", "trace", ["calibrate", "good.jsonl", "--out", "d"], {**good, "d": "DIR"},
+                      names="d"))
+    cases.append(Case("run-trace-dir", "trace", ["run", "s.yaml", "--trace", "d"], {"s.yaml": BASE, "d": "DIR"},
+                      names="d"))
+    cases.append(Case("trace-50k-tasks", "trace", ["compare", "a.jsonl", "a.jsonl"],
+                      {"a.jsonl": _trace([dict(TASK, task=f"web.{i}", slot=i, seq=i) for i in range(50_000)])},
+                      accepted=True))  # read and compared within the time limit
     cases.append(Case("trace-binary", "trace", ["compare", "a.jsonl", "a.jsonl"], {"a.jsonl": bytes(range(256))}))
     return cases
 
 
 def sweeps() -> list[Case]:
-    return [
+    cases = [
         Case("sweep-huge-product", "sweep", ["sweep", "s.yaml"] + sum(
             (["--factor", f"x{i}=" + ",".join(map(str, range(10)))] for i in range(8)), []), {"s.yaml": BASE}),
         Case("sweep-seeds-huge", "sweep", ["sweep", "s.yaml", "--seeds", "100000000"], {"s.yaml": BASE}),
@@ -364,11 +475,44 @@ def sweeps() -> list[Case]:
              names="nonsense"),
         Case("sweep-bad-path", "sweep", ["sweep", "s.yaml", "--factor", "services.web.deploy.replicas=-1"],
              {"s.yaml": BASE}),
+        Case("sweep-factor-200k-values", "sweep", ["sweep", "s.yaml", "--factor", "seed=" + ",".join(
+            map(str, range(200_000)))], {"s.yaml": BASE}, names="seed"),  # counted before 200,000 YAML reads
+        Case("sweep-seeds-negative", "sweep", ["sweep", "s.yaml", "--seeds", "-2"], {"s.yaml": BASE},
+             names="--seeds"),  # was zero runs and exit 0
+        Case("sweep-workers-negative", "sweep", ["sweep", "s.yaml", "--workers", "-5"], {"s.yaml": BASE},
+             names="--workers"),
+        Case("run-seeds-huge", "sweep", ["run", "s.yaml", "--seeds", "100000000000"], {"s.yaml": BASE}),
     ]
+    sweep_files = {
+        "seed-past-int64": "seeds: [-1, 99999999999999999999999]\n",  # the results table's int64 column
+        "seed-factor-text": "factors: {seed: [a]}\n",
+        "seeds-twice": "factors: {seed: [1, 2]}\nseeds: 2\n",
+        "seeds-huge": "seeds: 100000000000000000000\n",
+        "product-huge": "factors:\n" + "".join(f"  services.web.labels.l{i}: [a, b, c, d]\n" for i in range(40)),
+    }
+    for label, body in sweep_files.items():
+        cases.append(Case(f"sweep-file-{label}", "sweep", ["sweep", "sw.yaml", "--out", "out"],
+                          {"sw.yaml": "scenario: s.yaml\n" + body, "s.yaml": BASE}))
+    return cases
+
+
+def replays() -> list[Case]:
+    """`swarmsim replay` arguments and the records `replay --cleanup` reads: refused before any swarm is
+    touched (nothing here reaches a daemon or the local swarm)."""
+    cases = [Case("replay-local-and-host", "replay", ["replay", "s.yaml", "--local", "2", "--docker-host", "tcp://x"],
+                  {"s.yaml": BASE}, names="--local"),
+             Case("replay-node-without-host", "replay", ["replay", "s.yaml", "--node", "a=b"], {"s.yaml": BASE},
+                  names="--node")]
+    for label, record in {"not-json": "{not json", "a-list": "[1, 2]", "no-fields": "{}", "fifo": "FIFO",
+                          "deep": "[" * 100_000 + "]" * 100_000, "dir": "DIR"}.items():
+        cases.append(Case(f"cleanup-record-{label}", "replay", ["replay", "--cleanup", "--state-dir", "st"],
+                          {"st/x.json": record}, names="st/x.json"))
+    return cases
 
 
 def corpus() -> list[Case]:
-    cases = bombs() + files() + sizes() + values() + timing() + parser() + control() + traces() + sweeps()
+    cases = (bombs() + files() + sizes() + values() + timing() + parser() + control() + traces() + sweeps() +
+             replays())
     names = [c.name for c in cases]
     assert len(names) == len(set(names)), "case names must be unique"
     return cases

@@ -1,0 +1,28 @@
+"""The bounds of one run: what a scenario may ask the simulator to hold and to do.
+
+A scenario may come from someone else, and a simulation has no wall clock to stop it: a crash loop,
+a 1 ns heartbeat or a traffic client over a simulated year would run for hours and fill memory.
+Each bound here is named in docs/reference/scenario.md ("Bounds and Docker's value checks"); the
+ones a scenario may raise are its `limits:` block.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CLI_WAIT_LIMIT = 600.0  # s of simulated time a command without -d waits; docker's CLI would wait for ever
+DEFAULT_CONVERGE_TIMEOUT = 600.0  # s, `wait: converged` without a timeout
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one scenario may ask for; `limits:` raises them."""
+
+    tasks: int = 500_000          # the replicas of all services together, at every step
+    nodes: int = 10_000
+    steps: int = 10_000
+    time: float = 30 * 86400.0    # s of simulated time the steps may reach, counted on load (longest case)
+    events: int = 20_000_000      # SimPy events one run may process (about 40 per task; ~45 us and ~350 B each)
+
+
+class LimitExceeded(ValueError):
+    """A run went past `limits.events`: bad input found while running, so a ValueError like the loader's."""
