@@ -9,6 +9,7 @@ from hypothesis import given, settings, strategies as st
 
 from swarmsim.dockercli.parse import CommandError, parse_command_line
 from swarmsim.model import ServiceMode
+from swarmsim.scenario import ScenarioError
 from swarmsim.testing.builders import final_tasks, run_yaml, scenario
 
 MEASURED = Path(__file__).resolve().parent.parent / "validation" / "measurements" / "jobs"
@@ -109,6 +110,19 @@ def test_a_new_spec_version_reruns_the_job():
     assert sorted(e["slot"] for e in done) == [0, 0, 1, 1]
     assert "replicated job   0/2 (2/2 completed)" in step_output(trace, 4)
     assert step_output(trace, 5).count("Complete        Complete") == 4
+
+
+def test_scale_sets_a_replicated_job_s_total_completions_and_reruns_it():
+    """docker service scale sets a replicated job's TotalCompletions (scale.go), not its MaxConcurrent; the new
+    spec version is a new iteration of the job. A global job cannot be scaled."""
+    trace = job("--mode replicated-job --replicas 2 --max-concurrent 2", "wait: 6s", "run: docker service scale -d job=4",
+                "wait: 10s", "run: docker service ls")
+    assert step_output(trace, 2) == "job scaled to 4"
+    done = [e for e in final_tasks(trace, "job") if e["state"] == "complete"]
+    assert sorted(e["slot"] for e in done) == [0, 0, 1, 1, 2, 3]
+    assert "replicated job   0/2 (4/4 completed)" in step_output(trace, 4)
+    with pytest.raises(ScenarioError, match="job: scale can only be used with replicated or replicated-job mode"):
+        job("--mode global-job", "run: docker service scale job=3")
 
 
 def test_completed_tasks_hold_no_reservation():

@@ -314,7 +314,9 @@ def _check_service_command(world: _World, f: Field, cmd: c.Command) -> None:
                 world.set_tasks(f, cmd.service, value)
     elif isinstance(cmd, c.ServiceScale):
         for name, count in cmd.scales:
-            if world.service(f, name, "{0}: " + _NO_SUCH_SERVICE) is not ServiceMode.REPLICATED:
+            # scale.go: a replicated service's Replicas, a replicated job's TotalCompletions; nothing else
+            if world.service(f, name, "{0}: " + _NO_SUCH_SERVICE) not in (ServiceMode.REPLICATED,
+                                                                            ServiceMode.REPLICATED_JOB):
                 raise f.fail(f"{name}: scale can only be used with replicated or replicated-job mode")
             world.set_tasks(f, name, count)
     elif isinstance(cmd, c.ServiceRemove):
