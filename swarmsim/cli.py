@@ -240,14 +240,11 @@ def cmd_cluster(args) -> int:
             if args.nodes is None or args.nodes < 1:
                 raise ValueError("cluster up needs the number of nodes, e.g. `swarmsim cluster up 3`")
             localswarm.check_size(args.nodes)
-        with localswarm.exclusive():  # not while a replay or a test session holds the machine's local swarm
-            if args.action == "down":
-                localswarm.down()
-                print("Local swarm removed.")
-                return 0
-            swarm = localswarm.up(args.nodes, args.managers)
-        for name, sock in swarm.sockets.items():
-            print(f"{name}\tDOCKER_HOST=unix://{sock}")
+        # not while a replay or a test session holds the machine's local swarm: waits for it to end
+        for line in localswarm.by_hand(args.action, args.nodes, args.managers):
+            print(line)
+        if args.action == "down":
+            print("Local swarm removed.")
         return 0
     return _real_swarm_errors(run)
 

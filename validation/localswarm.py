@@ -560,6 +560,19 @@ def _down(base: Path) -> None:
 
 # --------------------------------------------------------------------------- CLI
 
+def by_hand(action: str, n_nodes: int | None = None, managers: int = 1, base_dir: str | os.PathLike = DEFAULT_BASE_DIR,
+            wait: float = 900) -> list[str]:
+    """`up` or `down` typed at a shell (`swarmsim cluster`, `python -m validation.localswarm`), under the
+    machine's lock, waiting at most `wait` seconds for a run that holds it; the lines to print (each node's
+    DOCKER_HOST after an `up`)."""
+    with exclusive(timeout=wait):
+        if action == "down":
+            down(base_dir)
+            return []
+        swarm = up(n_nodes, managers, base_dir)
+    return [f"{name}\tDOCKER_HOST=unix://{sock}" for name, sock in swarm.sockets.items()]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m validation.localswarm",
                                      description="Run a real Docker swarm in network namespaces.")
@@ -570,17 +583,14 @@ def main(argv: list[str] | None = None) -> None:
     p_up.add_argument("--managers", type=int, default=1)
     sub.add_parser("down", help="remove everything a previous 'up' created")
     args = parser.parse_args(argv)
-    try:
-        with exclusive(timeout=0):  # never under a run (a test, a replay) that holds the machine's swarm
-            if args.command == "up":
-                swarm = up(args.n_nodes, args.managers, args.base_dir)
-                for name, sock in swarm.sockets.items():
-                    print(f"{name}\tDOCKER_HOST=unix://{sock}")
-            else:
-                down(args.base_dir)
+    try:  # never under a run (a test, a replay) that holds the machine's swarm
+        lines = by_hand(args.command, getattr(args, "n_nodes", None), getattr(args, "managers", 1), args.base_dir,
+                        wait=0)
     except TimeoutError as err:
         raise SystemExit(f"python -m validation.localswarm {args.command}: {err}; it takes the swarm down "
                          "itself when it ends") from None
+    for line in lines:
+        print(line)
 
 
 if __name__ == "__main__":
