@@ -79,10 +79,11 @@ class Field:
         out = {}
         for key, value in data.items():
             if known is not None and key not in known and not (extensions and key.startswith("x-")):
-                close = difflib.get_close_matches(key, known, n=1)
-                hint = f"did you mean '{close[0]}'? " if close else ""
                 if retired and key in retired:
                     hint = f"{retired[key]}; "
+                else:
+                    close = difflib.get_close_matches(key, known, n=1)
+                    hint = f"did you mean '{close[0]}'? " if close else ""
                 raise FieldError(self.path + (key,), f"unknown key '{key}' ({hint}expected one of: {', '.join(known)})")
             out[key] = Field(value, self.path + (key,))
         return out
