@@ -79,11 +79,9 @@ class Raft:
     def managers(self) -> list[str]:
         return [n.name for n in self.swarm.store.nodes.values() if n.role is Role.MANAGER]
 
-    def quorum(self) -> int:
-        return len(self.managers()) // 2 + 1
-
-    def has_quorum(self, name: str) -> bool:
-        return sum(1 for m in self.managers() if self.reachable(name, m)) >= self.quorum()
+    def has_quorum(self, name: str, managers: list[str]) -> bool:
+        """Whether `name` reaches a majority of `managers` (floor(N/2)+1, itself included)."""
+        return sum(1 for m in managers if self.reachable(name, m)) >= len(managers) // 2 + 1
 
     @property
     def stalled(self) -> bool:
@@ -92,14 +90,14 @@ class Raft:
 
     def reevaluate(self) -> None:
         """After any fault, heal or membership change: keep, lose or elect a leader, then reconnect agents."""
-        leader, manager = self.leader, self.swarm.manager
-        if leader is not None and (leader not in self.managers() or leader in self.down):
+        leader, manager, managers = self.leader, self.swarm.manager, self.managers()
+        if leader is not None and (leader not in managers or leader in self.down):
             self._step_down()
-        elif leader is not None and not self.has_quorum(leader) and not self.stalled:
+        elif leader is not None and not self.has_quorum(leader, managers) and not self.stalled:
             due = self.swarm.now + self.rng.uniform(*self.swarm.timing.election_timeout)
             manager.active, manager.step_down_at, manager.stalled_batch = False, due, None
             self.swarm.sim.call_at(due, self._check_quorum, due)
-        elif leader is not None and self.has_quorum(leader) and self.stalled:
+        elif leader is not None and self.stalled and self.has_quorum(leader, managers):
             manager.active, manager.step_down_at = True, None  # a quorum again in time: the log commits
             self._commit_log()
             self.swarm.store.commit()
@@ -147,10 +145,11 @@ class Raft:
         self._election = None
         if self.leader is not None and not self.stalled:
             return
-        candidates = [m for m in self.managers() if m not in self.down and self.has_quorum(m)]
+        managers = self.managers()
+        candidates = [m for m in managers if m not in self.down and self.has_quorum(m, managers)]
         if not candidates:
             # A failed campaign: the surviving managers keep campaigning, each round after a new timeout.
-            if any(m not in self.down for m in self.managers()):
+            if any(m not in self.down for m in managers):
                 self._arm_election()
             return
         manager = self.swarm.manager

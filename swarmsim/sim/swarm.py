@@ -74,9 +74,10 @@ class SimSwarm:
         self._joins = 0
         self.raft = Raft(self, leader)
         self.manager.active = self.initialized
-        for decl in scenario.nodes:
-            if decl.joined:
-                self._join(decl, leader=decl.name == leader, ago=self.timing.swarm_age)
+        joined = [self._join(decl, leader=decl.name == leader, ago=self.timing.swarm_age, settle=False)
+                  for decl in scenario.nodes if decl.joined]
+        if any(node.role is Role.MANAGER for node in joined):
+            self.raft.reevaluate()  # once for the cluster the scenario starts with, not per manager (quadratic)
         self.traffic = Traffic(self)
         self.traffic.start(scenario.traffic)
 
@@ -112,7 +113,9 @@ class SimSwarm:
 
     # -- nodes -------------------------------------------------------------------------------------------
     def _join(self, decl: NodeDecl, leader: bool = False, role: Role | None = None,
-              availability: Availability | None = None, addr: str | None = None, ago: float = 0.0) -> Node:
+              availability: Availability | None = None, addr: str | None = None, ago: float = 0.0,
+              settle: bool = True) -> Node:
+        """`settle`: raft takes in a new manager now (else the caller does it once for several)."""
         node = Node(name=decl.name, id=self.sim.new_id(), role=role or decl.role,
                     availability=availability or decl.availability, status=NodeStatus.READY,
                     nano_cpus=decl.nano_cpus, memory_bytes=decl.memory_bytes, labels=dict(decl.labels),
@@ -126,7 +129,7 @@ class SimSwarm:
         self.raft.add_node(decl.name)
         self.host.joined(self.sim, decl.name, ago)
         self.store.put_node(node)
-        if node.role is Role.MANAGER:
+        if settle and node.role is Role.MANAGER:
             self.raft.reevaluate()
         return node
 
