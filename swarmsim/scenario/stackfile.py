@@ -377,7 +377,7 @@ def check_stack_command(world, f: Field, cmd):
                 raise f.fail(f"service {name} already exists outside stack {cmd.namespace} (expected a new name)")
         if cmd.prune:
             for name in old - names:
-                world.services.pop(name, None)
+                world.remove_service(name)
         world.stacks[cmd.namespace] = names | (set() if cmd.prune else old)
         world.networks.update(n.name for n in stack.networks)
         for spec in stack.services:
@@ -386,5 +386,5 @@ def check_stack_command(world, f: Field, cmd):
     if isinstance(cmd, c.StackRm):
         for namespace in cmd.namespaces:
             for name in world.stacks.pop(namespace, set()):
-                world.services.pop(name, None)
+                world.remove_service(name)
     return cmd

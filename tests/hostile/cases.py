@@ -169,6 +169,9 @@ def sizes() -> list[Case]:
     # raft took in each starting manager in turn, reading every node each time: 3,000 managers took 13 s
     cases.append(scenario(BASE.replace("{managers: 1, workers: 2}", "{managers: 10000}"), "managers-10000", "size",
                           accepted=True))
+    # each service's tasks were checked against the limit by summing every service so far: 20,000 took 28 s
+    cases.append(stack_step("version: '3.8'\nservices:\n" + "".join(f"  s{i}: {{image: nginx}}\n" for i in range(20_000)),
+                            "stack-services-20000", "size", accepted=True))
     return cases
 
 
