@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping
 
-from ..model import Node, NodeStatus, Service, ServiceMode, Task, TaskState
+from ..model import Node, NodeStatus, Service, ServiceMode, Task
+from ..model.task import ASSIGNED, COMPLETE, REJECTED, RUNNING
 from .orchestrator import is_task_dirty
 
-_CLI_STATES = TaskState.REJECTED  # the CLI ignores desired/observed states it does not know (remove, orphaned)
+_CLI_STATES = REJECTED  # the CLI ignores desired/observed states it does not know (remove, orphaned)
 
 
 def _known(t: Task) -> bool:
@@ -27,7 +28,7 @@ def node_active(nodes: Mapping[str, Node], name: str | None) -> bool:
 
 
 def _counts(t: Task) -> bool:
-    return t.desired <= TaskState.RUNNING and t.state == TaskState.RUNNING
+    return t.desired <= RUNNING and t.state == RUNNING
 
 
 def _up_to_date(service: Service, tasks: Iterable[Task], nodes: Mapping[str, Node]) -> list[Task]:
@@ -77,11 +78,11 @@ def service_converged(service: Service, tasks: Iterable[Task], nodes: Mapping[st
 
 def task_settled(t: Task) -> bool:
     """Running as desired, or stopped (or never started) as desired; a held replacement is not settled."""
-    if t.desired == TaskState.RUNNING:
-        return t.state == TaskState.RUNNING
-    if t.desired == TaskState.COMPLETE:  # a job's task: settled once it has finished
-        return t.state >= TaskState.COMPLETE
-    return t.desired > TaskState.RUNNING and (t.state > TaskState.RUNNING or t.state < TaskState.ASSIGNED)
+    if t.desired == RUNNING:
+        return t.state == RUNNING
+    if t.desired == COMPLETE:  # a job's task: settled once it has finished
+        return t.state >= COMPLETE
+    return t.desired > RUNNING and (t.state > RUNNING or t.state < ASSIGNED)
 
 
 def swarm_converged(services: Iterable[Service], tasks: Iterable[Task], nodes: Mapping[str, Node]) -> bool:
@@ -95,9 +96,9 @@ def swarm_converged(services: Iterable[Service], tasks: Iterable[Task], nodes: M
             continue
         if not task_settled(t):
             return False
-        if t.desired == TaskState.RUNNING:
+        if t.desired == RUNNING:
             running[t.service_id] = running.get(t.service_id, 0) + 1
-        if t.state == TaskState.COMPLETE and t.job_iteration is not None:
+        if t.state == COMPLETE and t.job_iteration is not None:
             completed[(t.service_id, t.job_iteration)] = completed.get((t.service_id, t.job_iteration), 0) + 1
     for s in services:
         if s.update_status is not None and s.update_status.state.value in ("updating", "rollback_started"):

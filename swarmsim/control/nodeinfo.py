@@ -6,14 +6,15 @@ spread counts as soon as its desired state passes COMPLETE (section 1.2).
 """
 from __future__ import annotations
 
-from ..model import Node, Task, TaskState
+from ..model import Node, Task
+from ..model.task import COMPLETE
 
 MONITOR_FAILURES = 300.0  # s; scheduler.go monitorFailures
 MAX_FAILURES = 5          # scheduler.go maxFailures
 
 
 def _counts(t: Task) -> bool:
-    return t.desired <= TaskState.COMPLETE
+    return t.desired <= COMPLETE
 
 
 def host_ports(t: Task) -> list[tuple[str, int]]:

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from random import Random
 from typing import Callable
 
-from ..model import Node, Task, TaskState
+from ..model import Node, Task
+from ..model.task import ASSIGNED, FAILED, PENDING, REJECTED, RUNNING, SHUTDOWN
 from .constraint import label_value
 from .filters import Pipeline
 from .nodeindex import NodeIndex
@@ -96,26 +97,26 @@ class Scheduler:
             info.index = None
 
     def task_created(self, t: Task) -> None:
-        if t.state < TaskState.PENDING or t.state > TaskState.RUNNING:
+        if t.state < PENDING or t.state > RUNNING:
             return
         self.all_tasks[t.id] = t
         if t.node is None:
             self.unassigned[t.id] = t
             self.tick_required = True
-        elif t.state == TaskState.PENDING:
+        elif t.state == PENDING:
             self.preassigned[t.id] = None
             self.pending_preassigned[t.id] = t
         elif (info := self.nodes.get(t.node)) is not None:
             info.add_task(t)
 
     def task_updated(self, t: Task, now: float) -> None:
-        if t.state < TaskState.PENDING:
+        if t.state < PENDING:
             return
         old = self.all_tasks.get(t.id)
-        if t.state > TaskState.RUNNING:
+        if t.state > RUNNING:
             if old is None:
                 return
-            if t.state != old.state and t.state in (TaskState.FAILED, TaskState.REJECTED) \
+            if t.state != old.state and t.state in (FAILED, REJECTED) \
                     and t.id not in self.preassigned and (info := self.nodes.get(t.node)) is not None:
                 info.task_failed(t, now)
                 self.failed_on[t.node] = None
@@ -129,7 +130,7 @@ class Scheduler:
             self.unassigned[t.id] = t
             self.tick_required = True
             return
-        if t.state == TaskState.PENDING:
+        if t.state == PENDING:
             if old is not None:
                 self._forget(old)
             self.preassigned[t.id] = None
@@ -173,7 +174,7 @@ class Scheduler:
             if not self.pipeline.process(info):
                 new = t.copy(err=self.pipeline.explain(), status_at=now)
             else:
-                new = t.copy(state=TaskState.ASSIGNED, msg=PREASSIGNED_MSG, err="", status_at=now)
+                new = t.copy(state=ASSIGNED, msg=PREASSIGNED_MSG, err="", status_at=now)
                 info.add_task(new)
                 del self.pending_preassigned[t.id]
             self.all_tasks[t.id] = new
@@ -299,7 +300,7 @@ class Scheduler:
         while pending:
             t = pending.pop()
             info = nodes[i % count]
-            new = t.copy(node=info.node.name, state=TaskState.ASSIGNED, msg=ASSIGNED_MSG, err="", status_at=now)
+            new = t.copy(node=info.node.name, state=ASSIGNED, msg=ASSIGNED_MSG, err="", status_at=now)
             self.all_tasks[t.id] = new
             info.add_task(new)
             decisions[t.id] = Decision(t, new)
@@ -328,8 +329,8 @@ class Scheduler:
                 continue
             if version > t.spec_version:
                 # An old revision's task: dropped from the queue; shut down if nobody wants it (swarmkit#2998).
-                if t.state == TaskState.PENDING and t.desired >= TaskState.SHUTDOWN:
-                    new = t.copy(state=TaskState.SHUTDOWN, err="", status_at=now)
+                if t.state == PENDING and t.desired >= SHUTDOWN:
+                    new = t.copy(state=SHUTDOWN, err="", status_at=now)
                 else:
                     new = t.copy(status_at=now)
             else:

@@ -17,12 +17,17 @@ class ServiceMode(str, Enum):
 
     @property
     def is_job(self) -> bool:
-        return self in (ServiceMode.REPLICATED_JOB, ServiceMode.GLOBAL_JOB)
+        return self in _JOB_MODES
 
     @property
     def per_node(self) -> bool:
         """Tasks belong to a node (slot 0), not to a numbered slot."""
-        return self in (ServiceMode.GLOBAL, ServiceMode.GLOBAL_JOB)
+        return self in _PER_NODE_MODES
+
+
+# Module globals, not ServiceMode.X at each call: see TaskState's in model/task.py (Python 3.11's Enum look-up).
+_JOB_MODES = (ServiceMode.REPLICATED_JOB, ServiceMode.GLOBAL_JOB)
+_PER_NODE_MODES = (ServiceMode.GLOBAL, ServiceMode.GLOBAL_JOB)
 
 
 class RestartCondition(str, Enum):

@@ -15,6 +15,7 @@ import simpy
 
 from ..control.nodeinfo import host_ports
 from ..model import Task, TaskState, Workload
+from ..model.task import ACCEPTED, COMPLETE, FAILED, PREPARING, READY, REJECTED, RUNNING, SHUTDOWN, STARTING
 from ..model.service import DEFAULT_WORKLOAD
 from ..model.scenario import Timing
 
@@ -212,7 +213,7 @@ class Agent:
         for task_id, t in wanted.items():
             run = self.runs.get(task_id)
             if run is None:
-                if t.state <= TaskState.RUNNING:
+                if t.state <= RUNNING:
                     run = _Run(task=t, workload=self._workload(t), changed=self.sim.env.event())
                     self.runs[task_id] = run
                     run.process = self.sim.process(self._lifecycle(run))
@@ -246,7 +247,7 @@ class Agent:
             self.outbox[run.task.id] = (state, msg, err, exit_code, self.sim.now)
 
     def _stop_wanted(self, run: _Run) -> bool:
-        return run.removed or run.task.desired >= TaskState.SHUTDOWN
+        return run.removed or run.task.desired >= SHUTDOWN
 
     def _wait_change(self, run: _Run, any_change: bool = False):
         run.changed = self.sim.env.event()
@@ -266,18 +267,18 @@ class Agent:
             yield from self._finish_without_container(run, state)
             return
         yield self.sim.timeout(self.timing.accept)
-        self._report(run, TaskState.ACCEPTED, "accepted")
-        self._report(run, TaskState.PREPARING, "preparing")
+        self._report(run, ACCEPTED, "accepted")
+        self._report(run, PREPARING, "preparing")
         prepared = yield from self._prepare(run)
         if not prepared:
             return
-        self._report(run, TaskState.READY, "prepared")
-        while run.task.desired < TaskState.RUNNING and not self._stop_wanted(run):
+        self._report(run, READY, "prepared")
+        while run.task.desired < RUNNING and not self._stop_wanted(run):
             yield self._wait_change(run)
         if self._stop_wanted(run):
-            yield from self._finish_without_container(run, TaskState.READY)
+            yield from self._finish_without_container(run, READY)
             return
-        self._report(run, TaskState.STARTING, "starting")
+        self._report(run, STARTING, "starting")
         yield from self._busy(self.timing.container_start + self.timing.network_attach * _attached_networks(run.task))
         ports = len(host_ports(run.task))
         if ports and self.timing.port_publish > 0:
@@ -292,7 +293,7 @@ class Agent:
                 yield from self._end_unhealthy(run, verdict)
                 return
         run.started_at = self.sim.now
-        self._report(run, TaskState.RUNNING, "started")
+        self._report(run, RUNNING, "started")
         yield from self._run(run)
 
     def _until_healthy(self, run: _Run, check):
@@ -340,7 +341,7 @@ class Agent:
             if run.workload.ignore_sigterm:
                 self._exited(run, 137, "starting", ": dockerexec: unhealthy container")
             else:
-                self._report(run, TaskState.RUNNING, "started")
+                self._report(run, RUNNING, "started")
                 self._exited(run, 0, "started")
         else:
             self._process_ended(run)
@@ -350,15 +351,15 @@ class Agent:
     def _exited(self, run: _Run, code: int, msg: str, cause: str = "") -> None:
         """The container's process ended: COMPLETE on 0, else FAILED with Docker's exit error."""
         if code:
-            self._report(run, TaskState.FAILED, msg, f"task: non-zero exit ({code}){cause}", exit_code=code)
+            self._report(run, FAILED, msg, f"task: non-zero exit ({code}){cause}", exit_code=code)
         else:
-            self._report(run, TaskState.COMPLETE, "finished", exit_code=0)
+            self._report(run, COMPLETE, "finished", exit_code=0)
         self.runs.pop(run.task.id, None)
 
     def _finish_without_container(self, run: _Run, state: TaskState):
-        if state < TaskState.COMPLETE:
+        if state < COMPLETE:
             yield self.sim.timeout(self.timing.accept)
-            self._report(run, TaskState.SHUTDOWN, "shutdown")
+            self._report(run, SHUTDOWN, "shutdown")
         self.runs.pop(run.task.id, None)
 
     def _busy(self, base: float):
@@ -373,12 +374,12 @@ class Agent:
             yield self.pulls[image]
             if image not in self.present:
                 # The pull error is only logged; creating the container then fails (controller.go Prepare).
-                self._report(run, TaskState.REJECTED, "preparing", f"No such image: {image}")
+                self._report(run, REJECTED, "preparing", f"No such image: {image}")
                 self.runs.pop(run.task.id, None)
                 return False
         yield from self._busy(self.timing.container_create)
         if self._stop_wanted(run):
-            yield from self._finish_without_container(run, TaskState.PREPARING)
+            yield from self._finish_without_container(run, PREPARING)
             return False
         return True
 
@@ -416,7 +417,7 @@ class Agent:
         """
         yield self.sim.timeout(self.timing.stop_delay)
         yield from self._shutdown(run)
-        self._report(run, TaskState.SHUTDOWN, "shutdown")
+        self._report(run, SHUTDOWN, "shutdown")
         self.runs.pop(run.task.id, None)
 
     def _shutdown(self, run: _Run):
@@ -466,9 +467,9 @@ class Agent:
         old daemon. They fail at once, with this time, and the statuses wait for a session (seen: exit 255
         stamped 0.8-1.0 s after a crashed dockerd was started again, delivered when a leader appeared)."""
         for t in tasks:
-            if TaskState.STARTING <= t.state <= TaskState.RUNNING:
+            if STARTING <= t.state <= RUNNING:
                 self.lost[t.id] = None
-                self.outbox[t.id] = (TaskState.FAILED, "started", f"task: non-zero exit ({exit_code})", exit_code,
+                self.outbox[t.id] = (FAILED, "started", f"task: non-zero exit ({exit_code})", exit_code,
                                      self.sim.now)
 
     def disconnect(self) -> None:

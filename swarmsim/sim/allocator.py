@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..model import Node, Service, Task, TaskState
+from ..model import Node, Service, Task
+from ..model.task import NEW, PENDING, RUNNING
 from ..net.ipam import AddressPool, take_all
 
 if TYPE_CHECKING:
@@ -66,11 +67,11 @@ class Allocator:
         self._retry()
 
     def _on_task(self, old: Task | None, new: Task | None) -> None:
-        if new is not None and old is None and new.state == TaskState.NEW:
+        if new is not None and old is None and new.state == NEW:
             if not self.new:
                 self.manager.sim.call_at(self.manager.sim.now + self.manager.timing.raft_commit, self._allocate)
             self.new[new.id] = None
-        elif new is None or (new.state > TaskState.RUNNING and (old is None or old.state <= TaskState.RUNNING)):
+        elif new is None or (new.state > RUNNING and (old is None or old.state <= RUNNING)):
             task = new or old
             if any([pool.release(task.id) for pool in self.pools.values()]):
                 self._retry()
@@ -88,10 +89,10 @@ class Allocator:
             return
         for task_id in batch:
             t = self.manager.store.tasks.get(task_id)
-            if t is None or t.state != TaskState.NEW or t.service_id not in self.manager.store.services:
+            if t is None or t.state != NEW or t.service_id not in self.manager.store.services:
                 continue
             if not take_all(self._networks(t.spec.networks, t.endpoint), t.id):
                 self.waiting[t.id] = None
                 continue
-            self.manager.store.update_task(t.copy(state=TaskState.PENDING, msg=PENDING_MSG,
+            self.manager.store.update_task(t.copy(state=PENDING, msg=PENDING_MSG,
                                                    status_at=self.manager.sim.now))

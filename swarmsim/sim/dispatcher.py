@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..model import Node, NodeStatus, Task, TaskState
+from ..model.task import ASSIGNED, ORPHANED, RUNNING
 
 if TYPE_CHECKING:
     from .agent import Agent
@@ -23,10 +24,10 @@ UNKNOWN_FAILURE = 'heartbeat failure for node in "unknown" state'
 def _assignment_changed(old: Task | None, new: Task | None) -> bool:
     """Whether the agent must hear of this change: a new assignment, a new desired state, a removal."""
     if new is None:
-        return old is not None and old.node is not None and old.state >= TaskState.ASSIGNED
-    if new.node is None or new.state < TaskState.ASSIGNED:
+        return old is not None and old.node is not None and old.state >= ASSIGNED
+    if new.node is None or new.state < ASSIGNED:
         return False
-    return old is None or old.state < TaskState.ASSIGNED or old.desired != new.desired
+    return old is None or old.state < ASSIGNED or old.desired != new.desired
 
 
 class Dispatcher:
@@ -63,7 +64,7 @@ class Dispatcher:
         del self._dirty_nodes[node]
         agent = self.agents.get(node)
         if agent is not None and agent.connected and self.manager.active:
-            agent.assign([t for t in self.manager.store.node_tasks(node) if t.state >= TaskState.ASSIGNED])
+            agent.assign([t for t in self.manager.store.node_tasks(node) if t.state >= ASSIGNED])
 
     def resync(self, node: str) -> None:
         """A (re)connecting agent gets its whole assignment set."""
@@ -97,7 +98,7 @@ class Dispatcher:
             t = store.tasks.get(task_id)
             if t is None or state < t.state:
                 continue  # observed state never goes backwards
-            running_at = at if state == TaskState.RUNNING else t.running_at
+            running_at = at if state == RUNNING else t.running_at
             store.update_task(t.copy(state=state, msg=msg, err=err, status_at=at, running_at=running_at,
                                       exit_code=exit_code), at=at)
 
@@ -163,8 +164,8 @@ class Dispatcher:
         if self._lost.get(name) != deadline or node is None or node.status is not NodeStatus.DOWN:
             return
         for t in self.manager.store.node_tasks(name):
-            if TaskState.ASSIGNED <= t.state <= TaskState.RUNNING:
-                self.manager.store.update_task(t.copy(state=TaskState.ORPHANED, status_at=self.sim.now))
+            if ASSIGNED <= t.state <= RUNNING:
+                self.manager.store.update_task(t.copy(state=ORPHANED, status_at=self.sim.now))
 
     def new_leader(self) -> None:
         """A new leader's dispatcher: every node not down is UNKNOWN until it registers, for 6 periods."""

@@ -12,6 +12,7 @@ from ..control.gomap import range_order
 from ..control.orchestrator import (invalid_node, is_task_dirty, lowest_free_slots, newest_task,
                                     node_matches_service, scale_down_order)
 from ..model import Availability, Node, NodeStatus, Service, ServiceMode, Task, TaskState, UpdateState
+from ..model.task import REMOVE, RUNNING, SHUTDOWN
 from .tasks import new_task
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ def set_desired(manager: "Manager", tasks, desired: TaskState) -> None:
 
 def updatable_tasks_in_slot(manager: "Manager", service: Service, slot: list[Task]) -> list[Task]:
     """Tasks of a slot still wanted; a slot whose newest task will not restart stays satisfied by it."""
-    updatable = [t for t in slot if t.desired <= TaskState.RUNNING]
+    updatable = [t for t in slot if t.desired <= RUNNING]
     if updatable or not slot:
         return updatable
     if service.update_status and service.update_status.state is UpdateState.ROLLBACK_STARTED:
@@ -85,7 +86,7 @@ class _Orchestrator(_Loop):
         if new is None:
             if old.spec.mode is self.mode:  # SetServiceTasksRemove
                 self.manager.updates.cancel(old.id)
-                set_desired(self.manager, self.manager.store.service_tasks(old.id), TaskState.REMOVE)
+                set_desired(self.manager, self.manager.store.service_tasks(old.id), REMOVE)
         elif new.spec.mode is self.mode:
             self.reconcile[new.id] = None
 
@@ -102,26 +103,26 @@ class ReplicatedOrchestrator(_Orchestrator):
 
     def _on_task(self, old: Task | None, new: Task | None) -> None:
         if new is None:
-            if old.desired <= TaskState.RUNNING and self._mine(old.service_id):
+            if old.desired <= RUNNING and self._mine(old.service_id):
                 self.reconcile[old.service_id] = None
             return
-        if new.desired > TaskState.RUNNING or self._mine(new.service_id) is None:
+        if new.desired > RUNNING or self._mine(new.service_id) is None:
             return
-        if new.state > TaskState.RUNNING or (new.node is not None and
+        if new.state > RUNNING or (new.node is not None and
                                              invalid_node(self.manager.store.nodes.get(new.node))):
             self.restart_tasks[new.id] = None
 
     def _on_node(self, old: Node | None, new: Node | None) -> None:
         if new is None or invalid_node(new):
             for t in self.manager.store.node_tasks((new or old).name):
-                if t.desired <= TaskState.RUNNING and self._mine(t.service_id):
+                if t.desired <= RUNNING and self._mine(t.service_id):
                     self.restart_tasks[t.id] = None
 
     def tick(self) -> None:
         restart, self.restart_tasks = self.restart_tasks, {}
         for task_id in restart:
             t = self.manager.store.tasks.get(task_id)
-            if t is None or t.desired > TaskState.RUNNING:
+            if t is None or t.desired > RUNNING:
                 continue
             service = self._mine(t.service_id)
             if service is not None:
@@ -162,7 +163,7 @@ class ReplicatedOrchestrator(_Orchestrator):
             ordered = scale_down_order(slots)
             m.updates.update(service, ordered[:want])
             self._delete_dead(dead)
-            set_desired(m, [t for slot in ordered[want:] for t in slot], TaskState.REMOVE)
+            set_desired(m, [t for slot in ordered[want:] for t in slot], REMOVE)
         else:
             self._delete_dead(dead)
             m.updates.update(service, slots)
@@ -190,7 +191,7 @@ class GlobalOrchestrator(_Orchestrator):
     def _on_task(self, old: Task | None, new: Task | None) -> None:
         if new is None or self._mine(new.service_id) is None:
             return
-        if new.desired <= TaskState.RUNNING and new.state > TaskState.RUNNING:
+        if new.desired <= RUNNING and new.state > RUNNING:
             self.restart_tasks[new.id] = None
 
     def _on_node(self, old: Node | None, new: Node | None) -> None:
@@ -220,13 +221,13 @@ class GlobalOrchestrator(_Orchestrator):
         eligible = {n.name: n for n in self._eligible()}
         for task_id in restart:
             t = self.manager.store.tasks.get(task_id)
-            if t is None or t.desired > TaskState.RUNNING:
+            if t is None or t.desired > RUNNING:
                 continue
             service, node = self._mine(t.service_id), eligible.get(t.node or "")
             if service is None or node is None:
                 continue
             if node.availability is Availability.PAUSE or not node_matches_service(service, node):
-                set_desired(self.manager, [t], TaskState.SHUTDOWN)
+                set_desired(self.manager, [t], SHUTDOWN)
             else:
                 self.manager.restarts.restart(service, t)
 
@@ -248,7 +249,7 @@ class GlobalOrchestrator(_Orchestrator):
         for node in self._eligible():
             tasks = slots.pop(node.name, [])
             if not node_matches_service(service, node):
-                set_desired(m, tasks, TaskState.SHUTDOWN)
+                set_desired(m, tasks, SHUTDOWN)
             elif node.availability is Availability.PAUSE:
                 continue
             elif not tasks:
@@ -256,7 +257,7 @@ class GlobalOrchestrator(_Orchestrator):
             else:
                 to_update.append(tasks)
         for tasks in slots.values():
-            set_desired(m, tasks, TaskState.SHUTDOWN)
+            set_desired(m, tasks, SHUTDOWN)
         if to_update:  # ranging over g.nodes, a long-lived map whose cells follow the nodes' history
             self._map_order.shuffle(to_update)
             m.updates.update(service, to_update)
@@ -265,7 +266,7 @@ class GlobalOrchestrator(_Orchestrator):
         m = self.manager
         if node.availability is Availability.DRAIN or node.status is NodeStatus.DOWN:
             set_desired(m, [t for t in m.store.node_tasks(node.name) if self._mine(t.service_id)],
-                        TaskState.SHUTDOWN)
+                        SHUTDOWN)
             return
         if node.availability is Availability.PAUSE:
             return
@@ -279,4 +280,4 @@ class GlobalOrchestrator(_Orchestrator):
                 (dirty if is_task_dirty(service, t, node) else clean).append(t)
             if not clean:
                 m.store.create_task(new_task(m.sim, service, 0, node.name))
-            set_desired(m, dirty + clean[1:], TaskState.SHUTDOWN)
+            set_desired(m, dirty + clean[1:], SHUTDOWN)

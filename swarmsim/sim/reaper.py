@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..model import Task, TaskState
+from ..model import Task
+from ..model.task import ASSIGNED, COMPLETE, REMOVE, RUNNING
 
 if TYPE_CHECKING:
     from .manager import Manager
@@ -17,7 +18,7 @@ MAX_DIRTY = 1000
 
 
 def _finished(t: Task) -> bool:
-    return t.state > TaskState.RUNNING or (t.state < TaskState.ASSIGNED and t.desired > TaskState.RUNNING)
+    return t.state > RUNNING or (t.state < ASSIGNED and t.desired > RUNNING)
 
 
 class TaskReaper:
@@ -34,7 +35,7 @@ class TaskReaper:
             return
         if old is None:
             self.dirty[(new.service_id, new.slot, new.node if not new.slot else None)] = None
-        elif new.desired == TaskState.REMOVE and (new.state < TaskState.ASSIGNED or new.state >= TaskState.COMPLETE):
+        elif new.desired == REMOVE and (new.state < ASSIGNED or new.state >= COMPLETE):
             self.cleanup[new.id] = None
         if len(self.dirty) + len(self.cleanup) > MAX_DIRTY:
             if not self._due:  # one tick for the burst at this instant, not one per task event

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..control.restart import RestartHistory, should_restart
-from ..model import Availability, NodeStatus, Service, Task, TaskState
+from ..model import Availability, NodeStatus, Service, Task
+from ..model.task import COMPLETE, READY, RUNNING, SHUTDOWN
 from .env import SimEnv
 from .store import Store
 from .tasks import new_task
@@ -37,7 +38,7 @@ class RestartSupervisor:
         if new is None:
             self.cancel(old.id)
             return
-        if new.state > TaskState.RUNNING:
+        if new.state > RUNNING:
             for event in self._stop_waiters.pop(new.id, ()):
                 if not event.triggered:
                     event.succeed()
@@ -61,18 +62,18 @@ class RestartSupervisor:
                 held.waiter = True
                 self.sim.process(self._restart_after(held, service, t.id))
             return
-        if t.desired > TaskState.COMPLETE:
+        if t.desired > COMPLETE:
             return
-        t = self.store.update_task(t.copy(desired=TaskState.SHUTDOWN))
+        t = self.store.update_task(t.copy(desired=SHUTDOWN))
         key = self._key(service, t)
         if not should_restart(t, self.history.get(key)):
             return
         node = self.store.nodes.get(t.node) if t.node else None
         replacement = new_task(self.sim, service, 0 if service.per_node else t.slot,
-                               t.node if service.per_node else None, desired=TaskState.READY)
+                               t.node if service.per_node else None, desired=READY)
         drained = node is not None and node.availability is Availability.DRAIN
         delay = 0.0 if drained else t.spec.restart_policy.delay
-        wait_stop = not ((node is not None and node.status is NodeStatus.DOWN) or t.state > TaskState.RUNNING)
+        wait_stop = not ((node is not None and node.status is NodeStatus.DOWN) or t.state > RUNNING)
         replacement = self.store.create_task(replacement)
         self.history.setdefault(key, RestartHistory()).record(replacement, self.sim.now)
         self.delay_start(t, replacement.id, delay, wait_stop)
@@ -80,7 +81,7 @@ class RestartSupervisor:
     def _restart_after(self, held: _Delayed, service: Service, task_id: str):
         yield held.done
         current = self.store.tasks.get(task_id)
-        if current is not None and current.desired <= TaskState.RUNNING:
+        if current is not None and current.desired <= RUNNING:
             self.restart(service, current)
 
     def should_restart(self, service: Service, t: Task) -> bool:
@@ -99,7 +100,7 @@ class RestartSupervisor:
         held = _Delayed(done=self.sim.env.event())
         self.delays[new_id] = held
         stopped = None
-        if wait_stop and old is not None and old.state <= TaskState.RUNNING:
+        if wait_stop and old is not None and old.state <= RUNNING:
             stopped = self.sim.env.event()
             self._stop_waiters.setdefault(old.id, []).append(stopped)
             if old.node:
@@ -123,6 +124,6 @@ class RestartSupervisor:
 
     def start_now(self, task_id: str) -> None:
         t = self.store.tasks.get(task_id)
-        if t is not None and t.desired < TaskState.RUNNING:  # a job's task runs to completion (StartNow)
-            wanted = TaskState.RUNNING if t.job_iteration is None else TaskState.COMPLETE
+        if t is not None and t.desired < RUNNING:  # a job's task runs to completion (StartNow)
+            wanted = RUNNING if t.job_iteration is None else COMPLETE
             self.store.update_task(t.copy(desired=wanted))

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 import simpy
 
 from ..control.orchestrator import is_task_dirty, slot_is_dirty
-from ..model import FailureAction, Service, Task, TaskState, UpdateOrder, UpdateState, UpdateStatus
+from ..model import FailureAction, Service, Task, UpdateOrder, UpdateState, UpdateStatus
+from ..model.task import READY, RUNNING, SHUTDOWN
 from .tasks import new_task
 
 if TYPE_CHECKING:
@@ -74,12 +75,12 @@ class Updater:
     def _on_task(self, old: Task | None, new: Task | None) -> None:
         if new is None:
             return
-        if new.state > TaskState.RUNNING and self._watch_failures:
+        if new.state > RUNNING and self._watch_failures:
             self._failures.append(new)
             if not self._failure_signal.triggered:
                 self._failure_signal.succeed()
         waiter = self._running_waiters.get(new.id)
-        if waiter is not None and new.state >= TaskState.RUNNING:
+        if waiter is not None and new.state >= RUNNING:
             del self._running_waiters[new.id]
             self.updated_tasks[new.id] = self.sim.now
             waiter.succeed(new)
@@ -198,25 +199,25 @@ class Updater:
         running = clean = None
         for t in slot:
             if not is_task_dirty(self.service, t, self.store.nodes.get(t.node or "")):
-                if t.desired == TaskState.RUNNING:
+                if t.desired == RUNNING:
                     running = t
                     break
-                if t.desired < TaskState.RUNNING:
+                if t.desired < RUNNING:
                     clean = t
         existing = running or clean
         if existing is not None:
             yield from self._use_existing(slot, existing)
             return
         node = slot[0].node if self.service.is_global else None
-        updated = new_task(self.sim, self.service, slot[0].slot, node, desired=TaskState.READY)
+        updated = new_task(self.sim, self.service, slot[0].slot, node, desired=READY)
         yield from self._update_task(slot, updated)
 
     def _use_existing(self, slot: list[Task], existing: Task):
         others = [t for t in slot if t.id != existing.id]
-        if not others and existing.desired == TaskState.RUNNING:
+        if not others and existing.desired == RUNNING:
             return
         old = self._remove_old(others) if others else None
-        if existing.desired != TaskState.RUNNING:
+        if existing.desired != RUNNING:
             yield self.manager.restarts.delay_start(old, existing.id, 0.0, True) | self.stop
 
     def _update_task(self, slot: list[Task], updated: Task):
@@ -235,14 +236,14 @@ class Updater:
         if self.stop.triggered:
             return
         yield waiter | self.stop
-        if waiter.triggered and start_first and waiter.value.state == TaskState.RUNNING:
+        if waiter.triggered and start_first and waiter.value.state == RUNNING:
             self._remove_old(slot)
 
     def _remove_old(self, tasks: list[Task]) -> Task | None:
         removed = None
         for t in self._current(tasks):
-            if t.desired <= TaskState.RUNNING:
-                self.store.update_task(t.copy(desired=TaskState.SHUTDOWN))
+            if t.desired <= RUNNING:
+                self.store.update_task(t.copy(desired=SHUTDOWN))
                 removed = t
         return removed
 
