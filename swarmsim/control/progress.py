@@ -14,6 +14,7 @@ import math
 from typing import Iterable, Mapping
 
 from ..model import Node, Service, Task, TaskState, UpdateState
+from ..model.task import RUNNING
 from .convergence import cli_tasks_by_node, cli_tasks_by_slot, node_active
 
 MAX_PROGRESS = 9         # progress.go maxProgress: the running state's number
@@ -72,6 +73,8 @@ class ServiceProgress:
         self.converged_at: float | None = None
         self.message: str | None = None    # the rollback-completed message, written after `verify`
         self.slot_map: dict[int, int] = {}
+        self.picks: dict[int, Task] | None = None  # the replicated view of the last poll (tasksBySlot)
+        self.running = self.unsettled = 0          # its tasks running as desired, and those not running
         self.job_nodes: list[str] = []     # a global job's nodes, fixed at the first look (taskNodes)
 
     def output(self, *more: str) -> list[str]:
@@ -80,9 +83,14 @@ class ServiceProgress:
     def _write(self, ident: str, action: str, bar: str = "") -> None:
         self.lines[ident] = f"{ident}: {action} {bar}".rstrip()
 
-    def poll(self, service: Service, tasks: list[Task], nodes: Mapping[str, Node],
-             now: float) -> tuple[bool, list[str]] | None:
-        """One turn of the CLI's loop: None to poll again after 200 ms, or (ok, the output) when it returns."""
+    def poll(self, service: Service, tasks: list[Task], nodes: Mapping[str, Node], now: float,
+             changed: Mapping[int, list[Task]] | None = None) -> tuple[bool, list[str]] | None:
+        """One turn of the CLI's loop: None to poll again after 200 ms, or (ok, the output) when it returns.
+
+        `changed`, when the caller knows it: the tasks of each slot whose tasks changed since the last poll, all
+        else the view depends on (the spec, the nodes) being as it was. A replicated service's view is then
+        picked again for those slots only: re-picking 10,000 slots at every poll of a scale to 10,000 replicas
+        took 95 s (784 polls)."""
         monitor = service.spec.update_config.monitor or 5.0
         status = service.update_status
         state = status.state if status is not None else None
@@ -111,8 +119,8 @@ class ServiceProgress:
             done = (self._update_global_job(service, tasks, nodes) if service.per_node
                     else self._update_replicated_job(service, tasks))
             return (True, self.output("job complete")) if done else None
-        self.converged = (self._update_global if service.is_global else self._update_replicated)(
-            service, tasks, nodes)
+        self.converged = (self._update_global(service, tasks, nodes) if service.is_global else
+                          self._update_replicated(service, tasks, nodes, changed))
         if self.converged:
             if self.converged_at is None:
                 self.converged_at = now
@@ -141,7 +149,8 @@ class ServiceProgress:
         if self.done and any(t.state != TaskState.RUNNING for t in picked):
             self.done = False
 
-    def _update_replicated(self, service: Service, tasks: list[Task], nodes: Mapping[str, Node]) -> bool:
+    def _update_replicated(self, service: Service, tasks: list[Task], nodes: Mapping[str, Node],
+                           changed: Mapping[int, list[Task]] | None) -> bool:
         replicas = service.spec.replicas
         if not self.initialized:
             self._overall(0, replicas)
@@ -149,19 +158,38 @@ class ServiceProgress:
                 for i in range(1, replicas + 1):
                     self._write(f"{i}/{replicas}", " ")
             self.initialized = True
-        by_slot = cli_tasks_by_slot(service, tasks, nodes)
-        self._settled(by_slot.values())
-        running = 0
-        for slot, t in sorted(by_slot.items()):  # Go ranges over a map: any order; this is one of them
-            mapped = self.slot_map.setdefault(slot, len(self.slot_map) + 1)
-            if t.desired <= TaskState.RUNNING and t.state == TaskState.RUNNING:
-                running += 1
-            if not (self.done or replicas > MAX_PROGRESS_BARS or mapped > replicas):
-                self._task_line(f"{mapped}/{replicas}", t)
+        if changed is None or self.picks is None or replicas <= MAX_PROGRESS_BARS:
+            self.picks, self.running, self.unsettled = {}, 0, 0
+            changed = {None: tasks}
+        new_slots = self._pick(service, nodes, changed)
+        if self.done and self.unsettled:
+            self.done = False
+        for slot in sorted(new_slots):  # Go ranges over a map: any order; this is one of them (slot order)
+            self.slot_map[slot] = len(self.slot_map) + 1
+        if not (self.done or replicas > MAX_PROGRESS_BARS):
+            for slot, t in sorted(self.picks.items()):
+                if self.slot_map[slot] <= replicas:
+                    self._task_line(f"{self.slot_map[slot]}/{replicas}", t)
         if not self.done:
-            self._overall(running, replicas)
-            self.done = running == replicas
-        return running == replicas
+            self._overall(self.running, replicas)
+            self.done = self.running == replicas
+        return self.running == replicas
+
+    def _pick(self, service: Service, nodes: Mapping[str, Node], changed: Mapping[int | None, list[Task]]) -> list[int]:
+        """Pick the shown task of each slot in `changed` again (None: of every slot, from all the tasks), keeping
+        the counts; the slots seen for the first time."""
+        picks, new = self.picks, []
+        for slot, slot_tasks in changed.items():
+            for old in ([picks.pop(slot)] if slot in picks else []):
+                self.running -= old.desired <= RUNNING and old.state == RUNNING
+                self.unsettled -= old.state != RUNNING
+            for got, t in cli_tasks_by_slot(service, slot_tasks, nodes).items():
+                picks[got] = t
+                self.running += t.desired <= RUNNING and t.state == RUNNING
+                self.unsettled += t.state != RUNNING
+                if got not in self.slot_map:
+                    new.append(got)
+        return new
 
     def _job_task_line(self, ident: str, t: Task) -> None:
         """writeTaskProgress of the job updaters: the state out of maxJobProgress, or the error."""

@@ -49,6 +49,7 @@ class Store:
         self.service_watchers: list[ServiceWatcher] = []
         self.commit_watchers: list[Callable[[], None]] = []
         self.version = 0  # commits so far; readers cache what they derived from an unchanged store
+        self.node_writes = 0  # node writes so far: what was derived from the nodes holds while it is unchanged
 
     # -- reads ------------------------------------------------------------------------------------
     def service(self, name_or_id: str) -> Service | None:
@@ -158,6 +159,7 @@ class Store:
     def put_node(self, new: Node) -> None:
         old = self.nodes.get(new.name)
         self.nodes[new.name] = new
+        self.node_writes += 1
         if old is None or (old.status, old.availability, old.role, old.leader) != \
                 (new.status, new.availability, new.role, new.leader):
             self.trace.emit(self.sim.now, "node", node=new.name, status=new.status.value,
@@ -168,6 +170,7 @@ class Store:
         old = self.nodes.pop(name, None)
         if old is None:
             return
+        self.node_writes += 1
         self._publish(self.node_watchers, old, None)
 
     def put_service(self, new: Service) -> None:

@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from random import Random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from swarmsim.control.progress import ServiceProgress
 from swarmsim.model import Service, ServiceMode, ServiceSpec, TaskState, UpdateState, UpdateStatus
@@ -106,3 +110,40 @@ def test_the_simulated_cli_shows_the_pending_tasks_error():
     output = trace.steps()[0]["output"].splitlines()
     assert output[1:3] == ["overall progress: 3 out of 4 tasks",
                            "1/4: no suitable node (insufficient resources on 3 nodes)"]
+
+
+STATES = [TaskState.NEW, TaskState.PENDING, TaskState.ASSIGNED, TaskState.PREPARING, TaskState.RUNNING,
+          TaskState.SHUTDOWN, TaskState.FAILED, TaskState.REMOVE]
+
+
+@settings(max_examples=150, deadline=None)
+@given(replicas=st.sampled_from([3, 20, 21, 40]), seed=st.integers(0, 2**32 - 1), polls=st.integers(1, 25))
+def test_a_poll_told_only_the_changed_slots_shows_what_a_poll_of_every_task_shows(replicas, seed, polls):
+    """The incremental view (`changed`: the tasks of the slots written since the last poll) and the full one
+    print the same lines and return at the same poll, whatever the tasks do: new slots, several tasks in a
+    slot, tasks leaving, a slot emptied."""
+    rng = Random(seed)
+    tasks: dict[str, object] = {}
+    full, incremental = ServiceProgress(["s1"]), ServiceProgress(["s1"])
+    svc = service(replicas)
+    for i in range(polls):
+        written: set[int] = set()
+        for _ in range(rng.randrange(0, 2 * replicas)):
+            slot = rng.randrange(1, replicas + 6)
+            mine = [k for k, t in tasks.items() if t.slot == slot]
+            if mine and rng.random() < 0.15:
+                del tasks[rng.choice(mine)]
+            elif mine and rng.random() < 0.6:
+                k = rng.choice(mine)
+                tasks[k] = tasks[k].copy(state=rng.choice(STATES), desired=rng.choice([R, R, TaskState.SHUTDOWN]))
+            else:
+                t = at(slot, rng.choice(["node1", "node2", None]), rng.choice(STATES))
+                tasks[t.id] = t
+            written.add(slot)
+        everything = list(tasks.values())
+        changed = {s: [t for t in everything if t.slot == s] for s in written}
+        a = full.poll(svc, everything, NODES, i * 0.2)
+        b = incremental.poll(svc, everything, NODES, i * 0.2, changed)
+        assert a == b and full.output() == incremental.output()
+        if a is not None:
+            break
