@@ -252,14 +252,13 @@ def service_ps(tasks: Iterable[Task], nodes: Mapping[str, Node], now: float, *, 
 
 # --- docker service ls --------------------------------------------------------------------------
 
-def _replicas(service: Service, tasks: Iterable[Task]) -> str:
-    """running/desired as swarmkit's ListServiceStatuses counts them (API >= 1.41).
+def _replicas(service: Service, own: list[Task]) -> str:
+    """running/desired as swarmkit's ListServiceStatuses counts them (API >= 1.41), from the service's tasks.
 
     Running: the service's tasks whose observed state is running, whatever their
     node's state. Desired: the replica count, or for a global service the tasks
     desired running.
     """
-    own = [t for t in tasks if t.service_id == service.id]
     if service.is_job:  # only the current iteration counts, completed ones apart (serviceContext.Replicas)
         own = [t for t in own if t.job_iteration == service.job_iteration]
         running = sum(t.state is TaskState.RUNNING for t in own)
@@ -327,7 +326,11 @@ def service_ls(services: Iterable[Service], tasks: Sequence[Task], *, quiet: boo
     ordered = sorted((s for s in services if keep(s)), key=lambda s: _natural_key(s.name))
     if quiet:
         return _lines(_short_id(s.id) for s in ordered)
-    items = [{"ID": _short_id(s.id), "Name": s.name, "Mode": s.spec.mode.value.replace("-", " "), "Replicas": _replicas(s, tasks),
+    own: dict[str, list[Task]] = {}
+    for t in tasks:  # once, not once per service (1,000 services: 200 `service ls` took 339 s)
+        own.setdefault(t.service_id, []).append(t)
+    items = [{"ID": _short_id(s.id), "Name": s.name, "Mode": s.spec.mode.value.replace("-", " "),
+              "Replicas": _replicas(s, own.get(s.id, [])),
               "Image": _display_image(s.spec.task.image), "Ports": _ingress_ports(s.spec.endpoint.ports)}
              for s in ordered]
     return _formatted(format or "table {{.ID}}\t{{.Name}}\t{{.Mode}}\t{{.Replicas}}\t{{.Image}}\t{{.Ports}}",
