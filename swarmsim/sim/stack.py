@@ -4,7 +4,10 @@ docker/cli `cli/command/stack/swarm/{deploy_composefile,remove}.go`: a deploy
 (optionally pruning services the file no longer has) checks the external
 networks, creates the stack's networks, secrets and configs that are missing,
 then updates every service that exists (swarmkit rolls only the tasks whose spec
-changed, with the service's update_config) and creates the others. A stack is
+changed, with the service's update_config) and creates the others, one API call
+at a time: the orchestrator and the allocator act on each service before the next
+arrives (`timing.stack_service_call` apart), which decides, on a full subnet, which
+services get their addresses. A stack is
 whatever carries its `com.docker.stack.namespace` label. Output lines are the CLI's.
 """
 from __future__ import annotations
@@ -79,7 +82,9 @@ def deploy(swarm: SimSwarm, stack: Stack, prune: bool) -> tuple[bool, str]:
                 missing = next((n for n in names if n not in swarm.objects[kind]), None)
                 if missing is not None:
                     raise SwarmError(f"service {base}: {kind} not found: {missing}")
-        for spec in stack.services:
+        for index, spec in enumerate(stack.services):
+            if index:  # the CLI's round trip for the previous service, during which the swarm acts on it
+                swarm.run_until(swarm.now + swarm.timing.stack_service_call)
             current = swarm.store.service(spec.name)
             if current is None:
                 out.append(f"Creating service {spec.name}")
