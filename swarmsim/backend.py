@@ -371,8 +371,9 @@ class SimBackend:
                 if pretty and not fmt:
                     return "\n".join(render.service_inspect_pretty(s, now) for s in services)
                 ids = {name: net.id for name, net in swarm.networks.items()}
-                allocation = render.Allocation(ids, {s.id: [(ids[n], addr) for n, addr in swarm.manager.allocator.vips(s)]
-                                                     for s in services})
+                allocator = swarm.manager.allocator
+                allocation = render.Allocation(ids, {s.id: [(ids[n], addr) for n, addr in allocator.vips(s)]
+                                                     for s in services}, frozenset(allocator.unallocated_services))
                 if fmt:
                     return render.service_inspect_format(services, fmt, allocation)
                 return render.service_inspect_json(services, allocation)

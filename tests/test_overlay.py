@@ -25,14 +25,16 @@ def test_a_pool_hands_out_all_but_three_addresses_and_take_all_is_all_or_nothing
 
 
 @given(st.lists(st.tuples(st.booleans(), st.integers(0, 7)), max_size=40))
-def test_each_owner_holds_the_lowest_address_free_when_it_took_one(ops):
-    pool, held = AddressPool("10.9.0.0/29"), {}
+def test_each_owner_gets_the_first_free_address_after_the_last_one_given(ops):
+    """libnetwork's serial allocation: from the last address given onwards, then round from the lowest."""
+    pool, held, cursor = AddressPool("10.9.0.0/29"), {}, 2
     for take, n in ops:
         owner = f"t{n}"
         if take and owner not in held and pool.free:
             free = sorted(set(range(2, 7)) - set(held.values()))
-            assert pool.take(owner) and pool.address(owner) == f"10.9.0.{free[0]}/29"
-            held[owner] = free[0]
+            expected = next((a for a in free if a >= cursor), free[0])
+            assert pool.take(owner) and pool.address(owner) == f"10.9.0.{expected}/29"
+            held[owner], cursor = expected, expected + 1
         elif not take:
             assert pool.release(owner) == (held.pop(owner, None) is not None)
             assert pool.address(owner) is None

@@ -449,10 +449,12 @@ def _go_number(x: float) -> int | float:
 @dataclass(frozen=True)
 class Allocation:
     """What the swarm's allocator gave services, as inspect shows it: each network's ID by name, and
-    each service's VIPs (by service ID) as (network ID, "address/prefix")."""
+    each service's VIPs (by service ID) as (network ID, "address/prefix"), and the services it could not
+    allocate (no address left for a VIP: the daemon has no Endpoint for them)."""
 
     network_ids: Mapping[str, str] = field(default_factory=dict)
     vips: Mapping[str, Sequence[tuple[str, str]]] = field(default_factory=dict)
+    unallocated: frozenset[str] = frozenset()
 
 
 def _task_template_json(spec: ServiceSpec, allocation: Allocation) -> dict:
@@ -509,7 +511,7 @@ def _endpoint_json(service: Service, allocation: Allocation) -> dict:
     """The allocated Endpoint: with no port and no network there is nothing to allocate and the daemon
     shows an empty spec; otherwise the spec, the ports and a VIP on each network (seen on 20.10)."""
     spec = service.spec
-    if not spec.endpoint.ports and not spec.task.networks:
+    if not spec.endpoint.ports and not spec.task.networks or service.id in allocation.unallocated:
         return {"Spec": {}}
     return {"Spec": _endpoint_spec_json(spec), **_without_empty({
         "Ports": [_port_json(p) for p in spec.endpoint.ports],

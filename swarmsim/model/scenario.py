@@ -77,6 +77,7 @@ class Timing:
     old_task_timeout: float = 60.0       # restart.go defaultOldTaskTimeout
     cli_poll: float = 0.200              # docker/cli progress.go
     cli_start: float = 0.055             # a `run:` command: the docker CLI's round trip before its request acts (node update 0.050, service ps 0.058: medians of 15 and 30, CLI 20.10, local swarm)
+    stack_service_call: float = 0.011    # docker stack deploy: one service create or update call to the next (median of 198 gaps, 300 services, CLI 20.10, local swarm idle; (o))
     election_timeout: tuple[float, float] = (10.0, 20.0)  # raft ticks 10..19 of 1 s
     no_leader_wait: float = 20.0         # a manager API call without a leader fails after this (measured 20 s once)
     task_history_limit: int = 5          # manager.go defaultTaskHistoryRetentionLimit

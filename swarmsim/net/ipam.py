@@ -2,13 +2,13 @@
 
 Each overlay network gets a /24 from 10.0.0.0/8 unless created with `--subnet`;
 ingress comes first (10.0.0.0/24). A network's addresses go to the VIP of each
-service attached in vip mode and to every live task attached to it; the network,
-broadcast and gateway addresses are not usable. When a pool is empty, new tasks
-stay NEW until an address is freed (moby/moby#30820).
+service attached in vip mode, to every live task attached to it and to each node's
+load balancer on it; the network, broadcast and gateway addresses are not usable.
+When a pool is empty, new tasks stay NEW until an address is freed (moby/moby#30820).
 """
 from __future__ import annotations
 
-import heapq
+import bisect
 import ipaddress
 
 RESERVED = 3  # network, broadcast, gateway
@@ -21,15 +21,17 @@ def default_subnet(index: int) -> str:
 
 
 class AddressPool:
-    """Each owner holds the lowest address free when it took one (per-node load-balancer addresses,
-    which the real allocator also takes, are not counted)."""
+    """Addresses handed out serially, as swarmkit asks libnetwork's IPAM (setIPAMSerialAlloc, bitseq
+    getAvailableFromCurrent): the first free one after the last one given, wrapping round to the
+    lowest free one past the end, so a freed address comes back only after the wrap."""
 
     def __init__(self, subnet: str):
         self.subnet = ipaddress.ip_network(subnet, strict=False)
         self.capacity = self.subnet.num_addresses - RESERVED
         self.owners: dict[str, int] = {}  # owner -> its address's offset in the subnet
-        self._freed: list[int] = []       # offsets given back, lowest first out
-        self._next = FIRST
+        self._freed: list[int] = []       # offsets given back below _fresh, sorted
+        self._fresh = FIRST               # the lowest offset never handed out
+        self._cursor = FIRST              # one past the last offset handed out
 
     @property
     def free(self) -> int:
@@ -40,17 +42,21 @@ class AddressPool:
             return True
         if self.free <= 0:
             return False
-        if self._freed:
-            self.owners[owner] = heapq.heappop(self._freed)
+        i = bisect.bisect_left(self._freed, self._cursor)
+        if i < len(self._freed):
+            offset = self._freed.pop(i)
+        elif self._fresh < FIRST + self.capacity:
+            offset, self._fresh = self._fresh, self._fresh + 1
         else:
-            self.owners[owner], self._next = self._next, self._next + 1
+            offset = self._freed.pop(0)
+        self.owners[owner], self._cursor = offset, offset + 1
         return True
 
     def release(self, owner: str) -> bool:
         offset = self.owners.pop(owner, None)
         if offset is None:
             return False
-        heapq.heappush(self._freed, offset)
+        bisect.insort(self._freed, offset)
         return True
 
     def address(self, owner: str) -> str | None:

@@ -1,19 +1,29 @@
 """The allocator: NEW tasks get their network resources and become PENDING.
 
-Swarmkit's allocator gives every service a VIP and every task an address on each
-overlay network it attaches to (ingress too, when it publishes ingress ports);
-a task whose network is out of addresses stays NEW until one is freed (a task
-stopped or deleted, a service removed). Every node holds one more ingress address
-for its load balancer from its join (allocateNode); per-node load-balancer addresses
-on other overlay networks are not modelled. Like
-doTaskAlloc (manager/allocator/network.go) it looks at the observed state only: a
-task told to shut down before it was allocated still becomes PENDING, is scheduled,
-and its agent reports it SHUTDOWN; only a task whose service is gone stays NEW.
+Swarmkit's network allocator (manager/allocator/network.go, 20.10) in the order it works:
+- a service gets a VIP on each overlay network it attaches to (ingress too, when it publishes
+  ingress ports) when it is created or updated; if one cannot be had it holds none
+  (AllocateService frees what it took) and waits among the unallocated services;
+- a NEW task gets an address on each of its overlay networks one raft commit after its creation,
+  unless its service holds no VIP yet ("pending allocations") or a network is out of addresses:
+  then it stays NEW, with nothing in `docker service ps` to say why, among the unallocated tasks;
+- a node holds a load-balancer address on ingress from its join and one on every other overlay
+  network from when a task of that network is allocated and has the node until the node's last
+  such task stops (allocateNode, reallocated at every event of a task with a node); one that
+  cannot be had is tried again at the node's next task event, not otherwise;
+- whatever is freed (a task stopped or deleted, a service removed, a node's last task of a
+  network gone) makes the next commit retry the unallocated services first, then the unallocated
+  tasks, each in Go map order: freed addresses go to waiting VIPs before waiting tasks.
+The five-minute retry that also runs without anything freed is not modelled: without a freed
+address it allocates nothing. Like doTaskAlloc it looks at the observed state only: a task told to
+shut down before it was allocated still becomes PENDING, is scheduled, and its agent reports it
+SHUTDOWN; only a task whose service is gone stays NEW.
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..control.gomap import range_order
 from ..model import Node, Service, Task
 from ..model.task import NEW, PENDING, RUNNING
 from ..net.ipam import AddressPool, take_all
@@ -22,6 +32,7 @@ if TYPE_CHECKING:
     from .manager import Manager
 
 PENDING_MSG = "pending task scheduling"
+INGRESS = "ingress"
 
 
 class Allocator:
@@ -29,70 +40,154 @@ class Allocator:
         self.manager = manager
         self.pools: dict[str, AddressPool] = {}  # overlay network name -> its addresses
         self.new: dict[str, None] = {}
-        self.waiting: dict[str, None] = {}  # tasks left NEW for want of an address
+        self.waiting: dict[str, None] = {}                # unallocatedTasks: left NEW
+        self.unallocated_services: dict[str, None] = {}  # unallocatedServices: no VIP for want of an address
+        self.node_networks: dict[str, dict[str, int]] = {}  # node -> overlay network -> its allocated live tasks
+        self.counted: dict[str, tuple[str, list[str]]] = {}  # task id -> (node, networks) it counts for
+        self.short: set[str] = set()                     # nodes missing a load-balancer address
+        self._retrying = False
+        self._map_order = manager.sim.rng.stream("allocator.retry")
         manager.store.task_watchers.append(self._on_task)
         manager.store.service_watchers.append(self._on_service)
         manager.store.node_watchers.append(self._on_node)
 
-    def _networks(self, spec_networks, endpoint) -> list[AddressPool]:
-        names = list(spec_networks) + (["ingress"] if any(p.mode == "ingress" and p.published
-                                                           for p in endpoint.ports) else [])
-        return [self.pools[n] for n in dict.fromkeys(names) if n in self.pools]
+    def _names(self, spec_networks, endpoint) -> list[str]:
+        names = list(spec_networks) + ([INGRESS] if any(p.mode == "ingress" and p.published
+                                                         for p in endpoint.ports) else [])
+        return [n for n in dict.fromkeys(names) if n in self.pools]
 
-    def _on_node(self, old: Node | None, new: Node | None) -> None:
-        ingress = self.pools.get("ingress")
-        if ingress is None or (old is not None and new is not None):
-            return
-        if new is not None:
-            ingress.take(f"lb:{new.name}")
-        elif ingress.release(f"lb:{old.name}"):
-            self._retry()
+    def _networks(self, spec_networks, endpoint) -> list[AddressPool]:
+        return [self.pools[n] for n in self._names(spec_networks, endpoint)]
 
     def vips(self, service: Service) -> list[tuple[str, str]]:
         """(network, "address/prefix") of each VIP the service holds, the ingress one first as swarmkit
         appends it before the service's own networks (allocator/network.go allocateService)."""
-        names = ["ingress"] if "ingress" in self.pools and self.pools["ingress"].address(f"vip:{service.id}") else []
-        names += [n for n in service.spec.task.networks if n in self.pools and n != "ingress"]
+        names = [INGRESS] if INGRESS in self.pools and self.pools[INGRESS].address(f"vip:{service.id}") else []
+        names += [n for n in service.spec.task.networks if n in self.pools and n != INGRESS]
         return [(n, self.pools[n].address(f"vip:{service.id}")) for n in names
                 if self.pools[n].address(f"vip:{service.id}")]
 
+    # -- services --------------------------------------------------------------------------------------
     def _on_service(self, old: Service | None, new: Service | None) -> None:
-        """VIPs: one per overlay network of a vip-mode service (allocateService)."""
-        service = new or old
-        for pool in self.pools.values():
-            pool.release(f"vip:{service.id}")
-        if new is not None and new.spec.endpoint.mode == "vip":
-            for pool in self._networks(new.spec.task.networks, new.spec.endpoint):
-                pool.take(f"vip:{new.id}")
-        self._retry()
+        if new is not None:
+            self._allocate_service(new)
+            return
+        self.unallocated_services.pop(old.id, None)
+        if any([pool.release(f"vip:{old.id}") for pool in self.pools.values()]):
+            self._deallocated()
 
+    def _allocate_service(self, service: Service) -> bool:
+        """allocateService: a VIP on each of its overlay networks (none in dnsrr mode), those on networks it
+        left freed; all or none."""
+        owner = f"vip:{service.id}"
+        wanted = self._networks(service.spec.task.networks, service.spec.endpoint) \
+            if service.spec.endpoint.mode == "vip" else []
+        if any([pool.release(owner) for pool in self.pools.values() if pool not in wanted]):
+            self._deallocated()
+        if take_all(wanted, owner):
+            self.unallocated_services.pop(service.id, None)
+            return True
+        for pool in wanted:
+            pool.release(owner)
+        self.unallocated_services[service.id] = None
+        return False
+
+    # -- nodes -----------------------------------------------------------------------------------------
+    def _on_node(self, old: Node | None, new: Node | None) -> None:
+        if new is not None:
+            self._reallocate_node(new.name)
+            return
+        nets = self.node_networks.pop(old.name, {})
+        self.short.discard(old.name)
+        if any([self.pools[n].release(f"lb:{old.name}") for n in [INGRESS, *nets] if n in self.pools]):
+            self._deallocated()
+
+    def _reallocate_node(self, node: str) -> None:
+        """allocateNode: a load-balancer address on ingress and on each network a live task of the node
+        is allocated on; those no longer needed freed."""
+        if node not in self.manager.store.nodes:
+            return
+        owner, nets = f"lb:{node}", self.node_networks.get(node, {})
+        short = False
+        for name in [n for n in nets if n != INGRESS] + [INGRESS]:
+            pool = self.pools.get(name)
+            if pool is None:
+                continue
+            if name == INGRESS or nets[name]:
+                short = not pool.take(owner) or short
+            elif pool.release(owner):
+                self._deallocated()
+        for name in [n for n, count in nets.items() if not count]:
+            del nets[name]
+        (self.short.add if short else self.short.discard)(node)
+
+    def _count(self, old: Task | None, new: Task | None) -> bool:
+        """Keep each node's live allocated tasks per network; whether the counts changed."""
+        live = new is not None and new.node is not None and PENDING <= new.state <= RUNNING
+        task = new or old
+        if live == (task.id in self.counted):
+            return False
+        if live:
+            names = self._names(new.spec.networks, new.endpoint)
+            self.counted[task.id] = (new.node, names)
+            nets = self.node_networks.setdefault(new.node, {})
+            for name in names:
+                nets[name] = nets.get(name, 0) + 1
+        else:
+            node, names = self.counted.pop(task.id)
+            nets = self.node_networks.get(node, {})
+            for name in names:
+                if name in nets:
+                    nets[name] -= 1
+        return True
+
+    # -- tasks -----------------------------------------------------------------------------------------
     def _on_task(self, old: Task | None, new: Task | None) -> None:
+        task = new or old
+        if self._count(old, new) or task.node in self.short:
+            self._reallocate_node(task.node)
         if new is not None and old is None and new.state == NEW:
             if not self.new:
                 self.manager.sim.call_at(self.manager.sim.now + self.manager.timing.raft_commit, self._allocate)
             self.new[new.id] = None
         elif new is None or (new.state > RUNNING and (old is None or old.state <= RUNNING)):
-            task = new or old
             if any([pool.release(task.id) for pool in self.pools.values()]):
-                self._retry()
+                self._deallocated()
+
+    def _deallocated(self) -> None:
+        """somethingWasDeallocated: the next commit retries what waits."""
+        if not self._retrying and (self.waiting or self.unallocated_services):
+            self._retrying = True
+            self.manager.sim.soon(self._retry)
 
     def _retry(self) -> None:
-        if self.waiting:
-            self.new.update(self.waiting)
-            self.waiting = {}
-            self.manager.sim.soon(self._allocate)
+        self._retrying = False
+        if not self.manager.active:
+            return
+        for service_id in range_order(list(self.unallocated_services), self._map_order):
+            service = self.manager.store.services.get(service_id)
+            if service is None:
+                del self.unallocated_services[service_id]
+            else:
+                self._allocate_service(service)
+        batch, self.waiting = self.waiting, {}
+        self._allocate_tasks(range_order(list(batch), self._map_order))
 
     def _allocate(self) -> None:
         batch, self.new = self.new, {}
         if not self.manager.active:
             self.waiting.update(batch)
             return
+        self._allocate_tasks(batch)
+
+    def _allocate_tasks(self, batch) -> None:
+        store = self.manager.store
         for task_id in batch:
-            t = self.manager.store.tasks.get(task_id)
-            if t is None or t.state != NEW or t.service_id not in self.manager.store.services:
+            t = store.tasks.get(task_id)
+            if t is None or t.state != NEW or t.service_id not in store.services:
                 continue
-            if not take_all(self._networks(t.spec.networks, t.endpoint), t.id):
+            if t.service_id in self.unallocated_services or \
+                    not take_all(self._networks(t.spec.networks, t.endpoint), t.id):
                 self.waiting[t.id] = None
                 continue
-            self.manager.store.update_task(t.copy(state=PENDING, msg=PENDING_MSG,
-                                                   status_at=self.manager.sim.now))
+            store.update_task(t.copy(state=PENDING, msg=PENDING_MSG, status_at=self.manager.sim.now))

@@ -23,6 +23,7 @@ class SchedulerLoop:
         self.rng = manager.sim.rng.stream("scheduler")
         self._burst_started: float | None = None
         self._deadline = 0.0
+        self._armed = False  # a _timer is pending: one at a time, whichever burst armed it
         store.task_watchers.append(self._on_task)
         store.node_watchers.append(self._on_node)
         store.commit_watchers.append(self._on_commit)
@@ -46,18 +47,25 @@ class SchedulerLoop:
         if self._burst_started is None:
             self._burst_started = now
             self._deadline = now + timing.scheduler_debounce
-            self.manager.sim.call_at(self._deadline, self._timer)
+            self._arm()
         elif now - self._burst_started > timing.scheduler_max_latency:
             self._burst_started = None
             self.manager.sim.soon(self._pass)
         else:
             self._deadline = now + timing.scheduler_debounce
 
+    def _arm(self) -> None:
+        """A burst ended by the latency cap leaves its timer pending; the next burst reuses it."""
+        if not self._armed:
+            self._armed = True
+            self.manager.sim.call_at(self._deadline, self._timer)
+
     def _timer(self) -> None:
+        self._armed = False
         if self._burst_started is None:
             return
         if self.manager.sim.now < self._deadline:
-            self.manager.sim.call_at(self._deadline, self._timer)
+            self._arm()
             return
         self._burst_started = None
         self._pass()

@@ -4,14 +4,18 @@ docker/cli `cli/command/stack/swarm/{deploy_composefile,remove}.go`: a deploy
 (optionally pruning services the file no longer has) checks the external
 networks, creates the stack's networks, secrets and configs that are missing,
 then updates every service that exists (swarmkit rolls only the tasks whose spec
-changed, with the service's update_config) and creates the others. A stack is
+changed, with the service's update_config) and creates the others, one API call
+at a time: the orchestrator and the allocator act on each service before the next
+arrives (`timing.stack_service_call` apart), which decides, on a full subnet, which
+services get their addresses. A stack is
 whatever carries its `com.docker.stack.namespace` label. Output lines are the CLI's.
 """
 from __future__ import annotations
 
 from dataclasses import replace
 
-from ..model import Service
+from ..control.gomap import range_order
+from ..model import Service, ServiceSpec
 from ..model.stack import NAMESPACE_LABEL, Stack
 from .swarm import BUILTIN_NETWORKS, SimSwarm, SwarmError
 
@@ -50,6 +54,14 @@ def _wrapped(what: str, call, *args) -> None:
         raise SwarmError(f"{what}: {err}") from None
 
 
+def _call_order(swarm: SimSwarm, services: tuple[ServiceSpec, ...]) -> list[ServiceSpec]:
+    """The order the 20.10 CLI calls the daemon in: the loader ranges over the file's services (a Go map
+    filled in the file's order), convert.Services puts them into another map, deployServices ranges
+    over that (measured: 300 services created in an order unlike the file's, (o))."""
+    rng = swarm.sim.rng.stream("stack.deploy")
+    return [services[i] for i in range_order(range_order(range(len(services)), rng), rng)]
+
+
 def deploy(swarm: SimSwarm, stack: Stack, prune: bool) -> tuple[bool, str]:
     """Run a deploy; (ok, what docker prints: the warnings, then one line per object)."""
     out: list[str] = [stack.warnings[:-1]] if stack.warnings else []  # its blank line kept
@@ -79,7 +91,9 @@ def deploy(swarm: SimSwarm, stack: Stack, prune: bool) -> tuple[bool, str]:
                 missing = next((n for n in names if n not in swarm.objects[kind]), None)
                 if missing is not None:
                     raise SwarmError(f"service {base}: {kind} not found: {missing}")
-        for spec in stack.services:
+        for index, spec in enumerate(_call_order(swarm, stack.services)):
+            if index:  # the CLI's round trip for the previous service, during which the swarm acts on it
+                swarm.run_until(swarm.now + swarm.timing.stack_service_call)
             current = swarm.store.service(spec.name)
             if current is None:
                 out.append(f"Creating service {spec.name}")
