@@ -31,6 +31,44 @@ class RngStreams:
         return self._streams[name]
 
 
+class Waiters:
+    """An event's callbacks, in SimPy's list order, with a removal that does not scan the list.
+
+    When a condition (`a | b`) fires, SimPy takes its callback off each of its events with list.remove. An
+    updater's stop event is in every worker's condition: 5,000 workers made that quadratic (46 % of a run
+    with 30 updates of 5,000 slots at once). Only the methods SimPy uses on `callbacks` are here.
+    """
+
+    __slots__ = ("_order", "_where", "_next")
+
+    def __init__(self) -> None:
+        self._order: dict[int, object] = {}          # arrival number -> callback
+        self._where: dict[object, list[int]] = {}    # callback -> its arrival numbers, the earliest first
+        self._next = 0
+
+    def append(self, callback) -> None:
+        self._next += 1
+        self._order[self._next] = callback
+        self._where.setdefault(callback, []).append(self._next)
+
+    def remove(self, callback) -> None:
+        arrivals = self._where.get(callback)
+        if not arrivals:
+            raise ValueError("Waiters.remove(x): x not in the callbacks")
+        del self._order[arrivals.pop(0)]
+        if not arrivals:
+            del self._where[callback]
+
+    def __contains__(self, callback) -> bool:
+        return callback in self._where
+
+    def __iter__(self):
+        return iter(list(self._order.values()))
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+
 class SimEnv:
     """Clock, random streams and Docker-style object IDs for one simulated swarm."""
 
@@ -77,6 +115,12 @@ class SimEnv:
             n, d = divmod(n, 36)
             digits.append(_ID_ALPHABET[d])
         return "".join(digits)
+
+    def shared_event(self) -> simpy.Event:
+        """An event that thousands of conditions may wait on at once (see Waiters)."""
+        event = self.env.event()
+        event.callbacks = Waiters()
+        return event
 
     def timeout(self, delay: float):
         return self.env.timeout(max(0.0, delay))

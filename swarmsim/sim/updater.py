@@ -59,7 +59,7 @@ class Updater:
         self.sim = manager.sim
         self.store = manager.store
         self.service = service
-        self.stop = self.sim.env.event()
+        self.stop = self.sim.shared_event()  # in every worker's condition
         self.updated_tasks: dict[str, float | None] = {}
         self._failures: list[Task] = []
         self._failure_signal = self.sim.env.event()
