@@ -84,6 +84,7 @@ class Document:
     typed_keys: dict[tuple, object] = field(default_factory=dict)
     #: scalars and merge keys as docker's YAML library reads them (scenario/yamlv2.py), not as PyYAML does
     yaml_v2: bool = False
+    text: str = ""  # the source, where a node's properties (a `!` tag) are read back
 
     @classmethod
     def parse(cls, text: str, source: str, compose: bool = False, yaml_v2: bool | None = None) -> Document:
@@ -98,7 +99,7 @@ class Document:
             raise ScenarioError(source, None, "", f"invalid YAML: nested too deeply (expected at most {MAX_DEPTH} "
                                                   "levels)") from None
         doc = cls(source, Field(None), {(): 1 if node is None else node.start_mark.line + 1}, compose=compose,
-                  yaml_v2=yaml_v2)
+                  yaml_v2=yaml_v2, text=text)
         if node is not None:
             doc.root = Field(doc._plain(node, (), set()), ())
         return doc
@@ -142,6 +143,8 @@ class Document:
 
     def _scalar(self, node: yaml.ScalarNode, path: tuple) -> object:
         if self.yaml_v2:
+            if node.tag == yamlv2.PLAIN and yamlv2.non_specific(self.text, node.start_mark.index):
+                return node.value  # `! 12`: PyYAML resolves it as untagged, yaml.v2 keeps the text
             try:
                 return yamlv2.value(node.tag, node.value)
             except yamlv2.DecodeError as err:

@@ -6,7 +6,7 @@ and a stack file means what yaml.v2 reads. Where they part: `y`/`Y`/`n`/`N` are 
 leading `0` for octal) with every `_` dropped, so `08` is the float 8; `1e3` and `.5` are floats, a number
 past int64 a uint64 and past uint64 a float, `1e400` (out of range) text; `1:30` (base 60 for PyYAML) and a
 timestamp are text. An explicit tag must fit the value (`!!int abc` is "cannot decode !!str `abc` as a
-!!int"); an unknown tag leaves the text. The loader composes with `Resolver`, which marks each plain scalar
+!!int"); an unknown tag, and `!`, leave the text. The loader composes with `Resolver`, which marks each plain scalar
 for `value` to read here.
 """
 from __future__ import annotations
@@ -56,6 +56,15 @@ class Resolver(yaml.resolver.BaseResolver):
         if kind is yaml.ScalarNode:
             return (MERGE if value == "<<" else PLAIN) if implicit[0] else STR
         return super().resolve(kind, value, implicit)
+
+
+_NON_SPECIFIC = re.compile(r"(?:&\S+\s+)?!(?=\s)")
+
+
+def non_specific(text: str, start: int) -> bool:
+    """Whether the node whose properties begin at `start` of `text` carries the non-specific tag `!`, which the
+    resolver cannot tell from no tag at all (both come to it as plain)."""
+    return text[start:start + 1] in ("!", "&") and _NON_SPECIFIC.match(text, start) is not None
 
 
 def _short(tag: str) -> str:
