@@ -91,6 +91,7 @@ class Document:
         """`text` composed; a `compose` file is read as docker reads one, and so, `yaml_v2`, are its scalars
         (by default for a compose file only)."""
         yaml_v2 = compose if yaml_v2 is None else yaml_v2
+        text = text.removeprefix("\ufeff")  # so that every parser's marks index the text alike
         try:
             node = yaml.compose(text, Loader=yamlv2.Loader if yaml_v2 else _Loader)
         except yaml.YAMLError as err:

@@ -62,8 +62,8 @@ _NON_SPECIFIC = re.compile(r"(?:&\S+\s+)?!(?=\s)")
 
 
 def non_specific(text: str, start: int) -> bool:
-    """Whether the node whose properties begin at `start` of `text` carries the non-specific tag `!`, which the
-    resolver cannot tell from no tag at all (both come to it as plain)."""
+    """Whether the node whose properties begin at `start` of `text` (composed without a BOM, which libyaml's
+    marks do not count) carries the non-specific tag `!`, which the resolver cannot tell from no tag at all."""
     return text[start:start + 1] in ("!", "&") and _NON_SPECIFIC.match(text, start) is not None
 
 
@@ -200,5 +200,8 @@ def _loader(*parts: type) -> type:
     return type("Loader", parts + (Resolver,), {"__init__": init})
 
 
-Loader = _loader(yaml.CParser) if hasattr(yaml, "CParser") else _loader(
-    yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer)
+try:
+    from yaml.cyaml import CParser
+    Loader = _loader(CParser)
+except ImportError:  # a PyYAML built without libyaml
+    Loader = _loader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer)
