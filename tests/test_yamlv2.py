@@ -119,3 +119,12 @@ def test_a_bad_tagged_value_is_one_error_at_its_line():
         Document.parse("version: '3.8'\nservices:\n  web:\n    deploy: {replicas: !!int abc}\n", "s.yml",
                        compose=True)
     assert str(err.value) == "s.yml:4: services.web.deploy.replicas: yaml: cannot decode !!str `abc` as a !!int"
+
+
+def test_the_pure_python_loader_tags_as_the_libyaml_one():
+    """Where PyYAML has no libyaml, the same resolver on PyYAML's own parser."""
+    import yaml
+    pure = yamlv2._loader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer)
+    for text, _, _ in RECORDED["cases"]:
+        ours, libyaml = (yaml.compose(f"v: {text}", Loader=loader).value[0][1] for loader in (pure, yamlv2.Loader))
+        assert (ours.tag, ours.value, ours.start_mark.index) == (libyaml.tag, libyaml.value, libyaml.start_mark.index)
