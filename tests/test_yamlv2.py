@@ -128,3 +128,11 @@ def test_the_pure_python_loader_tags_as_the_libyaml_one():
     for text, _, _ in RECORDED["cases"]:
         ours, libyaml = (yaml.compose(f"v: {text}", Loader=loader).value[0][1] for loader in (pure, yamlv2.Loader))
         assert (ours.tag, ours.value, ours.start_mark.index) == (libyaml.tag, libyaml.value, libyaml.start_mark.index)
+
+
+def test_a_number_of_thousands_of_digits_is_read_as_yaml_v2_reads_it():
+    """Past float64 it is text (ParseFloat's range error); leading zeros keep it a number. No Python digit limit."""
+    assert read("1" * 5000) == "1" * 5000
+    assert read("0" * 5000 + "12") == 10
+    assert read("0x" + "0" * 5000 + "1f") == 31
+    assert read("0x" + "f" * 5000) == "0x" + "f" * 5000

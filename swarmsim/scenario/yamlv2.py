@@ -134,7 +134,7 @@ def _in_range(text: str, base: int, signed: bool) -> int | None:
     """strconv.ParseInt/ParseUint of `text` in `base`: digits after an optional sign (signed only), in range."""
     sign = -1 if signed and text[:1] == "-" else 1
     digits = text[1:] if signed and text[:1] in "+-" else text
-    if not _DIGITS[base].fullmatch(digits):
+    if not _DIGITS[base].fullmatch(digits) or len(digits.lstrip("0")) > 64:  # 64 binary digits at most in range
         return None
     number = sign * int(digits, base)
     low, high = (-_INT64, _INT64 - 1) if signed else (0, _UINT64 - 1)
