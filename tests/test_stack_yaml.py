@@ -138,3 +138,10 @@ def test_negative_durations_are_the_daemons_to_refuse(snippet, said, tmp_path):
     assert _refusal(tmp_path, WEB + snippet).splitlines() == [
         "Creating network s_default", "Creating service s_web",
         f"failed to create service s_web: Error response from daemon: rpc error: code = InvalidArgument desc = {said}"]
+
+
+@pytest.mark.parametrize("after", ['---\nversion: "3.8"\nfoo: bar\n', "---\n[1, 2\n"])
+def test_only_the_first_document_is_read(after, tmp_path):
+    """yaml.v2 parses the first document and no further: docker 20.10.24 read both files and went on to ask the
+    daemon (the second document has an unknown key, then is not YAML at all)."""
+    assert _deployed(tmp_path, "---\n" + after.removeprefix("---\n")).task.image == "busybox"

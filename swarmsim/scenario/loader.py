@@ -93,7 +93,7 @@ class Document:
         yaml_v2 = compose if yaml_v2 is None else yaml_v2
         text = text.removeprefix("\ufeff")  # so that every parser's marks index the text alike
         try:
-            node = yaml.compose(text, Loader=yamlv2.Loader if yaml_v2 else _Loader)
+            node = _first_node(text) if yaml_v2 else yaml.compose(text, Loader=_Loader)
         except yaml.YAMLError as err:
             raise ScenarioError(source, _yaml_line(err, text), "", f"invalid YAML: {_yaml_problem(err)}") from None
         except RecursionError:
@@ -193,6 +193,16 @@ class Document:
 # libyaml's composer where PyYAML has it: the same nodes and marks, an order of magnitude faster on a
 # large file; the pure-Python one otherwise.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _first_node(text: str) -> yaml.Node | None:
+    """The first document of `text`, as yaml.v2 reads a stack file: what follows it is never parsed (docker 20.10
+    deploys a file whose second document is not even YAML)."""
+    loader = yamlv2.Loader(text)
+    try:
+        return loader.get_node() if loader.check_node() else None
+    finally:
+        loader.dispose()
 
 
 def _yaml_problem(err: yaml.YAMLError) -> str:
