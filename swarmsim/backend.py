@@ -347,6 +347,9 @@ class SimBackend:
             case c.StackRm(namespaces=namespaces):
                 return StepResult(*stacks.remove(swarm, namespaces))
             case c.SwarmUpdate(dispatcher_heartbeat=period, task_history_limit=limit):
+                if period is not None and period < 0:  # controlapi validateClusterSpec; the CLI passes it on
+                    return StepResult(False, "Error response from daemon: rpc error: code = InvalidArgument desc = "
+                                             "heartbeat time period cannot be a negative duration")
                 if limit is not None:
                     swarm.manager.task_history_limit = limit
                 if period is not None:

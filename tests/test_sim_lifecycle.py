@@ -1,7 +1,9 @@
 """Whole simulated runs: one task's lifecycle, scaling, pause, no rebalancing (reference §1, §3.1, §4, §11.1)."""
 from __future__ import annotations
 
-from swarmsim.analysis.metrics import placement, placement_after_step
+import pytest
+
+from swarmsim.analysis.metrics import first_times, placement, placement_after_step
 from swarmsim.model.scenario import Timing
 from swarmsim.testing.builders import events_of, final_tasks, run_yaml, scenario
 
@@ -158,3 +160,23 @@ def test_a_workload_runs_its_exit_after_whatever_else_lands_on_its_node():
     job = {e["state"]: e["t"] for e in events_of(trace, "job.1", 1)}
     assert job["running"] + 20 <= job["complete"] < job["running"] + 20.2
     assert job["complete"] > 20.5  # not 5.26 s, when the other service landed
+
+
+def _stopped_after(grace: str) -> float | None:
+    """Seconds from a scale to 0 to the SIGTERM-ignoring task's shutdown, or None if it never comes."""
+    text = ("version: 1\ncluster: {managers: 1}\nimages:\n  app:1: {ignore_sigterm: true}\nsteps:\n"
+            f"  - run: docker service create -d --name app --stop-grace-period={grace} app:1\n  - wait: 10s\n"
+            "  - run: docker service scale -d app=0\n  - wait: 60s\n")
+    trace = run_yaml(text)
+    scaled = next(s["t"] for s in trace.steps() if "scale" in s["step"])
+    done = first_times(trace, "app", "shutdown")
+    return min(done.values()) - scaled if done else None
+
+
+def test_the_grace_period_reaches_dockerd_in_whole_seconds_and_a_negative_one_waits_for_ever():
+    """moby's executor passes int(StopGracePeriod.Seconds): 1.9 s waits as 1 s, 0.5 s as none; dockerd's
+    ContainerStop waits for a graceful exit without end when it is negative (docker accepts -1s)."""
+    assert _stopped_after("1.9s") == pytest.approx(_stopped_after("1s"))
+    assert _stopped_after("0.5s") == pytest.approx(_stopped_after("0s"))
+    assert _stopped_after("1s") - _stopped_after("0s") == pytest.approx(1.0)
+    assert _stopped_after("-1s") is None

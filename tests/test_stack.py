@@ -439,12 +439,12 @@ def test_host_address_of_a_port_is_ignored_with_dockers_warning(tmp_path):
 
 
 def test_repeated_key_last_wins_and_external_name_is_deprecated_from_3_5(tmp_path):
-    text = ('version: "3.5"\nservices:\n  web:\n    image: busybox\n    image: nginx\n    networks: [n]\n'
-            'networks:\n  n:\n    external:\n      name: outside\n')
+    text = ('version: "3.5"\nservices:\n  web:\n    image: busybox\n    image: nginx\n    networks: [front]\n'
+            'networks:\n  front:\n    external:\n      name: outside\n')
     swarm, steps = _run(tmp_path, ["docker network create -d overlay outside", "docker stack deploy -c s.yml s"],
                         {"s.yml": text})
     assert steps[1]["output"].splitlines() == [
-        'level=warning msg="network n: network.external.name is deprecated in favor of network.name"',
+        'level=warning msg="network front: network.external.name is deprecated in favor of network.name"',
         "Creating service s_web"]
     assert swarm.store.service("s_web").spec.task.image == "nginx"
 

@@ -27,7 +27,7 @@ from . import commands as c, genericresource, template, validate
 from ..control.constraint import parse as parse_constraint
 from ..model import (Availability, EndpointSpec, FailureAction, Healthcheck, Placement, PortConfig, Resources, RestartCondition,
                     RestartPolicy, ServiceMode, ServiceSpec, TaskSpec, UpdateConfig, UpdateOrder)
-from .units import INT64_MAX, parse_cpus, parse_duration, ram_in_bytes
+from .units import INT64_MAX, NANO, go_duration, parse_cpus, ram_in_bytes
 
 
 class CommandError(ValueError):
@@ -63,7 +63,6 @@ def _reworded(parse: Callable[[str], object], message: str) -> Callable[[str], o
 
 
 _float = _reworded(float, 'strconv.ParseFloat: parsing "{text}": invalid syntax')
-_go_duration = _reworded(parse_duration, 'time: invalid duration "{text}"')
 
 
 def _ratio(text: str) -> float:
@@ -74,12 +73,16 @@ def _ratio(text: str) -> float:
 
 
 def _duration(text: str) -> float:
-    """Go's time.ParseDuration: a bare number other than 0 needs a unit."""
-    if re.fullmatch(r"\d+(\.\d*)?", text) and float(text) != 0:
-        raise ValueError(f'time: missing unit in duration "{text}"')
-    seconds = _go_duration(text)
-    if validate.duration(seconds):
-        raise ValueError(f'time: invalid duration "{text}"')
+    """Seconds from Go's time.ParseDuration (pflag's DurationVar, docker/cli's DurationOpt): a negative one is
+    the daemon's to refuse."""
+    return go_duration(text) / NANO
+
+
+def _positive_duration(text: str) -> float:
+    """docker/cli's PositiveDurationOpt (the --health-* durations): the CLI refuses a negative one."""
+    seconds = _duration(text)
+    if seconds < 0:
+        raise ValueError("duration cannot be negative")
     return seconds
 
 
@@ -399,8 +402,9 @@ _COMMON_SERVICE_FLAGS = (
     Flag("restart-delay", _duration), Flag("restart-max-attempts", _uint), Flag("restart-window", _duration),
     *_update_flags("update"), *_update_flags("rollback"),
     Flag("endpoint-mode", _one_of("vip", "dnsrr")), Flag("no-resolve-image"), Flag("with-registry-auth"),
-    Flag("health-cmd", _text), Flag("health-interval", _duration), Flag("health-timeout", _duration),
-    Flag("health-retries", _uint), Flag("health-start-period", _duration), Flag("no-healthcheck"),
+    Flag("health-cmd", _text), Flag("health-interval", _positive_duration),
+    Flag("health-timeout", _positive_duration), Flag("health-retries", _uint),
+    Flag("health-start-period", _positive_duration), Flag("no-healthcheck"),
 )
 
 _CREATE_FLAGS = _COMMON_SERVICE_FLAGS + (

@@ -15,8 +15,10 @@ from typing import Callable
 NANO = 1_000_000_000
 INT64_MAX = 2**63 - 1
 
-_DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-_DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
+#: time.ParseDuration's units in nanoseconds (µ is U+00B5, μ U+03BC)
+DURATION_UNITS = {"ns": 1, "us": 1_000, "\u00b5s": 1_000, "\u03bcs": 1_000, "ms": 1_000_000, "s": NANO,
+                  "m": 60 * NANO, "h": 3600 * NANO}
+_DURATION_MAX = 1 << 63  # the magnitude ParseDuration's uint64 may reach (a negative duration's)
 _GO_FLOAT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _RATIONAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?\d+/\d+")
 _BINARY = {"k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4, "p": 1024**5}
@@ -24,26 +26,102 @@ _DECIMAL = {"k": 1000, "m": 1000**2, "g": 1000**3, "t": 1000**4, "p": 1000**5}
 _BINARY_ABBRS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB")
 
 
-def parse_duration(value: str | int | float) -> float:
-    """Seconds from a Go duration ("1m30s") or a bare number of seconds."""
+def go_quote(text: str) -> str:
+    """time's quote: in double quotes, `"` and `\\` escaped, each byte of a non-ASCII or control character
+    as \\xNN."""
+    out = []
+    for char in text:
+        if ord(char) >= 0x80 or ord(char) < 0x20:
+            out.extend(f"\\x{byte:02x}" for byte in char.encode("utf-8", "surrogatepass"))
+        else:
+            out.append("\\" + char if char in '"\\' else char)
+    return '"' + "".join(out) + '"'
+
+
+def _leading_digits(text: str) -> tuple[str, str]:
+    """The ASCII digits `text` starts with, and the rest."""
+    end = 0
+    while end < len(text) and "0" <= text[end] <= "9":
+        end += 1
+    return text[:end], text[end:]
+
+
+def go_duration(text: str) -> int:
+    """Nanoseconds from time.ParseDuration (Go 1.19, which builds docker 20.10), or ValueError in its words:
+    `[-+]?([0-9]*(\\.[0-9]*)?[a-z]+)+`, `0` alone needing no unit, int64 nanoseconds at most, each
+    fraction through a float64 as Go computes it (so `1.0000000001s` and `1s` differ by a nanosecond or not
+    exactly as in Go)."""
+    invalid = ValueError(f"time: invalid duration {go_quote(text)}")
+    rest, negative = text, text[:1] == "-"
+    if text[:1] in "-+":
+        rest = text[1:]
+    if rest == "0":
+        return 0
+    if not rest:
+        raise invalid
+    total = 0
+    while rest:
+        if not (rest[0] == "." or "0" <= rest[0] <= "9"):
+            raise invalid
+        whole, rest = _leading_digits(rest)
+        if len(whole.lstrip("0")) > 19 or int(whole or "0") > _DURATION_MAX:  # leadingInt's overflow
+            raise invalid
+        value = int(whole or "0")
+        fraction, scale, post = 0, 1.0, False
+        if rest[:1] == ".":
+            digits, rest = _leading_digits(rest[1:])
+            post = bool(digits)
+            for digit in digits:  # leadingFraction: digits past int64 precision are dropped
+                if fraction > (_DURATION_MAX - 1) // 10 or fraction * 10 + int(digit) > _DURATION_MAX:
+                    break
+                fraction, scale = fraction * 10 + int(digit), scale * 10
+        if not whole and not post:
+            raise invalid  # no digits (".s", "-.s")
+        end = 0
+        while end < len(rest) and not (rest[end] == "." or "0" <= rest[end] <= "9"):
+            end += 1
+        if end == 0:
+            raise ValueError(f"time: missing unit in duration {go_quote(text)}")
+        unit, rest = rest[:end], rest[end:]
+        if unit not in DURATION_UNITS:
+            raise ValueError(f"time: unknown unit {go_quote(unit)} in duration {go_quote(text)}")
+        size = DURATION_UNITS[unit]
+        if value > _DURATION_MAX // size:
+            raise invalid
+        value *= size
+        if fraction > 0:
+            value += int(float(fraction) * (float(size) / scale))
+            if value > _DURATION_MAX:
+                raise invalid
+        total = (total + value) % (1 << 64)  # Go's uint64 sum wraps; each part is checked, the sum only here
+        if total > _DURATION_MAX:
+            raise invalid
+    if negative:
+        return -total
+    if total > _DURATION_MAX - 1:
+        raise invalid
+    return total
+
+
+def parse_duration(value: str | int | float, signed: bool = False) -> float:
+    """Seconds from a Go duration ("1m30s", as time.ParseDuration reads it) or a bare number of seconds (a
+    scenario's own form); a negative one only if `signed` (docker takes them, and the daemon judges)."""
     if isinstance(value, bool):
         raise ValueError(f"expected a duration such as 5s or 1m30s, got {value!r}")
     if isinstance(value, (int, float)):
-        if value < 0:
+        if value < 0 or value != value:
             raise ValueError(f"expected a non-negative duration, got {value!r}")
         return float(value)
     text = str(value).strip()
     if re.fullmatch(r"\d+(\.\d+)?", text):
         return float(text)
-    pos, total = 0, 0.0
-    for match in _DURATION_PART.finditer(text):
-        if match.start() != pos:
-            break
-        total += float(match.group(1)) * _DURATION_UNITS[match.group(2)]
-        pos = match.end()
-    if pos != len(text) or not text:
-        raise ValueError(f"expected a duration such as 5s, 300ms or 1m30s, got {value!r}")
-    return total
+    try:
+        seconds = go_duration(text) / NANO
+    except ValueError as err:
+        raise ValueError(f"expected a duration such as 5s, 300ms or 1m30s, got {value!r} ({err})") from None
+    if seconds < 0 and not signed:
+        raise ValueError(f"expected a non-negative duration, got {value!r}")
+    return seconds
 
 
 def _go_float(text: str) -> float:
@@ -118,6 +196,8 @@ def format_duration(seconds: float) -> str:
     """Go's time.Duration.String() for whole and fractional seconds ("1m30s", "500ms")."""
     if seconds == 0:
         return "0s"
+    if seconds < 0:
+        return "-" + format_duration(-seconds)
     if seconds < 1:
         ms = seconds * 1000
         return f"{ms:g}ms"

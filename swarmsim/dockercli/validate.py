@@ -69,11 +69,3 @@ def subnet(cidr: str) -> str | None:
     except ValueError:
         return f"invalid CIDR address: {cidr}"
     return None if "/" in cidr else f"invalid CIDR address: {cidr}"
-
-
-def healthcheck(interval: float, timeout: float, start_period: float) -> str | None:
-    """swarmkit's validateHealthCheck: a set interval, timeout or start period is at least 1 ms."""
-    for name, value in (("Interval", interval), ("Timeout", timeout), ("StartPeriod", start_period)):
-        if 0 < value < 0.001 or value < 0:
-            return f"ContainerSpec: {name} in HealthConfig cannot be less than 1ms"
-    return None

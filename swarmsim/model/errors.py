@@ -23,3 +23,27 @@ def invalid_resources(*resources) -> str | None:
         if res.memory_bytes and res.memory_bytes < 4 * 1024 * 1024:
             return f"invalid memory value {res.memory_bytes}: Must be at least 4MiB"
     return None
+
+
+def _healthcheck(check) -> str | None:
+    """validateHealthCheck: a set interval, timeout or start period is at least 1 ms (a negative one too)."""
+    for name, value in (("Interval", check.interval), ("Timeout", check.timeout), ("StartPeriod", check.start_period)):
+        if 0 < value < 0.001 or value < 0:
+            return f"ContainerSpec: {name} in HealthConfig cannot be less than 1ms"
+    return None
+
+
+def _negative(pairs) -> str | None:
+    return next((f"TaskSpec: {name} cannot be negative" for name, value in pairs if value < 0), None)
+
+
+def invalid_spec(spec) -> str | None:
+    """swarmkit controlapi validateServiceSpec on the values docker's CLI and stack loader pass on as they are,
+    in its order: resources, the restart policy's delay and window, the healthcheck, the update config's delay
+    and monitor (not a job's, which has none, and never the rollback config's: swarmkit does not look)."""
+    task, update = spec.task, spec.update_config
+    restart = (("restart-delay", task.restart_policy.delay), ("restart-window", task.restart_policy.window))
+    return (invalid_resources(task.limits, task.reservations) or _negative(restart)
+            or (task.healthcheck and _healthcheck(task.healthcheck))
+            or (None if spec.mode.is_job else _negative((("update-delay", update.delay),
+                                                         ("update-monitor", update.monitor)))))

@@ -13,7 +13,9 @@ key path of the offending value, so `swarmsim.scenario` can name the line; the
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import math
+import re
 import shlex
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -23,6 +25,7 @@ from ..dockercli import validate
 from ..dockercli.parse import check_constraint, check_endpoint, parse_ports
 from ..model import (EndpointSpec, FailureAction, Healthcheck, Placement, PortConfig, Resources, RestartCondition,
                     RestartPolicy, ServiceMode, ServiceSpec, TaskSpec, UpdateConfig, UpdateOrder, Workload)
+from ..model.gofmt import go_float
 from ..model.scenario import NetworkDecl
 from ..dockercli.units import from_human_size, parse_cpus, parse_duration, ram_in_bytes
 from .composeschema import KEYS
@@ -96,9 +99,13 @@ class Field:
 
     def name(self) -> str:
         text = self.expect((str, int, float), "a name")
-        return str(text)
+        return go_float(text) if isinstance(text, float) else str(text)  # as Go's fmt.Sprint: 1.0 is "1"
 
     def integer(self, minimum: int | None = 0, maximum: int | None = None) -> int:
+        """An integer; a float with no fraction is one too (`replicas: 08` is the float 8 to docker's YAML, and its
+        decoder takes it)."""
+        if isinstance(self.value, float) and self.value.is_integer():
+            return Field(int(self.value), self.path).integer(minimum, maximum)
         value = self.expect(int, "an integer")
         if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
             bounds = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
@@ -127,9 +134,11 @@ class Field:
             said = str(err) if isinstance(err, ValueError) else f"{self.value!r} is out of range"
             raise self.fail(f"expected {what}, got {self.value!r} ({said})" if what else said) from None
 
-    def duration(self) -> float:
+    def duration(self, signed: bool = False) -> float:
+        """Seconds; a negative Go duration only if `signed` (a value docker types as time.Duration, which the
+        daemon judges)."""
         self.expect((str, int, float), "a duration such as 10s")
-        seconds = self.convert(parse_duration)
+        seconds = self.convert(lambda value: parse_duration(value, signed))
         problem = validate.duration(seconds)
         if problem:
             raise self.fail(f"expected a duration such as 10s, got {self.value!r}: {problem}")
@@ -241,11 +250,46 @@ def host_address_warnings(port: object) -> list[str]:
             f"'0.0.0.0'" for p in sorted(found, key=lambda p: f"{p.target}/{p.protocol}")]
 
 
+def _nat_range(text: str) -> bool:
+    """nat.ParsePortRange: a port, or START-END (what follows a second `-` ignored), each strconv.ParseUint base 10
+    into 16 bits."""
+    ends = text.split("-")[:2]
+    if not all(re.fullmatch("[0-9]+", end) and int(end) <= 65535 for end in ends):
+        return False
+    return len(ends) == 1 or int(ends[1]) >= int(ends[0])
+
+
+def _nat_problem(raw: str) -> str | None:
+    """nat.ParsePortSpec's complaint about a short port (docker/cli reads a stack file's with it), or None."""
+    parts = raw.split(":")
+    ip, host = ":".join(parts[:-2]), parts[-2] if len(parts) > 1 else ""
+    container, _, proto = parts[-1].partition("/")
+    proto = (proto.partition("/")[0] or "tcp") if container else ""
+    bare = ip[1:-1] if ip.startswith("[") and ip.endswith("]") else ip
+    if ":" in ip and bare == ip:
+        return f"Invalid ip address {ip}: address {ip}:: too many colons in address"
+    try:
+        bare and ipaddress.ip_address(bare)
+    except ValueError:
+        return f"Invalid ip address: {bare}"
+    if not container:
+        return f"No port specified: {raw}<empty>"
+    if not _nat_range(container):
+        return f"Invalid containerPort: {container}"
+    if host and not _nat_range(host):
+        return f"Invalid hostPort: {host}"
+    if proto.lower() not in ("tcp", "udp", "sctp"):
+        return f"Invalid proto: {proto}"
+    return None
+
+
 def _port(field: Field) -> tuple[PortConfig, ...]:
     if isinstance(field.value, dict):
         entry = field.mapping(("target", "published", "protocol", "mode"))
         fields = ",".join(f"{k}={f.name()}" for k, f in entry.items())
         return Field(fields, field.path).convert(parse_ports)
+    if problem := _nat_problem(field.name()):
+        raise field.fail(f"error decoding 'Ports': {problem}")  # mapstructure's words around nat's
     return Field(host_address(field.name())[1], field.path).convert(parse_ports)
 
 
@@ -281,13 +325,18 @@ def _generic_resources(field: Field) -> tuple[tuple[str, int], ...]:
     return tuple(out)
 
 
+def _go_duration(field: Field) -> float:
+    """A duration docker reads into a time.Duration: a negative one is read, and the daemon refuses it (or not)."""
+    return field.duration(signed=True)
+
+
 def _restart_policy(field: Field) -> RestartPolicy:
     field.mapping(("condition", "delay", "max_attempts", "window"))
     base = RestartPolicy()
     return RestartPolicy(condition=field.get("condition", lambda f: f.choice(RestartCondition), base.condition),
-                         delay=field.get("delay", Field.duration, base.delay),
+                         delay=field.get("delay", _go_duration, base.delay),
                          max_attempts=field.get("max_attempts", Field.uint64, base.max_attempts),
-                         window=field.get("window", Field.duration, base.window))
+                         window=field.get("window", _go_duration, base.window))
 
 
 def _update_config(field: Field) -> UpdateConfig:
@@ -297,10 +346,10 @@ def _update_config(field: Field) -> UpdateConfig:
     if ratio > 1:
         raise FieldError(field.path + ("max_failure_ratio",), f"expected a ratio between 0 and 1, got {ratio:g}")
     return UpdateConfig(parallelism=field.get("parallelism", Field.uint64, base.parallelism),
-                        delay=field.get("delay", Field.duration, base.delay),
+                        delay=field.get("delay", _go_duration, base.delay),
                         failure_action=field.get("failure_action", lambda f: f.choice(FailureAction),
                                                  base.failure_action),
-                        monitor=field.get("monitor", Field.duration, base.monitor),
+                        monitor=field.get("monitor", _go_duration, base.monitor),
                         max_failure_ratio=ratio,
                         order=field.get("order", lambda f: f.choice(UpdateOrder), base.order))
 
@@ -367,10 +416,10 @@ def _healthcheck(field: Field) -> Healthcheck:
         return Healthcheck(test=("NONE",))
     test = field.get("test", lambda f: (("CMD-SHELL", f.value) if isinstance(f.value, str) else f.words()), ())
     base = Healthcheck()
-    return Healthcheck(test=tuple(test), interval=field.get("interval", Field.duration, base.interval),
-                       timeout=field.get("timeout", Field.duration, base.timeout),
+    return Healthcheck(test=tuple(test), interval=field.get("interval", _go_duration, base.interval),
+                       timeout=field.get("timeout", _go_duration, base.timeout),
                        retries=field.get("retries", Field.uint64, base.retries),
-                       start_period=field.get("start_period", Field.duration, base.start_period))
+                       start_period=field.get("start_period", _go_duration, base.start_period))
 
 
 def _present(field: Field) -> tuple[str, ...] | None:
@@ -422,7 +471,7 @@ def service(name: str, field: Field, stack_file: bool = False) -> ServiceSpec:
         base,
         args=field.get("command", Field.words, ()),
         env=field.get("environment", _environment, ()),
-        stop_grace_period=field.get("stop_grace_period", Field.duration, base.stop_grace_period),
+        stop_grace_period=field.get("stop_grace_period", _go_duration, base.stop_grace_period),
         reservations=resources.get("reservations", _resources, Resources()),
         limits=resources.get("limits", _resources, Resources()),
         restart_policy=deploy.get("restart_policy", _restart_policy, field.get("restart", _restart, RestartPolicy())),

@@ -25,9 +25,10 @@ The table is also the compose key table of docs/reference/scenario.md.
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass
 from typing import Callable
+
+from ..dockercli.units import go_duration
 
 Path = tuple[str | int, ...]
 
@@ -307,31 +308,12 @@ def type_error(value: object, kind: str, path: Path) -> tuple[Path, str] | None:
     return path, f"{_context(path)} must be a {words}"
 
 
-_UNITS = ("ns", "us", "\u00b5s", "\u03bcs", "ms", "s", "m", "h")
-
-
-def _go_quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def duration_problem(text: str) -> str | None:
     """Go's time.ParseDuration's complaint about `text` (docker decodes every compose duration with it)."""
-    rest = text[1:] if text[:1] in ("-", "+") else text
-    if rest == "0":
-        return None
-    if not rest:
-        return f"time: invalid duration {_go_quote(text)}"
-    while rest:
-        number = re.match(r"(\d*)(?:\.(\d*))?", rest)
-        if not number[1] and not number[2]:
-            return f"time: invalid duration {_go_quote(text)}"
-        rest = rest[number.end():]
-        unit = re.match(r"[^\d.]*", rest)[0]
-        if not unit:
-            return f"time: missing unit in duration {_go_quote(text)}"
-        if unit not in _UNITS:
-            return f"time: unknown unit {_go_quote(unit)} in duration {_go_quote(text)}"
-        rest = rest[len(unit):]
+    try:
+        go_duration(text)
+    except ValueError as err:
+        return str(err)
     return None
 
 

@@ -20,12 +20,13 @@ from typing import Callable
 import yaml
 
 from ..dockercli import commands as c, genericresource, validate
-from .yamlmerge import MergeError, merged_pairs
+from . import yamlv2
+from .yamlmerge import MergeError, applied_pairs, merged_pairs
 from .compose import Field, FieldError, format_path, networks, platform, services, stack, workload
 from ..dockercli.parse import CommandError, parse_command_line
 from ..inputs import InputError, printable, read_bytes, read_text
 from ..model import Availability, Role, ServiceMode, ServiceSpec, Workload
-from ..model.errors import invalid_resources
+from ..model.errors import invalid_spec
 from ..model.jointoken import JoinTokens
 from ..model.limits import Limits
 from ..model.scenario import (At, Fail, Heal, NetworkDecl, NodeDecl, Partition, Run, Scenario, Step, Timing,
@@ -77,21 +78,29 @@ class Document:
     root: Field
     lines: dict[tuple, int]
     values: int = 0
-    #: as docker reads a compose file (yaml.v2): a repeated key's last value wins, and each key that YAML
-    #: reads as other than text (`123:`, `on:`) is kept here, by path, with the value it reads as
+    #: as docker reads a compose file: a repeated key's last value wins, and each key that YAML
+    #: reads as other than text (`123:`, `y:`) is kept here, by path, with the value it reads as
     compose: bool = False
     typed_keys: dict[tuple, object] = field(default_factory=dict)
+    #: scalars and merge keys as docker's YAML library reads them (scenario/yamlv2.py), not as PyYAML does
+    yaml_v2: bool = False
+    text: str = ""  # the source, where a node's properties (a `!` tag) are read back
 
     @classmethod
-    def parse(cls, text: str, source: str, compose: bool = False) -> Document:
+    def parse(cls, text: str, source: str, compose: bool = False, yaml_v2: bool | None = None) -> Document:
+        """`text` composed; a `compose` file is read as docker reads one, and so, `yaml_v2`, are its scalars
+        (by default for a compose file only)."""
+        yaml_v2 = compose if yaml_v2 is None else yaml_v2
+        text = text.removeprefix("\ufeff")  # so that every parser's marks index the text alike
         try:
-            node = yaml.compose(text, Loader=_Loader)
+            node = _first_node(text) if yaml_v2 else yaml.compose(text, Loader=_Loader)
         except yaml.YAMLError as err:
             raise ScenarioError(source, _yaml_line(err, text), "", f"invalid YAML: {_yaml_problem(err)}") from None
         except RecursionError:
             raise ScenarioError(source, None, "", f"invalid YAML: nested too deeply (expected at most {MAX_DEPTH} "
                                                   "levels)") from None
-        doc = cls(source, Field(None), {(): 1 if node is None else node.start_mark.line + 1}, compose=compose)
+        doc = cls(source, Field(None), {(): 1 if node is None else node.start_mark.line + 1}, compose=compose,
+                  yaml_v2=yaml_v2, text=text)
         if node is not None:
             doc.root = Field(doc._plain(node, (), set()), ())
         return doc
@@ -115,22 +124,32 @@ class Document:
             return [self._plain(item, path + (i,), visiting) for i, item in enumerate(node.value)]
         out: dict[str, object] = {}
         try:
-            pairs = merged_pairs(node)
+            pairs = applied_pairs(node) if self.yaml_v2 else merged_pairs(node)
         except MergeError as err:
             raise self._at(err.node, path, str(err)) from None
         for key_node, value_node in pairs:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.value == "<<":
+            if not isinstance(key_node, yaml.ScalarNode) or (key_node.value == "<<" and not self.yaml_v2):
                 raise self._at(key_node, path, "expected a plain key such as name:")
             key = key_node.value
-            if self.compose and key_node.tag != "tag:yaml.org,2002:str":
-                self.typed_keys[path + (key,)] = self._scalar(key_node, path + (key,))
+            if self.compose and not isinstance(typed := self._scalar(key_node, path + (key,)), str):
+                self.typed_keys[path + (key,)] = typed
             if key in out and not self.compose:
                 raise self._at(key_node, path + (key,), f"duplicate key '{key}' (each key may appear once)")
+            if key in out:  # the earlier value's lines go with it
+                for old in [p for p in self.lines if p[:len(path) + 1] == path + (key,)]:
+                    del self.lines[old]
             self.lines[path + (key,)] = key_node.start_mark.line + 1
             out[key] = self._plain(value_node, path + (key,), visiting)
         return out
 
     def _scalar(self, node: yaml.ScalarNode, path: tuple) -> object:
+        if self.yaml_v2:
+            if node.tag == yamlv2.PLAIN and yamlv2.non_specific(self.text, node.start_mark.index):
+                return node.value  # `! 12`: PyYAML resolves it as untagged, yaml.v2 keeps the text
+            try:
+                return yamlv2.value(node.tag, node.value)
+            except yamlv2.DecodeError as err:
+                raise self.error(path, f"yaml: {err}") from None
         try:
             return _scalar(node)
         except (yaml.YAMLError, ValueError, TypeError, AttributeError, OverflowError) as err:
@@ -174,6 +193,16 @@ class Document:
 # libyaml's composer where PyYAML has it: the same nodes and marks, an order of magnitude faster on a
 # large file; the pure-Python one otherwise.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _first_node(text: str) -> yaml.Node | None:
+    """The first document of `text`, as yaml.v2 reads a stack file: what follows it is never parsed (docker 20.10
+    deploys a file whose second document is not even YAML)."""
+    loader = yamlv2.Loader(text)
+    try:
+        return loader.get_node() if loader.check_node() else None
+    finally:
+        loader.dispose()
 
 
 def _yaml_problem(err: yaml.YAMLError) -> str:
@@ -243,14 +272,11 @@ class _World:
 
     def add_service(self, path: tuple, spec: ServiceSpec, deployed: bool = False) -> None:
         """A service that exists from this step on, checked as the daemon checks a new spec. A stack's
-        (`deployed`) networks are looked up when the deploy runs, as docker does, not here; so is a
-        stack service without an image (the daemon refuses it then)."""
+        (`deployed`) spec is judged when the deploy runs, as docker does, after the networks before it: its
+        networks, a missing image, the values the daemon refuses (sim/swarm.py says so in docker's words)."""
         f = Field(spec.name, path)
-        check = spec.task.healthcheck
         image = validate.image_reference(spec.task.image) if spec.task.image or not deployed else None
-        for problem in (validate.swarm_name(spec.name), image,
-                        check and validate.healthcheck(check.interval, check.timeout, check.start_period),
-                        invalid_resources(spec.task.limits, spec.task.reservations)):
+        for problem in (validate.swarm_name(spec.name), image, None if deployed else invalid_spec(spec)):
             if problem:
                 raise f.fail(f"service {spec.name!r} ({spec.task.image!r}): {problem}")
         if not deployed:
@@ -712,7 +738,7 @@ def _stack(doc: Document, world: _World, f: Field) -> tuple[tuple[ServiceSpec, .
         text = read_text(path, "stack file")
     except InputError as err:
         raise doc.error(f.path, f"{err} (expected a compose file, relative to the scenario)") from None
-    stack_doc = Document.parse(text, str(path))
+    stack_doc = Document.parse(text, str(path), yaml_v2=True)  # a compose file: docker's YAML reading
     found = stack_doc.read(lambda: stack(stack_doc.root))
     world.networks.update(n.name for n in found[1])
     stack_doc.read(lambda: _check_services(world, found[0]))

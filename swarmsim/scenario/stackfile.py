@@ -10,6 +10,7 @@ once, each with its file, line and key; the file is named as the step wrote it.
 """
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import replace
 from pathlib import Path as FilePath
@@ -20,7 +21,9 @@ from .compose import Field, FieldError, Path
 from .interpolate import interpolate
 from .loader import ScenarioError, Document, object_data
 from ..inputs import InputError, read_text
+from ..dockercli.units import INT64_MAX
 from ..model import ServiceSpec
+from ..model.gofmt import go_float
 from ..model.scenario import NetworkDecl
 from ..model.stack import IMAGE_LABEL, NAMESPACE_LABEL, Stack, SwarmObject
 
@@ -184,8 +187,26 @@ def _non_string_key(where: Path, key: object) -> str:
     """loader.convertToStringKeysRecursive: a key YAML reads as a number, boolean or null."""
     parent = "".join(f"[{p}]" if isinstance(p, int) else ("." if i else "") + str(p)
                      for i, p in enumerate(where[:-1]))
-    shown = "<nil>" if key is None else str(key).lower() if isinstance(key, bool) else key
-    return f"Non-string key {'in ' + parent if parent else 'at top level'}: {shown}"
+    return f"Non-string key {'in ' + parent if parent else 'at top level'}: {_go_sharp_v(key)}"
+
+
+def _go_sharp_v(key: object) -> str:
+    """Go's %#v of a scalar yaml.v2 decoded: `true`, `<nil>`, `8` for the float 8.0, a uint64 in hex."""
+    if key is None:
+        return "<nil>"
+    if isinstance(key, bool):
+        return str(key).lower()
+    if isinstance(key, float):
+        return go_float(key)
+    return f"{key:#x}" if isinstance(key, int) and key > INT64_MAX else str(key)
+
+
+def _not_json(value: object, path: Path = ()) -> list[tuple[Path, float]]:
+    """The infinite and NaN numbers in `value` (`.inf`, `.nan`), which Go's encoding/json cannot write."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return [(path, value)]
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    return [found for key, item in items for found in _not_json(item, path + (key,))]
 
 
 def _read_files(names: tuple[str, ...], base: FilePath, lookup) -> tuple[list[_File], list[ScenarioError]]:
@@ -219,6 +240,10 @@ def _read_files(names: tuple[str, ...], base: FilePath, lookup) -> tuple[list[_F
         version = version or this
         file.data, problems = interpolate(file.raw, lookup)
         errors += [file.error(e.path, e.message) for e in problems]
+        infinite = [file.error(p, f"json: unsupported value: {go_float(v)}") for p, v in _not_json(file.data)]
+        if infinite:  # the schema check marshals the file to JSON first, and stops there
+            errors += infinite
+            continue
         schema = composeschema.check(file.data, this)
         bad = {e.path for e in problems}  # a value left as written: its type is not the news
         errors += [file.error(p, message) for p, message in schema if p not in bad]

@@ -1,36 +1,45 @@
 """YAML merge keys (`<<: *defaults`), applied to composed nodes.
 
-Stack files share settings with anchors and merge keys, which docker's YAML
-library (go-yaml) applies. The loader composes nodes to keep lines, so it merges
-here: keys written in the mapping win, then the merged mappings in order (the
-first of a `<<: [*a, *b]` list wins), as the YAML merge spec says.
+Stack files share settings with anchors and merge keys. The loader composes nodes to keep lines, so
+it merges here, in one of two orders. A scenario follows the YAML merge spec: keys written in the
+mapping win, then the merged mappings in order (the first of a `<<: [*a, *b]` list wins). A stack
+file follows docker's YAML library (yaml.v2 2.2.8, decode.go `merge`), which applies each `<<` where it
+stands: a key written before the `<<` is overwritten by the merged one, a key after it wins, and in a
+list the first mapping still wins (it is applied last).
 """
 from __future__ import annotations
 
 import yaml
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
+SPEC_WORDS = "expected a mapping or a list of mappings to merge after <<"
+V2_WORDS = "yaml: map merge requires map or sequence of maps as the value"  # yaml.v2's failWantMap
 
 
 class MergeError(ValueError):
     """A `<<` whose value is not a mapping or a list of mappings; `node` is where."""
 
-    def __init__(self, node: yaml.Node):
-        super().__init__("expected a mapping or a list of mappings to merge after <<")
+    def __init__(self, node: yaml.Node, words: str):
+        super().__init__(words)
         self.node = node
 
 
+def _sources(value: yaml.Node, depth: int, words: str) -> list[yaml.MappingNode]:
+    sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
+    for source in sources:
+        if not isinstance(source, yaml.MappingNode) or depth > 50:
+            raise MergeError(source, words)
+    return sources
+
+
 def merged_pairs(node: yaml.MappingNode, depth: int = 0) -> list[tuple[yaml.Node, yaml.Node]]:
-    """The (key, value) nodes of `node` with its merge keys applied."""
+    """The (key, value) nodes of `node` with its merge keys applied as the spec says, each key once."""
     own, merged = [], []
     for key, value in node.value:
         if key.tag != MERGE_TAG:
             own.append((key, value))
             continue
-        sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
-        for source in sources:
-            if not isinstance(source, yaml.MappingNode) or depth > 50:
-                raise MergeError(source)
+        for source in _sources(value, depth, SPEC_WORDS):
             merged.extend(merged_pairs(source, depth + 1))
     seen = {k.value for k, _ in own if isinstance(k, yaml.ScalarNode)}
     out = []
@@ -39,3 +48,16 @@ def merged_pairs(node: yaml.MappingNode, depth: int = 0) -> list[tuple[yaml.Node
             seen.add(key.value)
             out.append((key, value))
     return out + own
+
+
+def applied_pairs(node: yaml.MappingNode, depth: int = 0) -> list[tuple[yaml.Node, yaml.Node]]:
+    """The (key, value) nodes of `node` in the order yaml.v2 sets them, merges expanded in place: where a
+    key comes twice, the later one is the value."""
+    out = []
+    for key, value in node.value:
+        if key.tag != MERGE_TAG:
+            out.append((key, value))
+            continue
+        for source in reversed(_sources(value, depth, V2_WORDS)):
+            out.extend(applied_pairs(source, depth + 1))
+    return out

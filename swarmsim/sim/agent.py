@@ -8,6 +8,8 @@ dispatcher with the agent's own timestamp. Latencies come from the Timing model.
 """
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -430,7 +432,10 @@ class Agent:
         if networks:
             yield self.sim.timeout(self.timing.lb_deregister)
         if run.workload.ignore_sigterm:
-            yield self.sim.timeout(t.spec.stop_grace_period)
+            # moby's executor hands dockerd the grace period's whole seconds (0.5 s is 0: SIGKILL at once),
+            # and dockerd waits for a graceful exit without end when they are negative
+            grace = math.trunc(t.spec.stop_grace_period)
+            yield self.sim.timeout(grace) if grace >= 0 else self.sim.env.event()
         self._process_ended(run)
         yield from self._busy(self.timing.stop_exit + self.timing.network_detach * networks)
 

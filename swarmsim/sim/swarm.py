@@ -16,7 +16,7 @@ from .agent import Agent, Host
 from .env import SimEnv
 from ..net.ipam import AddressPool, default_subnet
 from .manager import Manager
-from ..model.errors import LOST_LEADERSHIP, NO_LEADER, invalid_resources
+from ..model.errors import LOST_LEADERSHIP, NO_LEADER, invalid_spec
 from .raft import Raft
 from .store import Store
 from .traffic import Traffic
@@ -236,7 +236,7 @@ class SimSwarm:
         if not spec.task.image:  # a stack file's service with build: and no image:
             raise SwarmError("Error response from daemon: rpc error: code = InvalidArgument desc = ContainerSpec: "
                              "image reference must be provided")
-        if problem := invalid_resources(spec.task.limits, spec.task.reservations):
+        if problem := invalid_spec(spec):
             raise SwarmError(f"Error response from daemon: rpc error: code = InvalidArgument desc = {problem}")
         for kind, names in (("secret", spec.task.secrets), ("config", spec.task.configs)):
             for name in names:
