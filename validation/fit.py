@@ -8,7 +8,7 @@ Every point of the grid simulates the suite's scenarios with those constants (ov
 and merges the rows against validation/observed/ as the suite does. The score of a point is the mean
 relative error of all timing rows and timeline events, so that `swarmsim calibrate`'s single-milestone
 fits can be checked and the constants no milestone isolates (contention, the ingress setup) fitted on
-whole timelines. Printed best first, with the rows that miss the 10 % tolerance. A scenario given as a
+whole timelines. Each node starts at the age the real runs recorded (suite.as_replayed). Printed best first, with the rows that miss the 10 % tolerance. A scenario given as a
 path (a measurement's, outside the suite) is scored on the real runs beside it, STEM.r1.jsonl, ...
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ from swarmsim.scenario import load_scenario
 from swarmsim.trace import read_trace
 
 from .rows import TOLERANCE, compare_traces, merge_runs
-from .suite import SCENARIOS, SUITE, _runs_in, kept_runs
+from .suite import SCENARIOS, SUITE, _runs_in, as_replayed, kept_runs
 
 
 def scenario_path(name: str) -> Path:
@@ -54,7 +54,7 @@ def errors(rows: list[dict]) -> list[tuple[str, float]]:
 def score(point: dict[str, float], names: list[str], observed: dict) -> tuple[float, list[str]]:
     errs = []
     for name in names:
-        scenario = load_scenario(scenario_path(name))
+        scenario = as_replayed(load_scenario(scenario_path(name)), observed[name])
         scenario = replace(scenario, timing=replace(scenario.timing, **point))
         predicted = run_scenario(scenario, SimBackend())
         errs += [(f"{name}: {q}", e) for q, e in errors(merge_runs([compare_traces(predicted, o) for o in observed[name]]))]

@@ -26,6 +26,7 @@ class NodeDecl:
     os: str = "linux"
     arch: str = "x86_64"
     generic_resources: dict[str, int | tuple[str, ...]] = field(default_factory=dict)  # dockerd --node-generic-resource
+    swarm_age: float | None = None  # how long before the first step this joined node joined; None: timing.swarm_age
 
 
 @dataclass(frozen=True, slots=True)
