@@ -55,3 +55,35 @@ def test_the_setup_runs_slower_while_the_nodes_ingress_setup_lasts():
     fresh = starts(1.0, age="0s", slowdown=2.5, replicas=3)
     plain = starts(0, age="0s", slowdown=2.5, replicas=3)
     assert all(abs(fresh[t] - plain[t] - 2.5) < 1e-6 for t in fresh if t.startswith("one."))
+
+
+RECREATED = """
+version: 1
+name: recreated
+seed: 1
+cluster: {{managers: 1, workers: 2}}
+images: {{swarmsim/busybox:1: {{}}}}
+timing: {{contention_scope: host, cli_start: 0s, network_create: {create}}}
+steps:
+  - run: docker network create -d overlay appnet
+  - run: docker service create -d --no-resolve-image --name one --replicas 3 --network appnet swarmsim/busybox:1
+  - wait: 20s
+  - run: docker service rm one
+  - wait: 20s
+  - run: docker network rm appnet
+  - run: docker network create -d overlay appnet
+  - run: docker service create -d --no-resolve-image --name two --replicas 3 --network appnet swarmsim/busybox:1
+  - wait: 10s
+"""
+
+
+def test_a_network_removed_and_created_again_under_its_name_is_set_up_again():
+    """A network created anew is another network (another ID) to every node: libnetwork keys networks by ID,
+    so the first task on it sets it up again, though the name is the one of a network the node had."""
+    def starting(create: float) -> dict[str, float]:
+        trace = run_yaml(RECREATED.format(create=f"{create}s"))
+        return {e["task"]: e["t"] for e in trace.tasks() if e["state"] == "starting"}
+    with_setup, without = starting(1.0), starting(0)
+    second = [t for t in with_setup if t.startswith("two.")]
+    assert len(second) == 3
+    assert all(abs(with_setup[t] - without[t] - 1.0) < 1e-6 for t in second)

@@ -198,7 +198,7 @@ class Agent:
         self.present: dict[str, None] = {image: None for image, w in images.items()
                                          if w.present is None or node in w.present}
         self.pulls: dict[str, object] = {}
-        self.networks: dict[str, object] = {}  # network name -> its setup on this node (a process, done or not)
+        self.networks: dict[str, object] = {}  # network name -> its setup here (a process, done or not), till rm
         self.runs: dict[str, _Run] = {}
         self.connected = True
         self.alive = True
@@ -410,6 +410,11 @@ class Agent:
                     self.host.work(self.sim, self.node, self.timing.network_create, alone=True))
             if not setup.processed:
                 yield setup
+
+    def network_removed(self, name: str) -> None:
+        """A network removed from the swarm is gone from the node too (its last task's removal took it, moby's
+        controller.go Remove): one created again under the name is a new network (a new ID) to set up."""
+        self.networks.pop(name, None)
 
     def _pull(self, image: str):
         workload = self.images.get(image, Workload())

@@ -316,6 +316,8 @@ class SimSwarm:
             raise SwarmError(f"Error response from daemon: {name} is a pre-defined network and cannot be removed")
         del self.networks[name]
         self.manager.allocator.pools.pop(name, None)
+        for agent in self.agents.values():
+            agent.network_removed(name)
         return name
 
     # -- secrets and configs ---------------------------------------------------------------------------
