@@ -141,3 +141,11 @@ def test_a_swarm_age_on_a_node_that_joins_later_is_refused():
     text = AGED.format(age="1h", m="", w=", joined: false, swarm_age: 1s")
     with pytest.raises(ScenarioError, match=r"cluster\.nodes\[1\].*swarm_age.*joined: false"):
         loads_scenario(text)
+
+
+@settings(max_examples=15, deadline=None)
+@given(age=st.integers(0, 4000), other=st.integers(0, 4000))
+def test_every_node_given_the_swarms_age_is_the_swarm_of_that_age(age, other):
+    """Per-node ages (in ms) equal to one age simulate byte for byte as timing.swarm_age of that age, whatever the
+    default they override."""
+    assert aged_run(f"{other}ms", manager=f"{age}ms", worker=f"{age}ms").dumps() == aged_run(f"{age}ms").dumps()
