@@ -102,3 +102,50 @@ def test_a_slower_setup_never_makes_a_task_start_sooner(slowdown, more):
     b = join_run(slowdown=round(slowdown + more, 3), settle="0.5s")
     for node in ("node1", "node2", "node3"):
         assert first(b, "running", node) >= first(a, "running", node) - 1e-9
+
+
+AGED = """
+version: 1
+name: aged
+seed: 1
+cluster:
+  nodes:
+    - {{name: node1, role: manager{m}}}
+    - {{name: node2{w}}}
+images: {{swarmsim/busybox:1: {{}}}}
+timing: {{contention_scope: node, cli_start: 0s, swarm_age: {age}}}
+steps:
+  - run: docker service create -d --no-resolve-image --name agent --mode global swarmsim/busybox:1
+  - wait: 10s
+"""
+
+
+def aged_run(age: str, manager: str = "", worker: str = ""):
+    return run_yaml(AGED.format(age=age, m=manager and f", swarm_age: {manager}", w=worker and f", swarm_age: {worker}"))
+
+
+def test_a_nodes_own_swarm_age_places_its_window_and_no_other_nodes():
+    """A node's `swarm_age` in the cluster (the real runs record each node's) overrides timing.swarm_age
+    for that node alone: a manager 1h old beside a worker 0.3 s old runs its task as a settled swarm's would,
+    the worker as a fresh swarm's would."""
+    settled, fresh = aged_run("1h"), aged_run("0.3s")
+    mixed = aged_run("0.3s", manager="1h")
+    assert first(mixed, "running", "node1") == pytest.approx(first(settled, "running", "node1"))
+    assert first(mixed, "running", "node2") == pytest.approx(first(fresh, "running", "node2"))
+    assert first(fresh, "running", "node1") > first(settled, "running", "node1") + 0.2
+    assert aged_run("1h", manager="0.3s", worker="0.3s").dumps() == fresh.dumps()
+
+
+def test_a_swarm_age_on_a_node_that_joins_later_is_refused():
+    from swarmsim.scenario import ScenarioError, loads_scenario
+    text = AGED.format(age="1h", m="", w=", joined: false, swarm_age: 1s")
+    with pytest.raises(ScenarioError, match=r"cluster\.nodes\[1\].*swarm_age.*joined: false"):
+        loads_scenario(text)
+
+
+@settings(max_examples=15, deadline=None)
+@given(age=st.integers(0, 4000), other=st.integers(0, 4000))
+def test_every_node_given_the_swarms_age_is_the_swarm_of_that_age(age, other):
+    """Per-node ages (in ms) equal to one age simulate byte for byte as timing.swarm_age of that age, whatever the
+    default they override."""
+    assert aged_run(f"{other}ms", manager=f"{age}ms", worker=f"{age}ms").dumps() == aged_run(f"{age}ms").dumps()

@@ -23,10 +23,11 @@ import sys
 from dataclasses import fields, replace
 from datetime import date
 from pathlib import Path
+from statistics import median
 
 from swarmsim.backend import SimBackend, run_scenario
 from swarmsim.analysis.calibrate import fit
-from swarmsim.model.scenario import Timing
+from swarmsim.model.scenario import Scenario, Timing
 from swarmsim.scenario import load_scenario
 from swarmsim.trace import Trace, read_trace
 
@@ -50,8 +51,27 @@ SEEDS = 20
 
 # -- the two sides ---------------------------------------------------------------------------------------------
 
-def simulate(name: str, out: Path | None = None, seed: int | None = None) -> Trace:
-    scenario = load_scenario(SCENARIOS / f"{name}.yaml")
+def recorded_ages(observed: list[Trace]) -> dict[str, float]:
+    """Each node's `swarm_age` as the real runs recorded it (their header, since the tr scenarios): the
+    median over the runs, so that a prediction of a fresh swarm starts each node's ingress setup window as
+    the runs did, not all at the scenario's one `timing.swarm_age`."""
+    ages: dict[str, list[float]] = {}
+    for trace in observed:
+        for node, age in (trace.header.get("swarm_age") or {}).items():
+            ages.setdefault(node, []).append(age)
+    return {node: median(values) for node, values in ages.items()}
+
+
+def as_replayed(scenario: Scenario, observed: list[Trace]) -> Scenario:
+    """The scenario with each joined node's age recorded by the real runs (the others as they were)."""
+    ages = recorded_ages(observed)
+    nodes = tuple(replace(n, swarm_age=ages[n.name]) if n.joined and n.name in ages else n for n in scenario.nodes)
+    return replace(scenario, nodes=nodes) if ages else scenario
+
+
+def simulate(name: str, out: Path | None = None, seed: int | None = None, observed: list[Trace] = ()) -> Trace:
+    """The prediction of a suite scenario; given the real runs it is compared with, with their nodes' ages."""
+    scenario = as_replayed(load_scenario(SCENARIOS / f"{name}.yaml"), list(observed))
     trace = run_scenario(scenario if seed is None else replace(scenario, seed=seed), SimBackend())
     if out is not None:
         trace.write(out / "predicted.jsonl")
@@ -121,7 +141,7 @@ def judge(name: str, p: Trace, observed: list[Trace], seeds: int = SEEDS) -> lis
     own = load_scenario(SCENARIOS / f"{name}.yaml").seed
     others = [seed for seed in range(1, seeds + 2) if seed != own][:seeds]
     for seed in others if differ else ():
-        alternative = simulate(name, seed=seed)
+        alternative = simulate(name, seed=seed, observed=observed)
         for r in merge_runs([compare_traces(alternative, o) for o in observed]):
             if r["quantity"] in found and r["verdict"] in AGREE:
                 found[r["quantity"]] += 1
@@ -206,8 +226,8 @@ def main(argv: list[str] | None = None) -> int:
         out = OUT / name
         out.mkdir(parents=True, exist_ok=True)
         print(f"# {name}: simulating{'' if args.no_replay else ', replaying'}", flush=True)
-        p = simulate(name, out)
         observed = last_observed(name, out) if args.no_replay else replay(name, out, args.runs)
+        p = simulate(name, out, observed=observed)
         if not observed:
             results[name] = f"no observed trace (see results/validation/{name}/replay.log)"
             continue

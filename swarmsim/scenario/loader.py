@@ -36,7 +36,7 @@ BUILTIN_NETWORKS = ("bridge", "host", "none", "ingress")
 TOP_KEYS = ("version", "name", "seed", "limits", "cluster", "env", "networks", "services", "images", "stack",
             "timing", "traffic", "think", "steps")
 NODE_KEYS = ("name", "role", "availability", "cpus", "memory", "labels", "engine_labels", "joined", "platform",
-             "generic_resources")
+             "generic_resources", "swarm_age")
 SHORTHAND_KEYS = ("managers", "workers", "cpus", "memory")
 MAX_NODES = Limits.nodes
 MAX_VALUES = 500_000  # scalars, lists and mappings after aliases are expanded (a billion laughs stops here)
@@ -428,7 +428,7 @@ def _hostname(f: Field) -> str:
 def _node(f: Field) -> NodeDecl:
     f.mapping(NODE_KEYS)
     base = NodeDecl(name="")
-    return NodeDecl(name=f.require("name", _hostname, "a node name such as node1"),
+    node = NodeDecl(name=f.require("name", _hostname, "a node name such as node1"),
                     role=f.get("role", lambda x: x.choice(Role), base.role),
                     availability=f.get("availability", lambda x: x.choice(Availability), base.availability),
                     nano_cpus=f.get("cpus", Field.cpus, base.nano_cpus),
@@ -437,7 +437,12 @@ def _node(f: Field) -> NodeDecl:
                     engine_labels=f.get("engine_labels", Field.string_map, {}),
                     joined=f.get("joined", Field.flag, base.joined),
                     **dict(zip(("os", "arch"), f.get("platform", platform, (base.os, base.arch)))),
-                    generic_resources=f.get("generic_resources", _node_generic, {}))
+                    generic_resources=f.get("generic_resources", _node_generic, {}),
+                    swarm_age=f.get("swarm_age", Field.duration, None))
+    if node.swarm_age is not None and not node.joined:
+        raise f.fail(f"node {node.name}: swarm_age is how long before the first step a joined node joined "
+                     "(expected no swarm_age with joined: false: the node joins at its swarm join step)")
+    return node
 
 
 def _node_generic(f: Field) -> dict:

@@ -38,6 +38,8 @@ class Host:
     ingress sandbox after a join (docs/measurements.md (k)): that work competes with the task's layer
     copy and containerd calls in the kernel, not for a slot.
     Port publishing instead goes one at a time per key (`serially`): iptables takes a host-wide lock.
+    A network's setup on a node (`alone`) runs at the node's own pace, not shared with other operations,
+    and slowed only by that node's ingress setup (docs/measurements.md (n)).
     """
 
     def __init__(self, timing: Timing) -> None:
@@ -66,13 +68,15 @@ class Host:
         sim.call_at(closes, self._setting_up, sim, node, False)
 
     def _setting_up(self, sim, node: str, on: bool) -> None:
-        key = self.key(node)
-        self._advance(sim, key)
+        keys = (self.key(node), _own(node))
+        for key in keys:
+            self._advance(sim, key)
         if on:
             self.setting_up[node] = None
         else:
             self.setting_up.pop(node, None)
-        self._arm(sim, key)
+        for key in keys:
+            self._arm(sim, key)
 
     def serially(self, sim, node: str, seconds: float):
         """`seconds` holding the key's one lock (iptables' xtables lock), in arrival order."""
@@ -84,11 +88,12 @@ class Host:
             yield turn
             yield sim.timeout(seconds)
 
-    def work(self, sim, node: str, base: float):
-        """A SimPy sub-process: `base` seconds of the node's work at the host's current speed."""
+    def work(self, sim, node: str, base: float, alone: bool = False):
+        """A SimPy sub-process: `base` seconds of the node's work at the host's current speed (`alone`: at
+        the node's own pace, shared only with its other work of that kind)."""
         if base <= 0:
             return
-        key = self.key(node)
+        key = _own(node) if alone else self.key(node)
         op = _Op(base, sim.env.event(), node)
         self._advance(sim, key)
         self.busy.setdefault(key, []).append(op)
@@ -147,6 +152,11 @@ class Host:
         self._arm(sim, key)
 
 
+def _own(node: str) -> str:
+    """The Host key of a node's work that no other node's work slows down."""
+    return f"{node} alone"
+
+
 @dataclass(eq=False, slots=True)
 class _Op:  # compared by identity: removing one from a long queue must not compare fields
     base: float
@@ -190,6 +200,7 @@ class Agent:
         self.present: dict[str, None] = {image: None for image, w in images.items()
                                          if w.present is None or node in w.present}
         self.pulls: dict[str, object] = {}
+        self.networks: dict[str, object] = {}  # network name -> its setup here (a process, done or not), till rm
         self.runs: dict[str, _Run] = {}
         self.connected = True
         self.alive = True
@@ -369,6 +380,7 @@ class Agent:
         yield from self.host.work(self.sim, self.node, base)
 
     def _prepare(self, run: _Run):
+        yield from self._create_networks(run.task)
         image = run.task.image
         if image not in self.present and image in self.images:  # an image not listed is on every node
             if image not in self.pulls:
@@ -384,6 +396,27 @@ class Agent:
             yield from self._finish_without_container(run, PREPARING)
             return False
         return True
+
+    def _create_networks(self, t: Task):
+        """controller.go Prepare creates the task's networks on the node before anything else. The node's
+        first task on a network sets it up (libnetwork NewNetwork: the overlay's namespace, bridge and vxlan
+        and its load-balancer sandbox), `network_create` at the node's own pace, slowed by its ingress setup;
+        a task that comes meanwhile waits for the same setup (NewNetwork holds a lock per network), a later
+        one finds the network there."""
+        if self.timing.network_create <= 0:
+            return
+        for name in t.spec.networks:
+            setup = self.networks.get(name)
+            if setup is None:
+                setup = self.networks[name] = self.sim.process(
+                    self.host.work(self.sim, self.node, self.timing.network_create, alone=True))
+            if not setup.processed:
+                yield setup
+
+    def network_removed(self, name: str) -> None:
+        """A network removed from the swarm is gone from the node too (its last task's removal took it, moby's
+        controller.go Remove): one created again under the name is a new network (a new ID) to set up."""
+        self.networks.pop(name, None)
 
     def _pull(self, image: str):
         workload = self.images.get(image, Workload())

@@ -74,7 +74,8 @@ class SimSwarm:
         self._joins = 0
         self.raft = Raft(self, leader)
         self.manager.active = self.initialized
-        joined = [self._join(decl, leader=decl.name == leader, ago=self.timing.swarm_age, settle=False)
+        joined = [self._join(decl, leader=decl.name == leader, settle=False,
+                             ago=self.timing.swarm_age if decl.swarm_age is None else decl.swarm_age)
                   for decl in scenario.nodes if decl.joined]
         if any(node.role is Role.MANAGER for node in joined):
             self.raft.reevaluate()  # once for the cluster the scenario starts with, not per manager (quadratic)
@@ -315,6 +316,8 @@ class SimSwarm:
             raise SwarmError(f"Error response from daemon: {name} is a pre-defined network and cannot be removed")
         del self.networks[name]
         self.manager.allocator.pools.pop(name, None)
+        for agent in self.agents.values():
+            agent.network_removed(name)
         return name
 
     # -- secrets and configs ---------------------------------------------------------------------------
