@@ -27,7 +27,8 @@ def node_active(nodes: Mapping[str, Node], name: str | None) -> bool:
     return name is None or (node is not None and node.status is not NodeStatus.DOWN)
 
 
-def _counts(t: Task) -> bool:
+def running_as_desired(t: Task) -> bool:
+    """Counted as running by the CLI: observed running, desired running (or less)."""
     return t.desired <= RUNNING and t.state == RUNNING
 
 
@@ -60,9 +61,9 @@ def running_and_wanted(service: Service, tasks: Iterable[Task], nodes: Mapping[s
     """(running, wanted) as the CLI's progress bar shows them."""
     if service.is_global:
         by_node = cli_tasks_by_node(service, tasks, nodes)
-        running = sum(1 for t in by_node.values() if node_active(nodes, t.node) and _counts(t))
+        running = sum(1 for t in by_node.values() if node_active(nodes, t.node) and running_as_desired(t))
         return running, len(by_node)
-    return sum(1 for t in cli_tasks_by_slot(service, tasks, nodes).values() if _counts(t)), service.spec.replicas
+    return sum(1 for t in cli_tasks_by_slot(service, tasks, nodes).values() if running_as_desired(t)), service.spec.replicas
 
 
 def _hides(seen: Task | None, t: Task) -> bool:

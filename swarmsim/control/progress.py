@@ -14,8 +14,7 @@ import math
 from typing import Iterable, Mapping
 
 from ..model import Node, Service, Task, TaskState, UpdateState
-from ..model.task import RUNNING
-from .convergence import cli_tasks_by_node, cli_tasks_by_slot, node_active
+from .convergence import cli_tasks_by_node, cli_tasks_by_slot, node_active, running_as_desired
 
 MAX_PROGRESS = 9         # progress.go maxProgress: the running state's number
 MAX_PROGRESS_BARS = 20   # progress.go maxProgressBars
@@ -181,12 +180,12 @@ class ServiceProgress:
         picks, new = self.picks, []
         for slot, slot_tasks in changed.items():
             for old in ([picks.pop(slot)] if slot in picks else []):
-                self.running -= old.desired <= RUNNING and old.state == RUNNING
-                self.unsettled -= old.state != RUNNING
+                self.running -= running_as_desired(old)
+                self.unsettled -= old.state != TaskState.RUNNING
             for got, t in cli_tasks_by_slot(service, slot_tasks, nodes).items():
                 picks[got] = t
-                self.running += t.desired <= RUNNING and t.state == RUNNING
-                self.unsettled += t.state != RUNNING
+                self.running += running_as_desired(t)
+                self.unsettled += t.state != TaskState.RUNNING
                 if got not in self.slot_map:
                     new.append(got)
         return new
@@ -263,7 +262,7 @@ class ServiceProgress:
         for name, t in sorted(by_node.items()):
             if not node_active(nodes, t.node):
                 continue
-            if t.desired <= TaskState.RUNNING and t.state == TaskState.RUNNING:
+            if running_as_desired(t):
                 running += 1
             if not (self.done or count > MAX_PROGRESS_BARS):
                 self._task_line(_node_label(nodes, name), t)

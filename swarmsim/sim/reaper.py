@@ -42,11 +42,15 @@ class TaskReaper:
         manager.store.service_watchers.append(self._on_service)
 
     def _look_again(self, key: Slot) -> None:
-        if self._looked.pop(key, False) is None:
+        if key in self._looked:
+            del self._looked[key]
             self._pending[self.dirty[key]] = key
 
     def _on_service(self, old, new) -> None:
-        """A new spec (its restart policy) or a removed service: its slots are looked at again."""
+        """A new spec (its restart policy) or a removed service: its slots are looked at again. Its other writes
+        (the update status) keep the spec and so the limit."""
+        if old is not None and new is not None and old.spec is new.spec:
+            return
         service_id = (new or old).id
         for key in [k for k in self._looked if k[0] == service_id]:
             self._look_again(key)
