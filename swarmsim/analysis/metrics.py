@@ -27,7 +27,7 @@ def task_states_at(trace: Trace, t: float | None = None) -> dict[tuple[str, int]
 
 def task_lives(trace: Trace) -> Iterator[dict]:
     """Task events and task deletions (kind `deleted`, written when the store drops a task), in order."""
-    return (e for e in trace.events if e["kind"] in ("task", "deleted"))
+    return trace.of_kind(("task", "deleted"))
 
 
 def placement(trace: Trace, t: float | None = None) -> dict[str, dict[str, int]]:
@@ -105,7 +105,10 @@ def running_series(trace: Trace, only: str | None = None) -> dict[str, list[tupl
         if only is not None and service != only:
             continue
         key, now = (e["task"], e["gen"]), e["state"] == "running" and e["kind"] == "task"  # a deleted task is gone
-        count = counts.get(service, 0) + now - running.get(key, False)
+        was = running.get(key, False)
+        if now == was and service in out:  # most events change no count: nothing to add or rewrite
+            continue
+        count = counts.get(service, 0) + now - was
         running[key], counts[service] = now, count
         series = out.setdefault(service, [])
         if series and series[-1][0] == e["t"]:

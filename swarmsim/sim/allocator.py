@@ -52,6 +52,8 @@ class Allocator:
         manager.store.node_watchers.append(self._on_node)
 
     def _names(self, spec_networks, endpoint) -> list[str]:
+        if not spec_networks and not endpoint.ports:
+            return []
         names = list(spec_networks) + ([INGRESS] if any(p.mode == "ingress" and p.published
                                                          for p in endpoint.ports) else [])
         return [n for n in dict.fromkeys(names) if n in self.pools]
@@ -129,6 +131,8 @@ class Allocator:
             return False
         if live:
             names = self._names(new.spec.networks, new.endpoint)
+            if not names:  # on no overlay network: it counts for none, and its node needs nothing new
+                return False
             self.counted[task.id] = (new.node, names)
             nets = self.node_networks.setdefault(new.node, {})
             for name in names:

@@ -9,10 +9,11 @@ from __future__ import annotations
 import hashlib
 import random
 import string
+from heapq import heappush
 from operator import attrgetter
 
 import simpy
-from simpy.core import URGENT, EmptySchedule, StopSimulation
+from simpy.core import NORMAL, URGENT, EmptySchedule, StopSimulation
 
 from ..model.limits import LimitExceeded, Limits
 
@@ -129,10 +130,28 @@ class SimEnv:
         return self.env.process(generator)
 
     def call_at(self, when: float, fn, *args) -> None:
-        """Run `fn(*args)` at time `when` (or now, if that has passed)."""
-        event = self.env.timeout(max(0.0, when - self.env.now))
-        event.callbacks.append(lambda _e: fn(*args))
+        """Run `fn(*args)` at time `when` (or now, if that has passed): queued as a Timeout would be, at the
+        same place in SimPy's order, but as a `_Call` (a hundred thousand a 1,000-node run; nothing waits
+        on them, so they need none of an Event's machinery)."""
+        env = self.env
+        now = env._now  # now + delay, as Timeout's schedule adds them (not `when`: the float sum can differ)
+        heappush(env._queue, (now + max(0.0, when - now), NORMAL, next(env._eid), _Call(fn, args)))
 
     def soon(self, fn, *args) -> None:
         """Run `fn(*args)` at the current instant, after what is already queued for it."""
         self.call_at(self.env.now, fn, *args)
+
+
+def _fire(call: "_Call") -> None:
+    call.fn(*call.args)
+
+
+class _Call:
+    """What `SimEnv.call_at` queues: SimPy's step reads `callbacks` and `_ok`, and nothing else."""
+
+    __slots__ = ("fn", "args", "callbacks")
+    _ok = True
+    _FIRE = (_fire,)
+
+    def __init__(self, fn, args: tuple) -> None:
+        self.fn, self.args, self.callbacks = fn, args, self._FIRE
