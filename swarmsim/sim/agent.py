@@ -11,13 +11,13 @@ from __future__ import annotations
 import math
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 import simpy
 
 from ..control.nodeinfo import host_ports
 from ..model import Task, TaskState, Workload
-from ..model.task import ACCEPTED, COMPLETE, FAILED, PREPARING, READY, REJECTED, RUNNING, SHUTDOWN, STARTING
+from ..model.task import ACCEPTED, ASSIGNED, COMPLETE, FAILED, PREPARING, READY, REJECTED, RUNNING, SHUTDOWN, STARTING
 from ..model.service import DEFAULT_WORKLOAD
 from ..model.scenario import Timing
 
@@ -220,22 +220,29 @@ class Agent:
             del lines[:len(lines) - MAX_LOG_LINES]
 
     # -- assignments ------------------------------------------------------------------------------------
-    def assign(self, tasks: list[Task]) -> None:
-        """The full set of tasks the dispatcher has for this node."""
-        wanted = {t.id: t for t in tasks if t.id not in self.lost}
-        for task_id, t in wanted.items():
-            run = self.runs.get(task_id)
+    def assign(self, tasks: Iterable[Task]) -> None:
+        """The full set of tasks the dispatcher has for this node: those assigned or further, of the node's
+        tasks in the store's order."""
+        runs, lost = self.runs, self.lost
+        wanted: set[str] = set()
+        for t in tasks:
+            task_id = t.id
+            if t.state < ASSIGNED or task_id in lost:
+                continue
+            wanted.add(task_id)
+            run = runs.get(task_id)
             if run is None:
                 if t.state <= RUNNING:
                     run = _Run(task=t, workload=self._workload(t), changed=self.sim.env.event())
-                    self.runs[task_id] = run
+                    runs[task_id] = run
                     run.process = self.sim.process(self._lifecycle(run))
             elif run.task is not t:  # a node's every batch lists all its tasks, most of them unchanged
                 self._notify(run, t)
-        for task_id in [k for k in self.runs if k not in wanted]:
-            run = self.runs[task_id]
-            run.removed = True
-            self._notify(run, run.task)
+        if len(runs) > len(wanted) or not wanted.issuperset(runs):
+            for task_id in [k for k in runs if k not in wanted]:
+                run = runs[task_id]
+                run.removed = True
+                self._notify(run, run.task)
 
     def _notify(self, run: _Run, t: Task) -> None:
         """Wake the task's lifecycle if it waits and what it waits for may have changed: its removal or a new

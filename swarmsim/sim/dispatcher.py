@@ -64,7 +64,7 @@ class Dispatcher:
         del self._dirty_nodes[node]
         agent = self.agents.get(node)
         if agent is not None and agent.connected and self.manager.active:
-            agent.assign([t for t in self.manager.store.node_tasks(node) if t.state >= ASSIGNED])
+            agent.assign(self.manager.store.by_node.get(node, {}).values())
 
     def resync(self, node: str) -> None:
         """A (re)connecting agent gets its whole assignment set."""
