@@ -77,6 +77,10 @@ def test_create_restart_update_and_rollback_flags_merge_onto_defaults():
     ("-p8080-8081:80-81", (PortConfig(80, 8080), PortConfig(81, 8081))),
     ("--publish published=8080,target=80,mode=host,protocol=tcp", (PortConfig(80, 8080, "tcp", "host"),)),
     ("--publish=target=80", (PortConfig(80, 0),)),
+    # seen on docker 20.10.24: a host range to one container port is one port per published port, same target
+    ("-p 8000-8002:80", (PortConfig(80, 8000), PortConfig(80, 8001), PortConfig(80, 8002))),
+    ("-p 8080:80/TCP", (PortConfig(80, 8080),)),
+    ("-p Published=8080,Target=80,Mode=HOST", (PortConfig(80, 8080, "tcp", "host"),)),
 ])
 def test_create_publish_forms(flag, ports):
     assert create(f"--name w {flag} nginx").endpoint.ports == ports
@@ -110,7 +114,7 @@ def test_create_dnsrr_with_host_port_is_fine():
     ("node ls -x", "unknown shorthand flag: 'x' in -x"),
     ("service create --name w --replicas x nginx",
      'invalid argument "x" for "--replicas" flag: strconv.ParseUint: parsing "x": invalid syntax'),
-    ("service create --name w -p 80:x nginx", 'invalid argument "80:x" for "-p, --publish" flag: invalid target port'),
+    ("service create --name w -p 80:x nginx", 'invalid argument "80:x" for "-p, --publish" flag: Invalid containerPort: x'),
     ("service create --name w --detach=maybe nginx", 'invalid argument "maybe" for "-d, --detach" flag'),
     ("service create --name w nginx --replicas", None),  # after the image: an argument, not a flag
     ("service update web --replicas", "flag needs an argument: --replicas"),
@@ -148,8 +152,21 @@ def test_create_dnsrr_with_host_port_is_fine():
     ("service create --name w --reserve-memory 1XB nginx", "invalid suffix: 'xb'"),
     ("service create --name w --reserve-cpu 0.0000000001 nginx",
      'invalid argument "0.0000000001" for "--reserve-cpu" flag: value is too precise'),
-    ("service create --name w -p published=80 nginx", "missing mandatory field 'target'"),
-    ("service create --name w -p target=80,mode=mesh nginx", "invalid publish mode value (mesh)"),
+    ("service create --name w -p published=80 nginx", 'missing mandatory field "target"'),
+    ("service create --name w -p target=80,mode=mesh nginx", "invalid publish mode value mesh"),
+    # docker 20.10.24's words (go-connections v0.4.0 and opts.PortOpt), seen on the local swarm
+    ("service create --name w -p 8000-8010:80-81 nginx",
+     "Invalid ranges specified for container and host Ports: 80-81 and 8000-8010"),
+    ("service create --name w -p 8080:80-81 nginx", "Invalid ranges specified for container and host Ports: 80-81 and 8080"),
+    ("service create --name w -p 8080-8079:80 nginx", "Invalid hostPort: 8080-8079"),
+    ("service create --name w -p 8080:80/xyz nginx", "flag: Invalid proto: xyz"),
+    ("service create --name w -p localhost:80:80 nginx", "Invalid ip address: localhost"),
+    ("service create --name w -p published=8080,target=80,protocol=xyz nginx", "flag: invalid protocol value xyz"),
+    ("service create --name w -p published=abc,target=80 nginx", 'strconv.ParseUint: parsing "abc": invalid syntax'),
+    ("service create --name w -p target=70000 nginx", 'strconv.ParseUint: parsing "70000": value out of range'),
+    ("service create --name w -p target=80,foo=1 nginx", "flag: invalid field key foo"),
+    ("service create --name w -p target=80,foo nginx", "flag: invalid field foo"),
+    ("service create --name w -p target=0 nginx", 'missing mandatory field "target"'),
     ("service create --name w -p 1.2.3.4:80:80 nginx", "hostip is not supported"),
     ("service create --name w -e =x nginx", "invalid environment variable: =x"),
     ("service create --name w -l =x nginx", "invalid label '=x': empty name"),

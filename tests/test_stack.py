@@ -435,7 +435,7 @@ def test_host_address_of_a_port_is_ignored_with_dockers_warning(tmp_path):
         "level=warning msg=\"ignoring IP-address (127.0.0.1:5000:5000/udp) service will listen on '0.0.0.0'\"",
         "Creating network s_default", "Creating service s_web"]
     ports = swarm.store.service("s_web").spec.endpoint.ports
-    assert [(p.published, p.target, p.protocol) for p in ports] == [(5000, 5000, "udp"), (80, 80, "tcp")]
+    assert [(p.published, p.target, p.protocol) for p in ports] == [(80, 80, "tcp"), (5000, 5000, "udp")]
 
 
 def test_repeated_key_last_wins_and_external_name_is_deprecated_from_3_5(tmp_path):
@@ -470,3 +470,48 @@ def test_env_file_read_as_docker_clis_kvfile(tmp_path):
                               "  - run: docker stack deploy -c s.yml st\n", str(tmp_path / "x.yaml"))
     (a,) = scenario.steps[0].parsed.stack.services
     assert list(a.task.env) == ["A=1 ", "B=two", "C=x=y"]
+
+
+#: short and long ports as docker 20.10.24 deployed them on the local swarm (service inspect's EndpointSpec.Ports,
+#: sorted by published port as convertEndpointSpec sorts them) and its warnings
+PORTS_DOCKER_TAKES = [
+    ('"8000-8010:80"', [(p, 80, "tcp", "ingress") for p in range(8000, 8011)], []),
+    ('"127.0.0.1:8000-8002:80"', [(p, 80, "tcp", "ingress") for p in range(8000, 8003)],
+     ["level=warning msg=\"ignoring IP-address (127.0.0.1:8000-8002:80/tcp) service will listen on '0.0.0.0'\""]),
+    ('"8000-8002:80-82/udp"', [(8000, 80, "udp", "ingress"), (8001, 81, "udp", "ingress"), (8002, 82, "udp", "ingress")], []),
+    ('"8080:80/TCP"', [(8080, 80, "tcp", "ingress")], []),
+    ("{target: 80, published: 8080, protocol: xyz}", [(8080, 80, "tcp", "ingress")], []),
+    ("{target: 80, published: 8080, mode: xyz}", [(8080, 80, "tcp", "ingress")], []),
+    ("{published: 8080}", [(8080, 0, "tcp", "ingress")], []),
+    ("{target: 70000, published: 65536}", [(65536, 70000, "tcp", "ingress")], []),
+    ('"9000:90", "8000:80", "7000", {target: 443, published: 8443, mode: host}, "6000"',
+     [(0, 7000, "tcp", "ingress"), (0, 6000, "tcp", "ingress"), (8000, 80, "tcp", "ingress"),
+      (8443, 443, "tcp", "host"), (9000, 90, "tcp", "ingress")], []),
+]
+
+
+@pytest.mark.parametrize("ports, want, warnings", PORTS_DOCKER_TAKES, ids=[p[0] for p in PORTS_DOCKER_TAKES])
+def test_ports_deploy_as_docker_deployed_them(ports, want, warnings, tmp_path):
+    swarm, steps = _run(tmp_path, ["docker stack deploy -c s.yml s", "docker service ls --format {{.Ports}}"],
+                        {"s.yml": SVC.replace('"3"', '"3.8"') + f"    ports: [{ports}]\n"})
+    assert steps[0]["ok"] and steps[0]["output"].splitlines()[:-2] == warnings
+    got = swarm.store.service("s_web").spec.endpoint.ports
+    assert [(p.published, p.target, p.protocol, p.mode) for p in got] == want
+    if ports == '"8000-8010:80"':
+        assert steps[1]["output"] == "*:8000-8010->80/tcp\n"  # docker's PORTS column for it
+
+
+PORTS_DOCKER_REFUSES = [
+    ('"8000-8010:80-81"', "s.yml:5: services.web.ports[0]: error decoding 'Ports': Invalid ranges specified for "
+                          "container and host Ports: 80-81 and 8000-8010"),
+    ('"8080:80-81/xyz"', "s.yml:5: services.web.ports[0]: error decoding 'Ports': Invalid ranges specified for "
+                         "container and host Ports: 80-81 and 8080"),  # nat checks the ranges before the protocol
+    ("{target: -1}", "s.yml:5: services.web.ports[0].target: cannot parse 'Ports[0].Target', -1 overflows uint"),
+    ('"8000-8001:80", {published: -1, target: 80}',
+     "s.yml:5: services.web.ports[1].published: cannot parse 'Ports[2].Published', -1 overflows uint"),
+]
+
+
+@pytest.mark.parametrize("ports, said", PORTS_DOCKER_REFUSES, ids=[p[0] for p in PORTS_DOCKER_REFUSES])
+def test_ports_docker_refuses_are_refused_with_its_words(ports, said, tmp_path):
+    assert _refusal(tmp_path, SVC.replace('"3"', '"3.8"') + f"    ports: [{ports}]\n").startswith(said)

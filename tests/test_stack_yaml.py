@@ -97,7 +97,7 @@ def test_ports_read_as_yaml_v2_reads_them(tmp_path):
     spec = _deployed(tmp_path, "    ports:\n      - 1:30\n      - 0x50\n"
                                "      - {target: 0x51, published: 0o17, mode: host}\n")
     assert [(p.published, p.target, p.mode) for p in spec.endpoint.ports] == [
-        (1, 30, "ingress"), (0, 80, "ingress"), (15, 81, "host")]
+        (0, 80, "ingress"), (1, 30, "ingress"), (15, 81, "host")]
 
 
 def test_booleans_y_and_n_and_tags(tmp_path):

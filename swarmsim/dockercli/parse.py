@@ -15,6 +15,7 @@ that no later step could refer to.
 from __future__ import annotations
 
 import csv
+import ipaddress
 from collections import deque
 import difflib
 import re
@@ -129,64 +130,136 @@ def check_spread(text: str) -> str:
     return arg
 
 
-def _port_number(text: str, what: str) -> int:
-    if not re.fullmatch(r"\d+", text) or int(text) > 65535:
-        raise ValueError(f"invalid {what} port ({text}): value must be an integer between 0 and 65535")
+def _parse_uint16(text: str) -> int:
+    """strconv.ParseUint(text, 10, 16), with Go's words for what is wrong."""
+    if not re.fullmatch("[0-9]+", text):
+        raise ValueError(f'strconv.ParseUint: parsing "{text}": invalid syntax')
+    if int(text) > 65535:
+        raise ValueError(f'strconv.ParseUint: parsing "{text}": value out of range')
     return int(text)
 
 
 def _long_port(text: str) -> PortConfig:
-    fields: dict[str, str] = {}
+    """opts.PortOpt's long syntax (docker/cli 20.10): keys and values lowercased, each checked as it comes."""
+    config = {"target": 0, "published": 0, "protocol": "", "mode": ""}
     for field in next(csv.reader([text])):
-        key, sep, value = field.lower().partition("=")
-        if not sep or not key:
-            raise ValueError(f"invalid field: {field}")
-        fields[key] = value
-    unknown = set(fields) - {"target", "published", "protocol", "mode"}
-    if unknown:
-        raise ValueError(f"invalid field key: {sorted(unknown)[0]}")
-    if "target" not in fields:
-        raise ValueError("missing mandatory field 'target'")
-    return PortConfig(target=_port_number(fields["target"], "target"),
-                      published=_port_number(fields.get("published", "0"), "published"),
-                      protocol=_protocol(fields.get("protocol", "tcp")),
-                      mode=_publish_mode(fields.get("mode", "ingress")))
+        key, sep, value = field.partition("=")
+        if not sep:
+            raise ValueError(f"invalid field {field}")
+        key, value = key.lower(), value.lower()
+        if key == "protocol":
+            if value not in ("tcp", "udp", "sctp"):
+                raise ValueError(f"invalid protocol value {value}")
+        elif key == "mode":
+            if value not in ("ingress", "host"):
+                raise ValueError(f"invalid publish mode value {value}")
+        elif key in ("target", "published"):
+            value = _parse_uint16(value)
+        else:
+            raise ValueError(f"invalid field key {key}")
+        config[key] = value
+    if not config["target"]:
+        raise ValueError('missing mandatory field "target"')
+    return PortConfig(target=config["target"], published=config["published"], protocol=config["protocol"] or "tcp",
+                      mode=config["mode"] or "ingress")
 
 
-def _protocol(text: str) -> str:
-    if text not in ("tcp", "udp", "sctp"):
-        raise ValueError(f"invalid protocol value '{text}'")
-    return text
+@dataclass(frozen=True, slots=True)
+class PortMapping:
+    """One container port of a short port spec and its binding, as go-connections nat (v0.4.0, which docker/cli
+    20.10 vendors) gives them: `host` is the binding's text, a range when one container port takes a host range."""
+
+    ip: str
+    host: str
+    container: int
+    protocol: str
+
+    @property
+    def key(self) -> str:
+        """nat.Port: "80/tcp"."""
+        return f"{self.container}/{self.protocol}"
 
 
-def _publish_mode(text: str) -> str:
-    if text not in ("ingress", "host"):
-        raise ValueError(f"invalid publish mode value ({text}): must be either 'ingress' or 'host'")
-    return text
+def _nat_range(text: str) -> tuple[int, int] | None:
+    """nat.ParsePortRange: a port, or START-END (what follows a second `-` ignored); None if invalid."""
+    ends = text.split("-")[:2] if "-" in text else [text]
+    if not all(re.fullmatch("[0-9]+", end) and int(end) <= 65535 for end in ends):
+        return None
+    low, high = int(ends[0]), int(ends[-1])
+    return (low, high) if high >= low else None
 
 
-def _port_range(text: str, what: str) -> range:
-    low, _, high = text.partition("-")
-    first = _port_number(low, what)
-    return range(first, (_port_number(high, what) if high else first) + 1)
+def _nat_ip(raw: str) -> str:
+    """The host address of a short port spec, brackets stripped (net.SplitHostPort of `raw:`), checked."""
+    ip = raw
+    if raw.startswith("["):
+        inner, sep, rest = raw[1:].partition("]")
+        if not sep or rest:
+            raise ValueError(f"Invalid ip address {raw}: address {raw}:: "
+                             + ("missing ']' in address" if not sep else "missing port in address"))
+        ip = inner
+    elif ":" in raw:
+        raise ValueError(f"Invalid ip address {raw}: address {raw}:: too many colons in address")
+    if ip:
+        try:
+            ipaddress.ip_address(ip)
+        except ValueError:
+            raise ValueError(f"Invalid ip address: {ip}") from None
+    return ip
+
+
+def nat_port_spec(raw: str) -> list[PortMapping]:
+    """nat.ParsePortSpec: `[IP:][HOST:]CONTAINER[/PROTOCOL]`, its checks in its order and with its words. A
+    container range needs a host range of its length; one container port may take a host range, kept whole."""
+    parts = raw.split(":")
+    ip, host, container = ":".join(parts[:-2]), (parts[-2] if len(parts) > 1 else ""), parts[-1]
+    pieces = container.split("/")
+    if not pieces[0]:
+        container, protocol = "", ""
+    else:
+        container, protocol = pieces[0], (pieces[1] if len(pieces) > 1 and pieces[1] else "tcp")
+    ip = _nat_ip(ip)
+    if not container:
+        raise ValueError(f"No port specified: {raw}<empty>")
+    targets = _nat_range(container)
+    if targets is None:
+        raise ValueError(f"Invalid containerPort: {container}")
+    hosts = (0, 0)
+    if host:
+        hosts = _nat_range(host)
+        if hosts is None:
+            raise ValueError(f"Invalid hostPort: {host}")
+        if targets[1] - targets[0] != hosts[1] - hosts[0] and targets[0] != targets[1]:
+            raise ValueError(f"Invalid ranges specified for container and host Ports: {container} and {host}")
+    if protocol.lower() not in ("tcp", "udp", "sctp"):
+        raise ValueError(f"Invalid proto: {protocol}")
+    out = []
+    for i in range(targets[1] - targets[0] + 1):
+        binding = str(hosts[0] + i) if host else ""
+        if targets[0] == targets[1] and hosts[0] != hosts[1]:
+            binding += f"-{hosts[1]}"
+        out.append(PortMapping(ip, binding, targets[0] + i, protocol.lower()))
+    return out
+
+
+def port_configs(mapping: PortMapping) -> tuple[PortConfig, ...]:
+    """opts.ConvertPortToPortConfig: one ingress port per published port of the binding (none published: one with
+    the swarm's choice), all to the same target."""
+    published = _nat_range(mapping.host) if mapping.host else (0, 0)
+    return tuple(PortConfig(target=mapping.container, published=p, protocol=mapping.protocol)
+                 for p in range(published[0], published[1] + 1))
 
 
 def _short_ports(text: str) -> tuple[PortConfig, ...]:
-    """`[PUBLISHED:]TARGET[/PROTOCOL]`, each side a port or a range of the same length."""
-    spec, _, protocol = text.partition("/")
-    parts = spec.split(":")
-    if len(parts) > 2:
+    """`--publish`'s short syntax: nat's spec without a host address."""
+    mappings = nat_port_spec(text)
+    if any(m.ip for m in mappings):
         raise ValueError("hostip is not supported")
-    targets = _port_range(parts[-1], "target")
-    published = _port_range(parts[0], "published") if len(parts) == 2 and parts[0] else None
-    if published is not None and len(published) != len(targets):
-        raise ValueError(f"invalid port range: {text}")
-    return tuple(PortConfig(target=t, published=published[i] if published else 0, protocol=_protocol(protocol or "tcp"))
-                 for i, t in enumerate(targets))
+    return tuple(port for m in mappings for port in port_configs(m))
 
 
 def parse_ports(text: str) -> tuple[PortConfig, ...]:
-    """A `--publish` value, short ("8080:80/udp") or long ("published=8080,target=80,mode=host")."""
+    """A `--publish` value, short ("8080:80/udp", "8000-8010:80") or long ("published=8080,target=80,mode=host")."""
     if re.search(r"\w+=\w+(,\w+=\w+)*", text):
         return (_long_port(text),)
     return _short_ports(text)

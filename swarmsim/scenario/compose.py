@@ -13,7 +13,6 @@ key path of the offending value, so `swarmsim.scenario` can name the line; the
 from __future__ import annotations
 
 import difflib
-import ipaddress
 import math
 import re
 import shlex
@@ -22,7 +21,7 @@ from enum import Enum
 from typing import Callable, Iterable
 
 from ..dockercli import validate
-from ..dockercli.parse import check_constraint, check_endpoint, parse_ports
+from ..dockercli.parse import PortMapping, check_constraint, check_endpoint, nat_port_spec, port_configs
 from ..model import (EndpointSpec, FailureAction, Healthcheck, Placement, PortConfig, Resources, RestartCondition,
                     RestartPolicy, ServiceMode, ServiceSpec, TaskSpec, UpdateConfig, UpdateOrder, Workload)
 from ..model.gofmt import go_float
@@ -227,75 +226,60 @@ def _environment(field: Field) -> tuple[str, ...]:
     return tuple(sorted(k if f.value is None else f"{k}={f.name()}" for k, f in field.mapping().items()))
 
 
-def host_address(text: str) -> tuple[str, str]:
-    """A short port's host address and the rest, as nat.ParsePortSpec splits `[IP:]PUBLISHED:TARGET`."""
-    if text.startswith("["):
-        address, sep, rest = text[1:].partition("]:")
-        return (address, rest) if sep else ("", text)
-    parts = text.split(":")
-    return (parts[0], ":".join(parts[1:])) if len(parts) == 3 else ("", text)
+def _short_port(field: Field) -> list[PortMapping]:
+    """A short port as toServicePortConfigs reads it: nat's mappings in the order of their sorted keys."""
+    try:
+        mappings = nat_port_spec(field.name())
+    except ValueError as err:
+        raise field.fail(f"error decoding 'Ports': {err}") from None  # mapstructure's words around nat's
+    return sorted(mappings, key=lambda m: m.key)
 
 
 def host_address_warnings(port: object) -> list[str]:
     """What docker logs for a short port with a host address: a stack file may give one, the service listens on
     every address all the same (opts.ConvertPortToPortConfig); `--publish` refuses it."""
-    address, rest = host_address(str(port)) if isinstance(port, (str, int)) else ("", "")
-    if address in ("", "0.0.0.0"):
+    if not isinstance(port, (str, int)) or isinstance(port, bool):
         return []
     try:
-        found = parse_ports(rest)
-    except ValueError:
+        mappings = _short_port(Field(port))
+    except FieldError:
         return []  # the converter reports it, at its line
-    return [f"ignoring IP-address ({address}:{p.published or ''}:{p.target}/{p.protocol}) service will listen on "
-            f"'0.0.0.0'" for p in sorted(found, key=lambda p: f"{p.target}/{p.protocol}")]
+    return [f"ignoring IP-address ({m.ip}:{m.host}:{m.key}) service will listen on '0.0.0.0'"
+            for m in mappings if m.ip not in ("", "0.0.0.0")]
 
 
-def _nat_range(text: str) -> bool:
-    """nat.ParsePortRange: a port, or START-END (what follows a second `-` ignored), each strconv.ParseUint base 10
-    into 16 bits."""
-    ends = text.split("-")[:2]
-    if not all(re.fullmatch("[0-9]+", end) and int(end) <= 65535 for end in ends):
-        return False
-    return len(ends) == 1 or int(ends[1]) >= int(ends[0])
+def _port_number(field: Field, index: int, name: str) -> int:
+    """A long port's target or published (uint32 to mapstructure: a negative number refused, a larger one
+    wrapped; the daemon takes any)."""
+    value = field.integer(minimum=None)
+    if value < 0:
+        raise field.fail(f"cannot parse 'Ports[{index}].{name}', {value} overflows uint")
+    return value % 2**32
 
 
-def _nat_problem(raw: str) -> str | None:
-    """nat.ParsePortSpec's complaint about a short port (docker/cli reads a stack file's with it), or None."""
-    parts = raw.split(":")
-    ip, host = ":".join(parts[:-2]), parts[-2] if len(parts) > 1 else ""
-    container, _, proto = parts[-1].partition("/")
-    proto = (proto.partition("/")[0] or "tcp") if container else ""
-    bare = ip[1:-1] if ip.startswith("[") and ip.endswith("]") else ip
-    if ":" in ip and bare == ip:
-        return f"Invalid ip address {ip}: address {ip}:: too many colons in address"
-    try:
-        bare and ipaddress.ip_address(bare)
-    except ValueError:
-        return f"Invalid ip address: {bare}"
-    if not container:
-        return f"No port specified: {raw}<empty>"
-    if not _nat_range(container):
-        return f"Invalid containerPort: {container}"
-    if host and not _nat_range(host):
-        return f"Invalid hostPort: {host}"
-    if proto.lower() not in ("tcp", "udp", "sctp"):
-        return f"Invalid proto: {proto}"
-    return None
+def _long_port(field: Field, index: int) -> PortConfig:
+    """convertEndpointSpec passes protocol and mode as written; the daemon reads them case-insensitively and
+    takes any other word for tcp and ingress (its enums' zero values)."""
+    entry = field.mapping(("target", "published", "protocol", "mode"))
 
-
-def _port(field: Field) -> tuple[PortConfig, ...]:
-    if isinstance(field.value, dict):
-        entry = field.mapping(("target", "published", "protocol", "mode"))
-        fields = ",".join(f"{k}={f.name()}" for k, f in entry.items())
-        return Field(fields, field.path).convert(parse_ports)
-    if problem := _nat_problem(field.name()):
-        raise field.fail(f"error decoding 'Ports': {problem}")  # mapstructure's words around nat's
-    return Field(host_address(field.name())[1], field.path).convert(parse_ports)
+    def word(key: str, allowed: tuple[str, ...]) -> str:
+        text = entry[key].name().lower() if key in entry and entry[key].value is not None else ""
+        return text if text in allowed else allowed[0]
+    return PortConfig(target=_port_number(entry["target"], index, "Target") if "target" in entry else 0,
+                      published=_port_number(entry["published"], index, "Published") if "published" in entry else 0,
+                      protocol=word("protocol", ("tcp", "udp", "sctp")), mode=word("mode", ("ingress", "host")))
 
 
 def ports(field: Field) -> tuple[PortConfig, ...]:
-    """A service's `ports:`, short and long forms, each range expanded."""
-    return tuple(port for item in field.items() for port in _port(item))
+    """A service's `ports:`, short and long forms, as transformServicePort expands them and convertEndpointSpec
+    orders them: by published port (a stable sort: the unpublished ones first, in the file's order)."""
+    out: list[PortConfig] = []
+    for item in field.items():
+        if isinstance(item.value, dict):
+            out.append(_long_port(item, len(out)))
+        else:
+            out += [port for m in _short_port(item) for port in port_configs(m)]
+    return tuple(sorted(out, key=lambda p: p.published))
 
 
 def _networks(field: Field) -> tuple[str, ...]:
