@@ -515,3 +515,22 @@ PORTS_DOCKER_REFUSES = [
 @pytest.mark.parametrize("ports, said", PORTS_DOCKER_REFUSES, ids=[p[0] for p in PORTS_DOCKER_REFUSES])
 def test_ports_docker_refuses_are_refused_with_its_words(ports, said, tmp_path):
     assert _refusal(tmp_path, SVC.replace('"3"', '"3.8"') + f"    ports: [{ports}]\n").startswith(said)
+
+
+#: a negative count, as docker 20.10.24 refused it on the local swarm (mapstructure decoding into uint64)
+NEGATIVE_COUNTS = [
+    ("    deploy: {replicas: -1}\n", "cannot parse 'Deploy.Replicas', -1 overflows uint"),
+    ("    deploy: {update_config: {parallelism: -2}}\n", "cannot parse 'Deploy.update_config.Parallelism', -2 overflows uint"),
+    ("    deploy: {rollback_config: {parallelism: -1}}\n",
+     "cannot parse 'Deploy.rollback_config.Parallelism', -1 overflows uint"),
+    ("    deploy: {restart_policy: {max_attempts: -1}}\n",
+     "cannot parse 'Deploy.restart_policy.max_attempts', -1 overflows uint"),
+    ("    deploy: {placement: {max_replicas_per_node: -1}}\n",
+     "cannot parse 'Deploy.Placement.max_replicas_per_node', -1 overflows uint"),
+    ("    healthcheck: {retries: -1}\n", "cannot parse 'HealthCheck.Retries', -1 overflows uint"),
+]
+
+
+@pytest.mark.parametrize("text, said", NEGATIVE_COUNTS, ids=[n[1].split("'")[1] for n in NEGATIVE_COUNTS])
+def test_negative_count_is_refused_in_mapstructures_words(text, said, tmp_path):
+    assert _refusal(tmp_path, SVC.replace('"3"', '"3.8"') + text).splitlines()[0].endswith(": " + said)

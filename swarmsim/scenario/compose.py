@@ -55,6 +55,12 @@ def _kind(value: object) -> str:
     return names.get(type(value), type(value).__name__)
 
 
+#: compose keys whose Go field has no mapstructure tag, so mapstructure names it by the field (docker/cli 20.10
+#: cli/compose/types); the others keep their key
+_GO_FIELDS = {"deploy": "Deploy", "replicas": "Replicas", "parallelism": "Parallelism", "placement": "Placement",
+              "healthcheck": "HealthCheck", "retries": "Retries"}
+
+
 @dataclass(frozen=True, slots=True)
 class Field:
     """A value and where it stands; the readers check its type and raise `FieldError` with the path."""
@@ -112,7 +118,14 @@ class Field:
         return value
 
     def uint64(self) -> int:
-        """A count compose types as uint64 (replicas, parallelism, max_attempts, retries, max_replicas_per_node)."""
+        """A count compose types as uint64 (replicas, parallelism, max_attempts, retries, max_replicas_per_node); a
+        negative one refused in mapstructure's words, naming the Go field path (its field name or mapstructure tag)."""
+        value = self.value
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, int) and not isinstance(value, bool) and value < 0 and len(self.path) > 2:
+            name = ".".join(_GO_FIELDS.get(str(key), str(key)) for key in self.path[2:])
+            raise self.fail(f"cannot parse '{name}', {value} overflows uint")
         return self.integer(0, validate.UINT64_MAX)
 
     def number(self, minimum: float = 0.0) -> float:
