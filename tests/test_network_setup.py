@@ -87,3 +87,57 @@ def test_a_network_removed_and_created_again_under_its_name_is_set_up_again():
     second = [t for t in with_setup if t.startswith("two.")]
     assert len(second) == 3
     assert all(abs(with_setup[t] - without[t] - 1.0) < 1e-6 for t in second)
+
+
+LAST_TASK = """
+version: 1
+name: last-task
+seed: {seed}
+cluster: {{managers: 1, workers: 2}}
+images: {{swarmsim/busybox:1: {{}}}}
+timing: {{contention_scope: {scope}, cli_start: 0s, network_create: {create}, network_recreate: {recreate}}}
+steps:
+  - run: docker network create -d overlay appnet
+  - run: >-
+      docker service create -d --no-resolve-image --name keep --network appnet --endpoint-mode dnsrr
+      --constraint node.hostname==node2 swarmsim/busybox:1
+  - run: >-
+      docker service create -d --no-resolve-image --name web --replicas 2 --replicas-max-per-node 1
+      --network appnet --endpoint-mode dnsrr --constraint node.role==worker {publish} swarmsim/busybox:1
+  - wait: 20s
+  - run: docker service update -d --no-resolve-image --env-add V=2 web
+  - wait: 30s
+"""
+
+
+def replacements(recreate: float, seed: int = 1, scope: str = "host", port: bool = False) -> dict[str, dict]:
+    """Each replacement's node and the times it reported preparing, starting and running."""
+    publish = "--publish mode=host,target=80,published=8080" if port else ""
+    trace = run_yaml(LAST_TASK.format(create="1.2s", recreate=f"{recreate}s", seed=seed, scope=scope,
+                                      publish=publish))
+    out: dict[str, dict] = {}
+    for e in trace.tasks():
+        if e["task"].startswith("web.") and e["gen"] == 2:
+            d = out.setdefault(e["task"], {})
+            d["node"] = e["node"] or d.get("node")
+            d.setdefault(e["state"], e["t"])
+    return out
+
+
+@settings(max_examples=12, deadline=None)
+@given(recreate=st.floats(0.05, 3.0), seed=st.integers(1, 50), scope=st.sampled_from(["host", "node"]),
+       port=st.booleans())
+def test_a_nodes_last_task_on_a_network_takes_the_nodes_copy_with_it(recreate, seed, scope, port):
+    """controller.go Shutdown ends with removeNetworks: the node's copy of the network goes unless another
+    container there still has an endpoint on it. On node3 the old web task was the last one on `appnet`, so its
+    replacement sets the network up again: `network_recreate` later than without it, in its Start when it
+    was prepared while the old task ran (no port), in its Prepare when the host-mode port held it back until
+    the old task had stopped. On node2 `keep` holds the network: its replacement pays nothing."""
+    with_setup, without = replacements(recreate, seed, scope, port), replacements(0, seed, scope, port)
+    assert {d["node"] for d in with_setup.values()} == {"node2", "node3"}
+    first, last = ("preparing", "starting") if port else ("starting", "running")  # where the setup shows
+    for task, d in with_setup.items():
+        plain = without[task]
+        assert d["node"] == plain["node"]
+        extra = (d[last] - d[first]) - (plain[last] - plain[first])
+        assert abs(extra - (recreate if d["node"] == "node3" else 0.0)) < 1e-6, (task, d["node"], extra)

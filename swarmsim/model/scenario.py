@@ -53,6 +53,7 @@ class Timing:
     container_create: float = 0.22       # preparing -> ready with the image present, alone on the host
     container_start: float = 0.26        # starting -> running, alone: 0.24-0.26 in (a), 0.25-0.33 in updates
     network_create: float = 1.2          # a node's first task on a network sets it up there, in Prepare: 1.2 s fitted (docs/measurements.md (n))
+    network_recreate: float = 0.5        # the same setup again on a node whose last task on the network took its copy: 0.48 s measured (docs/measurements.md (p))
     network_attach: float = 0.65         # extra start work per network other than the default bridge (n: 0.9-1.2 s starts)
     network_detach: float = 0.23         # extra exit handling per such network (n: stops 3.44-3.49 s, 0.23 s over the model)
     port_publish: float = 0.15           # per host-mode published port at start, one at a time per host (iptables' lock)

@@ -187,6 +187,7 @@ class _Run:
     ended: bool = False              # its process is gone (exited, SIGTERM, SIGKILL): connections to it reset
     exited: object = None            # an event for the traffic clients waiting on it, made when one asks
     wake_on_any: bool = False        # its lifecycle waits for any new version of the task, not only a new desired state
+    attached: bool = False           # its start is past the network check: it has endpoints until its process ends
 
 
 class Agent:
@@ -200,7 +201,8 @@ class Agent:
         self.present: dict[str, None] = {image: None for image, w in images.items()
                                          if w.present is None or node in w.present}
         self.pulls: dict[str, object] = {}
-        self.networks: dict[str, object] = {}  # network name -> its setup here (a process, done or not), till rm
+        self.networks: dict[str, object] = {}  # network name -> its setup here (a process, done or not), till its last task's shutdown or rm
+        self.released: set[str] = set()  # networks the node had and lost with their last task: set up again
         self.runs: dict[str, _Run] = {}
         self.connected = True
         self.alive = True
@@ -299,6 +301,10 @@ class Agent:
             yield from self._finish_without_container(run, READY)
             return
         self._report(run, STARTING, "starting")
+        # Start finds the networks set up, unless another task's shutdown took the node's copy meanwhile: the
+        # container's start fails with ErrNoSuchNetwork and controller.go Start creates them again, then retries.
+        yield from self._create_networks(run.task)
+        run.attached = True
         yield from self._busy(self.timing.container_start + self.timing.network_attach * _attached_networks(run.task))
         ports = len(host_ports(run.task))
         if ports and self.timing.port_publish > 0:
@@ -410,13 +416,14 @@ class Agent:
         and its load-balancer sandbox), `network_create` at the node's own pace, slowed by its ingress setup;
         a task that comes meanwhile waits for the same setup (NewNetwork holds a lock per network), a later
         one finds the network there."""
-        if self.timing.network_create <= 0:
+        if self.timing.network_create <= 0 and self.timing.network_recreate <= 0:
             return
         for name in t.spec.networks:
             setup = self.networks.get(name)
             if setup is None:
+                base = self.timing.network_recreate if name in self.released else self.timing.network_create
                 setup = self.networks[name] = self.sim.process(
-                    self.host.work(self.sim, self.node, self.timing.network_create, alone=True))
+                    self.host.work(self.sim, self.node, base, alone=True))
             if not setup.processed:
                 yield setup
 
@@ -424,6 +431,7 @@ class Agent:
         """A network removed from the swarm is gone from the node too (its last task's removal took it, moby's
         controller.go Remove): one created again under the name is a new network (a new ID) to set up."""
         self.networks.pop(name, None)
+        self.released.discard(name)
 
     def _pull(self, image: str):
         workload = self.images.get(image, Workload())
@@ -478,6 +486,22 @@ class Agent:
             yield self.sim.timeout(grace) if grace >= 0 else self.sim.env.event()
         self._process_ended(run)
         yield from self._busy(self.timing.stop_exit + self.timing.network_detach * networks)
+        self._release_networks(run.task)
+
+    def _release_networks(self, t: Task) -> None:
+        """controller.go Shutdown ends with removeNetworks: each of the task's networks is deleted from the node
+        unless another container still has an endpoint on it (libnetwork refuses with ActiveEndpointsError; the
+        load balancer's own endpoint does not count). So the node's last running task on a network takes the
+        node's copy with it, and the next task there sets the network up again (`network_recreate`): in its
+        Prepare, or, prepared before (a stop-first replacement), in its Start (docs/measurements.md (p))."""
+        for name in t.spec.networks:
+            setup = self.networks.get(name)
+            if setup is None or not setup.processed:
+                continue
+            if not any(run.attached and not run.ended and run.task.id != t.id and name in run.task.spec.networks
+                       for run in self.runs.values()):
+                del self.networks[name]
+                self.released.add(name)
 
     def _process_ended(self, run: _Run) -> None:
         """The container's process is gone (SIGTERM obeyed, SIGKILL, or its own exit): the kernel resets
