@@ -28,6 +28,7 @@ from . import commands as c, genericresource, template, validate
 from ..control.constraint import parse as parse_constraint
 from ..model import (Availability, EndpointSpec, FailureAction, Healthcheck, Placement, PortConfig, Resources, RestartCondition,
                     RestartPolicy, ServiceMode, ServiceSpec, TaskSpec, UpdateConfig, UpdateOrder)
+from ..model.service import Mount
 from .units import INT64_MAX, NANO, go_duration, parse_cpus, ram_in_bytes
 
 
@@ -258,6 +259,92 @@ def _short_ports(text: str) -> tuple[PortConfig, ...]:
     return tuple(port for m in mappings for port in port_configs(m))
 
 
+_MOUNT_FLAGS = {"readonly": "read_only", "ro": "read_only", "volume-nocopy": "nocopy",
+                "bind-nonrecursive": "nonrecursive"}
+
+
+def _pairs_add(pairs: tuple[tuple[str, str], ...], text: str) -> tuple[tuple[str, str], ...]:
+    """setValueOnMap: KEY=VALUE (or KEY alone, empty) into a map, a later key replacing an earlier one."""
+    key, _, value = text.partition("=")
+    return tuple(sorted({**dict(pairs), key: value}.items()))
+
+
+def parse_mount(text: str) -> Mount:
+    """docker/cli 20.10 opts.MountOpt.Set: one CSV line of fields, keys lower-cased, volume by default;
+    a field of options creates its options block, and a block that does not fit the type is refused."""
+    if text == "":
+        raise ValueError("EOF")  # Go's csv reader on an empty line
+    found: dict[str, object] = {"type": "volume", "source": "", "target": "", "read_only": False}
+    bind: dict | None = None
+    volume: dict | None = None
+    tmpfs: dict | None = None
+    for field in next(csv.reader([text])):
+        key, has_value, value = field.partition("=")
+        key = key.lower()
+        if not has_value and key in _MOUNT_FLAGS:
+            value, has_value = "true", True
+        if not has_value:
+            raise ValueError(f"invalid field '{field}' must be a key=value pair")
+        if key in ("bind-propagation", "bind-nonrecursive"):
+            bind = bind or {"propagation": "", "nonrecursive": False}
+        elif key.startswith("volume-"):
+            volume = volume or {"nocopy": False, "labels": (), "driver": "", "options": ()}
+        elif key.startswith("tmpfs-"):
+            tmpfs = tmpfs or {"size": 0, "mode": 0}
+        if key == "type":
+            found["type"] = value.lower()
+        elif key in ("source", "src"):
+            found["source"] = value
+        elif key in ("target", "dst", "destination"):
+            found["target"] = value
+        elif key in ("readonly", "ro", "bind-nonrecursive", "volume-nocopy"):
+            try:
+                flag = _bool(value)
+            except ValueError:
+                raise ValueError(f"invalid value for volume-nocopy: {value}" if key == "volume-nocopy"
+                                 else f"invalid value for {key}: {value}") from None
+            if key == "bind-nonrecursive":
+                bind["nonrecursive"] = flag
+            elif key == "volume-nocopy":
+                volume["nocopy"] = flag
+            else:
+                found["read_only"] = flag
+        elif key == "consistency":
+            pass  # kept by the CLI, dropped by the daemon's conversion to swarmkit's spec
+        elif key == "bind-propagation":
+            bind["propagation"] = value.lower()
+        elif key == "volume-label":
+            volume["labels"] = _pairs_add(volume["labels"], value)
+        elif key == "volume-driver":
+            volume["driver"] = value
+        elif key == "volume-opt":
+            volume["options"] = _pairs_add(volume["options"], value)
+        elif key == "tmpfs-size":
+            try:
+                tmpfs["size"] = ram_in_bytes(value)
+            except ValueError:
+                raise ValueError(f"invalid value for {key}: {value}") from None
+        elif key == "tmpfs-mode":
+            if not re.fullmatch("[0-7]+", value) or int(value, 8) > 0xFFFFFFFF:
+                raise ValueError(f"invalid value for {key}: {value}")
+            tmpfs["mode"] = int(value, 8)
+        else:
+            raise ValueError(f"unexpected key '{key}' in '{field}'")
+    kind = found["type"]
+    if not kind:
+        raise ValueError("type is required")
+    if not found["target"]:
+        raise ValueError("target is required")
+    for block, name, fits in ((volume, "volume", "volume"), (bind, "bind", "bind"), (tmpfs, "tmpfs", "tmpfs")):
+        if block is not None and kind != fits:
+            raise ValueError(f"cannot mix '{name}-*' options with mount type '{kind}'")
+    return Mount(type=kind, source=found["source"], target=found["target"], read_only=found["read_only"],
+                 bind=None if bind is None else (bind["propagation"], bind["nonrecursive"]),
+                 volume=None if volume is None else (volume["nocopy"], volume["labels"], volume["driver"],
+                                                     volume["options"]),
+                 tmpfs=None if tmpfs is None else (tmpfs["size"], tmpfs["mode"]))
+
+
 def parse_ports(text: str) -> tuple[PortConfig, ...]:
     """A `--publish` value, short ("8080:80/udp", "8000-8010:80") or long ("published=8080,target=80,mode=host")."""
     if re.search(r"\w+=\w+(,\w+=\w+)*", text):
@@ -485,6 +572,7 @@ _CREATE_FLAGS = _COMMON_SERVICE_FLAGS + (
     Flag("placement-pref", check_spread), Flag("publish", parse_ports, "p"), Flag("network", _network),
     Flag("env", _env, "e"), Flag("label", _key_value, "l"), Flag("secret", _object_ref), Flag("config", _object_ref),
     Flag("generic-resource", genericresource.check_term), Flag("max-concurrent", _uint),
+    Flag("mount", parse_mount),
 )
 
 _UPDATE_FLAGS = _COMMON_SERVICE_FLAGS + (
@@ -496,7 +584,7 @@ _UPDATE_FLAGS = _COMMON_SERVICE_FLAGS + (
     Flag("network-add", _network), Flag("network-rm", _network),
     Flag("secret-add", _object_ref), Flag("secret-rm", _text), Flag("config-add", _object_ref),
     Flag("config-rm", _text), Flag("generic-resource-add", genericresource.check_term),
-    Flag("generic-resource-rm", _text),
+    Flag("generic-resource-rm", _text), Flag("mount-add", parse_mount), Flag("mount-rm", _text),
 )
 
 #: Flags of `service update` that change how the command runs, not the service.
@@ -620,6 +708,7 @@ def _build_create(a: Args) -> c.ServiceCreate:
         networks=tuple(dict.fromkeys(a.every("network"))),
         healthcheck=_healthcheck(None, a),
         secrets=tuple(dict.fromkeys(a.every("secret"))), configs=tuple(dict.fromkeys(a.every("config"))),
+        mounts=tuple(a.every("mount")),
     )
     spec = ServiceSpec(
         name=a.last("name"), task=task, mode=mode, replicas=replicas, max_concurrent=concurrent,
@@ -683,6 +772,22 @@ def _refs_update(names: tuple[str, ...], a: Args, kind: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys([n for n in names if n not in removed] + a.every(f"{kind}-add")))
 
 
+def _mounts_update(mounts: tuple[Mount, ...], a: Args) -> tuple[Mount, ...]:
+    """docker/cli updateMounts, which runs at every update: the added ones by target (a target twice is
+    refused), the old ones on other targets, those whose target is removed dropped, and all sorted by
+    (source, target), so an update that names no mount can still reorder them."""
+    by_target: dict[str, Mount] = {}
+    for mount in a.every("mount-add"):
+        if mount.target in by_target:
+            raise CommandError("duplicate mount target")
+        by_target[mount.target] = mount
+    for mount in mounts:
+        by_target.setdefault(mount.target, mount)
+    removed = set(a.every("mount-rm"))
+    return tuple(sorted((m for m in by_target.values() if m.target not in removed),
+                        key=lambda m: (m.source, m.target)))
+
+
 def _replicas_update(spec: ServiceSpec, a: Args) -> int:
     if a.has("replicas") and spec.mode is not ServiceMode.REPLICATED:
         raise CommandError("replicas can only be used with replicated mode")
@@ -713,6 +818,7 @@ def apply_update(spec: ServiceSpec, changes: tuple[tuple[str, object], ...]) -> 
         force_update=task.force_update + int(a.true("force")),
         healthcheck=_healthcheck(task.healthcheck, a),
         secrets=_refs_update(task.secrets, a, "secret"), configs=_refs_update(task.configs, a, "config"),
+        mounts=_mounts_update(task.mounts, a),
     )
     endpoint = EndpointSpec(mode=a.last("endpoint-mode", spec.endpoint.mode),
                             ports=_ports_update(spec.endpoint.ports, a))

@@ -382,7 +382,10 @@ def _pretty_container(spec: ServiceSpec) -> str:
     task = spec.task
     args = f"\n Args:\t\t{''.join(a + ' ' for a in task.args)}" if task.args else ""
     env = f"\n Env:\t\t{''.join(e + ' ' for e in task.env)}" if task.env else ""
-    return f"\nContainerSpec:\n Image:\t\t{task.image}{args}{env}\n Init:\t\tfalse"
+    mounts = "\nMounts:" if task.mounts else ""
+    mounts += "".join(f"\n Target:\t{m.target}\n  Source:\t{m.source}\n  ReadOnly:\t{str(m.read_only).lower()}"
+                      f"\n  Type:\t\t{m.type}" for m in task.mounts)
+    return f"\nContainerSpec:\n Image:\t\t{task.image}{args}{env}\n Init:\t\tfalse{mounts}"
 
 
 def _pretty_endpoint(spec: ServiceSpec) -> str:
@@ -457,6 +460,21 @@ class Allocation:
     unallocated: frozenset[str] = frozenset()
 
 
+def _mount_json(m) -> dict:
+    """A mount as moby's convert gives it back from swarmkit: a bind's BindOptions only with a propagation or
+    non-recursive set (rprivate by default), a volume's DriverConfig always, empty labels and options gone."""
+    out = _without_empty({"Type": m.type, "Source": m.source, "Target": m.target, "ReadOnly": m.read_only})
+    if m.bind is not None and (m.bind[0] or m.bind[1]):
+        out["BindOptions"] = _without_empty({"Propagation": m.bind[0] or "rprivate", "NonRecursive": m.bind[1]})
+    if m.volume is not None:
+        nocopy, labels, driver, options = m.volume
+        out["VolumeOptions"] = {**_without_empty({"NoCopy": nocopy, "Labels": dict(labels)}),
+                                "DriverConfig": _without_empty({"Name": driver, "Options": dict(options)})}
+    if m.tmpfs is not None:
+        out["TmpfsOptions"] = _without_empty({"SizeBytes": m.tmpfs[0], "Mode": m.tmpfs[1]})
+    return out
+
+
 def _task_template_json(spec: ServiceSpec, allocation: Allocation) -> dict:
     """TaskTemplate as a CLI-created service has it once the daemon inserted defaults (networks by ID)."""
     task = spec.task
@@ -466,7 +484,9 @@ def _task_template_json(spec: ServiceSpec, allocation: Allocation) -> dict:
         "ContainerSpec": {
             "Image": task.image,
             **_without_empty({"Command": list(task.command), "Args": list(task.args), "Env": list(task.env)}),
-            "Init": False, "StopGracePeriod": _nanos(task.stop_grace_period), "DNSConfig": {},
+            "Init": False,  # then ReadOnly, Mounts, StopGracePeriod: the Go struct's field order
+            **_without_empty({"Mounts": [_mount_json(m) for m in task.mounts]}),
+            "StopGracePeriod": _nanos(task.stop_grace_period), "DNSConfig": {},
             "Isolation": "default",
         },
         "Resources": {"Limits": _resources_json(task.limits), "Reservations": _resources_json(task.reservations)},

@@ -37,13 +37,34 @@ def _negative(pairs) -> str | None:
     return next((f"TaskSpec: {name} cannot be negative" for name, value in pairs if value < 0), None)
 
 
+_MOUNT_TYPES = ("bind", "volume", "tmpfs", "npipe")  # swarmkit 20.10's Mount_MountType
+_PROPAGATIONS = ("rprivate", "private", "rshared", "shared", "rslave", "slave")
+
+
+def _mounts(mounts) -> str | None:
+    """moby's convert (an unknown type or propagation, in the daemon's words), then swarmkit validateMounts
+    (one target twice)."""
+    for m in mounts:
+        if m.type not in _MOUNT_TYPES:
+            return f'invalid MountType: "{m.type}"'
+        if m.bind is not None and m.bind[0] and m.bind[0] not in _PROPAGATIONS:
+            return f'invalid MountPropagation: "{m.bind[0]}"'
+    targets: set[str] = set()
+    for m in mounts:
+        if m.target in targets:
+            return f"invalid duplicate mount point: {m.target}"
+        targets.add(m.target)
+    return None
+
+
 def invalid_spec(spec) -> str | None:
     """swarmkit controlapi validateServiceSpec on the values docker's CLI and stack loader pass on as they are,
-    in its order: resources, the restart policy's delay and window, the healthcheck, the update config's delay
+    in its order (the mounts first: the daemon converts them before swarmkit sees the spec): resources, the
+    restart policy's delay and window, the healthcheck, the update config's delay
     and monitor (not a job's, which has none, and never the rollback config's: swarmkit does not look)."""
     task, update = spec.task, spec.update_config
     restart = (("restart-delay", task.restart_policy.delay), ("restart-window", task.restart_policy.window))
-    return (invalid_resources(task.limits, task.reservations) or _negative(restart)
+    return (_mounts(task.mounts) or invalid_resources(task.limits, task.reservations) or _negative(restart)
             or (task.healthcheck and _healthcheck(task.healthcheck))
             or (None if spec.mode.is_job else _negative((("update-delay", update.delay),
                                                          ("update-monitor", update.monitor)))))

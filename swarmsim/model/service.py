@@ -157,6 +157,21 @@ DEFAULT_WORKLOAD = Workload(size=0, present=None, start_time=0.0, exit_after=Non
 
 
 @dataclass(frozen=True, slots=True)
+class Mount:
+    """A `--mount` as the daemon keeps it: moby's convert round trip drops its consistency, a bind's
+    propagation comes back as rprivate when none was given, a volume's empty labels as none."""
+
+    type: str = "volume"
+    source: str = ""
+    target: str = ""
+    read_only: bool = False
+    bind: tuple[str, bool] | None = None  # BindOptions: (propagation, non-recursive)
+    volume: tuple[bool, tuple[tuple[str, str], ...], str, tuple[tuple[str, str], ...]] | None = None
+    #        VolumeOptions: (no-copy, labels, driver name, driver options), DriverConfig always there
+    tmpfs: tuple[int, int] | None = None  # TmpfsOptions: (size in bytes, mode)
+
+
+@dataclass(frozen=True, slots=True)
 class TaskSpec:
     """The part of a service every task carries; a change here makes tasks dirty."""
 
@@ -175,6 +190,7 @@ class TaskSpec:
     healthcheck: Healthcheck | None = None
     secrets: tuple[str, ...] = ()  # names of swarm secrets the container mounts
     configs: tuple[str, ...] = ()  # names of swarm configs
+    mounts: tuple[Mount, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
