@@ -52,7 +52,7 @@ def _mounts(mounts) -> str | None:
     targets: set[str] = set()
     for m in mounts:
         if m.target in targets:
-            return f"invalid duplicate mount point: {m.target}"
+            return f"ContainerSpec: duplicate mount point: {m.target}"
         targets.add(m.target)
     return None
 
