@@ -259,8 +259,7 @@ def _short_ports(text: str) -> tuple[PortConfig, ...]:
     return tuple(port for m in mappings for port in port_configs(m))
 
 
-_MOUNT_FLAGS = {"readonly": "read_only", "ro": "read_only", "volume-nocopy": "nocopy",
-                "bind-nonrecursive": "nonrecursive"}
+_MOUNT_FLAGS = ("readonly", "ro", "volume-nocopy", "bind-nonrecursive")  # fields that may come without a value
 
 
 def _pairs_add(pairs: tuple[tuple[str, str], ...], text: str) -> tuple[tuple[str, str], ...]:
@@ -335,8 +334,8 @@ def parse_mount(text: str) -> Mount:
         raise ValueError("type is required")
     if not found["target"]:
         raise ValueError("target is required")
-    for block, name, fits in ((volume, "volume", "volume"), (bind, "bind", "bind"), (tmpfs, "tmpfs", "tmpfs")):
-        if block is not None and kind != fits:
+    for block, name in ((volume, "volume"), (bind, "bind"), (tmpfs, "tmpfs")):
+        if block is not None and kind != name:
             raise ValueError(f"cannot mix '{name}-*' options with mount type '{kind}'")
     return Mount(type=kind, source=found["source"], target=found["target"], read_only=found["read_only"],
                  bind=None if bind is None else (bind["propagation"], bind["nonrecursive"]),

@@ -240,7 +240,7 @@ class Agent:
                     run.process = self.sim.process(self._lifecycle(run))
             elif run.task is not t:  # a node's every batch lists all its tasks, most of them unchanged
                 self._notify(run, t)
-        if len(runs) > len(wanted) or not wanted.issuperset(runs):
+        if not wanted.issuperset(runs):
             for task_id in [k for k in runs if k not in wanted]:
                 run = runs[task_id]
                 run.removed = True
