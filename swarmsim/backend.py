@@ -88,7 +88,7 @@ def required_capabilities(scenario: Scenario) -> frozenset[str]:
     specs += [spec for s in scenario.steps if isinstance(s, Run) and isinstance(s.parsed, c.StackDeploy)
               and s.parsed.stack is not None for spec in s.parsed.stack.services]
     for spec in specs:
-        if any(p.mode == "ingress" and p.published for p in spec.endpoint.ports):
+        if any(p.mode == "ingress" for p in spec.endpoint.ports):
             needs.add("ingress")
         if spec.endpoint.mode == "vip" and spec.task.networks:
             needs.add("vip")
@@ -368,15 +368,17 @@ class SimBackend:
                                          format=fmt)
             case c.ServiceLs(quiet=quiet, filters=filters, format=fmt):
                 return render.service_ls(list(store.services.values()), list(store.tasks.values()), quiet=quiet,
-                                         filters=filters, format=fmt)
+                                         filters=filters, format=fmt, ports=swarm.manager.allocator.endpoints)
             case c.ServiceInspect(services=names, pretty=pretty, format=fmt):
                 services = [swarm.service(n) for n in names]
                 if pretty and not fmt:
-                    return "\n".join(render.service_inspect_pretty(s, now) for s in services)
+                    return "\n".join(render.service_inspect_pretty(s, now, swarm.manager.allocator.endpoints)
+                                     for s in services)
                 ids = {name: net.id for name, net in swarm.networks.items()}
                 allocator = swarm.manager.allocator
                 allocation = render.Allocation(ids, {s.id: [(ids[n], addr) for n, addr in allocator.vips(s)]
-                                                     for s in services}, frozenset(allocator.unallocated_services))
+                                                     for s in services}, frozenset(allocator.unallocated_services),
+                                              allocator.endpoints)
                 if fmt:
                     return render.service_inspect_format(services, fmt, allocation)
                 return render.service_inspect_json(services, allocation)
@@ -394,7 +396,8 @@ class SimBackend:
                 services = stacks.stack_services(swarm, namespace)
                 if not services:
                     return f"Nothing found in stack: {namespace}"
-                return render.service_ls(services, list(store.tasks.values()), quiet=quiet, format=fmt)
+                return render.service_ls(services, list(store.tasks.values()), quiet=quiet, format=fmt,
+                                         ports=swarm.manager.allocator.endpoints)
             case c.StackPs(namespace=namespace, no_trunc=no_trunc, quiet=quiet, format=fmt):
                 tasks = [t for s in stacks.stack_services(swarm, namespace) for t in store.service_tasks(s.id)]
                 if not tasks:

@@ -320,8 +320,10 @@ def _service_filter(filters: Iterable[tuple[str, str]]) -> Callable[[Service], b
 
 
 def service_ls(services: Iterable[Service], tasks: Sequence[Task], *, quiet: bool = False,
-               filters: Iterable[tuple[str, str]] = (), format: str | None = None) -> str:
-    """`docker service ls`: services by name; IDs are always truncated, even with -q."""
+               filters: Iterable[tuple[str, str]] = (), format: str | None = None,
+               ports: Mapping[str, Sequence[PortConfig]] | None = None) -> str:
+    """`docker service ls`: services by name; IDs are always truncated, even with -q. PORTS are the
+    allocated ones (`ports` by service ID, a picked port filled in; the spec's when not given)."""
     keep = _service_filter(filters)
     ordered = sorted((s for s in services if keep(s)), key=lambda s: _natural_key(s.name))
     if quiet:
@@ -331,7 +333,7 @@ def service_ls(services: Iterable[Service], tasks: Sequence[Task], *, quiet: boo
         own.setdefault(t.service_id, []).append(t)
     items = [{"ID": _short_id(s.id), "Name": s.name, "Mode": s.spec.mode.value.replace("-", " "),
               "Replicas": _replicas(s, own.get(s.id, [])),
-              "Image": _display_image(s.spec.task.image), "Ports": _ingress_ports(s.spec.endpoint.ports)}
+              "Image": _display_image(s.spec.task.image), "Ports": _ingress_ports(_held(s, ports))}
              for s in ordered]
     return _formatted(format or "table {{.ID}}\t{{.Name}}\t{{.Mode}}\t{{.Replicas}}\t{{.Image}}\t{{.Ports}}",
                       items, SERVICE_COLUMNS, "*formatter.serviceContext")
@@ -388,15 +390,23 @@ def _pretty_container(spec: ServiceSpec) -> str:
     return f"\nContainerSpec:\n Image:\t\t{task.image}{args}{env}\n Init:\t\tfalse{mounts}"
 
 
-def _pretty_endpoint(spec: ServiceSpec) -> str:
+def _held(service: Service, ports: Mapping[str, Sequence[PortConfig]] | None) -> Sequence[PortConfig]:
+    """The service's Endpoint.Ports: as allocated when known (none if it holds none), else its spec's."""
+    return service.spec.endpoint.ports if ports is None else ports.get(service.id, ())
+
+
+def _pretty_endpoint(service: Service, held: Sequence[PortConfig]) -> str:
+    spec = service.spec
     networks = f"\nNetworks:{''.join(' ' + n for n in spec.task.networks)} " if spec.task.networks else ""
     ports = "".join(f"\n PublishedPort = {p.published}\n  Protocol = {p.protocol}\n  TargetPort = {p.target}"
-                    f"\n  PublishMode = {p.mode}" for p in spec.endpoint.ports)
+                    f"\n  PublishMode = {p.mode}" for p in held)
     return f"{networks}\nEndpoint Mode:\t{spec.endpoint.mode}" + (f"\nPorts:{ports} " if ports else "")
 
 
-def service_inspect_pretty(service: Service, now: float) -> str:
-    """`docker service inspect --pretty` for one service (serviceInspectPrettyTemplate).
+def service_inspect_pretty(service: Service, now: float,
+                           ports: Mapping[str, Sequence[PortConfig]] | None = None) -> str:
+    """`docker service inspect --pretty` for one service (serviceInspectPrettyTemplate); its Ports are
+    Endpoint.Ports, as allocated (`ports`, as in service_ls).
 
     The daemon inserts defaults for inspect, so UpdateConfig, RollbackConfig and
     Resources are always shown. For several services, concatenate the results.
@@ -417,7 +427,7 @@ def service_inspect_pretty(service: Service, now: float) -> str:
         "\nResources:",
         _pretty_resources("Reservations", spec.task.reservations),
         _pretty_resources("Limits", spec.task.limits),
-        _pretty_endpoint(spec),
+        _pretty_endpoint(service, _held(service, ports)),
         "\n\n",
     ))
 
@@ -458,6 +468,7 @@ class Allocation:
     network_ids: Mapping[str, str] = field(default_factory=dict)
     vips: Mapping[str, Sequence[tuple[str, str]]] = field(default_factory=dict)
     unallocated: frozenset[str] = frozenset()
+    ports: Mapping[str, Sequence[PortConfig]] | None = None  # Endpoint.Ports by service ID (None: the specs')
 
 
 def _mount_json(m) -> dict:
@@ -534,7 +545,7 @@ def _endpoint_json(service: Service, allocation: Allocation) -> dict:
     if not spec.endpoint.ports and not spec.task.networks or service.id in allocation.unallocated:
         return {"Spec": {}}
     return {"Spec": _endpoint_spec_json(spec), **_without_empty({
-        "Ports": [_port_json(p) for p in spec.endpoint.ports],
+        "Ports": [_port_json(p) for p in _held(service, allocation.ports)],
         "VirtualIPs": [{"NetworkID": net, "Addr": addr} for net, addr in allocation.vips.get(service.id, ())]})}
 
 

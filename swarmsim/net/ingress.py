@@ -12,9 +12,9 @@ in docs/validation.md, refused 1.5-2 s after DNS stopped answering).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
-from ..model import Service
+from ..model import PortConfig, Service
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,13 +36,15 @@ class Outcome:
     error: str = ""
 
 
-def publishers(services: Sequence[Service]) -> dict[tuple[int, str], tuple[Service, str]]:
+def publishers(services: Sequence[Service], held: Callable[[str], Sequence[PortConfig]]) -> \
+        dict[tuple[int, str], tuple[Service, str]]:
     """(published port, protocol) -> the service publishing it and its publish mode, the first service in
-    order winning; built once per change of the services, not scanned per request (a range of 65,535
+    order winning, from the ports each service holds (`held(service_id)`: its Endpoint.Ports, a picked
+    port filled in); built once per change of the services, not scanned per request (a range of 65,535
     published ports made every request of a 10,000 request/s client visit each)."""
     found: dict[tuple[int, str], tuple[Service, str]] = {}
     for service in services:
-        for p in service.spec.endpoint.ports:
+        for p in held(service.id):
             found.setdefault((p.published, p.protocol), (service, p.mode))
     return found
 

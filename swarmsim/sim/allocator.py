@@ -1,9 +1,11 @@
 """The allocator: NEW tasks get their network resources and become PENDING.
 
 Swarmkit's network allocator (manager/allocator/network.go, 20.10) in the order it works:
-- a service gets a VIP on each overlay network it attaches to (ingress too, when it publishes
-  ingress ports) when it is created or updated; if one cannot be had it holds none
-  (AllocateService frees what it took) and waits among the unallocated services;
+- a service gets its published ports (net/ports.py: one picked from 30000-32767 for an ingress port
+  given none) and a VIP on each overlay network it attaches to (ingress too, when it has an
+  ingress-mode port) when it is created, or updated so that what it holds no longer answers its spec;
+  if one cannot be had it holds none (AllocateService frees what it took) and waits among the
+  unallocated services;
 - a NEW task gets an address on each of its overlay networks one raft commit after its creation,
   unless its service holds no VIP yet ("pending allocations") or a network is out of addresses:
   then it stays NEW, with nothing in `docker service ps` to say why, among the unallocated tasks;
@@ -24,8 +26,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..control.gomap import range_order
-from ..model import Node, Service, Task
+from ..model import Node, PortConfig, Service, Task
 from ..model.task import NEW, PENDING, RUNNING
+from ..net import ports
 from ..net.ipam import AddressPool, take_all
 
 if TYPE_CHECKING:
@@ -39,6 +42,8 @@ class Allocator:
     def __init__(self, manager: "Manager"):
         self.manager = manager
         self.pools: dict[str, AddressPool] = {}  # overlay network name -> its addresses
+        self.ports = ports.PortAllocator()
+        self.endpoints: dict[str, tuple[PortConfig, ...]] = {}  # service id -> the ports it holds (Endpoint.Ports)
         self.new: dict[str, None] = {}
         self.waiting: dict[str, None] = {}                # unallocatedTasks: left NEW
         self.unallocated_services: dict[str, None] = {}  # unallocatedServices: no VIP for want of an address
@@ -54,8 +59,7 @@ class Allocator:
     def _names(self, spec_networks, endpoint) -> list[str]:
         if not spec_networks and not endpoint.ports:
             return []
-        names = list(spec_networks) + ([INGRESS] if any(p.mode == "ingress" and p.published
-                                                         for p in endpoint.ports) else [])
+        names = list(spec_networks) + ([INGRESS] if any(p.mode == "ingress" for p in endpoint.ports) else [])
         return [n for n in dict.fromkeys(names) if n in self.pools]
 
     def _networks(self, spec_networks, endpoint) -> list[AddressPool]:
@@ -75,20 +79,39 @@ class Allocator:
             self._allocate_service(new)
             return
         self.unallocated_services.pop(old.id, None)
+        self.ports.free(self.endpoints.pop(old.id, ()))
         if any([pool.release(f"vip:{old.id}") for pool in self.pools.values()]):
             self._deallocated()
 
+    def published(self, service_id: str) -> tuple[PortConfig, ...]:
+        """The ports the service holds, as its Endpoint shows them: a picked port filled in."""
+        return self.endpoints.get(service_id, ())
+
     def _allocate_service(self, service: Service) -> bool:
-        """allocateService: a VIP on each of its overlay networks (none in dnsrr mode), those on networks it
-        left freed; all or none."""
+        """allocateService: its ports (kept while they answer the spec, a host-mode change carried over),
+        then a VIP on each of its overlay networks (none in dnsrr mode), those on networks it left freed;
+        all or none."""
         owner = f"vip:{service.id}"
         wanted = self._networks(service.spec.task.networks, service.spec.endpoint) \
             if service.spec.endpoint.mode == "vip" else []
         if any([pool.release(owner) for pool in self.pools.values() if pool not in wanted]):
             self._deallocated()
-        if take_all(wanted, owner):
+        spec, held = service.spec.endpoint.ports, self.endpoints.get(service.id)
+        if ports.is_allocated(spec, held):
+            got = ports.with_host_ports(spec, held) if ports.host_ports_changed(spec, held) else held or ()
+        else:
+            todo = ports.reconcile(spec, held)
+            self.ports.free(held or ())
+            got = self.ports.allocate(todo)
+        if got is not None and take_all(wanted, owner):
+            if got:
+                self.endpoints[service.id] = got
+            else:
+                self.endpoints.pop(service.id, None)
             self.unallocated_services.pop(service.id, None)
             return True
+        self.ports.free(got or ())
+        self.endpoints.pop(service.id, None)
         for pool in wanted:
             pool.release(owner)
         self.unallocated_services[service.id] = None

@@ -246,17 +246,31 @@ class SimSwarm:
         for net in spec.task.networks:
             if net not in self.networks:
                 raise SwarmError(f"Error response from daemon: network {net} not found")
-        for port in spec.endpoint.ports:
-            if port.mode != "ingress" or not port.published:
+        self._check_port_conflicts(spec, service_id)
+
+    def _check_port_conflicts(self, spec: ServiceSpec, service_id: str | None) -> None:
+        """controlapi checkPortConflicts: a published port of the spec against every other service's, in its
+        spec and as allocated (a picked port too), the services in ID order as the store lists them. Host-mode
+        ports may share a number (the scheduler keeps them apart), not with an ingress port."""
+        ingress = {(p.published, p.protocol) for p in spec.endpoint.ports if p.published and p.mode == "ingress"}
+        host = {(p.published, p.protocol) for p in spec.endpoint.ports if p.published and p.mode == "host"}
+        if not ingress and not host:
+            return
+        for other in sorted(self.store.services.values(), key=lambda s: s.id):
+            if other.id == service_id:
                 continue
-            for other in self.store.services.values():
-                if other.id == service_id:
+            for p in (*other.spec.endpoint.ports, *self.manager.allocator.published(other.id)):
+                key = (p.published, p.protocol)
+                if not p.published:
                     continue
-                if any(p.mode == "ingress" and p.published == port.published and p.protocol == port.protocol
-                       for p in other.spec.endpoint.ports):
-                    raise SwarmError(f"Error response from daemon: rpc error: code = InvalidArgument desc = port "
-                                     f"'{port.published}' is already in use by service '{other.name}' "
-                                     f"({other.id}) as an ingress port")
+                if p.mode == "host" and key in ingress:
+                    use = "a host-published port"
+                elif p.mode == "ingress" and (key in ingress or key in host):
+                    use = "an ingress port"
+                else:
+                    continue
+                raise SwarmError(f"Error response from daemon: rpc error: code = InvalidArgument desc = port "
+                                 f"'{p.published}' is already in use by service '{other.name}' ({other.id}) as {use}")
 
     def create_service(self, spec: ServiceSpec) -> Service:
         if self.store.service(spec.name) is not None:

@@ -60,7 +60,7 @@ class Traffic:
         self._buckets: dict[tuple[int, int], list[int]] = {}  # (client, second) -> [count, failed]
         self._mesh = None
         self._mesh_key = None
-        self._ports: tuple[tuple, dict] = ((), {})  # the services they were read from, publishers()
+        self._ports: tuple[tuple, dict] = ((), {})  # the services and the ports they held, publishers()
 
     def start(self, clients: tuple[TrafficClient, ...]) -> None:
         for index, client in enumerate(clients):
@@ -89,10 +89,12 @@ class Traffic:
         return self._mesh
 
     def _publishers(self) -> dict:
-        """net.ingress.publishers of the current services; a service changed is a new object (frozen)."""
-        services = tuple(self.swarm.store.services.values())
-        if len(services) != len(self._ports[0]) or not all(map(operator.is_, services, self._ports[0])):
-            self._ports = (services, publishers(services))
+        """net.ingress.publishers of the current services and the ports they hold; a service changed is a new
+        object (frozen), and so is what the allocator gives it."""
+        held = self.swarm.manager.allocator.published
+        seen = tuple(x for s in self.swarm.store.services.values() for x in (s, held(s.id)))
+        if len(seen) != len(self._ports[0]) or not all(map(operator.is_, seen, self._ports[0])):
+            self._ports = (seen, publishers(seen[0::2], held))
         return self._ports[1]
 
     def _client(self, index: int, client: TrafficClient):
