@@ -23,6 +23,7 @@ from .model.errors import NO_LEADER, NO_LEADER_TIMEOUT
 from .model.limits import DEFAULT_CONVERGE_TIMEOUT, LimitExceeded
 from .sim.swarm import SimSwarm, SwarmError
 from .sim import stack as stacks
+from .sim import netinspect
 from .model.stack import NAMESPACE_LABEL, Stack, SwarmObject
 from .trace import Trace
 from .dockercli import render
@@ -422,6 +423,13 @@ class SimBackend:
             case c.NetworkLs(quiet=quiet, format=fmt):
                 return render.network_ls([(n.id, n.name, n.driver, n.scope) for n in swarm.networks.values()],
                                          quiet=quiet, format=fmt)
+            case c.NetworkInspect(networks=names, format=fmt):
+                docs = {name: netinspect.network_document(swarm, name, on) for name in names}
+                text = render.network_inspect([d for d in docs.values() if d is not None],
+                                              [name for name, d in docs.items() if d is None], format=fmt)
+                if None in docs.values():
+                    raise SwarmError(text.rstrip("\n"))
+                return text
             case c.ObjectLs(kind=kind, quiet=quiet, format=fmt):
                 return render.object_ls(kind, [(i, o) for i, o in swarm.objects[kind].values()], now, quiet=quiet,
                                         format=fmt)

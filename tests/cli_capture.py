@@ -78,7 +78,7 @@ STEPS: tuple[tuple[str, str, str], ...] = (
      "exact"),
     ("node1", "docker network create -d overlay my-network", "exact"),
     ("node1", "docker network ls", "exact"),
-    ("node1", "docker network inspect my-network", "unsupported: the simulator has no docker network inspect"),
+    ("node1", "docker network inspect my-network", "exact"),
     ("node1", f"docker service create -d --name web --network my-network --replicas 2 {NO_RESOLVE} {GRACE} {IMAGE} "
               "sleep 100000", "exact"),
     ("node1", "docker secret create my_secret secret.txt", "exact"),

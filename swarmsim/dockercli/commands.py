@@ -138,6 +138,12 @@ class NetworkLs:
 
 
 @dataclass(frozen=True, slots=True)
+class NetworkInspect:
+    networks: tuple[str, ...]
+    format: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class NetworkRm:
     networks: tuple[str, ...]
 
@@ -251,17 +257,17 @@ class StackRm:
 
 Command = (StackDeploy | StackLs | StackServices | StackPs | StackRm | ServiceCreate | ServiceUpdate | ServiceScale
            | ServiceRollback | ServiceRemove | ServicePs | ServiceLs | ServiceInspect | ServiceLogs | NodeLs | NodePs
-           | NodeInspect | NodeUpdate | NodePromote | NodeDemote | NodeRm | NetworkCreate | NetworkLs | NetworkRm
+           | NodeInspect | NodeUpdate | NodePromote | NodeDemote | NodeRm | NetworkCreate | NetworkLs | NetworkInspect | NetworkRm
            | SwarmInit | SwarmJoin | SwarmLeave | SwarmJoinToken | SwarmUpdate | Info | ObjectCreate | ObjectLs
            | ObjectRm | ObjectInspect)
 
 #: Commands that only read; the simulator prints what docker would print.
 READ_ONLY = (StackLs, StackServices, StackPs, ServicePs, ServiceLs, ServiceInspect, ServiceLogs, NodeLs, NodePs,
-             NodeInspect, NetworkLs, SwarmJoinToken, Info, ObjectLs, ObjectInspect)
+             NodeInspect, NetworkLs, NetworkInspect, SwarmJoinToken, Info, ObjectLs, ObjectInspect)
 
 #: Commands any node may run, in a swarm or not; everything else needs a manager ("This node is not a swarm
 #: manager...").
-WORKER_OK = (SwarmInit, SwarmJoin, SwarmLeave, Info)
+WORKER_OK = (SwarmInit, SwarmJoin, SwarmLeave, Info, NetworkInspect)
 
 #: Commands that work without a raft leader (they act on the local node only).
-LEADERLESS_OK = (SwarmInit, SwarmJoin, SwarmLeave, Info)
+LEADERLESS_OK = (SwarmInit, SwarmJoin, SwarmLeave, Info, NetworkInspect)

@@ -980,6 +980,8 @@ _SPECS = (
     CommandSpec("network create", (Flag("driver", _one_of("overlay", "bridge"), "d"), Flag("attachable"),
                                    Flag("opt", _key_value, "o"), Flag("subnet", _text)), _build_network_create, 1, 1),
     CommandSpec("network ls", (_QUIET, _FORMAT), lambda a: c.NetworkLs(a.true("quiet"), a.last("format"))),
+    CommandSpec("network inspect", (Flag("format", template.check, "f"),),
+                lambda a: c.NetworkInspect(_names(a), a.last("format")), 1, None),
     CommandSpec("network rm", (), lambda a: c.NetworkRm(_names(a)), 1, None),
     CommandSpec("swarm join", (Flag("token", _text), Flag("availability", _join_availability),
                                Flag("advertise-addr", _text), Flag("listen-addr", _text),

@@ -797,6 +797,14 @@ def object_inspect(kind: str, objects: Sequence[tuple[str, "SwarmObject"]], *, f
     return _json(docs)
 
 
+def network_inspect(docs: Sequence[dict], missing: Sequence[str] = (), *, format: str | None = None) -> str:
+    """`docker network inspect`: each network's document (sim/netinspect.py, `Created` in seconds), then
+    docker's words for each name not found (the caller fails the step when there are any)."""
+    docs = [{**d, "Created": _rfc3339(d["Created"])} for d in docs]
+    shown = _inspect_format(format, docs) if format else _json(docs)
+    return shown + "".join(f"Error: No such network: {name}\n" for name in missing)
+
+
 def _inspect_format(fmt: str, docs: Sequence[dict]) -> str:
     """`inspect -f`: the template once per object over its JSON document (.Spec.Name, {{json .Spec}})."""
     return template.execute(fmt, docs, {}, "map[string]interface {}", _table)

@@ -306,9 +306,9 @@ class _World:
             raise f.fail(f"network with name {name} already exists")
         self.networks.add(name)
 
-    def network(self, f: Field, name: str) -> None:
+    def network(self, f: Field, name: str, said: str = "network {} not found") -> None:
         if name not in self.networks and name not in BUILTIN_NETWORKS:
-            raise f.fail(f"network {name} not found (declare it under networks: or create it with an earlier "
+            raise f.fail(f"{said.format(name)} (declare it under networks: or create it with an earlier "
                          f"`docker network create`; declared: {_names(sorted(self.networks))})")
 
     def check_present(self, path: tuple, w: Workload | None) -> None:
@@ -381,6 +381,10 @@ def _check_cluster_command(world: _World, f: Field, cmd: c.Command, on: str) -> 
         for name in cmd.networks:
             world.network(f, name)
             world.networks.discard(name)
+    elif isinstance(cmd, c.NetworkInspect):  # the JSON form prints [] before the error
+        for name in cmd.networks:
+            if name != "docker_gwbridge":  # a swarm node's own, which no service may name
+                world.network(f, name, "Error: No such network: {}")
     elif isinstance(cmd, c.SwarmJoin):
         _check_join(world, f, cmd, on)
     elif isinstance(cmd, c.SwarmInit) and not cmd.force_new_cluster:

@@ -5,6 +5,7 @@ API calls validate like the daemon does and raise SwarmError with Docker's text.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field, replace
 
 from ..model import Availability, Node, NodeStatus, Role, Service, ServiceSpec, UpdateState, UpdateStatus
@@ -33,6 +34,9 @@ BUILTIN_NETWORKS = (("bridge", "bridge", "local"), ("docker_gwbridge", "bridge",
                     ("ingress", "overlay", "swarm"), ("none", "null", "local"))
 
 
+VXLAN_START = 4096
+
+
 class SwarmError(Exception):
     """An error the daemon would return; str() is what the docker CLI prints."""
 
@@ -45,6 +49,8 @@ class Network:
     scope: str
     attachable: bool = False
     labels: dict = field(default_factory=dict)
+    created_at: float = 0.0
+    vxlan: int | None = None  # an overlay's VXLAN ID: 4096 for ingress, then one more per network created
 
 
 class SimSwarm:
@@ -61,6 +67,7 @@ class SimSwarm:
         self.agents: dict[str, Agent] = {}
         self.decls: dict[str, NodeDecl] = {n.name: n for n in scenario.nodes}
         self.networks: dict[str, Network] = {}
+        self._vxlan = VXLAN_START
         self.objects: dict[str, dict[str, tuple[str, SwarmObject]]] = {"secret": {}, "config": {}}  # name: (id, obj)
         self._version = 0
         for name, driver, scope in BUILTIN_NETWORKS:
@@ -93,7 +100,13 @@ class SimSwarm:
 
     def _add_network(self, name: str, driver: str, scope: str, attachable: bool = False,
                      subnet: str | None = None, labels: dict | None = None) -> Network:
-        net = Network(self.sim.new_id(), name, driver, scope, attachable, dict(labels or {}))
+        vxlan = None
+        if driver == "overlay":  # the overlay driver's NetworkAllocate takes VXLAN IDs serially from 4096
+            vxlan = self._vxlan = self._vxlan + 1 if name != "ingress" else VXLAN_START
+        ident = self.sim.new_id()  # a swarm's network has a swarm object's ID, a node's own a dockerd's (64 hex)
+        if scope == "local":
+            ident = hashlib.blake2b(f"network:{ident}".encode(), digest_size=32).hexdigest()
+        net = Network(ident, name, driver, scope, attachable, dict(labels or {}), self.now, vxlan)
         self.networks[name] = net
         if driver == "overlay":
             pools = self.manager.allocator.pools
