@@ -358,6 +358,11 @@ class SimBackend:
                 return StepResult(True, "Swarm updated.")
         return StepResult(True, self._read(command, on))
 
+    def _bound(self) -> dict:
+        """Each running container's host-mode ports as its node's dockerd bound them, by task ID."""
+        return {task_id: run.bound for agent in self.swarm.agents.values() for task_id, run in agent.runs.items()
+                if run.bound}
+
     def _read(self, command: c.Command, on: str) -> str:
         swarm, store = self.swarm, self.swarm.store
         now = swarm.now
@@ -366,7 +371,7 @@ class SimBackend:
                 ids = [swarm.service(n).id for n in names]
                 tasks = [t for sid in ids for t in store.service_tasks(sid)]
                 return render.service_ps(tasks, store.nodes, now, no_trunc=no_trunc, quiet=quiet, filters=filters,
-                                         format=fmt)
+                                         format=fmt, bound=self._bound())
             case c.ServiceLs(quiet=quiet, filters=filters, format=fmt):
                 return render.service_ls(list(store.services.values()), list(store.tasks.values()), quiet=quiet,
                                          filters=filters, format=fmt, ports=swarm.manager.allocator.endpoints)
@@ -403,14 +408,15 @@ class SimBackend:
                 tasks = [t for s in stacks.stack_services(swarm, namespace) for t in store.service_tasks(s.id)]
                 if not tasks:
                     raise SwarmError(f"nothing found in stack: {namespace}")
-                return render.service_ps(tasks, store.nodes, now, no_trunc=no_trunc, quiet=quiet, format=fmt)
+                return render.service_ps(tasks, store.nodes, now, no_trunc=no_trunc, quiet=quiet, format=fmt,
+                                         bound=self._bound())
             case c.NodeLs(quiet=quiet):
                 return render.node_ls(list(store.nodes.values()), on, quiet=quiet)
             case c.NodePs(nodes=names, no_trunc=no_trunc, quiet=quiet, filters=filters, format=fmt):
                 names = [on if n == "self" else swarm.node(n).name for n in names or ("self",)]
                 tasks = [t for n in names for t in store.node_tasks(n)]
                 return render.service_ps(tasks, store.nodes, now, no_trunc=no_trunc, quiet=quiet, filters=filters,
-                                         format=fmt)
+                                         format=fmt, bound=self._bound())
             case c.Info():
                 return render.info_swarm(store.nodes.get(on) if on in swarm.agents else None, store.nodes.values(),
                                          swarm.cluster_id, swarm.manager.task_history_limit,

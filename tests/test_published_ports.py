@@ -162,3 +162,22 @@ if __name__ == "__main__":  # python tests/test_published_ports.py RAW.json: RAW
         raise SystemExit("the captures are not of PORT_STEPS")
     FIXTURE.write_text(cc.dump([{"node": "node1", "line": r["line"], "rc": r["rc"],
                                  "out": comparable(r["stdout"] + r["stderr"])} for r in raw]))
+
+
+def test_host_mode_ports_given_none_are_picked_by_the_node_and_listed_twice(tmp_path):
+    """What docker 20.10.24 printed on a fresh one-node swarm (2026-12-02): a host-mode port given none gets the
+    node's next ephemeral port from 32768, and `service ps` lists every binding of the container's ports, the
+    IPv4 and the IPv6 one: hm.1 `*:32768->81/tcp,*:32768->81/tcp`, hm2.1 `*:9003->83/tcp,*:9003->83/tcp,
+    *:32769->82/tcp,*:32769->82/tcp` (its ports in Go map order: compared as a set)."""
+    steps = [f"docker service create -d --name hm --publish mode=host,target=81 {_C}",
+             f"docker service create -d --name hm2 --publish mode=host,target=82 --publish mode=host,target=83,"
+             f"published=9003 {_C}", "SLEEP 10", "docker service ps --format '{{.Name}} {{.Ports}}' hm hm2",
+             "docker service inspect --format '{{json .Endpoint.Ports}}' hm"]
+    lines = ["version: 1", "seed: 1", "cluster: {managers: 1, workers: 0}", "steps:"]
+    lines += [f"  - wait: {s.split()[1]}s" if s.startswith("SLEEP") else f"  - run: {json.dumps(s)}" for s in steps]
+    path = tmp_path / "host.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    ps, inspect = [s["output"] for s in run_scenario(load_scenario(path), SimBackend()).steps()][-2:]
+    listed = {name: sorted(ports.split(",")) for name, ports in (line.split() for line in ps.splitlines())}
+    assert listed == {"hm.1": ["*:32768->81/tcp"] * 2, "hm2.1": ["*:32769->82/tcp"] * 2 + ["*:9003->83/tcp"] * 2}
+    assert inspect.strip() == '[{"Protocol":"tcp","TargetPort":81,"PublishMode":"host"}]'  # the spec's, unpicked

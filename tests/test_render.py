@@ -107,7 +107,7 @@ def test_service_ps_orders_slots_naturally_and_names_global_tasks_by_node_id():
     assert render.service_ps(tasks, NODES, now=100) == (
         row(widths, "ID", "NAME", "IMAGE", "NODE", "DESIRED STATE", "CURRENT STATE", "ERROR", "PORTS")
         + row(widths, "g1aaaaaaaaaa", "mon.n1aaaaaaaaaaaaaaaaaaaaaaa", "nginx:1.25", "node1", "Running",
-              "Running about a minute ago", "", "*:8080->80/tcp")
+              "Running about a minute ago", "", "*:8080->80/tcp,*:8080->80/tcp")  # 20.10 binds 0.0.0.0 and ::
         + row(widths, "g2aaaaaaaaaa", "mon.n2bbbbbbbbbbbbbbbbbbbbbbb", "nginx:1.25", "node2", "Shutdown",
               "Shutdown about a minute ago", "", "")
     )

@@ -11,6 +11,7 @@ Scenario time is float seconds; an absolute timestamp is EPOCH plus that time.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -208,11 +209,15 @@ def _ps_order(tasks: Iterable[Task], nodes: Mapping[str, Node], newest_first: bo
     return [(name, t) for _, name, t in ordered]
 
 
-def _host_ports(task: Task) -> str:
-    """Host-mode published ports, which only a running container reports in its port status."""
+def _host_ports(task: Task, bound: Mapping[str, Sequence[PortConfig]] | None) -> str:
+    """Host-mode published ports, which only a running container reports in its port status: as dockerd bound
+    them (`bound` by task ID: a picked port filled in), each twice (20.10 binds 0.0.0.0 and ::), the ports in
+    the order of the container's port map, a Go map (an order of its own per task here)."""
     if task.state is not TaskState.RUNNING:
         return ""
-    return ",".join(f"*:{p.published}->{p.target}/{p.protocol}" for p in task.endpoint.ports if p.mode == "host")
+    ports = bound[task.id] if bound and task.id in bound else [p for p in task.endpoint.ports if p.mode == "host"]
+    ordered = sorted(ports, key=lambda p: hashlib.blake2b(f"{task.id}:{p.target}/{p.protocol}".encode()).digest())
+    return ",".join(f"*:{p.published}->{p.target}/{p.protocol}" for p in ordered for _ in range(2))
 
 
 def _task_error(err: str, trunc: bool) -> str:
@@ -228,8 +233,10 @@ TASK_FORMAT = ("table {{.ID}}\\t{{.Name}}\\t{{.Image}}\\t{{.Node}}\\t{{.DesiredS
 
 
 def service_ps(tasks: Iterable[Task], nodes: Mapping[str, Node], now: float, *, no_trunc: bool = False,
-               quiet: bool = False, filters: Iterable[tuple[str, str]] = (), format: str | None = None) -> str:
-    """`docker service ps SERVICE...` over the tasks of the asked services (also `stack ps`, `node ps`)."""
+               quiet: bool = False, filters: Iterable[tuple[str, str]] = (), format: str | None = None,
+               bound: Mapping[str, Sequence[PortConfig]] | None = None) -> str:
+    """`docker service ps SERVICE...` over the tasks of the asked services (also `stack ps`, `node ps`);
+    `bound`: each running container's host-mode ports as its node bound them."""
     rows = _ps_order(filter(_task_filter(filters, nodes), tasks), nodes)
     if quiet:
         return _lines(t.id for _, t in rows)
@@ -244,7 +251,7 @@ def service_ps(tasks: Iterable[Task], nodes: Mapping[str, Node], now: float, *, 
             "DesiredState": _pretty(task.desired.label),
             "CurrentState": f"{_pretty(task.state.label)} {humanize_since(now - task.status_at).lower()}",
             "Error": _task_error(task.err, trunc),
-            "Ports": _host_ports(task),
+            "Ports": _host_ports(task, bound),
         })
         previous = name
     return _formatted(fmt, items, TASK_COLUMNS, "*formatter.taskContext")

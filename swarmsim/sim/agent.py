@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Iterable
 
 import simpy
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .manager import Manager
 
 MAX_LOG_LINES = 10_000  # a container's log kept for `docker service logs` (a bound on a long traffic run)
+EPHEMERAL = (32768, 60999)  # the kernel's ip_local_port_range, where dockerd picks a host port given none
 
 class Host:
     """What nodes share: the CPUs that container operations (create, start, exit handling) run on.
@@ -188,6 +189,7 @@ class _Run:
     exited: object = None            # an event for the traffic clients waiting on it, made when one asks
     wake_on_any: bool = False        # its lifecycle waits for any new version of the task, not only a new desired state
     attached: bool = False           # its start is past the network check: it has endpoints until its process ends
+    bound: tuple = ()                # its host-mode ports as dockerd bound them (a picked one filled in)
 
 
 class Agent:
@@ -201,6 +203,7 @@ class Agent:
         self.present: dict[str, None] = {image: None for image, w in images.items()
                                          if w.present is None or node in w.present}
         self.pulls: dict[str, object] = {}
+        self._last_port: dict[str, int] = {}  # protocol -> the host port dockerd picked last here
         self.networks: dict[str, object] = {}  # network name -> its setup here (a process, done or not), till its last task's shutdown or rm
         self.released: set[str] = set()  # networks the node had and lost with their last task: set up again
         self.runs: dict[str, _Run] = {}
@@ -310,6 +313,7 @@ class Agent:
         if ports and self.timing.port_publish > 0:
             yield from self.host.serially(self.sim, self.node, self.timing.port_publish * ports)
         run.container_at = self.sim.now
+        run.bound = self._bind_host_ports(run.task)
         for line in run.workload.logs or ():
             self.log(run.task.id, line)
         check = run.task.spec.healthcheck
@@ -432,6 +436,30 @@ class Agent:
         controller.go Remove): one created again under the name is a new network (a new ID) to set up."""
         self.networks.pop(name, None)
         self.released.discard(name)
+
+    def _bind_host_ports(self, t: Task) -> tuple:
+        """dockerd's bindings of the task's host-mode ports: a given one as is; one given none the next free port
+        of the ephemeral range after the last picked, per protocol, wrapping round (libnetwork portallocator)."""
+        ports = [p for p in t.endpoint.ports if p.mode == "host"]
+        if all(p.published for p in ports):
+            return tuple(ports)
+        used = {(p.protocol, p.published) for run in self.runs.values() if not run.ended for p in run.bound}
+        used.update((p.protocol, p.published) for p in ports if p.published)
+        low, high = EPHEMERAL
+        bound = []
+        for p in ports:
+            if not p.published:
+                start = self._last_port.get(p.protocol, low - 1) + 1
+                span = high - low + 1
+                port = next((low + (start - low + i) % span for i in range(span)
+                             if (p.protocol, low + (start - low + i) % span) not in used), None)
+                if port is None:  # every port in use: dockerd fails the start; not modelled, the port stays unbound
+                    continue
+                self._last_port[p.protocol] = port
+                used.add((p.protocol, port))
+                p = replace(p, published=port)
+            bound.append(p)
+        return tuple(bound)
 
     def _pull(self, image: str):
         workload = self.images.get(image, Workload())
