@@ -564,7 +564,12 @@ _COMMON_SERVICE_FLAGS = (
     Flag("health-cmd", _text), Flag("health-interval", _positive_duration),
     Flag("health-timeout", _positive_duration), Flag("health-retries", _uint),
     Flag("health-start-period", _positive_duration), Flag("no-healthcheck"),
+    Flag("hostname", _text), Flag("user", _text, "u"), Flag("workdir", _text, "w"), Flag("init"),
+    Flag("read-only"), Flag("tty", short="t"), Flag("stop-signal", _text), Flag("entrypoint", _words),
 )
+
+#: The boolean ContainerSpec flags: `--tty=false` on an update is a change (pflag's Changed), not an absence.
+_CONTAINER_SWITCHES = ("init", "read-only", "tty")
 
 _CREATE_FLAGS = _COMMON_SERVICE_FLAGS + (
     Flag("name", _text), Flag("mode", _choice(ServiceMode)), Flag("constraint", check_constraint),
@@ -691,6 +696,15 @@ def _mode(a: Args) -> tuple[ServiceMode, int, int]:
 _update_flag_names = tuple(f.name for f in _update_flags("update") + _update_flags("rollback"))
 
 
+def _container_scalars(task: TaskSpec, a: Args) -> dict[str, object]:
+    """The ContainerSpec fields a flag sets outright, on create as on update (update.go's updateString,
+    updateBoolPtr, updateStringToSlice): the flag given replaces, one not given keeps the value."""
+    return dict(command=a.last("entrypoint", task.command), hostname=a.last("hostname", task.hostname),
+                dir=a.last("workdir", task.dir), user=a.last("user", task.user), init=a.last("init", task.init),
+                stop_signal=a.last("stop-signal", task.stop_signal), tty=a.last("tty", task.tty),
+                read_only=a.last("read-only", task.read_only))
+
+
 def _build_create(a: Args) -> c.ServiceCreate:
     mode, replicas, concurrent = _mode(a)
     if not a.last("name"):
@@ -707,7 +721,7 @@ def _build_create(a: Args) -> c.ServiceCreate:
         networks=tuple(dict.fromkeys(a.every("network"))),
         healthcheck=_healthcheck(None, a),
         secrets=tuple(dict.fromkeys(a.every("secret"))), configs=tuple(dict.fromkeys(a.every("config"))),
-        mounts=tuple(a.every("mount")),
+        mounts=tuple(a.every("mount")), **_container_scalars(base, a),
     )
     spec = ServiceSpec(
         name=a.last("name"), task=task, mode=mode, replicas=replicas, max_concurrent=concurrent,
@@ -720,7 +734,8 @@ def _build_create(a: Args) -> c.ServiceCreate:
 
 
 def _build_update(a: Args) -> c.ServiceUpdate:
-    changes = tuple((name, value) for name, value in a.values if name not in _NOT_CHANGES and value is not False)
+    changes = tuple((name, value) for name, value in a.values
+                    if name not in _NOT_CHANGES and (value is not False or name in _CONTAINER_SWITCHES))
     if a.true("rollback") and changes:
         raise CommandError("other flags may not be combined with --rollback")
     return c.ServiceUpdate(service=a.positionals[0], changes=changes, detach=a.true("detach"),
@@ -817,7 +832,7 @@ def apply_update(spec: ServiceSpec, changes: tuple[tuple[str, object], ...]) -> 
         force_update=task.force_update + int(a.true("force")),
         healthcheck=_healthcheck(task.healthcheck, a),
         secrets=_refs_update(task.secrets, a, "secret"), configs=_refs_update(task.configs, a, "config"),
-        mounts=_mounts_update(task.mounts, a),
+        mounts=_mounts_update(task.mounts, a), **_container_scalars(task, a),
     )
     endpoint = EndpointSpec(mode=a.last("endpoint-mode", spec.endpoint.mode),
                             ports=_ports_update(spec.endpoint.ports, a))

@@ -387,14 +387,16 @@ def _pretty_placement(spec: ServiceSpec) -> str:
 
 
 def _pretty_container(spec: ServiceSpec) -> str:
-    """ContainerSpec; Init is always there because the CLI always sends it (false)."""
+    """ContainerSpec; Init is always there because the CLI always sends it."""
     task = spec.task
     args = f"\n Args:\t\t{''.join(a + ' ' for a in task.args)}" if task.args else ""
     env = f"\n Env:\t\t{''.join(e + ' ' for e in task.env)}" if task.env else ""
+    env += f"\n Dir:\t\t{task.dir}" if task.dir else ""
+    init = f"\n Init:\t\t{str(task.init).lower()}" + (f"\n User: {task.user}" if task.user else "")
     mounts = "\nMounts:" if task.mounts else ""
     mounts += "".join(f"\n Target:\t{m.target}\n  Source:\t{m.source}\n  ReadOnly:\t{str(m.read_only).lower()}"
                       f"\n  Type:\t\t{m.type}" for m in task.mounts)
-    return f"\nContainerSpec:\n Image:\t\t{task.image}{args}{env}\n Init:\t\tfalse{mounts}"
+    return f"\nContainerSpec:\n Image:\t\t{task.image}{args}{env}{init}{mounts}"
 
 
 def _held(service: Service, ports: Mapping[str, Sequence[PortConfig]] | None) -> Sequence[PortConfig]:
@@ -500,10 +502,12 @@ def _task_template_json(spec: ServiceSpec, allocation: Allocation) -> dict:
     placement = task.placement
     return {
         "ContainerSpec": {
-            "Image": task.image,
-            **_without_empty({"Command": list(task.command), "Args": list(task.args), "Env": list(task.env)}),
-            "Init": False,  # then ReadOnly, Mounts, StopGracePeriod: the Go struct's field order
-            **_without_empty({"Mounts": [_mount_json(m) for m in task.mounts]}),
+            "Image": task.image,  # then the fields in the Go struct's order (api/types/swarm ContainerSpec)
+            **_without_empty({"Command": list(task.command), "Args": list(task.args), "Hostname": task.hostname,
+                              "Env": list(task.env), "Dir": task.dir, "User": task.user}),
+            "Init": task.init,  # a pointer the CLI always sets: shown even when false
+            **_without_empty({"StopSignal": task.stop_signal, "TTY": task.tty, "ReadOnly": task.read_only,
+                              "Mounts": [_mount_json(m) for m in task.mounts]}),
             "StopGracePeriod": _nanos(task.stop_grace_period), "DNSConfig": {},
             "Isolation": "default",
         },

@@ -176,7 +176,7 @@ class TaskSpec:
     """The part of a service every task carries; a change here makes tasks dirty."""
 
     image: str
-    command: tuple[str, ...] = ()
+    command: tuple[str, ...] = ()  # --entrypoint's shell words (ContainerSpec.Command)
     args: tuple[str, ...] = ()
     env: tuple[str, ...] = ()
     stop_grace_period: float = 10.0
@@ -191,6 +191,13 @@ class TaskSpec:
     secrets: tuple[str, ...] = ()  # names of swarm secrets the container mounts
     configs: tuple[str, ...] = ()  # names of swarm configs
     mounts: tuple[Mount, ...] = ()
+    hostname: str = ""     # --hostname, as written: the agent expands its template ({{.Task.Slot}}...)
+    dir: str = ""          # --workdir
+    user: str = ""         # --user
+    init: bool = False     # --init; the CLI always sends it, so inspect always shows it
+    stop_signal: str = ""  # --stop-signal
+    tty: bool = False      # --tty
+    read_only: bool = False  # --read-only: the root filesystem
 
 
 @dataclass(frozen=True, slots=True)

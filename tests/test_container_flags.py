@@ -1,0 +1,81 @@
+"""The ContainerSpec flags of `docker service create` and `update` that set one field outright
+(docker/cli 20.10 cli/command/service/opts.go ToService, update.go updateService), and how
+`docker service inspect` shows them: JSON in the Go struct's field order, --pretty as formatter.go's
+template. The JSON, the --pretty block, the update results and the --tty=maybe refusal below were seen
+on docker 20.10.24 (the local swarm, 2026-12-02)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from swarmsim.dockercli.parse import CommandError, apply_update, parse_command_line
+from swarmsim.dockercli.render import service_inspect_json, service_inspect_pretty
+from swarmsim.model import Service
+
+
+def create(flags: str, args: str = ""):
+    return parse_command_line(f"docker service create --name web {flags} nginx {args}").spec
+
+
+def updated(spec, flags: str):
+    return apply_update(spec, parse_command_line(f"docker service update {flags} web").changes)
+
+
+def container(spec) -> dict:
+    return json.loads(service_inspect_json([Service(id="x" * 25, spec=spec)]))[0]["Spec"]["TaskTemplate"][
+        "ContainerSpec"]
+
+
+def test_create_sets_each_field_and_entrypoint_is_split_into_shell_words():
+    task = create("--hostname '{{.Node.Hostname}}-{{.Task.Slot}}' -u 1000:1000 -w /app --init --read-only -t "
+                  "--stop-signal SIGQUIT --entrypoint \"/bin/sh -c 'exec nginx'\"").task
+    assert task.hostname == "{{.Node.Hostname}}-{{.Task.Slot}}"  # the agent expands it, inspect shows it as sent
+    assert (task.user, task.dir, task.stop_signal) == ("1000:1000", "/app", "SIGQUIT")
+    assert task.init and task.read_only and task.tty
+    assert task.command == ("/bin/sh", "-c", "exec nginx")
+
+
+def test_long_forms_and_the_last_value_wins():
+    task = create("--user=a --user b --workdir=/x --tty=false --entrypoint a --entrypoint 'b c'").task
+    assert (task.user, task.dir, task.tty, task.command) == ("b", "/x", False, ("b", "c"))
+
+
+def test_a_bad_boolean_is_pflags_refusal():
+    with pytest.raises(CommandError, match='invalid argument "maybe" for "-t, --tty" flag: strconv.ParseBool'):
+        create("--tty=maybe")
+
+
+def test_update_replaces_what_a_flag_names_and_keeps_the_rest():
+    spec = create("--hostname h -u nobody -w /app --init -t --read-only --stop-signal SIGINT --entrypoint 'a b'")
+    after = updated(spec, "--user root --entrypoint c")
+    assert (after.task.user, after.task.command) == ("root", ("c",))
+    assert (after.task.hostname, after.task.dir, after.task.stop_signal) == ("h", "/app", "SIGINT")
+    assert after.task.init and after.task.tty and after.task.read_only
+    # an explicit false is a change (pflag's Changed), not a flag left out
+    off = updated(spec, "--init=false --tty=false --read-only=false")
+    assert not (off.task.init or off.task.tty or off.task.read_only)
+    assert updated(spec, "--entrypoint ''").task.command == ()
+
+
+def test_inspect_json_in_the_structs_order_empty_ones_omitted():
+    plain = container(create(""))
+    assert list(plain) == ["Image", "Init", "StopGracePeriod", "DNSConfig", "Isolation"]
+    assert plain["Init"] is False
+    spec = create("--hostname h -u nobody -w /app --init -t --read-only --stop-signal SIGINT --entrypoint 'a b' "
+                  "-e A=1 --mount type=tmpfs,dst=/t", args="x")
+    full = container(spec)
+    assert list(full) == ["Image", "Command", "Args", "Hostname", "Env", "Dir", "User", "Init", "StopSignal", "TTY",
+                          "ReadOnly", "Mounts", "StopGracePeriod", "DNSConfig", "Isolation"]
+    assert (full["Command"], full["Hostname"], full["Dir"], full["User"]) == (["a", "b"], "h", "/app", "nobody")
+    assert full["Init"] is full["TTY"] is full["ReadOnly"] is True
+    assert full["StopSignal"] == "SIGINT"
+
+
+def test_pretty_shows_dir_init_and_user_as_the_template_does():
+    spec = create("-w /app --init -u nobody -e A=1 --hostname h -t")
+    pretty = service_inspect_pretty(Service(id="x" * 25, spec=spec), 0.0)
+    assert "\n Env:\t\tA=1 \n Dir:\t\t/app\n Init:\t\ttrue\n User: nobody\nResources:" in pretty
+    assert "Hostname" not in pretty and "TTY" not in pretty  # the template has no line for them
+    assert "\n Image:\t\tnginx\n Init:\t\tfalse\nResources:" in service_inspect_pretty(
+        Service(id="x" * 25, spec=create("")), 0.0)
