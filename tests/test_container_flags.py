@@ -79,3 +79,31 @@ def test_pretty_shows_dir_init_and_user_as_the_template_does():
     assert "Hostname" not in pretty and "TTY" not in pretty  # the template has no line for them
     assert "\n Image:\t\tnginx\n Init:\t\tfalse\nResources:" in service_inspect_pretty(
         Service(id="x" * 25, spec=create("")), 0.0)
+
+
+def test_container_labels_as_docker_keeps_them():
+    spec = create("--container-label ' a=1' --container-label b --container-label c=x=y --label ' s=1'")
+    assert container(spec)["Labels"] == {" a": "1", "b": "", "c": "x=y"}  # the key as written, no value: ""
+    assert spec.labels == {" s": "1"}
+    assert list(container(spec)).index("Labels") == 1  # right after Image
+
+
+@pytest.mark.parametrize("flag, value, message", [
+    ("--container-label", "b =2", "label 'b ' contains whitespaces"),
+    ("--container-label", " x y=2", "label 'x y' contains whitespaces"),
+    ("--container-label", "=2", "invalid label '=2': empty name"),
+    ("-l, --label", "b =2", "label 'b ' contains whitespaces"),
+])
+def test_validatelabels_refusals(flag, value, message):
+    with pytest.raises(CommandError) as info:
+        create(f"{flag.split(', ')[-1]} {value!r}")
+    assert str(info.value) == f'invalid argument "{value}" for "{flag}" flag: {message}'
+
+
+def test_container_label_update_removes_then_adds():
+    spec = create("--container-label ' a=1' --container-label b --container-label c=x=y")
+    after = updated(spec, "--container-label-add b=new --container-label-rm b --container-label-rm c "
+                          "--container-label-rm nothere")
+    assert container(after)["Labels"] == {" a": "1", "b": "new"}
+    with pytest.raises(CommandError, match="for \"--container-label-add\" flag: label 'q r' contains whitespaces"):
+        updated(spec, "--container-label-add 'q r=1'")

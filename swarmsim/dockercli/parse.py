@@ -357,12 +357,15 @@ def _string_slice(text: str) -> tuple[str, ...]:
 
 
 def _key_value(text: str) -> tuple[str, str]:
+    """A label: checked as opts.ValidateLabel (on the key with its left blanks trimmed), kept as
+    ConvertKVStringsToMap splits it, the key as written (` a=1` is the label " a", as docker keeps it)."""
     key, _, value = text.partition("=")
-    if not key.strip():
+    checked = key.lstrip(" \t")
+    if not checked:
         raise ValueError(f"invalid label '{text}': empty name")
-    if re.search(r"\s", key.strip()):
-        raise ValueError(f"label '{key}' contains whitespaces")
-    return key.strip(), value
+    if re.search("[ \t]", checked):
+        raise ValueError(f"label '{checked}' contains whitespaces")
+    return key, value
 
 
 def _env(text: str) -> str:
@@ -576,7 +579,7 @@ _CREATE_FLAGS = _COMMON_SERVICE_FLAGS + (
     Flag("placement-pref", check_spread), Flag("publish", parse_ports, "p"), Flag("network", _network),
     Flag("env", _env, "e"), Flag("label", _key_value, "l"), Flag("secret", _object_ref), Flag("config", _object_ref),
     Flag("generic-resource", genericresource.check_term), Flag("max-concurrent", _uint),
-    Flag("mount", parse_mount),
+    Flag("mount", parse_mount), Flag("container-label", _key_value),
 )
 
 _UPDATE_FLAGS = _COMMON_SERVICE_FLAGS + (
@@ -589,6 +592,7 @@ _UPDATE_FLAGS = _COMMON_SERVICE_FLAGS + (
     Flag("secret-add", _object_ref), Flag("secret-rm", _text), Flag("config-add", _object_ref),
     Flag("config-rm", _text), Flag("generic-resource-add", genericresource.check_term),
     Flag("generic-resource-rm", _text), Flag("mount-add", parse_mount), Flag("mount-rm", _text),
+    Flag("container-label-add", _key_value), Flag("container-label-rm", _text),
 )
 
 #: Flags of `service update` that change how the command runs, not the service.
@@ -721,7 +725,8 @@ def _build_create(a: Args) -> c.ServiceCreate:
         networks=tuple(dict.fromkeys(a.every("network"))),
         healthcheck=_healthcheck(None, a),
         secrets=tuple(dict.fromkeys(a.every("secret"))), configs=tuple(dict.fromkeys(a.every("config"))),
-        mounts=tuple(a.every("mount")), **_container_scalars(base, a),
+        mounts=tuple(a.every("mount")), labels=tuple(sorted(dict(a.every("container-label")).items())),
+        **_container_scalars(base, a),
     )
     spec = ServiceSpec(
         name=a.last("name"), task=task, mode=mode, replicas=replicas, max_concurrent=concurrent,
@@ -813,6 +818,14 @@ def _labels_update(labels: dict[str, str], a: Args) -> dict[str, str]:
     return {k: v for k, v in labels.items() if k not in removed} | dict(a.every("label-add"))
 
 
+def _container_labels_update(labels: tuple[tuple[str, str], ...], a: Args) -> tuple[tuple[str, str], ...]:
+    """updateContainerLabels: the -rm keys dropped first, then the -add ones set (so adding and removing
+    one key in one update keeps it, with the new value)."""
+    removed = a.every("container-label-rm")
+    kept = {k: v for k, v in labels if k not in removed}
+    return tuple(sorted((kept | dict(a.every("container-label-add"))).items()))
+
+
 def apply_update(spec: ServiceSpec, changes: tuple[tuple[str, object], ...]) -> ServiceSpec:
     """`spec` after a `docker service update` with these changes, merged as docker/cli's updateService does."""
     a = Args(list(changes), [])
@@ -832,7 +845,8 @@ def apply_update(spec: ServiceSpec, changes: tuple[tuple[str, object], ...]) -> 
         force_update=task.force_update + int(a.true("force")),
         healthcheck=_healthcheck(task.healthcheck, a),
         secrets=_refs_update(task.secrets, a, "secret"), configs=_refs_update(task.configs, a, "config"),
-        mounts=_mounts_update(task.mounts, a), **_container_scalars(task, a),
+        mounts=_mounts_update(task.mounts, a), labels=_container_labels_update(task.labels, a),
+        **_container_scalars(task, a),
     )
     endpoint = EndpointSpec(mode=a.last("endpoint-mode", spec.endpoint.mode),
                             ports=_ports_update(spec.endpoint.ports, a))

@@ -503,7 +503,7 @@ def _task_template_json(spec: ServiceSpec, allocation: Allocation) -> dict:
     return {
         "ContainerSpec": {
             "Image": task.image,  # then the fields in the Go struct's order (api/types/swarm ContainerSpec)
-            **_without_empty({"Command": list(task.command), "Args": list(task.args), "Hostname": task.hostname,
+            **_without_empty({"Labels": dict(task.labels), "Command": list(task.command), "Args": list(task.args), "Hostname": task.hostname,
                               "Env": list(task.env), "Dir": task.dir, "User": task.user}),
             "Init": task.init,  # a pointer the CLI always sets: shown even when false
             **_without_empty({"StopSignal": task.stop_signal, "TTY": task.tty, "ReadOnly": task.read_only,
