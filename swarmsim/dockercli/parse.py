@@ -579,7 +579,7 @@ _CREATE_FLAGS = _COMMON_SERVICE_FLAGS + (
     Flag("placement-pref", check_spread), Flag("publish", parse_ports, "p"), Flag("network", _network),
     Flag("env", _env, "e"), Flag("label", _key_value, "l"), Flag("secret", _object_ref), Flag("config", _object_ref),
     Flag("generic-resource", genericresource.check_term), Flag("max-concurrent", _uint),
-    Flag("mount", parse_mount), Flag("container-label", _key_value),
+    Flag("mount", parse_mount), Flag("container-label", _key_value), Flag("env-file", _text),
 )
 
 _UPDATE_FLAGS = _COMMON_SERVICE_FLAGS + (
@@ -735,7 +735,16 @@ def _build_create(a: Args) -> c.ServiceCreate:
         rollback_config=_update_config(UpdateConfig(), a, "rollback"),
         labels=dict(a.every("label")),
     )
-    return c.ServiceCreate(spec=spec, detach=a.true("detach"), resolve_image=not a.true("no-resolve-image"))
+    return c.ServiceCreate(spec=spec, detach=a.true("detach"), resolve_image=not a.true("no-resolve-image"),
+                           env_files=tuple(a.every("env-file")))
+
+
+def with_env_files(create: c.ServiceCreate, variables: list[str]) -> c.ServiceCreate:
+    """The create with its env files' variables (all files', in flag order) before its `--env` ones, as
+    makeEnv merges them (ReadKVEnvStrings: the files first, so `-e` wins)."""
+    task = create.spec.task
+    task = replace(task, env=_with_env(_with_env((), variables), task.env))
+    return replace(create, spec=replace(create.spec, task=task))
 
 
 def _build_update(a: Args) -> c.ServiceUpdate:
