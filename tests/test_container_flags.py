@@ -107,3 +107,11 @@ def test_container_label_update_removes_then_adds():
     assert container(after)["Labels"] == {" a": "1", "b": "new"}
     with pytest.raises(CommandError, match="for \"--container-label-add\" flag: label 'q r' contains whitespaces"):
         updated(spec, "--container-label-add 'q r=1'")
+
+
+def test_groups_kept_as_given_on_create_sorted_by_an_update_that_names_them():
+    spec = create("--group b --group a --group b")
+    assert container(spec)["Groups"] == ["b", "a", "b"]
+    assert list(container(spec)).index("Groups") == list(container(spec)).index("Init") - 1
+    assert updated(spec, "--user x").task.groups == ("b", "a", "b")  # updateGroups runs only for -add/-rm
+    assert updated(spec, "--group-add c --group-add a --group-rm b").task.groups == ("a", "a", "c")

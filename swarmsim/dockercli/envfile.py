@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from typing import Callable
 
-#: unicode.IsSpace: the Unicode White_Space property (Python's str.isspace also takes \x1c-\x1f)
-_GO_SPACE = frozenset("\t\n\v\f\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000"
-                      + "".join(chr(c) for c in range(0x2000, 0x200B)))
+from .gostrings import trim_left_space, trim_space
+
 _BLANKS = " \t"  # opts' whiteSpaces
 _MAX_TOKEN = 64 * 1024  # bufio.MaxScanTokenSize: the scanner's buffer, which must hold a line and its \n
 _BOM = b"\xef\xbb\xbf"
@@ -19,20 +18,6 @@ _BOM = b"\xef\xbb\xbf"
 
 class EnvFileError(ValueError):
     """What docker prints when it cannot read an env file."""
-
-
-def _go_lstrip(text: str) -> str:
-    i = 0
-    while i < len(text) and text[i] in _GO_SPACE:
-        i += 1
-    return text[i:]
-
-
-def _go_strip(text: str) -> str:
-    end = len(text)
-    while end and text[end - 1] in _GO_SPACE:
-        end -= 1
-    return _go_lstrip(text[:end])
 
 
 def _scan_lines(data: bytes):
@@ -60,7 +45,7 @@ def parse_env_file(data: bytes, name: str, lookup: Callable[[str], str | None]) 
                                f"[{' '.join(str(b) for b in raw)}]") from None
         if number == 1:
             text = text.removeprefix(_BOM.decode())
-        line = _go_lstrip(text)
+        line = trim_left_space(text)
         if not line or line.startswith("#"):
             continue
         variable, has_value, value = line.partition("=")
@@ -72,5 +57,5 @@ def parse_env_file(data: bytes, name: str, lookup: Callable[[str], str | None]) 
         if has_value:
             out.append(f"{variable}={value}")
         elif (found := lookup(line)) is not None:
-            out.append(f"{_go_strip(line)}={found}")
+            out.append(f"{trim_space(line)}={found}")
     return out

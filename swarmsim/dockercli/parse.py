@@ -580,6 +580,7 @@ _CREATE_FLAGS = _COMMON_SERVICE_FLAGS + (
     Flag("env", _env, "e"), Flag("label", _key_value, "l"), Flag("secret", _object_ref), Flag("config", _object_ref),
     Flag("generic-resource", genericresource.check_term), Flag("max-concurrent", _uint),
     Flag("mount", parse_mount), Flag("container-label", _key_value), Flag("env-file", _text),
+    Flag("group", _text),
 )
 
 _UPDATE_FLAGS = _COMMON_SERVICE_FLAGS + (
@@ -593,6 +594,7 @@ _UPDATE_FLAGS = _COMMON_SERVICE_FLAGS + (
     Flag("config-rm", _text), Flag("generic-resource-add", genericresource.check_term),
     Flag("generic-resource-rm", _text), Flag("mount-add", parse_mount), Flag("mount-rm", _text),
     Flag("container-label-add", _key_value), Flag("container-label-rm", _text),
+    Flag("group-add", _text), Flag("group-rm", _text),
 )
 
 #: Flags of `service update` that change how the command runs, not the service.
@@ -726,6 +728,7 @@ def _build_create(a: Args) -> c.ServiceCreate:
         healthcheck=_healthcheck(None, a),
         secrets=tuple(dict.fromkeys(a.every("secret"))), configs=tuple(dict.fromkeys(a.every("config"))),
         mounts=tuple(a.every("mount")), labels=tuple(sorted(dict(a.every("container-label")).items())),
+        groups=tuple(a.every("group")),
         **_container_scalars(base, a),
     )
     spec = ServiceSpec(
@@ -835,6 +838,15 @@ def _container_labels_update(labels: tuple[tuple[str, str], ...], a: Args) -> tu
     return tuple(sorted((kept | dict(a.every("container-label-add"))).items()))
 
 
+def _groups_update(groups: tuple[str, ...], a: Args) -> tuple[str, ...]:
+    """updateGroups, only when a -add or -rm is given: the added appended, the removed dropped (every copy),
+    the rest sorted."""
+    if not a.has("group-add", "group-rm"):
+        return groups
+    removed = set(a.every("group-rm"))
+    return tuple(sorted(g for g in groups + tuple(a.every("group-add")) if g not in removed))
+
+
 def apply_update(spec: ServiceSpec, changes: tuple[tuple[str, object], ...]) -> ServiceSpec:
     """`spec` after a `docker service update` with these changes, merged as docker/cli's updateService does."""
     a = Args(list(changes), [])
@@ -855,6 +867,7 @@ def apply_update(spec: ServiceSpec, changes: tuple[tuple[str, object], ...]) -> 
         healthcheck=_healthcheck(task.healthcheck, a),
         secrets=_refs_update(task.secrets, a, "secret"), configs=_refs_update(task.configs, a, "config"),
         mounts=_mounts_update(task.mounts, a), labels=_container_labels_update(task.labels, a),
+        groups=_groups_update(task.groups, a),
         **_container_scalars(task, a),
     )
     endpoint = EndpointSpec(mode=a.last("endpoint-mode", spec.endpoint.mode),

@@ -199,6 +199,7 @@ class TaskSpec:
     stop_signal: str = ""  # --stop-signal
     tty: bool = False      # --tty
     read_only: bool = False  # --read-only: the root filesystem
+    groups: tuple[str, ...] = ()  # --group: supplementary groups
 
 
 @dataclass(frozen=True, slots=True)
