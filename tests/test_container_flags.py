@@ -1,7 +1,7 @@
 """The ContainerSpec flags of `docker service create` and `update` that set one field outright
 (docker/cli 20.10 cli/command/service/opts.go ToService, update.go updateService), and how
 `docker service inspect` shows them: JSON in the Go struct's field order, --pretty as formatter.go's
-template. The JSON, the --pretty block, the update results and the --tty=maybe refusal below were seen
+template. The JSON, the --pretty blocks, the create and update results and every refusal below were seen
 on docker 20.10.24 (the local swarm, 2026-12-02)."""
 from __future__ import annotations
 
@@ -115,3 +115,34 @@ def test_groups_kept_as_given_on_create_sorted_by_an_update_that_names_them():
     assert list(container(spec)).index("Groups") == list(container(spec)).index("Init") - 1
     assert updated(spec, "--user x").task.groups == ("b", "a", "b")  # updateGroups runs only for -add/-rm
     assert updated(spec, "--group-add c --group-add a --group-rm b").task.groups == ("a", "a", "c")
+
+
+def test_dns_flags_checked_and_kept_as_docker_keeps_them():
+    spec = create("--dns ' 8.8.8.8' --dns ::ffff:1.2.3.4 --dns 2001:db8:0:0::1 --dns 1.1.1.1 "
+                  "--dns-search example.com. --dns-search . --dns-search :x.org --dns-option ndots:2 "
+                  "--dns-option ndots:2")
+    assert container(spec)["DNSConfig"] == {"Nameservers": ["8.8.8.8", "1.2.3.4", "2001:db8::1", "1.1.1.1"],
+                                            "Search": ["example.com", ".", ":x.org"],
+                                            "Options": ["ndots:2", "ndots:2"]}  # as given on create
+    after = updated(spec, "--dns-add 9.9.9.9 --dns-add 1.1.1.1 --dns-rm 8.8.8.8 --dns-search-rm . "
+                          "--dns-option-add debug")
+    assert container(after)["DNSConfig"] == {"Nameservers": ["1.1.1.1", "1.2.3.4", "2001:db8::1", "9.9.9.9"],
+                                             "Search": [":x.org", "example.com"], "Options": ["debug", "ndots:2"]}
+    assert updated(spec, "--user x").task.dns == spec.task.dns  # untouched without a DNS flag
+    assert updated(after, "--dns-rm ' 1.1.1.1'").task.dns == after.task.dns  # a removal is matched as written
+    with pytest.raises(CommandError, match='for "--dns-add" flag: 1.2.3 is not an ip address'):
+        updated(spec, "--dns-add 1.2.3")
+
+
+@pytest.mark.parametrize("flag, value, message", [
+    ("--dns", "1.2.3", "1.2.3 is not an ip address"),
+    ("--dns", "010.1.1.1", "010.1.1.1 is not an ip address"),
+    ("--dns", "fe80::1%eth0", "fe80::1%eth0 is not an ip address"),
+    ("--dns-search", "123", "123 is not a valid domain"),
+    ("--dns-search", "a..b", "a..b is not a valid domain"),
+    ("--dns-search", "-a.com", "-a.com is not a valid domain"),
+])
+def test_dns_refusals_in_dockers_words(flag, value, message):
+    with pytest.raises(CommandError) as info:
+        create(f"{flag} {value}")
+    assert str(info.value) == f'invalid argument "{value}" for "{flag}" flag: {message}'

@@ -25,6 +25,7 @@ from enum import Enum
 from typing import Callable
 
 from . import commands as c, genericresource, template, validate
+from .netopts import validate_dns_search, validate_ip_address
 from ..control.constraint import parse as parse_constraint
 from ..model import (Availability, EndpointSpec, FailureAction, Healthcheck, Placement, PortConfig, Resources, RestartCondition,
                     RestartPolicy, ServiceMode, ServiceSpec, TaskSpec, UpdateConfig, UpdateOrder)
@@ -580,7 +581,8 @@ _CREATE_FLAGS = _COMMON_SERVICE_FLAGS + (
     Flag("env", _env, "e"), Flag("label", _key_value, "l"), Flag("secret", _object_ref), Flag("config", _object_ref),
     Flag("generic-resource", genericresource.check_term), Flag("max-concurrent", _uint),
     Flag("mount", parse_mount), Flag("container-label", _key_value), Flag("env-file", _text),
-    Flag("group", _text),
+    Flag("group", _text), Flag("dns", validate_ip_address), Flag("dns-search", validate_dns_search),
+    Flag("dns-option", _text),
 )
 
 _UPDATE_FLAGS = _COMMON_SERVICE_FLAGS + (
@@ -595,6 +597,8 @@ _UPDATE_FLAGS = _COMMON_SERVICE_FLAGS + (
     Flag("generic-resource-rm", _text), Flag("mount-add", parse_mount), Flag("mount-rm", _text),
     Flag("container-label-add", _key_value), Flag("container-label-rm", _text),
     Flag("group-add", _text), Flag("group-rm", _text),
+    Flag("dns-add", validate_ip_address), Flag("dns-rm", _text), Flag("dns-search-add", validate_dns_search),
+    Flag("dns-search-rm", _text), Flag("dns-option-add", _text), Flag("dns-option-rm", _text),
 )
 
 #: Flags of `service update` that change how the command runs, not the service.
@@ -728,7 +732,7 @@ def _build_create(a: Args) -> c.ServiceCreate:
         healthcheck=_healthcheck(None, a),
         secrets=tuple(dict.fromkeys(a.every("secret"))), configs=tuple(dict.fromkeys(a.every("config"))),
         mounts=tuple(a.every("mount")), labels=tuple(sorted(dict(a.every("container-label")).items())),
-        groups=tuple(a.every("group")),
+        groups=tuple(a.every("group")), dns=tuple(tuple(a.every(f)) for f in _DNS_FLAGS),
         **_container_scalars(base, a),
     )
     spec = ServiceSpec(
@@ -847,6 +851,19 @@ def _groups_update(groups: tuple[str, ...], a: Args) -> tuple[str, ...]:
     return tuple(sorted(g for g in groups + tuple(a.every("group-add")) if g not in removed))
 
 
+_DNS_FLAGS = ("dns", "dns-search", "dns-option")  # DNSConfig's Nameservers, Search, Options
+
+
+def _dns_update(dns: tuple[tuple[str, ...], ...], a: Args) -> tuple[tuple[str, ...], ...]:
+    """updateDNSConfig, only when one of its six flags is given: in each list, the added appended, the
+    duplicates dropped, then the removed, the rest sorted."""
+    if not a.has(*(f"{flag}-{op}" for flag in _DNS_FLAGS for op in ("add", "rm"))):
+        return dns
+    return tuple(tuple(sorted(v for v in dict.fromkeys(values + tuple(a.every(f"{flag}-add")))
+                              if v not in a.every(f"{flag}-rm")))
+                 for flag, values in zip(_DNS_FLAGS, dns))
+
+
 def apply_update(spec: ServiceSpec, changes: tuple[tuple[str, object], ...]) -> ServiceSpec:
     """`spec` after a `docker service update` with these changes, merged as docker/cli's updateService does."""
     a = Args(list(changes), [])
@@ -867,7 +884,7 @@ def apply_update(spec: ServiceSpec, changes: tuple[tuple[str, object], ...]) -> 
         healthcheck=_healthcheck(task.healthcheck, a),
         secrets=_refs_update(task.secrets, a, "secret"), configs=_refs_update(task.configs, a, "config"),
         mounts=_mounts_update(task.mounts, a), labels=_container_labels_update(task.labels, a),
-        groups=_groups_update(task.groups, a),
+        groups=_groups_update(task.groups, a), dns=_dns_update(task.dns, a),
         **_container_scalars(task, a),
     )
     endpoint = EndpointSpec(mode=a.last("endpoint-mode", spec.endpoint.mode),

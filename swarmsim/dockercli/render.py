@@ -503,13 +503,14 @@ def _task_template_json(spec: ServiceSpec, allocation: Allocation) -> dict:
     return {
         "ContainerSpec": {
             "Image": task.image,  # then the fields in the Go struct's order (api/types/swarm ContainerSpec)
-            **_without_empty({"Labels": dict(task.labels), "Command": list(task.command), "Args": list(task.args), "Hostname": task.hostname,
-                              "Env": list(task.env), "Dir": task.dir, "User": task.user,
+            **_without_empty({"Labels": dict(task.labels), "Command": list(task.command), "Args": list(task.args),
+                              "Hostname": task.hostname, "Env": list(task.env), "Dir": task.dir, "User": task.user,
                               "Groups": list(task.groups)}),
             "Init": task.init,  # a pointer the CLI always sets: shown even when false
             **_without_empty({"StopSignal": task.stop_signal, "TTY": task.tty, "ReadOnly": task.read_only,
                               "Mounts": [_mount_json(m) for m in task.mounts]}),
-            "StopGracePeriod": _nanos(task.stop_grace_period), "DNSConfig": {},
+            "StopGracePeriod": _nanos(task.stop_grace_period),
+            "DNSConfig": _without_empty(dict(zip(("Nameservers", "Search", "Options"), map(list, task.dns)))),
             "Isolation": "default",
         },
         "Resources": {"Limits": _resources_json(task.limits), "Reservations": _resources_json(task.reservations)},

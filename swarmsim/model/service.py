@@ -200,6 +200,8 @@ class TaskSpec:
     tty: bool = False      # --tty
     read_only: bool = False  # --read-only: the root filesystem
     groups: tuple[str, ...] = ()  # --group: supplementary groups
+    dns: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] = ((), (), ())
+    #    DNSConfig: (--dns nameservers, --dns-search domains, --dns-option options)
 
 
 @dataclass(frozen=True, slots=True)
