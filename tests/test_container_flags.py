@@ -146,3 +146,25 @@ def test_dns_refusals_in_dockers_words(flag, value, message):
     with pytest.raises(CommandError) as info:
         create(f"{flag} {value}")
     assert str(info.value) == f'invalid argument "{value}" for "{flag}" flag: {message}'
+
+
+def test_hosts_as_swarmkit_keeps_them_and_updatehosts_merge():
+    spec = create("--host h1:10.0.0.1 --host 'h2: 10.0.0.2' --host h1:10.0.0.1 --host gw:host-gateway --host v6:::1")
+    assert container(spec)["Hosts"] == ["10.0.0.1 h1", " 10.0.0.2 h2", "10.0.0.1 h1", "host-gateway gw", "::1 v6"]
+    assert list(container(spec)).index("Hosts") == list(container(spec)).index("DNSConfig") - 1
+    # a removal for another address keeps h1; every line written again, then duplicates dropped
+    after = updated(spec, "--host-rm h1:10.0.0.9 --host-add h3:10.0.0.3 --host-add h3:10.0.0.3")
+    assert after.task.hosts == ("10.0.0.1 h1", "10.0.0.2 h2", "host-gateway gw", "::1 v6", "10.0.0.3 h3")
+    after = updated(after, "--host-rm h1 --host-rm gw:host-gateway --host-rm v6:::1 --host-rm any:notip")
+    assert after.task.hosts == ("10.0.0.2 h2", "10.0.0.3 h3")
+
+
+@pytest.mark.parametrize("value, message", [
+    ("noip", 'bad format for add-host: "noip"'),
+    (":1.2.3.4", 'bad format for add-host: ":1.2.3.4"'),
+    ("h:1.2.3", 'invalid IP address in add-host: "1.2.3"'),
+])
+def test_host_refusals_in_dockers_words(value, message):
+    with pytest.raises(CommandError) as info:
+        create(f"--host {value}")
+    assert str(info.value) == f'invalid argument "{value}" for "--host" flag: {message}'

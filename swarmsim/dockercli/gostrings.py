@@ -25,6 +25,19 @@ def trim_space(text: str) -> str:
     return trim_left_space(text[:end])
 
 
+def fields(text: str) -> list[str]:
+    """strings.Fields: the words between runs of unicode.IsSpace."""
+    words, word = [], ""
+    for char in text:
+        if char in GO_SPACE:
+            if word:
+                words.append(word)
+            word = ""
+        else:
+            word += char
+    return words + [word] if word else words
+
+
 def quote(text: str) -> str:
     """strconv.Quote: printable characters as they are, the usual escapes, others as \\x, \\u or \\U."""
     out = []

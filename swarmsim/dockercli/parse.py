@@ -25,7 +25,8 @@ from enum import Enum
 from typing import Callable
 
 from . import commands as c, genericresource, template, validate
-from .netopts import validate_dns_search, validate_ip_address
+from .gostrings import fields
+from .netopts import swarm_host, validate_dns_search, validate_extra_host, validate_ip_address
 from ..control.constraint import parse as parse_constraint
 from ..model import (Availability, EndpointSpec, FailureAction, Healthcheck, Placement, PortConfig, Resources, RestartCondition,
                     RestartPolicy, ServiceMode, ServiceSpec, TaskSpec, UpdateConfig, UpdateOrder)
@@ -582,7 +583,7 @@ _CREATE_FLAGS = _COMMON_SERVICE_FLAGS + (
     Flag("generic-resource", genericresource.check_term), Flag("max-concurrent", _uint),
     Flag("mount", parse_mount), Flag("container-label", _key_value), Flag("env-file", _text),
     Flag("group", _text), Flag("dns", validate_ip_address), Flag("dns-search", validate_dns_search),
-    Flag("dns-option", _text),
+    Flag("dns-option", _text), Flag("host", validate_extra_host),
 )
 
 _UPDATE_FLAGS = _COMMON_SERVICE_FLAGS + (
@@ -599,6 +600,7 @@ _UPDATE_FLAGS = _COMMON_SERVICE_FLAGS + (
     Flag("group-add", _text), Flag("group-rm", _text),
     Flag("dns-add", validate_ip_address), Flag("dns-rm", _text), Flag("dns-search-add", validate_dns_search),
     Flag("dns-search-rm", _text), Flag("dns-option-add", _text), Flag("dns-option-rm", _text),
+    Flag("host-add", validate_extra_host), Flag("host-rm", _text),
 )
 
 #: Flags of `service update` that change how the command runs, not the service.
@@ -733,6 +735,7 @@ def _build_create(a: Args) -> c.ServiceCreate:
         secrets=tuple(dict.fromkeys(a.every("secret"))), configs=tuple(dict.fromkeys(a.every("config"))),
         mounts=tuple(a.every("mount")), labels=tuple(sorted(dict(a.every("container-label")).items())),
         groups=tuple(a.every("group")), dns=tuple(tuple(a.every(f)) for f in _DNS_FLAGS),
+        hosts=tuple(map(swarm_host, a.every("host"))),
         **_container_scalars(base, a),
     )
     spec = ServiceSpec(
@@ -864,6 +867,22 @@ def _dns_update(dns: tuple[tuple[str, ...], ...], a: Args) -> tuple[tuple[str, .
                  for flag, values in zip(_DNS_FLAGS, dns))
 
 
+def _hosts_update(hosts: tuple[str, ...], a: Args) -> tuple[str, ...]:
+    """updateHosts, only when --host-add or --host-rm is given: a removal (HOST, or HOST:IP for that
+    address only) takes the name out of each "IP NAME..." line, a line left without names goes, every line
+    is written again ("IP NAME...", single spaces), then the added appended and duplicates dropped."""
+    if not a.has("host-add", "host-rm"):
+        return hosts
+    removals = [(name, ip) for name, _, ip in (text.partition(":") for text in a.every("host-rm"))]
+    kept = []
+    for entry in hosts:
+        ip, *names = fields(entry) or [""]
+        names = [n for n in names if not any(n == name and rm_ip in ("", ip) for name, rm_ip in removals)]
+        if names:
+            kept.append(" ".join([ip, *names]))
+    return tuple(dict.fromkeys(kept + [swarm_host(h) for h in a.every("host-add")]))
+
+
 def apply_update(spec: ServiceSpec, changes: tuple[tuple[str, object], ...]) -> ServiceSpec:
     """`spec` after a `docker service update` with these changes, merged as docker/cli's updateService does."""
     a = Args(list(changes), [])
@@ -884,7 +903,7 @@ def apply_update(spec: ServiceSpec, changes: tuple[tuple[str, object], ...]) -> 
         healthcheck=_healthcheck(task.healthcheck, a),
         secrets=_refs_update(task.secrets, a, "secret"), configs=_refs_update(task.configs, a, "config"),
         mounts=_mounts_update(task.mounts, a), labels=_container_labels_update(task.labels, a),
-        groups=_groups_update(task.groups, a), dns=_dns_update(task.dns, a),
+        groups=_groups_update(task.groups, a), dns=_dns_update(task.dns, a), hosts=_hosts_update(task.hosts, a),
         **_container_scalars(task, a),
     )
     endpoint = EndpointSpec(mode=a.last("endpoint-mode", spec.endpoint.mode),

@@ -509,7 +509,7 @@ def _task_template_json(spec: ServiceSpec, allocation: Allocation) -> dict:
             "Init": task.init,  # a pointer the CLI always sets: shown even when false
             **_without_empty({"StopSignal": task.stop_signal, "TTY": task.tty, "ReadOnly": task.read_only,
                               "Mounts": [_mount_json(m) for m in task.mounts]}),
-            "StopGracePeriod": _nanos(task.stop_grace_period),
+            "StopGracePeriod": _nanos(task.stop_grace_period), **_without_empty({"Hosts": list(task.hosts)}),
             "DNSConfig": _without_empty(dict(zip(("Nameservers", "Search", "Options"), map(list, task.dns)))),
             "Isolation": "default",
         },

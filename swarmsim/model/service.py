@@ -202,6 +202,7 @@ class TaskSpec:
     groups: tuple[str, ...] = ()  # --group: supplementary groups
     dns: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] = ((), (), ())
     #    DNSConfig: (--dns nameservers, --dns-search domains, --dns-option options)
+    hosts: tuple[str, ...] = ()  # --host HOST:IP as swarmkit keeps it: "IP HOST" (a hosts-file line)
 
 
 @dataclass(frozen=True, slots=True)
