@@ -168,3 +168,29 @@ def test_host_refusals_in_dockers_words(value, message):
     with pytest.raises(CommandError) as info:
         create(f"--host {value}")
     assert str(info.value) == f'invalid argument "{value}" for "--host" flag: {message}'
+
+
+def caps(spec) -> tuple:
+    return spec.task.capabilities
+
+
+def test_capabilities_normalised_adding_wins_all_alone():
+    spec = create("--cap-add net_admin --cap-add CAP_SYS_TIME --cap-drop ' chown ' --cap-drop NET_ADMIN "
+                  "--cap-add RESET")
+    assert caps(spec) == (("CAP_NET_ADMIN", "CAP_SYS_TIME"), ("CAP_CHOWN",))
+    assert list(container(spec))[-2:] == ["CapabilityAdd", "CapabilityDrop"]
+    assert caps(create("--cap-add ALL --cap-drop chown")) == (("ALL",), ("CAP_CHOWN",))
+    assert caps(create("--cap-add ALL --cap-add x --cap-drop all")) == (("ALL",), ())
+
+
+def test_capabilities_update_is_tri_state_and_reset_clears():
+    spec = create("--cap-add net_admin --cap-add sys_time --cap-drop chown")
+    after = updated(spec, "--cap-drop net_admin --cap-add chown --cap-add sys_admin")
+    assert caps(after) == (("CAP_SYS_ADMIN", "CAP_SYS_TIME"), ())
+    after = updated(updated(after, "--user x"), "--cap-add RESET --cap-drop all --cap-drop chown")
+    assert caps(after) == ((), ("ALL",))
+    pretty = service_inspect_pretty(Service(id="x" * 25, spec=after), 0.0)
+    assert "\n Init:\t\tfalse\n User: x\nCapabilities:\n Drop: ALL\nResources:" in pretty
+    assert caps(updated(after, "--cap-drop RESET --cap-add all --cap-add x")) == (("ALL",), ())
+    assert "\nCapabilities:\n Add: CAP_NET_ADMIN, CAP_SYS_TIME\n Drop: CAP_CHOWN\n" in service_inspect_pretty(
+        Service(id="x" * 25, spec=spec), 0.0)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Callable
 
-from . import commands as c, genericresource, template, validate
+from . import capabilities, commands as c, genericresource, template, validate
 from .gostrings import fields
 from .netopts import swarm_host, validate_dns_search, validate_extra_host, validate_ip_address
 from ..control.constraint import parse as parse_constraint
@@ -571,6 +571,7 @@ _COMMON_SERVICE_FLAGS = (
     Flag("health-start-period", _positive_duration), Flag("no-healthcheck"),
     Flag("hostname", _text), Flag("user", _text, "u"), Flag("workdir", _text, "w"), Flag("init"),
     Flag("read-only"), Flag("tty", short="t"), Flag("stop-signal", _text), Flag("entrypoint", _words),
+    Flag("cap-add", _text), Flag("cap-drop", _text),
 )
 
 #: The boolean ContainerSpec flags: `--tty=false` on an update is a change (pflag's Changed), not an absence.
@@ -736,6 +737,7 @@ def _build_create(a: Args) -> c.ServiceCreate:
         mounts=tuple(a.every("mount")), labels=tuple(sorted(dict(a.every("container-label")).items())),
         groups=tuple(a.every("group")), dns=tuple(tuple(a.every(f)) for f in _DNS_FLAGS),
         hosts=tuple(map(swarm_host, a.every("host"))),
+        capabilities=capabilities.effective(a.every("cap-add"), a.every("cap-drop")),
         **_container_scalars(base, a),
     )
     spec = ServiceSpec(
@@ -904,6 +906,8 @@ def apply_update(spec: ServiceSpec, changes: tuple[tuple[str, object], ...]) -> 
         secrets=_refs_update(task.secrets, a, "secret"), configs=_refs_update(task.configs, a, "config"),
         mounts=_mounts_update(task.mounts, a), labels=_container_labels_update(task.labels, a),
         groups=_groups_update(task.groups, a), dns=_dns_update(task.dns, a), hosts=_hosts_update(task.hosts, a),
+        capabilities=(capabilities.update(*task.capabilities, a.every("cap-add"), a.every("cap-drop"))
+                      if a.has("cap-add", "cap-drop") else task.capabilities),
         **_container_scalars(task, a),
     )
     endpoint = EndpointSpec(mode=a.last("endpoint-mode", spec.endpoint.mode),

@@ -393,6 +393,10 @@ def _pretty_container(spec: ServiceSpec) -> str:
     env = f"\n Env:\t\t{''.join(e + ' ' for e in task.env)}" if task.env else ""
     env += f"\n Dir:\t\t{task.dir}" if task.dir else ""
     init = f"\n Init:\t\t{str(task.init).lower()}" + (f"\n User: {task.user}" if task.user else "")
+    add, drop = task.capabilities
+    if add or drop:
+        init += "\nCapabilities:" + (f"\n Add: {', '.join(add)}" if add else "") + (
+            f"\n Drop: {', '.join(drop)}" if drop else "")
     mounts = "\nMounts:" if task.mounts else ""
     mounts += "".join(f"\n Target:\t{m.target}\n  Source:\t{m.source}\n  ReadOnly:\t{str(m.read_only).lower()}"
                       f"\n  Type:\t\t{m.type}" for m in task.mounts)
@@ -512,6 +516,8 @@ def _task_template_json(spec: ServiceSpec, allocation: Allocation) -> dict:
             "StopGracePeriod": _nanos(task.stop_grace_period), **_without_empty({"Hosts": list(task.hosts)}),
             "DNSConfig": _without_empty(dict(zip(("Nameservers", "Search", "Options"), map(list, task.dns)))),
             "Isolation": "default",
+            **_without_empty({"CapabilityAdd": list(task.capabilities[0]),
+                              "CapabilityDrop": list(task.capabilities[1])}),
         },
         "Resources": {"Limits": _resources_json(task.limits), "Reservations": _resources_json(task.reservations)},
         "RestartPolicy": {"Condition": restart.condition.value, "Delay": _nanos(restart.delay),

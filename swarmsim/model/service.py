@@ -203,6 +203,7 @@ class TaskSpec:
     dns: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] = ((), (), ())
     #    DNSConfig: (--dns nameservers, --dns-search domains, --dns-option options)
     hosts: tuple[str, ...] = ()  # --host HOST:IP as swarmkit keeps it: "IP HOST" (a hosts-file line)
+    capabilities: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())  # (CapabilityAdd, CapabilityDrop)
 
 
 @dataclass(frozen=True, slots=True)
