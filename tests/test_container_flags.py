@@ -194,3 +194,30 @@ def test_capabilities_update_is_tri_state_and_reset_clears():
     assert caps(updated(after, "--cap-drop RESET --cap-add all --cap-add x")) == (("ALL",), ())
     assert "\nCapabilities:\n Add: CAP_NET_ADMIN, CAP_SYS_TIME\n Drop: CAP_CHOWN\n" in service_inspect_pretty(
         Service(id="x" * 25, spec=spec), 0.0)
+
+
+# Two services created on docker 20.10.24 with these flags (the image swarmsim/busybox:1 there), and the
+# ContainerSpec `docker service inspect` returned for them, key order included.
+SEEN = [
+    ("--hostname '{{.Node.Hostname}}-{{.Task.Slot}}' -u nobody -w /app --init --read-only -t --stop-signal SIGQUIT "
+     "--entrypoint \"/bin/sh -c 'sleep 1000'\" -e A=1 --mount type=tmpfs,dst=/t", "x",
+     '{"Image":"nginx","Command":["/bin/sh","-c","sleep 1000"],"Args":["x"],'
+     '"Hostname":"{{.Node.Hostname}}-{{.Task.Slot}}","Env":["A=1"],"Dir":"/app","User":"nobody","Init":true,'
+     '"StopSignal":"SIGQUIT","TTY":true,"ReadOnly":true,"Mounts":[{"Type":"tmpfs","Target":"/t"}],'
+     '"StopGracePeriod":10000000000,"DNSConfig":{},"Isolation":"default"}'),
+    ("--group b --group a --group b --dns ' 8.8.8.8' --dns ::ffff:1.2.3.4 --dns 2001:db8:0:0::1 --dns 1.1.1.1 "
+     "--dns-search example.com. --dns-search . --dns-search ':x.org' --dns-option ndots:2 --dns-option ndots:2 "
+     "--host h1:10.0.0.1 --host 'h2: 10.0.0.2' --host h1:10.0.0.1 --host gw:host-gateway --host v6:::1 "
+     "--cap-add net_admin --cap-add CAP_SYS_TIME --cap-drop ' chown ' --cap-drop NET_ADMIN --cap-add RESET",
+     "sleep 1000",
+     '{"Image":"nginx","Args":["sleep","1000"],"Groups":["b","a","b"],"Init":false,"StopGracePeriod":10000000000,'
+     '"Hosts":["10.0.0.1 h1"," 10.0.0.2 h2","10.0.0.1 h1","host-gateway gw","::1 v6"],'
+     '"DNSConfig":{"Nameservers":["8.8.8.8","1.2.3.4","2001:db8::1","1.1.1.1"],'
+     '"Search":["example.com",".",":x.org"],"Options":["ndots:2","ndots:2"]},"Isolation":"default",'
+     '"CapabilityAdd":["CAP_NET_ADMIN","CAP_SYS_TIME"],"CapabilityDrop":["CAP_CHOWN"]}'),
+]
+
+
+@pytest.mark.parametrize("flags, args, seen", SEEN)
+def test_the_container_spec_is_the_one_docker_returned(flags, args, seen):
+    assert json.dumps(container(create(flags, args)), separators=(",", ":")) == seen
