@@ -159,6 +159,13 @@ def test_hosts_as_swarmkit_keeps_them_and_updatehosts_merge():
     assert after.task.hosts == ("10.0.0.2 h2", "10.0.0.3 h3")
 
 
+def test_pflag_quotes_the_value_as_go_does():
+    with pytest.raises(CommandError) as info:
+        create("--host 'h:1.2.3.\"'")
+    assert str(info.value) == 'invalid argument "h:1.2.3.\\"" for "--host" flag: invalid IP address in add-host: ' \
+                              '"1.2.3.\\""'
+
+
 @pytest.mark.parametrize("value, message", [
     ("noip", 'bad format for add-host: "noip"'),
     (":1.2.3.4", 'bad format for add-host: ":1.2.3.4"'),

@@ -25,7 +25,7 @@ from enum import Enum
 from typing import Callable
 
 from . import capabilities, commands as c, genericresource, template, validate
-from .gostrings import fields
+from .gostrings import fields, quote
 from .netopts import swarm_host, validate_dns_search, validate_extra_host, validate_ip_address
 from ..control.constraint import parse as parse_constraint
 from ..model import (Availability, EndpointSpec, FailureAction, Healthcheck, Placement, PortConfig, Resources, RestartCondition,
@@ -544,7 +544,7 @@ def _set(flag: Flag, parse: Callable[[str], object], text: str) -> object:
     except CommandError:  # the daemon's refusal, not the flag parser's
         raise
     except ValueError as err:
-        raise CommandError(f'invalid argument "{text}" for "{flag.label}" flag: {err}') from None
+        raise CommandError(f"invalid argument {quote(text)} for {quote(flag.label)} flag: {err}") from None  # pflag's %q
 
 
 # -- service create / update ---------------------------------------------------------------------------------------
