@@ -12,6 +12,7 @@ import pytest
 from swarmsim.dockercli.parse import CommandError, apply_update, parse_command_line
 from swarmsim.dockercli.render import service_inspect_json, service_inspect_pretty
 from swarmsim.model import Service
+from swarmsim.model.errors import container_create_error as invalid_container
 
 
 def create(flags: str, args: str = ""):
@@ -228,3 +229,34 @@ SEEN = [
 @pytest.mark.parametrize("flags, args, seen", SEEN)
 def test_the_container_spec_is_the_one_docker_returned(flags, args, seen):
     assert json.dumps(container(create(flags, args)), separators=(",", ":")) == seen
+
+
+@pytest.mark.parametrize("flags, error", [
+    ("-w rel --stop-signal FOO --cap-add foo", "the working directory 'rel' is invalid, it needs to be an absolute path"),
+    ("--stop-signal FOO --cap-add foo --cap-drop bar", "Invalid signal: FOO"),
+    ("--stop-signal 0", "Invalid signal: 0"),
+    ("--stop-signal ' TERM'", "Invalid signal:  TERM"),
+    ("--cap-drop bar", 'invalid CapDrop: unknown capability: "CAP_BAR"'),
+    ("--cap-add bpf", 'invalid CapAdd: unknown capability: "CAP_BPF"'),  # 20.10 stops at CAP_AUDIT_READ
+])
+def test_settings_dockerd_refuses_reject_the_task(flags, error):
+    assert invalid_container(create(flags).task) == error
+
+
+@pytest.mark.parametrize("flags", ["--stop-signal=-5 -w /x", "--stop-signal sigrtmin+3 --cap-add audit_read "
+                                   "--cap-drop ALL", "--stop-signal 38 --cap-add ALL"])
+def test_settings_dockerd_takes(flags):
+    assert invalid_container(create(flags).task) is None
+
+
+def test_the_task_is_rejected_while_preparing_and_replaced():
+    from swarmsim import SimBackend, loads_scenario, run_scenario
+    scenario = loads_scenario("version: 1\ncluster: {managers: 1}\nsteps:\n"
+                              "  - run: docker service create -d --name sg --stop-signal FOO nginx\n"
+                              "  - wait: 12s\n"
+                              "  - run: docker service ps --no-trunc --format '{{.CurrentState}} {{.Error}}' sg\n",
+                              "s.yaml")
+    output = [s["output"] for s in run_scenario(scenario, SimBackend()).steps()][-1]
+    lines = output.splitlines()
+    assert len(lines) > 1 and all(line.startswith("Rejected ") and line.endswith('"Invalid signal: FOO"')
+                                  for line in lines)

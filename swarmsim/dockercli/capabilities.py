@@ -3,7 +3,7 @@ normalised (CAP_ prefixed, upper case; ALL and RESET as they are), adding winnin
 standing for every capability, RESET clearing a list on update."""
 from __future__ import annotations
 
-from .gostrings import trim_space
+from ..model.gostrings import trim_space
 
 ALL, RESET = "ALL", "RESET"
 

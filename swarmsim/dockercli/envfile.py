@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .gostrings import trim_left_space, trim_space
+from ..model.gostrings import trim_left_space, trim_space
 
 _BLANKS = " \t"  # opts' whiteSpaces
 _MAX_TOKEN = 64 * 1024  # bufio.MaxScanTokenSize: the scanner's buffer, which must hold a line and its \n

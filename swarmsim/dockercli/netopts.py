@@ -6,7 +6,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from .gostrings import quote, trim_space
+from ..model.gostrings import quote, trim_space
 
 # opts.domainRegexp as written, `(:?` typos and all (they let a label start with ':'); Go's \s is ASCII
 _DOMAIN = re.compile(r"(:?(:?[a-zA-Z0-9]|(:?[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9]))"

@@ -25,7 +25,7 @@ from enum import Enum
 from typing import Callable
 
 from . import capabilities, commands as c, genericresource, template, validate
-from .gostrings import fields, quote
+from ..model.gostrings import fields, quote
 from .netopts import swarm_host, validate_dns_search, validate_extra_host, validate_ip_address
 from ..control.constraint import parse as parse_constraint
 from ..model import (Availability, EndpointSpec, FailureAction, Healthcheck, Placement, PortConfig, Resources, RestartCondition,
