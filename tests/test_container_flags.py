@@ -260,3 +260,30 @@ def test_the_task_is_rejected_while_preparing_and_replaced():
     lines = output.splitlines()
     assert len(lines) > 1 and all(line.startswith("Rejected ") and line.endswith('"Invalid signal: FOO"')
                                   for line in lines)
+
+
+def test_log_driver_as_docker_keeps_and_shows_it():
+    spec = create("--log-driver json-file --log-opt max-size=10m --log-opt max-file=3 --log-opt flag")
+    template = json.loads(service_inspect_json([Service(id="x" * 25, spec=spec)]))[0]["Spec"]["TaskTemplate"]
+    assert list(template)[-3:] == ["LogDriver", "ForceUpdate", "Runtime"]
+    assert template["LogDriver"] == {"Name": "json-file", "Options": {"flag": "", "max-file": "3", "max-size": "10m"}}
+    pretty = service_inspect_pretty(Service(id="x" * 25, spec=spec), 0.0)
+    assert ("\n Init:\t\tfalse\nLog Driver:\n Name:\t\tjson-file\n LogOpts:\n  flag\n  max-file:       3\n"
+            "  max-size:       10m\n\nResources:") in pretty
+    assert create("--log-opt max-size=10m").task.log_driver is None  # options alone: no driver
+    assert updated(spec, "--log-opt max-size=1m").task.log_driver == spec.task.log_driver
+    assert updated(spec, "--log-driver local").task.log_driver == ("local", ())  # the options go with it
+    assert updated(spec, "--log-driver '' --log-opt a=b").task.log_driver == spec.task.log_driver
+
+
+def test_a_log_driver_no_node_has_leaves_the_task_pending():
+    from swarmsim import SimBackend, loads_scenario, run_scenario
+    scenario = loads_scenario("version: 1\ncluster: {managers: 1}\nsteps:\n"
+                              "  - run: docker service create -d --name a --log-driver nosuch nginx\n"
+                              "  - run: docker service create -d --name b --log-driver local --log-opt max-size=1m nginx\n"
+                              "  - wait: 5s\n"
+                              "  - run: docker service ps --no-trunc --format '{{.Name}} {{.CurrentState}} {{.Error}}' a b\n",
+                              "s.yaml")
+    lines = [s["output"] for s in run_scenario(scenario, SimBackend()).steps()][-1].splitlines()
+    assert lines[0].startswith("a.1 Pending ") and lines[0].endswith('"no suitable node (missing plugin on 1 node)"')
+    assert lines[1].startswith("b.1 Running ")

@@ -18,6 +18,7 @@ import csv
 import ipaddress
 from collections import deque
 import difflib
+import functools
 import re
 import shlex
 from dataclasses import dataclass, replace
@@ -571,7 +572,7 @@ _COMMON_SERVICE_FLAGS = (
     Flag("health-start-period", _positive_duration), Flag("no-healthcheck"),
     Flag("hostname", _text), Flag("user", _text, "u"), Flag("workdir", _text, "w"), Flag("init"),
     Flag("read-only"), Flag("tty", short="t"), Flag("stop-signal", _text), Flag("entrypoint", _words),
-    Flag("cap-add", _text), Flag("cap-drop", _text),
+    Flag("cap-add", _text), Flag("cap-drop", _text), Flag("log-driver", _text), Flag("log-opt", _text),
 )
 
 #: The boolean ContainerSpec flags: `--tty=false` on an update is a change (pflag's Changed), not an absence.
@@ -718,6 +719,15 @@ def _container_scalars(task: TaskSpec, a: Args) -> dict[str, object]:
                 read_only=a.last("read-only", task.read_only))
 
 
+def _log_driver(current: tuple | None, a: Args) -> tuple | None:
+    """toLogDriver on create, updateLogDriver on update: only a --log-driver with a name sets the driver,
+    with exactly the --log-opt options given (ConvertKVStringsToMap); --log-opt alone changes nothing."""
+    name = a.last("log-driver", "")
+    if not name:
+        return current
+    return name, functools.reduce(_pairs_add, a.every("log-opt"), ())
+
+
 def _build_create(a: Args) -> c.ServiceCreate:
     mode, replicas, concurrent = _mode(a)
     if not a.last("name"):
@@ -738,6 +748,7 @@ def _build_create(a: Args) -> c.ServiceCreate:
         groups=tuple(a.every("group")), dns=tuple(tuple(a.every(f)) for f in _DNS_FLAGS),
         hosts=tuple(map(swarm_host, a.every("host"))),
         capabilities=capabilities.effective(a.every("cap-add"), a.every("cap-drop")),
+        log_driver=_log_driver(None, a),
         **_container_scalars(base, a),
     )
     spec = ServiceSpec(
@@ -908,6 +919,7 @@ def apply_update(spec: ServiceSpec, changes: tuple[tuple[str, object], ...]) -> 
         groups=_groups_update(task.groups, a), dns=_dns_update(task.dns, a), hosts=_hosts_update(task.hosts, a),
         capabilities=(capabilities.update(*task.capabilities, a.every("cap-add"), a.every("cap-drop"))
                       if a.has("cap-add", "cap-drop") else task.capabilities),
+        log_driver=_log_driver(task.log_driver, a),
         **_container_scalars(task, a),
     )
     endpoint = EndpointSpec(mode=a.last("endpoint-mode", spec.endpoint.mode),

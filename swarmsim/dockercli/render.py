@@ -403,6 +403,15 @@ def _pretty_container(spec: ServiceSpec) -> str:
     return f"\nContainerSpec:\n Image:\t\t{task.image}{args}{env}{init}{mounts}"
 
 
+def _pretty_log_driver(spec: ServiceSpec) -> str:
+    """The Log Driver block; the template leaves an empty line after it."""
+    if spec.task.log_driver is None:
+        return ""
+    name, options = spec.task.log_driver
+    opts = "".join(f"\n  {k}" + (f":       {v}" if v else "") for k, v in options)
+    return "\nLog Driver:" + (f"\n Name:\t\t{name}" if name else "") + (f"\n LogOpts:{opts}" if opts else "") + "\n"
+
+
 def _held(service: Service, ports: Mapping[str, Sequence[PortConfig]] | None) -> Sequence[PortConfig]:
     """The service's Endpoint.Ports: as allocated when known (none if it holds none), else its spec's."""
     return service.spec.endpoint.ports if ports is None else ports.get(service.id, ())
@@ -437,6 +446,7 @@ def service_inspect_pretty(service: Service, now: float,
         _pretty_update_config("UpdateConfig", "Update order:      ", spec.update_config),
         _pretty_update_config("RollbackConfig", "Rollback order:    ", spec.rollback_config),
         _pretty_container(spec),
+        _pretty_log_driver(spec),
         "\nResources:",
         _pretty_resources("Reservations", spec.task.reservations),
         _pretty_resources("Limits", spec.task.limits),
@@ -529,6 +539,8 @@ def _task_template_json(spec: ServiceSpec, allocation: Allocation) -> dict:
             "Platforms": [{"Architecture": arch, "OS": os} for os, arch in placement.platforms],
         }),
         **_without_empty({"Networks": [{"Target": allocation.network_ids.get(n, n)} for n in task.networks]}),
+        **({} if task.log_driver is None else {"LogDriver": _without_empty(
+            {"Name": task.log_driver[0], "Options": dict(task.log_driver[1])})}),
         "ForceUpdate": task.force_update,
         "Runtime": "container",
     }

@@ -191,6 +191,7 @@ class TaskSpec:
     secrets: tuple[str, ...] = ()  # names of swarm secrets the container mounts
     configs: tuple[str, ...] = ()  # names of swarm configs
     mounts: tuple[Mount, ...] = ()
+    log_driver: tuple[str, tuple[tuple[str, str], ...]] | None = None  # TaskTemplate.LogDriver: (name, options)
     labels: tuple[tuple[str, str], ...] = ()  # --container-label, sorted by key (a Go map's JSON order)
     hostname: str = ""     # --hostname, as written: the agent expands its template ({{.Task.Slot}}...)
     dir: str = ""          # --workdir
