@@ -287,3 +287,42 @@ def test_a_log_driver_no_node_has_leaves_the_task_pending():
     lines = [s["output"] for s in run_scenario(scenario, SimBackend()).steps()][-1].splitlines()
     assert lines[0].startswith("a.1 Pending ") and lines[0].endswith('"no suitable node (missing plugin on 1 node)"')
     assert lines[1].startswith("b.1 Running ")
+
+
+SYSCTL_ULIMIT = ("--sysctl net.core.somaxconn=1024 --sysctl kernel.foo --sysctl 'a=b=c' --ulimit nofile=1024:2048 "
+                 "--ulimit nproc=-1 --ulimit core=5 --ulimit nofile=10")
+
+
+def test_sysctls_and_ulimits_as_docker_keeps_and_shows_them():
+    spec = create(SYSCTL_ULIMIT, args="sleep 1000")
+    assert json.dumps(container(spec), separators=(",", ":")) == (  # docker 20.10.24's, the image aside
+        '{"Image":"nginx","Args":["sleep","1000"],"Init":false,"StopGracePeriod":10000000000,"DNSConfig":{},'
+        '"Isolation":"default","Sysctls":{"a":"b=c","kernel.foo":"","net.core.somaxconn":"1024"},'
+        '"Ulimits":[{"Name":"core","Hard":5,"Soft":5},{"Name":"nofile","Hard":10,"Soft":10},'
+        '{"Name":"nproc","Hard":-1,"Soft":-1}]}')
+    pretty = service_inspect_pretty(Service(id="x" * 25, spec=spec), 0.0)
+    assert ("\n Init:\t\tfalse\nSysCtls:\n a: b=c\n kernel.foo\n net.core.somaxconn: 1024\nUlimits:\n core: 5:5"
+            "\n nofile: 10:10\n nproc: -1:-1\nResources:") in pretty
+
+
+def test_sysctl_and_ulimit_updates_remove_then_add():
+    after = updated(create(SYSCTL_ULIMIT), "--sysctl-rm kernel.foo=x --sysctl-add net.x=1 --sysctl-add a=new "
+                                           "--sysctl-rm a --ulimit-rm core=1 --ulimit-add nproc=5:6 --ulimit-rm nproc")
+    assert dict(after.task.sysctls) == {"a": "new", "net.core.somaxconn": "1024", "net.x": "1"}
+    assert after.task.ulimits == (("nofile", 10, 10), ("nproc", 5, 6))
+
+
+@pytest.mark.parametrize("value, message", [
+    ("nofile", "invalid ulimit argument: nofile"),
+    ("bad=1", "invalid ulimit type: bad"),
+    ("nofile=x", 'strconv.ParseInt: parsing "x": invalid syntax'),
+    ("nofile=1:2:3", "too many limit value arguments - 1:2:3, can only have up to two, `soft[:hard]`"),
+    ("nofile=5:2", "ulimit soft limit must be less than or equal to hard limit: 5 > 2"),
+    ("nofile=-1:5", "ulimit soft limit must be less than or equal to hard limit: soft: -1 (unlimited), hard: 5"),
+    ("nofile=1:x", 'strconv.ParseInt: parsing "x": invalid syntax'),
+    ("nofile=99999999999999999999", 'strconv.ParseInt: parsing "99999999999999999999": value out of range'),
+])
+def test_ulimit_refusals_in_dockers_words(value, message):
+    with pytest.raises(CommandError) as info:
+        create(f"--ulimit {value}")
+    assert str(info.value) == f'invalid argument "{value}" for "--ulimit" flag: {message}'

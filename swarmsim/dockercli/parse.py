@@ -387,6 +387,32 @@ def _network(text: str) -> str:
     return fields["name"]
 
 
+# go-units' ulimitNameMapping ("as" left out, as there)
+_ULIMITS = ("core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc", "rss",
+            "rtprio", "rttime", "sigpending", "stack")
+
+
+def _ulimit(text: str) -> tuple[str, int, int]:
+    """go-units ParseUlimit: NAME=SOFT[:HARD] (HARD defaults to SOFT; -1 is unlimited), in its words."""
+    name, sep, limits = text.partition("=")
+    if not sep:
+        raise ValueError(f"invalid ulimit argument: {text}")
+    if name not in _ULIMITS:
+        raise ValueError(f"invalid ulimit type: {name}")
+    values = limits.split(":")
+    if len(values) > 2:
+        raise ValueError(f"too many limit value arguments - {limits}, can only have up to two, `soft[:hard]`")
+    hard = _int(values[1]) if len(values) == 2 else None
+    soft = _int(values[0])
+    hard = soft if hard is None else hard
+    if hard != -1 and soft == -1:
+        raise ValueError(f"ulimit soft limit must be less than or equal to hard limit: soft: -1 (unlimited), "
+                         f"hard: {hard}")
+    if hard != -1 and soft > hard:
+        raise ValueError(f"ulimit soft limit must be less than or equal to hard limit: {soft} > {hard}")
+    return name, soft, hard
+
+
 def _object_ref(text: str) -> str:
     """`--secret`/`--config`: NAME, or source=NAME[,target=...,uid=,gid=,mode=] (opts.SecretOpt); the name."""
     if "=" not in text:
@@ -585,7 +611,7 @@ _CREATE_FLAGS = _COMMON_SERVICE_FLAGS + (
     Flag("generic-resource", genericresource.check_term), Flag("max-concurrent", _uint),
     Flag("mount", parse_mount), Flag("container-label", _key_value), Flag("env-file", _text),
     Flag("group", _text), Flag("dns", validate_ip_address), Flag("dns-search", validate_dns_search),
-    Flag("dns-option", _text), Flag("host", validate_extra_host),
+    Flag("dns-option", _text), Flag("host", validate_extra_host), Flag("sysctl", _text), Flag("ulimit", _ulimit),
 )
 
 _UPDATE_FLAGS = _COMMON_SERVICE_FLAGS + (
@@ -602,7 +628,8 @@ _UPDATE_FLAGS = _COMMON_SERVICE_FLAGS + (
     Flag("group-add", _text), Flag("group-rm", _text),
     Flag("dns-add", validate_ip_address), Flag("dns-rm", _text), Flag("dns-search-add", validate_dns_search),
     Flag("dns-search-rm", _text), Flag("dns-option-add", _text), Flag("dns-option-rm", _text),
-    Flag("host-add", validate_extra_host), Flag("host-rm", _text),
+    Flag("host-add", validate_extra_host), Flag("host-rm", _text), Flag("sysctl-add", _text),
+    Flag("sysctl-rm", _text), Flag("ulimit-add", _ulimit), Flag("ulimit-rm", _text),
 )
 
 #: Flags of `service update` that change how the command runs, not the service.
@@ -748,7 +775,8 @@ def _build_create(a: Args) -> c.ServiceCreate:
         groups=tuple(a.every("group")), dns=tuple(tuple(a.every(f)) for f in _DNS_FLAGS),
         hosts=tuple(map(swarm_host, a.every("host"))),
         capabilities=capabilities.effective(a.every("cap-add"), a.every("cap-drop")),
-        log_driver=_log_driver(None, a),
+        log_driver=_log_driver(None, a), sysctls=functools.reduce(_pairs_add, a.every("sysctl"), ()),
+        ulimits=_ulimits_update((), a, "ulimit"),
         **_container_scalars(base, a),
     )
     spec = ServiceSpec(
@@ -896,6 +924,20 @@ def _hosts_update(hosts: tuple[str, ...], a: Args) -> tuple[str, ...]:
     return tuple(dict.fromkeys(kept + [swarm_host(h) for h in a.every("host-add")]))
 
 
+def _sysctls_update(sysctls: tuple[tuple[str, str], ...], a: Args) -> tuple[tuple[str, str], ...]:
+    """updateSysCtls: the -rm keys (a KEY=VALUE's key) dropped first, then the -add ones set."""
+    removed = {text.partition("=")[0] for text in a.every("sysctl-rm")}
+    return functools.reduce(_pairs_add, a.every("sysctl-add"), tuple(p for p in sysctls if p[0] not in removed))
+
+
+def _ulimits_update(ulimits: tuple[tuple[str, int, int], ...], a: Args, added: str) -> tuple[tuple[str, int, int], ...]:
+    """UlimitOpt (one per name, the last one given) on create; updateUlimits on update: the -rm names (a
+    NAME=VALUE's name) dropped first, then the -add ones set; sorted by name."""
+    removed = {text.partition("=")[0] for text in a.every("ulimit-rm")}
+    by_name = {u[0]: u for u in ulimits if u[0] not in removed} | {u[0]: u for u in a.every(added)}
+    return tuple(sorted(by_name.values()))
+
+
 def apply_update(spec: ServiceSpec, changes: tuple[tuple[str, object], ...]) -> ServiceSpec:
     """`spec` after a `docker service update` with these changes, merged as docker/cli's updateService does."""
     a = Args(list(changes), [])
@@ -919,7 +961,8 @@ def apply_update(spec: ServiceSpec, changes: tuple[tuple[str, object], ...]) -> 
         groups=_groups_update(task.groups, a), dns=_dns_update(task.dns, a), hosts=_hosts_update(task.hosts, a),
         capabilities=(capabilities.update(*task.capabilities, a.every("cap-add"), a.every("cap-drop"))
                       if a.has("cap-add", "cap-drop") else task.capabilities),
-        log_driver=_log_driver(task.log_driver, a),
+        log_driver=_log_driver(task.log_driver, a), sysctls=_sysctls_update(task.sysctls, a),
+        ulimits=_ulimits_update(task.ulimits, a, "ulimit-add"),
         **_container_scalars(task, a),
     )
     endpoint = EndpointSpec(mode=a.last("endpoint-mode", spec.endpoint.mode),

@@ -397,6 +397,10 @@ def _pretty_container(spec: ServiceSpec) -> str:
     if add or drop:
         init += "\nCapabilities:" + (f"\n Add: {', '.join(add)}" if add else "") + (
             f"\n Drop: {', '.join(drop)}" if drop else "")
+    if task.sysctls:
+        init += "\nSysCtls:" + "".join(f"\n {k}: {v}" if v else f"\n {k}" for k, v in task.sysctls)
+    if task.ulimits:
+        init += "\nUlimits:" + "".join(f"\n {n}: {soft}:{hard}" for n, soft, hard in task.ulimits)
     mounts = "\nMounts:" if task.mounts else ""
     mounts += "".join(f"\n Target:\t{m.target}\n  Source:\t{m.source}\n  ReadOnly:\t{str(m.read_only).lower()}"
                       f"\n  Type:\t\t{m.type}" for m in task.mounts)
@@ -526,8 +530,9 @@ def _task_template_json(spec: ServiceSpec, allocation: Allocation) -> dict:
             "StopGracePeriod": _nanos(task.stop_grace_period), **_without_empty({"Hosts": list(task.hosts)}),
             "DNSConfig": _without_empty(dict(zip(("Nameservers", "Search", "Options"), map(list, task.dns)))),
             "Isolation": "default",
-            **_without_empty({"CapabilityAdd": list(task.capabilities[0]),
-                              "CapabilityDrop": list(task.capabilities[1])}),
+            **_without_empty({"Sysctls": dict(task.sysctls), "CapabilityAdd": list(task.capabilities[0]),
+                              "CapabilityDrop": list(task.capabilities[1]),
+                              "Ulimits": [{"Name": n, "Hard": hard, "Soft": soft} for n, soft, hard in task.ulimits]}),
         },
         "Resources": {"Limits": _resources_json(task.limits), "Reservations": _resources_json(task.reservations)},
         "RestartPolicy": {"Condition": restart.condition.value, "Delay": _nanos(restart.delay),

@@ -205,6 +205,8 @@ class TaskSpec:
     #    DNSConfig: (--dns nameservers, --dns-search domains, --dns-option options)
     hosts: tuple[str, ...] = ()  # --host HOST:IP as swarmkit keeps it: "IP HOST" (a hosts-file line)
     capabilities: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())  # (CapabilityAdd, CapabilityDrop)
+    sysctls: tuple[tuple[str, str], ...] = ()  # --sysctl, sorted by key
+    ulimits: tuple[tuple[str, int, int], ...] = ()  # --ulimit: (name, soft, hard), sorted by name
 
 
 @dataclass(frozen=True, slots=True)
