@@ -326,3 +326,31 @@ def test_ulimit_refusals_in_dockers_words(value, message):
     with pytest.raises(CommandError) as info:
         create(f"--ulimit {value}")
     assert str(info.value) == f'invalid argument "{value}" for "--ulimit" flag: {message}'
+
+
+def test_isolation_as_the_daemon_converts_it():
+    assert [create(f"--isolation {i}").task.isolation for i in ("foo", "process", "HyperV")] == [
+        "default", "process", "hyperv"]
+    assert container(updated(create("--isolation process"), "--isolation default"))["Isolation"] == "default"
+    assert invalid_container(create("--isolation HyperV").task) == "invalid isolation 'hyperv' on linux"
+    assert invalid_container(create("--isolation process").task) is None  # it ran on the local swarm
+
+
+def test_limit_pids_in_resources_and_pretty():
+    spec = create("--limit-pids 100")
+    assert container_resources(spec) == {"Limits": {"Pids": 100}, "Reservations": {}}
+    assert "\nResources:\n Limits:\n  PIDs:\t\t100\nEndpoint Mode:" in service_inspect_pretty(
+        Service(id="x" * 25, spec=spec), 0.0)
+    negative = create("--limit-pids -5")  # sent as it is; --pretty shows neither Limits nor PIDs
+    assert negative.task.limits.pids == -5
+    assert "\nResources:\nEndpoint Mode:" in service_inspect_pretty(Service(id="x" * 25, spec=negative), 0.0)
+    assert updated(spec, "--limit-pids 0").task.limits.pids == 0
+    assert updated(spec, "--limit-cpu 1").task.limits.pids == 100
+    both = updated(spec, "--limit-cpu 1 --limit-pids 7")
+    assert container_resources(both) == {"Limits": {"NanoCPUs": 1000000000, "Pids": 7}, "Reservations": {}}
+    assert "\n Limits:\n  CPU:\t\t1\n  PIDs:\t\t7\nEndpoint Mode:" in service_inspect_pretty(
+        Service(id="x" * 25, spec=both), 0.0)
+
+
+def container_resources(spec) -> dict:
+    return json.loads(service_inspect_json([Service(id="x" * 25, spec=spec)]))[0]["Spec"]["TaskTemplate"]["Resources"]

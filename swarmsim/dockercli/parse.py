@@ -413,6 +413,12 @@ def _ulimit(text: str) -> tuple[str, int, int]:
     return name, soft, hard
 
 
+def _isolation(text: str) -> str:
+    """Any word is sent; moby's conversion to swarmkit's enum keeps process and hyperv (in any case) and
+    makes the rest default."""
+    return text.lower() if text.lower() in ("process", "hyperv") else "default"
+
+
 def _object_ref(text: str) -> str:
     """`--secret`/`--config`: NAME, or source=NAME[,target=...,uid=,gid=,mode=] (opts.SecretOpt); the name."""
     if "=" not in text:
@@ -588,7 +594,8 @@ _QUIET = Flag("quiet", short="q")
 _COMMON_SERVICE_FLAGS = (
     _DETACH, _QUIET, Flag("replicas", _uint), Flag("replicas-max-per-node", _uint),
     Flag("reserve-cpu", parse_cpus), Flag("reserve-memory", ram_in_bytes),
-    Flag("limit-cpu", parse_cpus), Flag("limit-memory", ram_in_bytes),
+    Flag("limit-cpu", parse_cpus), Flag("limit-memory", ram_in_bytes), Flag("limit-pids", _int),
+    Flag("isolation", _isolation),
     Flag("stop-grace-period", _duration), Flag("restart-condition", _choice(RestartCondition)),
     Flag("restart-delay", _duration), Flag("restart-max-attempts", _uint), Flag("restart-window", _duration),
     *_update_flags("update"), *_update_flags("rollback"),
@@ -647,7 +654,8 @@ def _with_env(env: tuple[str, ...], additions: list[str]) -> tuple[str, ...]:
 def _resources(base: Resources, a: Args, prefix: str) -> Resources:
     return Resources(nano_cpus=a.last(f"{prefix}-cpu", base.nano_cpus),
                      memory_bytes=a.last(f"{prefix}-memory", base.memory_bytes),
-                     generic=_generic(base.generic, a) if prefix == "reserve" else ())
+                     generic=_generic(base.generic, a) if prefix == "reserve" else (),
+                     pids=a.last("limit-pids", base.pids) if prefix == "limit" else 0)
 
 
 def _generic(base: tuple[tuple[str, int], ...], a: Args) -> tuple[tuple[str, int], ...]:
@@ -740,7 +748,7 @@ _update_flag_names = tuple(f.name for f in _update_flags("update") + _update_fla
 def _container_scalars(task: TaskSpec, a: Args) -> dict[str, object]:
     """The ContainerSpec fields a flag sets outright, on create as on update (update.go's updateString,
     updateBoolPtr, updateStringToSlice): the flag given replaces, one not given keeps the value."""
-    return dict(command=a.last("entrypoint", task.command), hostname=a.last("hostname", task.hostname),
+    return dict(isolation=a.last("isolation", task.isolation), command=a.last("entrypoint", task.command), hostname=a.last("hostname", task.hostname),
                 dir=a.last("workdir", task.dir), user=a.last("user", task.user), init=a.last("init", task.init),
                 stop_signal=a.last("stop-signal", task.stop_signal), tty=a.last("tty", task.tty),
                 read_only=a.last("read-only", task.read_only))

@@ -454,6 +454,7 @@ def service_inspect_pretty(service: Service, now: float,
         "\nResources:",
         _pretty_resources("Reservations", spec.task.reservations),
         _pretty_resources("Limits", spec.task.limits),
+        f"\n  PIDs:\t\t{spec.task.limits.pids}" if spec.task.limits.pids > 0 else "",
         _pretty_endpoint(service, _held(service, ports)),
         "\n\n",
     ))
@@ -465,8 +466,9 @@ def _without_empty(fields: dict) -> dict:
 
 
 def _resources_json(res: Resources) -> dict:
-    return _without_empty({"NanoCPUs": res.nano_cpus, "MemoryBytes": res.memory_bytes, "GenericResources": [
-        {"DiscreteResourceSpec": {"Kind": kind, "Value": n}} for kind, n in res.generic]})
+    return _without_empty({"NanoCPUs": res.nano_cpus, "MemoryBytes": res.memory_bytes, "Pids": res.pids,
+                           "GenericResources": [{"DiscreteResourceSpec": {"Kind": kind, "Value": n}}
+                                                for kind, n in res.generic]})
 
 
 def _update_config_json(config: UpdateConfig) -> dict:
@@ -529,7 +531,7 @@ def _task_template_json(spec: ServiceSpec, allocation: Allocation) -> dict:
                               "Mounts": [_mount_json(m) for m in task.mounts]}),
             "StopGracePeriod": _nanos(task.stop_grace_period), **_without_empty({"Hosts": list(task.hosts)}),
             "DNSConfig": _without_empty(dict(zip(("Nameservers", "Search", "Options"), map(list, task.dns)))),
-            "Isolation": "default",
+            "Isolation": task.isolation,
             **_without_empty({"Sysctls": dict(task.sysctls), "CapabilityAdd": list(task.capabilities[0]),
                               "CapabilityDrop": list(task.capabilities[1]),
                               "Ulimits": [{"Name": n, "Hard": hard, "Soft": soft} for n, soft, hard in task.ulimits]}),

@@ -95,8 +95,8 @@ def _signal(text: str) -> bool:
 
 def container_create_error(task) -> str | None:
     """What dockerd's container create refuses in a task's container settings (daemon/container.go
-    verifyContainerSettings, in its order: the working directory, the stop signal, the capabilities), so
-    the agent rejects the task while preparing it."""
+    verifyContainerSettings, in its order: the working directory, the stop signal, the capabilities, the
+    isolation), so the agent rejects the task while preparing it."""
     if task.dir and not task.dir.startswith("/"):
         return f"the working directory '{task.dir}' is invalid, it needs to be an absolute path"
     if task.stop_signal and not _signal(task.stop_signal):
@@ -105,4 +105,6 @@ def container_create_error(task) -> str | None:
         unknown = next((cap for cap in caps if cap != "ALL" and cap not in _CAPABILITIES), None)
         if unknown is not None:
             return f"invalid {name}: unknown capability: {quote(unknown)}"
+    if task.isolation == "hyperv":  # validateHostConfig: on Linux only the default isolation
+        return "invalid isolation 'hyperv' on linux"
     return None

@@ -72,9 +72,10 @@ class Resources:
     nano_cpus: int = 0
     memory_bytes: int = 0
     generic: tuple[tuple[str, int], ...] = ()  # reservations only: (kind, count), discrete as docker/cli allows
+    pids: int = 0  # limits only: --limit-pids (0 unlimited; a negative one is kept as sent)
 
     def __bool__(self) -> bool:
-        return bool(self.nano_cpus or self.memory_bytes or self.generic)
+        return bool(self.nano_cpus or self.memory_bytes or self.generic or self.pids > 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +206,7 @@ class TaskSpec:
     #    DNSConfig: (--dns nameservers, --dns-search domains, --dns-option options)
     hosts: tuple[str, ...] = ()  # --host HOST:IP as swarmkit keeps it: "IP HOST" (a hosts-file line)
     capabilities: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())  # (CapabilityAdd, CapabilityDrop)
+    isolation: str = "default"  # --isolation as the daemon converts it: default, process or hyperv
     sysctls: tuple[tuple[str, str], ...] = ()  # --sysctl, sorted by key
     ulimits: tuple[tuple[str, int, int], ...] = ()  # --ulimit: (name, soft, hard), sorted by name
 
