@@ -354,3 +354,11 @@ def test_limit_pids_in_resources_and_pretty():
 
 def container_resources(spec) -> dict:
     return json.loads(service_inspect_json([Service(id="x" * 25, spec=spec)]))[0]["Spec"]["TaskTemplate"]["Resources"]
+
+
+def test_update_takes_max_concurrent_and_changes_nothing():
+    job = parse_command_line("docker service create --name j --mode replicated-job --replicas 2 --max-concurrent 1 "
+                             "nginx true").spec
+    assert apply_update(job, parse_command_line("docker service update --max-concurrent 5 j").changes) == job
+    with pytest.raises(CommandError, match='invalid argument "x" for "--max-concurrent" flag: strconv.ParseUint'):
+        parse_command_line("docker service update --max-concurrent x j")

@@ -622,6 +622,7 @@ _CREATE_FLAGS = _COMMON_SERVICE_FLAGS + (
 )
 
 _UPDATE_FLAGS = _COMMON_SERVICE_FLAGS + (
+    Flag("max-concurrent", _uint),  # registered for update too, and never read by updateService
     Flag("image", _text), Flag("force"), Flag("rollback"), Flag("args", _words),
     Flag("env-add", _env), Flag("env-rm", _text), Flag("label-add", _key_value), Flag("label-rm", _text),
     Flag("constraint-add", check_constraint), Flag("constraint-rm", _text),
