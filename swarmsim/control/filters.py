@@ -3,8 +3,8 @@
 Filters run in swarmkit's order and stop at the first failure; only that
 filter's counter grows. Any node passing the whole pipeline resets all counters,
 so the explanation counts only the failures since the last success, as Docker's.
-Not modelled: the plugin and CSI volume filters (every simulated node has every
-driver, and there are no cluster volumes).
+The plugin filter looks at log drivers only: every simulated node has every network and volume
+driver, and the log drivers a dockerd 20.10.24 node reports. Not modelled: CSI volumes.
 """
 from __future__ import annotations
 
@@ -50,6 +50,26 @@ class ResourceFilter(Filter):
 
     def explain(self, nodes: int) -> str:
         return _plural(nodes, "insufficient resources on 1 node", "insufficient resources on {n} nodes")
+
+
+#: the log drivers in a dockerd 20.10.24 node's Description.Engine.Plugins (seen on the local swarm)
+LOG_DRIVERS = frozenset(("awslogs", "fluentd", "gcplogs", "gelf", "journald", "json-file", "local", "logentries",
+                         "splunk", "syslog"))
+
+
+class PluginFilter(Filter):
+    """A task's log driver must be one the node has ("none" and a nameless driver need none)."""
+
+    def set_task(self, t: Task) -> bool:
+        self.t = t
+        return t.spec.log_driver is not None
+
+    def check(self, n: NodeInfo) -> bool:
+        name = self.t.spec.log_driver[0]
+        return name in ("", "none") or name in LOG_DRIVERS
+
+    def explain(self, nodes: int) -> str:
+        return _plural(nodes, "missing plugin on 1 node", "missing plugin on {n} nodes")
 
 
 class ConstraintFilter(Filter):
@@ -114,7 +134,7 @@ class Pipeline:
     """Runs the filters in order, counting failures per filter for the explanation."""
 
     def __init__(self) -> None:
-        self.filters: list[Filter] = [ReadyFilter(), ResourceFilter(), ConstraintFilter(), PlatformFilter(),
+        self.filters: list[Filter] = [ReadyFilter(), ResourceFilter(), PluginFilter(), ConstraintFilter(), PlatformFilter(),
                                       HostPortFilter(), MaxReplicasFilter()]
         self.enabled = [False] * len(self.filters)
         self.failures = [0] * len(self.filters)

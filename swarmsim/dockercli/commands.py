@@ -16,6 +16,7 @@ class ServiceCreate:
     spec: ServiceSpec
     detach: bool = False
     resolve_image: bool = True  # the client asks the registry for the image's digest and platforms
+    env_files: tuple[str, ...] = ()  # --env-file names as written: the loader reads them (parse.with_env_files)
 
 
 @dataclass(frozen=True, slots=True)

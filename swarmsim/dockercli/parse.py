@@ -18,13 +18,16 @@ import csv
 import ipaddress
 from collections import deque
 import difflib
+import functools
 import re
 import shlex
 from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Callable
 
-from . import commands as c, genericresource, template, validate
+from . import capabilities, commands as c, genericresource, template, validate
+from ..model.gostrings import fields, quote
+from .netopts import swarm_host, validate_dns_search, validate_extra_host, validate_ip_address
 from ..control.constraint import parse as parse_constraint
 from ..model import (Availability, EndpointSpec, FailureAction, Healthcheck, Placement, PortConfig, Resources, RestartCondition,
                     RestartPolicy, ServiceMode, ServiceSpec, TaskSpec, UpdateConfig, UpdateOrder)
@@ -357,12 +360,15 @@ def _string_slice(text: str) -> tuple[str, ...]:
 
 
 def _key_value(text: str) -> tuple[str, str]:
+    """A label: checked as opts.ValidateLabel (on the key with its left blanks trimmed), kept as
+    ConvertKVStringsToMap splits it, the key as written (` a=1` is the label " a", as docker keeps it)."""
     key, _, value = text.partition("=")
-    if not key.strip():
+    checked = key.lstrip(" \t")
+    if not checked:
         raise ValueError(f"invalid label '{text}': empty name")
-    if re.search(r"\s", key.strip()):
-        raise ValueError(f"label '{key}' contains whitespaces")
-    return key.strip(), value
+    if re.search("[ \t]", checked):
+        raise ValueError(f"label '{checked}' contains whitespaces")
+    return key, value
 
 
 def _env(text: str) -> str:
@@ -379,6 +385,38 @@ def _network(text: str) -> str:
     if not fields.get("name"):
         raise ValueError(f"network name is missing in {text}")
     return fields["name"]
+
+
+# go-units' ulimitNameMapping ("as" left out, as there)
+_ULIMITS = ("core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc", "rss",
+            "rtprio", "rttime", "sigpending", "stack")
+
+
+def _ulimit(text: str) -> tuple[str, int, int]:
+    """go-units ParseUlimit: NAME=SOFT[:HARD] (HARD defaults to SOFT; -1 is unlimited), in its words."""
+    name, sep, limits = text.partition("=")
+    if not sep:
+        raise ValueError(f"invalid ulimit argument: {text}")
+    if name not in _ULIMITS:
+        raise ValueError(f"invalid ulimit type: {name}")
+    values = limits.split(":")
+    if len(values) > 2:
+        raise ValueError(f"too many limit value arguments - {limits}, can only have up to two, `soft[:hard]`")
+    hard = _int(values[1]) if len(values) == 2 else None
+    soft = _int(values[0])
+    hard = soft if hard is None else hard
+    if hard != -1 and soft == -1:
+        raise ValueError(f"ulimit soft limit must be less than or equal to hard limit: soft: -1 (unlimited), "
+                         f"hard: {hard}")
+    if hard != -1 and soft > hard:
+        raise ValueError(f"ulimit soft limit must be less than or equal to hard limit: {soft} > {hard}")
+    return name, soft, hard
+
+
+def _isolation(text: str) -> str:
+    """Any word is sent; moby's conversion to swarmkit's enum keeps process and hyperv (in any case) and
+    makes the rest default."""
+    return text.lower() if text.lower() in ("process", "hyperv") else "default"
 
 
 def _object_ref(text: str) -> str:
@@ -539,7 +577,7 @@ def _set(flag: Flag, parse: Callable[[str], object], text: str) -> object:
     except CommandError:  # the daemon's refusal, not the flag parser's
         raise
     except ValueError as err:
-        raise CommandError(f'invalid argument "{text}" for "{flag.label}" flag: {err}') from None
+        raise CommandError(f"invalid argument {quote(text)} for {quote(flag.label)} flag: {err}") from None  # pflag's %q
 
 
 # -- service create / update ---------------------------------------------------------------------------------------
@@ -556,7 +594,8 @@ _QUIET = Flag("quiet", short="q")
 _COMMON_SERVICE_FLAGS = (
     _DETACH, _QUIET, Flag("replicas", _uint), Flag("replicas-max-per-node", _uint),
     Flag("reserve-cpu", parse_cpus), Flag("reserve-memory", ram_in_bytes),
-    Flag("limit-cpu", parse_cpus), Flag("limit-memory", ram_in_bytes),
+    Flag("limit-cpu", parse_cpus), Flag("limit-memory", ram_in_bytes), Flag("limit-pids", _int),
+    Flag("isolation", _isolation),
     Flag("stop-grace-period", _duration), Flag("restart-condition", _choice(RestartCondition)),
     Flag("restart-delay", _duration), Flag("restart-max-attempts", _uint), Flag("restart-window", _duration),
     *_update_flags("update"), *_update_flags("rollback"),
@@ -564,17 +603,26 @@ _COMMON_SERVICE_FLAGS = (
     Flag("health-cmd", _text), Flag("health-interval", _positive_duration),
     Flag("health-timeout", _positive_duration), Flag("health-retries", _uint),
     Flag("health-start-period", _positive_duration), Flag("no-healthcheck"),
+    Flag("hostname", _text), Flag("user", _text, "u"), Flag("workdir", _text, "w"), Flag("init"),
+    Flag("read-only"), Flag("tty", short="t"), Flag("stop-signal", _text), Flag("entrypoint", _words),
+    Flag("cap-add", _text), Flag("cap-drop", _text), Flag("log-driver", _text), Flag("log-opt", _text),
 )
+
+#: The boolean ContainerSpec flags: `--tty=false` on an update is a change (pflag's Changed), not an absence.
+_CONTAINER_SWITCHES = ("init", "read-only", "tty")
 
 _CREATE_FLAGS = _COMMON_SERVICE_FLAGS + (
     Flag("name", _text), Flag("mode", _choice(ServiceMode)), Flag("constraint", check_constraint),
     Flag("placement-pref", check_spread), Flag("publish", parse_ports, "p"), Flag("network", _network),
     Flag("env", _env, "e"), Flag("label", _key_value, "l"), Flag("secret", _object_ref), Flag("config", _object_ref),
     Flag("generic-resource", genericresource.check_term), Flag("max-concurrent", _uint),
-    Flag("mount", parse_mount),
+    Flag("mount", parse_mount), Flag("container-label", _key_value), Flag("env-file", _text),
+    Flag("group", _text), Flag("dns", validate_ip_address), Flag("dns-search", validate_dns_search),
+    Flag("dns-option", _text), Flag("host", validate_extra_host), Flag("sysctl", _text), Flag("ulimit", _ulimit),
 )
 
 _UPDATE_FLAGS = _COMMON_SERVICE_FLAGS + (
+    Flag("max-concurrent", _uint),  # registered for update too, and never read by updateService
     Flag("image", _text), Flag("force"), Flag("rollback"), Flag("args", _words),
     Flag("env-add", _env), Flag("env-rm", _text), Flag("label-add", _key_value), Flag("label-rm", _text),
     Flag("constraint-add", check_constraint), Flag("constraint-rm", _text),
@@ -584,6 +632,12 @@ _UPDATE_FLAGS = _COMMON_SERVICE_FLAGS + (
     Flag("secret-add", _object_ref), Flag("secret-rm", _text), Flag("config-add", _object_ref),
     Flag("config-rm", _text), Flag("generic-resource-add", genericresource.check_term),
     Flag("generic-resource-rm", _text), Flag("mount-add", parse_mount), Flag("mount-rm", _text),
+    Flag("container-label-add", _key_value), Flag("container-label-rm", _text),
+    Flag("group-add", _text), Flag("group-rm", _text),
+    Flag("dns-add", validate_ip_address), Flag("dns-rm", _text), Flag("dns-search-add", validate_dns_search),
+    Flag("dns-search-rm", _text), Flag("dns-option-add", _text), Flag("dns-option-rm", _text),
+    Flag("host-add", validate_extra_host), Flag("host-rm", _text), Flag("sysctl-add", _text),
+    Flag("sysctl-rm", _text), Flag("ulimit-add", _ulimit), Flag("ulimit-rm", _text),
 )
 
 #: Flags of `service update` that change how the command runs, not the service.
@@ -601,7 +655,8 @@ def _with_env(env: tuple[str, ...], additions: list[str]) -> tuple[str, ...]:
 def _resources(base: Resources, a: Args, prefix: str) -> Resources:
     return Resources(nano_cpus=a.last(f"{prefix}-cpu", base.nano_cpus),
                      memory_bytes=a.last(f"{prefix}-memory", base.memory_bytes),
-                     generic=_generic(base.generic, a) if prefix == "reserve" else ())
+                     generic=_generic(base.generic, a) if prefix == "reserve" else (),
+                     pids=a.last("limit-pids", base.pids) if prefix == "limit" else 0)
 
 
 def _generic(base: tuple[tuple[str, int], ...], a: Args) -> tuple[tuple[str, int], ...]:
@@ -691,6 +746,24 @@ def _mode(a: Args) -> tuple[ServiceMode, int, int]:
 _update_flag_names = tuple(f.name for f in _update_flags("update") + _update_flags("rollback"))
 
 
+def _container_scalars(task: TaskSpec, a: Args) -> dict[str, object]:
+    """The ContainerSpec fields a flag sets outright, on create as on update (update.go's updateString,
+    updateBoolPtr, updateStringToSlice): the flag given replaces, one not given keeps the value."""
+    return dict(isolation=a.last("isolation", task.isolation), command=a.last("entrypoint", task.command), hostname=a.last("hostname", task.hostname),
+                dir=a.last("workdir", task.dir), user=a.last("user", task.user), init=a.last("init", task.init),
+                stop_signal=a.last("stop-signal", task.stop_signal), tty=a.last("tty", task.tty),
+                read_only=a.last("read-only", task.read_only))
+
+
+def _log_driver(current: tuple | None, a: Args) -> tuple | None:
+    """toLogDriver on create, updateLogDriver on update: only a --log-driver with a name sets the driver,
+    with exactly the --log-opt options given (ConvertKVStringsToMap); --log-opt alone changes nothing."""
+    name = a.last("log-driver", "")
+    if not name:
+        return current
+    return name, functools.reduce(_pairs_add, a.every("log-opt"), ())
+
+
 def _build_create(a: Args) -> c.ServiceCreate:
     mode, replicas, concurrent = _mode(a)
     if not a.last("name"):
@@ -707,7 +780,13 @@ def _build_create(a: Args) -> c.ServiceCreate:
         networks=tuple(dict.fromkeys(a.every("network"))),
         healthcheck=_healthcheck(None, a),
         secrets=tuple(dict.fromkeys(a.every("secret"))), configs=tuple(dict.fromkeys(a.every("config"))),
-        mounts=tuple(a.every("mount")),
+        mounts=tuple(a.every("mount")), labels=tuple(sorted(dict(a.every("container-label")).items())),
+        groups=tuple(a.every("group")), dns=tuple(tuple(a.every(f)) for f in _DNS_FLAGS),
+        hosts=tuple(map(swarm_host, a.every("host"))),
+        capabilities=capabilities.effective(a.every("cap-add"), a.every("cap-drop")),
+        log_driver=_log_driver(None, a), sysctls=functools.reduce(_pairs_add, a.every("sysctl"), ()),
+        ulimits=_ulimits_update((), a, "ulimit"),
+        **_container_scalars(base, a),
     )
     spec = ServiceSpec(
         name=a.last("name"), task=task, mode=mode, replicas=replicas, max_concurrent=concurrent,
@@ -716,11 +795,21 @@ def _build_create(a: Args) -> c.ServiceCreate:
         rollback_config=_update_config(UpdateConfig(), a, "rollback"),
         labels=dict(a.every("label")),
     )
-    return c.ServiceCreate(spec=spec, detach=a.true("detach"), resolve_image=not a.true("no-resolve-image"))
+    return c.ServiceCreate(spec=spec, detach=a.true("detach"), resolve_image=not a.true("no-resolve-image"),
+                           env_files=tuple(a.every("env-file")))
+
+
+def with_env_files(create: c.ServiceCreate, variables: list[str]) -> c.ServiceCreate:
+    """The create with its env files' variables (all files', in flag order) before its `--env` ones, as
+    makeEnv merges them (ReadKVEnvStrings: the files first, so `-e` wins)."""
+    task = create.spec.task
+    task = replace(task, env=_with_env(_with_env((), variables), task.env))
+    return replace(create, spec=replace(create.spec, task=task))
 
 
 def _build_update(a: Args) -> c.ServiceUpdate:
-    changes = tuple((name, value) for name, value in a.values if name not in _NOT_CHANGES and value is not False)
+    changes = tuple((name, value) for name, value in a.values
+                    if name not in _NOT_CHANGES and (value is not False or name in _CONTAINER_SWITCHES))
     if a.true("rollback") and changes:
         raise CommandError("other flags may not be combined with --rollback")
     return c.ServiceUpdate(service=a.positionals[0], changes=changes, detach=a.true("detach"),
@@ -798,6 +887,66 @@ def _labels_update(labels: dict[str, str], a: Args) -> dict[str, str]:
     return {k: v for k, v in labels.items() if k not in removed} | dict(a.every("label-add"))
 
 
+def _container_labels_update(labels: tuple[tuple[str, str], ...], a: Args) -> tuple[tuple[str, str], ...]:
+    """updateContainerLabels: the -rm keys dropped first, then the -add ones set (so adding and removing
+    one key in one update keeps it, with the new value)."""
+    removed = a.every("container-label-rm")
+    kept = {k: v for k, v in labels if k not in removed}
+    return tuple(sorted((kept | dict(a.every("container-label-add"))).items()))
+
+
+def _groups_update(groups: tuple[str, ...], a: Args) -> tuple[str, ...]:
+    """updateGroups, only when a -add or -rm is given: the added appended, the removed dropped (every copy),
+    the rest sorted."""
+    if not a.has("group-add", "group-rm"):
+        return groups
+    removed = set(a.every("group-rm"))
+    return tuple(sorted(g for g in groups + tuple(a.every("group-add")) if g not in removed))
+
+
+_DNS_FLAGS = ("dns", "dns-search", "dns-option")  # DNSConfig's Nameservers, Search, Options
+
+
+def _dns_update(dns: tuple[tuple[str, ...], ...], a: Args) -> tuple[tuple[str, ...], ...]:
+    """updateDNSConfig, only when one of its six flags is given: in each list, the added appended, the
+    duplicates dropped, then the removed, the rest sorted."""
+    if not a.has(*(f"{flag}-{op}" for flag in _DNS_FLAGS for op in ("add", "rm"))):
+        return dns
+    return tuple(tuple(sorted(v for v in dict.fromkeys(values + tuple(a.every(f"{flag}-add")))
+                              if v not in a.every(f"{flag}-rm")))
+                 for flag, values in zip(_DNS_FLAGS, dns))
+
+
+def _hosts_update(hosts: tuple[str, ...], a: Args) -> tuple[str, ...]:
+    """updateHosts, only when --host-add or --host-rm is given: a removal (HOST, or HOST:IP for that
+    address only) takes the name out of each "IP NAME..." line, a line left without names goes, every line
+    is written again ("IP NAME...", single spaces), then the added appended and duplicates dropped."""
+    if not a.has("host-add", "host-rm"):
+        return hosts
+    removals = [(name, ip) for name, _, ip in (text.partition(":") for text in a.every("host-rm"))]
+    kept = []
+    for entry in hosts:
+        ip, *names = fields(entry) or [""]
+        names = [n for n in names if not any(n == name and rm_ip in ("", ip) for name, rm_ip in removals)]
+        if names:
+            kept.append(" ".join([ip, *names]))
+    return tuple(dict.fromkeys(kept + [swarm_host(h) for h in a.every("host-add")]))
+
+
+def _sysctls_update(sysctls: tuple[tuple[str, str], ...], a: Args) -> tuple[tuple[str, str], ...]:
+    """updateSysCtls: the -rm keys (a KEY=VALUE's key) dropped first, then the -add ones set."""
+    removed = {text.partition("=")[0] for text in a.every("sysctl-rm")}
+    return functools.reduce(_pairs_add, a.every("sysctl-add"), tuple(p for p in sysctls if p[0] not in removed))
+
+
+def _ulimits_update(ulimits: tuple[tuple[str, int, int], ...], a: Args, added: str) -> tuple[tuple[str, int, int], ...]:
+    """UlimitOpt (one per name, the last one given) on create; updateUlimits on update: the -rm names (a
+    NAME=VALUE's name) dropped first, then the -add ones set; sorted by name."""
+    removed = {text.partition("=")[0] for text in a.every("ulimit-rm")}
+    by_name = {u[0]: u for u in ulimits if u[0] not in removed} | {u[0]: u for u in a.every(added)}
+    return tuple(sorted(by_name.values()))
+
+
 def apply_update(spec: ServiceSpec, changes: tuple[tuple[str, object], ...]) -> ServiceSpec:
     """`spec` after a `docker service update` with these changes, merged as docker/cli's updateService does."""
     a = Args(list(changes), [])
@@ -817,7 +966,13 @@ def apply_update(spec: ServiceSpec, changes: tuple[tuple[str, object], ...]) -> 
         force_update=task.force_update + int(a.true("force")),
         healthcheck=_healthcheck(task.healthcheck, a),
         secrets=_refs_update(task.secrets, a, "secret"), configs=_refs_update(task.configs, a, "config"),
-        mounts=_mounts_update(task.mounts, a),
+        mounts=_mounts_update(task.mounts, a), labels=_container_labels_update(task.labels, a),
+        groups=_groups_update(task.groups, a), dns=_dns_update(task.dns, a), hosts=_hosts_update(task.hosts, a),
+        capabilities=(capabilities.update(*task.capabilities, a.every("cap-add"), a.every("cap-drop"))
+                      if a.has("cap-add", "cap-drop") else task.capabilities),
+        log_driver=_log_driver(task.log_driver, a), sysctls=_sysctls_update(task.sysctls, a),
+        ulimits=_ulimits_update(task.ulimits, a, "ulimit-add"),
+        **_container_scalars(task, a),
     )
     endpoint = EndpointSpec(mode=a.last("endpoint-mode", spec.endpoint.mode),
                             ports=_ports_update(spec.endpoint.ports, a))

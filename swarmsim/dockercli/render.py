@@ -387,14 +387,33 @@ def _pretty_placement(spec: ServiceSpec) -> str:
 
 
 def _pretty_container(spec: ServiceSpec) -> str:
-    """ContainerSpec; Init is always there because the CLI always sends it (false)."""
+    """ContainerSpec; Init is always there because the CLI always sends it."""
     task = spec.task
     args = f"\n Args:\t\t{''.join(a + ' ' for a in task.args)}" if task.args else ""
     env = f"\n Env:\t\t{''.join(e + ' ' for e in task.env)}" if task.env else ""
+    env += f"\n Dir:\t\t{task.dir}" if task.dir else ""
+    init = f"\n Init:\t\t{str(task.init).lower()}" + (f"\n User: {task.user}" if task.user else "")
+    add, drop = task.capabilities
+    if add or drop:
+        init += "\nCapabilities:" + (f"\n Add: {', '.join(add)}" if add else "") + (
+            f"\n Drop: {', '.join(drop)}" if drop else "")
+    if task.sysctls:
+        init += "\nSysCtls:" + "".join(f"\n {k}: {v}" if v else f"\n {k}" for k, v in task.sysctls)
+    if task.ulimits:
+        init += "\nUlimits:" + "".join(f"\n {n}: {soft}:{hard}" for n, soft, hard in task.ulimits)
     mounts = "\nMounts:" if task.mounts else ""
     mounts += "".join(f"\n Target:\t{m.target}\n  Source:\t{m.source}\n  ReadOnly:\t{str(m.read_only).lower()}"
                       f"\n  Type:\t\t{m.type}" for m in task.mounts)
-    return f"\nContainerSpec:\n Image:\t\t{task.image}{args}{env}\n Init:\t\tfalse{mounts}"
+    return f"\nContainerSpec:\n Image:\t\t{task.image}{args}{env}{init}{mounts}"
+
+
+def _pretty_log_driver(spec: ServiceSpec) -> str:
+    """The Log Driver block; the template leaves an empty line after it."""
+    if spec.task.log_driver is None:
+        return ""
+    name, options = spec.task.log_driver
+    opts = "".join(f"\n  {k}" + (f":       {v}" if v else "") for k, v in options)
+    return "\nLog Driver:" + (f"\n Name:\t\t{name}" if name else "") + (f"\n LogOpts:{opts}" if opts else "") + "\n"
 
 
 def _held(service: Service, ports: Mapping[str, Sequence[PortConfig]] | None) -> Sequence[PortConfig]:
@@ -431,9 +450,11 @@ def service_inspect_pretty(service: Service, now: float,
         _pretty_update_config("UpdateConfig", "Update order:      ", spec.update_config),
         _pretty_update_config("RollbackConfig", "Rollback order:    ", spec.rollback_config),
         _pretty_container(spec),
+        _pretty_log_driver(spec),
         "\nResources:",
         _pretty_resources("Reservations", spec.task.reservations),
         _pretty_resources("Limits", spec.task.limits),
+        f"\n  PIDs:\t\t{spec.task.limits.pids}" if spec.task.limits.pids > 0 else "",
         _pretty_endpoint(service, _held(service, ports)),
         "\n\n",
     ))
@@ -445,8 +466,9 @@ def _without_empty(fields: dict) -> dict:
 
 
 def _resources_json(res: Resources) -> dict:
-    return _without_empty({"NanoCPUs": res.nano_cpus, "MemoryBytes": res.memory_bytes, "GenericResources": [
-        {"DiscreteResourceSpec": {"Kind": kind, "Value": n}} for kind, n in res.generic]})
+    return _without_empty({"NanoCPUs": res.nano_cpus, "MemoryBytes": res.memory_bytes, "Pids": res.pids,
+                           "GenericResources": [{"DiscreteResourceSpec": {"Kind": kind, "Value": n}}
+                                                for kind, n in res.generic]})
 
 
 def _update_config_json(config: UpdateConfig) -> dict:
@@ -500,12 +522,19 @@ def _task_template_json(spec: ServiceSpec, allocation: Allocation) -> dict:
     placement = task.placement
     return {
         "ContainerSpec": {
-            "Image": task.image,
-            **_without_empty({"Command": list(task.command), "Args": list(task.args), "Env": list(task.env)}),
-            "Init": False,  # then ReadOnly, Mounts, StopGracePeriod: the Go struct's field order
-            **_without_empty({"Mounts": [_mount_json(m) for m in task.mounts]}),
-            "StopGracePeriod": _nanos(task.stop_grace_period), "DNSConfig": {},
-            "Isolation": "default",
+            "Image": task.image,  # then the fields in the Go struct's order (api/types/swarm ContainerSpec)
+            **_without_empty({"Labels": dict(task.labels), "Command": list(task.command), "Args": list(task.args),
+                              "Hostname": task.hostname, "Env": list(task.env), "Dir": task.dir, "User": task.user,
+                              "Groups": list(task.groups)}),
+            "Init": task.init,  # a pointer the CLI always sets: shown even when false
+            **_without_empty({"StopSignal": task.stop_signal, "TTY": task.tty, "ReadOnly": task.read_only,
+                              "Mounts": [_mount_json(m) for m in task.mounts]}),
+            "StopGracePeriod": _nanos(task.stop_grace_period), **_without_empty({"Hosts": list(task.hosts)}),
+            "DNSConfig": _without_empty(dict(zip(("Nameservers", "Search", "Options"), map(list, task.dns)))),
+            "Isolation": task.isolation,
+            **_without_empty({"Sysctls": dict(task.sysctls), "CapabilityAdd": list(task.capabilities[0]),
+                              "CapabilityDrop": list(task.capabilities[1]),
+                              "Ulimits": [{"Name": n, "Hard": hard, "Soft": soft} for n, soft, hard in task.ulimits]}),
         },
         "Resources": {"Limits": _resources_json(task.limits), "Reservations": _resources_json(task.reservations)},
         "RestartPolicy": {"Condition": restart.condition.value, "Delay": _nanos(restart.delay),
@@ -517,6 +546,8 @@ def _task_template_json(spec: ServiceSpec, allocation: Allocation) -> dict:
             "Platforms": [{"Architecture": arch, "OS": os} for os, arch in placement.platforms],
         }),
         **_without_empty({"Networks": [{"Target": allocation.network_ids.get(n, n)} for n in task.networks]}),
+        **({} if task.log_driver is None else {"LogDriver": _without_empty(
+            {"Name": task.log_driver[0], "Options": dict(task.log_driver[1])})}),
         "ForceUpdate": task.force_update,
         "Runtime": "container",
     }

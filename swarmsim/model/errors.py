@@ -3,6 +3,9 @@
 The simulator raises them (sim/raft.py, sim/swarm.py) and the step runner compares against them
 (backend.py), so they live below both.
 """
+import re
+
+from .gostrings import quote
 
 NO_LEADER = ("Error response from daemon: rpc error: code = Unknown desc = The swarm does not have a leader. "
              "It's possible that too few managers are online. Make sure more than half of the managers are online.")
@@ -68,3 +71,40 @@ def invalid_spec(spec) -> str | None:
             or (task.healthcheck and _healthcheck(task.healthcheck))
             or (None if spec.mode.is_job else _negative((("update-delay", update.delay),
                                                          ("update-monitor", update.monitor)))))
+
+
+# pkg/signal SignalMap (linux): the names --stop-signal may use, with or without SIG, in any case
+_SIGNALS = frozenset(
+    "ABRT ALRM BUS CHLD CLD CONT FPE HUP ILL INT IO IOT KILL PIPE POLL PROF PWR QUIT SEGV STKFLT STOP SYS TERM "
+    "TRAP TSTP TTIN TTOU URG USR1 USR2 VTALRM WINCH XCPU XFSZ RTMIN RTMAX".split()
+    + [f"RTMIN+{n}" for n in range(1, 16)] + [f"RTMAX-{n}" for n in range(1, 15)])
+# oci/caps: gocapability's list up to CAP_AUDIT_READ (20.10 leaves out CAP_PERFMON, CAP_BPF, ...)
+_CAPABILITIES = frozenset(f"CAP_{name.upper()}" for name in (
+    "chown dac_override dac_read_search fowner fsetid kill setgid setuid setpcap linux_immutable "
+    "net_bind_service net_broadcast net_admin net_raw ipc_lock ipc_owner sys_module sys_rawio sys_chroot "
+    "sys_ptrace sys_pacct sys_admin sys_boot sys_nice sys_resource sys_time sys_tty_config mknod lease "
+    "audit_write audit_control setfcap mac_override mac_admin syslog wake_alarm block_suspend audit_read").split())
+
+
+def _signal(text: str) -> bool:
+    """pkg/signal ParseSignal: a number other than 0 (strconv.Atoi), or a known name."""
+    if re.fullmatch(r"[+-]?[0-9]+", text) and -2**63 <= int(text) < 2**63:
+        return int(text) != 0
+    return text.upper().removeprefix("SIG") in _SIGNALS
+
+
+def container_create_error(task) -> str | None:
+    """What dockerd's container create refuses in a task's container settings (daemon/container.go
+    verifyContainerSettings, in its order: the working directory, the stop signal, the capabilities, the
+    isolation), so the agent rejects the task while preparing it."""
+    if task.dir and not task.dir.startswith("/"):
+        return f"the working directory '{task.dir}' is invalid, it needs to be an absolute path"
+    if task.stop_signal and not _signal(task.stop_signal):
+        return f"Invalid signal: {task.stop_signal}"
+    for name, caps in zip(("CapAdd", "CapDrop"), task.capabilities):
+        unknown = next((cap for cap in caps if cap != "ALL" and cap not in _CAPABILITIES), None)
+        if unknown is not None:
+            return f"invalid {name}: unknown capability: {quote(unknown)}"
+    if task.isolation == "hyperv":  # validateHostConfig: on Linux only the default isolation
+        return "invalid isolation 'hyperv' on linux"
+    return None

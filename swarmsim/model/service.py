@@ -72,9 +72,10 @@ class Resources:
     nano_cpus: int = 0
     memory_bytes: int = 0
     generic: tuple[tuple[str, int], ...] = ()  # reservations only: (kind, count), discrete as docker/cli allows
+    pids: int = 0  # limits only: --limit-pids (0 unlimited; a negative one is kept as sent)
 
     def __bool__(self) -> bool:
-        return bool(self.nano_cpus or self.memory_bytes or self.generic)
+        return bool(self.nano_cpus or self.memory_bytes or self.generic or self.pids > 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +177,7 @@ class TaskSpec:
     """The part of a service every task carries; a change here makes tasks dirty."""
 
     image: str
-    command: tuple[str, ...] = ()
+    command: tuple[str, ...] = ()  # --entrypoint's shell words (ContainerSpec.Command)
     args: tuple[str, ...] = ()
     env: tuple[str, ...] = ()
     stop_grace_period: float = 10.0
@@ -191,6 +192,23 @@ class TaskSpec:
     secrets: tuple[str, ...] = ()  # names of swarm secrets the container mounts
     configs: tuple[str, ...] = ()  # names of swarm configs
     mounts: tuple[Mount, ...] = ()
+    log_driver: tuple[str, tuple[tuple[str, str], ...]] | None = None  # TaskTemplate.LogDriver: (name, options)
+    labels: tuple[tuple[str, str], ...] = ()  # --container-label, sorted by key (a Go map's JSON order)
+    hostname: str = ""     # --hostname, as written: the agent expands its template ({{.Task.Slot}}...)
+    dir: str = ""          # --workdir
+    user: str = ""         # --user
+    init: bool = False     # --init; the CLI always sends it, so inspect always shows it
+    stop_signal: str = ""  # --stop-signal
+    tty: bool = False      # --tty
+    read_only: bool = False  # --read-only: the root filesystem
+    groups: tuple[str, ...] = ()  # --group: supplementary groups
+    dns: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] = ((), (), ())
+    #    DNSConfig: (--dns nameservers, --dns-search domains, --dns-option options)
+    hosts: tuple[str, ...] = ()  # --host HOST:IP as swarmkit keeps it: "IP HOST" (a hosts-file line)
+    capabilities: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())  # (CapabilityAdd, CapabilityDrop)
+    isolation: str = "default"  # --isolation as the daemon converts it: default, process or hyperv
+    sysctls: tuple[tuple[str, str], ...] = ()  # --sysctl, sorted by key
+    ulimits: tuple[tuple[str, int, int], ...] = ()  # --ulimit: (name, soft, hard), sorted by name
 
 
 @dataclass(frozen=True, slots=True)

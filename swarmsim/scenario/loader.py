@@ -12,6 +12,7 @@ step uses them, networks must be declared before a service attaches to them, and
 from __future__ import annotations
 
 import dataclasses
+import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path as FilePath
@@ -23,7 +24,8 @@ from ..dockercli import commands as c, genericresource, validate
 from . import yamlv2
 from .yamlmerge import MergeError, applied_pairs, merged_pairs
 from .compose import Field, FieldError, format_path, networks, platform, services, stack, workload
-from ..dockercli.parse import CommandError, parse_command_line
+from ..dockercli.envfile import EnvFileError, parse_env_file
+from ..dockercli.parse import CommandError, parse_command_line, with_env_files
 from ..inputs import InputError, printable, read_bytes, read_text
 from ..model import Availability, Role, ServiceMode, ServiceSpec, Workload
 from ..model.errors import invalid_spec
@@ -651,6 +653,8 @@ def _run(world: _World, e: dict[str, Field], line: int) -> Run:
     if isinstance(cmd, (c.StackDeploy, c.StackRm, c.StackServices, c.StackPs)):
         from .stackfile import check_stack_command  # stackfile reads files with this module's Document
         cmd = check_stack_command(world, f, cmd)
+    if isinstance(cmd, c.ServiceCreate) and cmd.env_files:
+        cmd = with_env_files(cmd, [v for name in cmd.env_files for v in _env_file(world, f, name)])
     if isinstance(cmd, c.ObjectCreate):
         size, data = object_data(cmd.kind, world.base / cmd.file, f, " (expected a file relative to the scenario)")
         cmd = dataclasses.replace(cmd, size=size, data=data)
@@ -658,6 +662,20 @@ def _run(world: _World, e: dict[str, Field], line: int) -> Run:
     _check_cluster_command(world, f, cmd, on or _leader(world))
     think = e["think"].duration() if "think" in e else None
     return Run(command=text, parsed=cmd, on=on, think=think, line=line)
+
+
+def _env_file(world: _World, f: Field, name: str) -> list[str]:
+    """An `--env-file`'s variables, the file relative to the scenario's folder; a name alone takes its value
+    from the scenario's `env:`, then the environment (as `${VAR}` in stack files)."""
+    path = world.base / name
+    if not os.path.lexists(path):
+        raise f.fail(f"open {name}: no such file or directory (expected a file relative to the scenario)")
+    try:
+        return parse_env_file(read_bytes(path, "env file"), name, lambda key: world.env.get(key, os.environ.get(key)))
+    except InputError as err:
+        raise f.fail(str(err)) from None
+    except EnvFileError as err:
+        raise f.fail(str(err)) from None
 
 
 def object_data(kind: str, path: FilePath, f: Field, hint: str = "") -> tuple[int, bytes]:

@@ -20,7 +20,8 @@ from . import compose, composeschema, externals
 from .compose import Field, FieldError, Path
 from .interpolate import interpolate
 from .loader import ScenarioError, Document, object_data
-from ..inputs import InputError, read_text
+from ..dockercli.envfile import EnvFileError, parse_env_file
+from ..inputs import InputError, read_bytes, read_text
 from ..dockercli.units import INT64_MAX
 from ..model import ServiceSpec
 from ..model.gofmt import go_float
@@ -66,55 +67,23 @@ def _version(data: dict) -> str:
 
 def _env_file(file: _File, folder: FilePath, field: Field, lookup) -> tuple[list[str], list[ScenarioError]]:
     """The `KEY=VALUE` lines of a service's env_file(s) (relative to `folder`, the first file's: docker's
-    working directory for the whole stack) as docker/cli's kvfile.Parse reads them: leading whitespace
-    dropped, trailing kept, `#` lines skipped, a bare KEY taking the environment's value if any."""
+    working directory for the whole stack), read as docker/cli's loader reads them: opts.ParseEnvFile,
+    the same reader as `service create --env-file`."""
     names = [field.value] if isinstance(field.value, str) else [i.text() for i in field.items()]
     out, errors = [], []
     for name in names:
         path = (folder / name).resolve()
-        try:
-            lines = _kv_lines(path)
-        except FileNotFoundError:
+        if not os.path.lexists(path):
             errors.append(file.error(field.path, f"Couldn't find env file: {path}"))
             continue
+        try:
+            out += parse_env_file(read_bytes(path, "env file"), str(path), lookup)
         except InputError as err:
             at = f" at line {err.line}" if err.line else ""
             errors.append(file.error(field.path, f"invalid env file ({path}): {err.message}{at}"))
-            continue
-        except ValueError as err:
+        except EnvFileError as err:
             errors.append(file.error(field.path, f"invalid env file ({path}): {err}"))
-            continue
-        for line in lines:
-            key, has_value, _ = line.partition("=")
-            if has_value:
-                out.append(line)
-            elif lookup(line) is not None:
-                out.append(f"{key}={lookup(line)}")
     return out, errors
-
-
-MAX_SCAN_TOKEN = 64 * 1024  # bufio.MaxScanTokenSize: a longer line is "token too long"
-
-
-def _kv_lines(path: FilePath) -> list[str]:
-    """The meaningful lines of an env file, or ValueError with kvfile's message."""
-    if not os.path.lexists(path):
-        raise FileNotFoundError(path)
-    text = read_text(path, "env file")
-    out = []
-    for number, raw in enumerate(text.removeprefix("\ufeff").split("\n"), 1):
-        if len(raw.encode()) >= MAX_SCAN_TOKEN:
-            raise ValueError(f"bufio.Scanner: token too long (line {number})")
-        line = raw.removesuffix("\r").lstrip()
-        if not line or line.startswith("#"):
-            continue
-        key = line.partition("=")[0]
-        if not key:
-            raise ValueError(f"no variable name on line '{line}' (line {number})")
-        if " " in key or "\t" in key:
-            raise ValueError(f"variable '{key}' contains whitespaces (line {number})")
-        out.append(line)
-    return out
 
 
 def _with_env_files(file: _File, folder: FilePath, lookup) -> list[ScenarioError]:

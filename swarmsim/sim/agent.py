@@ -18,6 +18,7 @@ import simpy
 from ..control.nodeinfo import host_ports
 from ..model import Task, TaskState, Workload
 from ..model.task import ACCEPTED, ASSIGNED, COMPLETE, FAILED, PREPARING, READY, REJECTED, RUNNING, SHUTDOWN, STARTING
+from ..model.errors import container_create_error
 from ..model.service import DEFAULT_WORKLOAD
 from ..model.scenario import Timing
 
@@ -408,6 +409,11 @@ class Agent:
                 self._report(run, REJECTED, "preparing", f"No such image: {image}")
                 self.runs.pop(run.task.id, None)
                 return False
+        refused = container_create_error(run.task.spec)
+        if refused:  # dockerd checks the settings before it creates anything
+            self._report(run, REJECTED, "preparing", refused)
+            self.runs.pop(run.task.id, None)
+            return False
         yield from self._busy(self.timing.container_create)
         if self._stop_wanted(run):
             yield from self._finish_without_container(run, PREPARING)

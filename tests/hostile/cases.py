@@ -99,6 +99,8 @@ def files() -> list[Case]:
             if key != "env_file" and label in ("binary", "huge"):
                 continue  # a secret's data is bytes
             cases.append(stack_step(COMPOSE + "    " + item + "\n", f"{key}-{label}", "file", extra))
+        cases.append(stack_step(COMPOSE, f"env-file-flag-{label}", "file", extra,
+                                f"docker service create --name w --env-file {path} nginx", names="s.yaml"))
     return cases
 
 
@@ -267,6 +269,8 @@ def values() -> list[Case]:
     for label, env in {"space-in-key": "A B=1\n", "no-key": "=1\n", "tab-in-key": "A\tB=1\n",
                        "long-line": "A=" + "x" * 70_000 + "\n", "not-utf8": b"A=\xff\n"}.items():
         cases.append(stack_step(COMPOSE + "    env_file: e.env\n", f"env-file-{label}", "value", {"e.env": env}))
+        cases.append(stack_step(COMPOSE, f"env-file-flag-{label}", "value", {"e.env": env},
+                                "docker service create --name w --env-file e.env nginx", names="s.yaml"))
     cases.append(stack_step(COMPOSE + "    env_file: e.env\n", "env-file-docker-reads", "value",
                             {"e.env": "\ufeff  # comment\n\n  A=1 \r\nB\nC=x=y\n"}, accepted=True))
     for label, flt in {"node-unknown": "node=nodeX", "node-prefix": "node=n", "desired-state": "desired-state=weird"}.items():
