@@ -49,7 +49,8 @@ class Allocator:
         self.unallocated_services: dict[str, None] = {}  # unallocatedServices: no VIP for want of an address
         self.node_networks: dict[str, dict[str, int]] = {}  # node -> overlay network -> its allocated live tasks
         self.counted: dict[str, tuple[str, list[str]]] = {}  # task id -> (node, networks) it counts for
-        self.short: set[str] = set()                     # nodes missing a load-balancer address
+        self.short: dict[str, int] = {}  # nodes missing a load-balancer address -> `freed` when they last tried
+        self.freed = 0  # addresses given back so far: a node that found none free tries again only after one
         self._retrying = False
         self._map_order = manager.sim.rng.stream("allocator.retry")
         manager.store.task_watchers.append(self._on_task)
@@ -112,8 +113,8 @@ class Allocator:
             return True
         self.ports.free(got or ())
         self.endpoints.pop(service.id, None)
-        for pool in wanted:
-            pool.release(owner)
+        if any([pool.release(owner) for pool in wanted]):  # a VIP it held before: free for the others
+            self.freed += 1
         self.unallocated_services[service.id] = None
         return False
 
@@ -123,7 +124,7 @@ class Allocator:
             self._reallocate_node(new.name)
             return
         nets = self.node_networks.pop(old.name, {})
-        self.short.discard(old.name)
+        self.short.pop(old.name, None)
         if any([self.pools[n].release(f"lb:{old.name}") for n in [INGRESS, *nets] if n in self.pools]):
             self._deallocated()
 
@@ -144,7 +145,10 @@ class Allocator:
                 self._deallocated()
         for name in [n for n, count in nets.items() if not count]:
             del nets[name]
-        (self.short.add if short else self.short.discard)(node)
+        if short:
+            self.short[node] = self.freed
+        else:
+            self.short.pop(node, None)
 
     def _count(self, old: Task | None, new: Task | None) -> bool:
         """Keep each node's live allocated tasks per network; whether the counts changed."""
@@ -171,7 +175,7 @@ class Allocator:
     # -- tasks -----------------------------------------------------------------------------------------
     def _on_task(self, old: Task | None, new: Task | None) -> None:
         task = new or old
-        if self._count(old, new) or task.node in self.short:
+        if self._count(old, new) or self.short.get(task.node, self.freed) != self.freed:
             self._reallocate_node(task.node)
         if new is not None and old is None and new.state == NEW:
             if not self.new:
@@ -183,6 +187,7 @@ class Allocator:
 
     def _deallocated(self) -> None:
         """somethingWasDeallocated: the next commit retries what waits."""
+        self.freed += 1
         if not self._retrying and (self.waiting or self.unallocated_services):
             self._retrying = True
             self.manager.sim.soon(self._retry)
