@@ -4,8 +4,8 @@ simulator (sim/netinspect.py).
 The fixture tests/fixtures/cli_output/network_inspect.txt is NET_STEPS' output on the real swarm (its own
 network namespace, the image of the tutorials), normalised as the tutorial's are and with the IDs docker
 draws at random (containers, endpoints, peers, local networks: 64 or 12 hex digits) and the node's address
-made placeholders. Written by `python tests/test_network_inspect.py RAW.json`, RAW.json a list of
-{line, stdout, stderr, rc} per command.
+made placeholders. Written by `python tests/test_network_inspect.py RAW.json` (tests/one_node.py; the
+local swarm's nodes run with --bip, which the fixture's node did not: bridge's subnet is dockerd's own).
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 import cli_capture as cc
+import one_node
 from swarmsim import SimBackend, loads_scenario, run_scenario
 from swarmsim.scenario.loader import ScenarioError
 
@@ -43,8 +44,7 @@ NET_STEPS = (
     "SLEEP 6",
     "docker network inspect my-net",
 )
-COMMANDS = [line for line in NET_STEPS if not line.startswith("SLEEP")]
-REFUSED = [line for line in COMMANDS if "nosuch" in line]  # the loader knows the names: refused with docker's words
+REFUSED = [line for line in one_node.commands(NET_STEPS) if "nosuch" in line]  # the loader knows the names: refused with docker's words
 REAL_ADDR = "10.99.0.1"  # the real node's address
 
 _HEX64 = re.compile(r"(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])")
@@ -58,20 +58,12 @@ def comparable(text: str) -> str:
     return cc.normal(_NODE_ADDR.sub('"IP": "<addr>"', text), nodes=True)
 
 
-def _scenario(steps) -> str:
-    lines = ["version: 1", "seed: 1", "cluster: {managers: 1, workers: 0}", "steps:"]
-    for line in steps:
-        lines.append(f"  - wait: {line.split()[1]}s" if line.startswith("SLEEP") else f"  - run: {json.dumps(line)}")
-    return "\n".join(lines) + "\n"
-
-
 REAL = cc.load(FIXTURE.read_text()) if FIXTURE.exists() else []
 
 
 def test_the_simulator_prints_what_docker_printed():
-    assert [e["line"] for e in REAL] == COMMANDS
-    trace = run_scenario(loads_scenario(_scenario([s for s in NET_STEPS if s not in REFUSED])), SimBackend())
-    outputs = iter(s["output"] for s in trace.steps() if s["step"].startswith("run:"))
+    assert [e["line"] for e in REAL] == one_node.commands(NET_STEPS)
+    outputs = iter(one_node.simulated([s for s in NET_STEPS if s not in REFUSED]))
     for entry in REAL:
         if entry["line"] not in REFUSED:
             assert comparable(next(outputs)) == entry["out"], entry["line"]
@@ -81,7 +73,7 @@ def test_the_simulator_prints_what_docker_printed():
 def test_a_missing_network_is_refused_with_dockers_words(line):
     said = next(e["out"] for e in REAL if e["line"] == line).splitlines()[-1]
     with pytest.raises(ScenarioError) as info:
-        loads_scenario(_scenario(NET_STEPS[:NET_STEPS.index(line) + 1]))
+        loads_scenario(one_node.scenario(NET_STEPS[:NET_STEPS.index(line) + 1]))
     assert said in str(info.value)
 
 
@@ -114,9 +106,5 @@ steps:
     assert (after["ok"], after["output"].strip()) == (False, "[]\nError: No such network: n")
 
 
-if __name__ == "__main__":  # python tests/test_network_inspect.py RAW.json: the captures -> the fixture
-    raw = json.loads(Path(sys.argv[1]).read_text())
-    if [r["line"] for r in raw] != COMMANDS:
-        raise SystemExit("the captures are not of NET_STEPS")
-    FIXTURE.write_text(cc.dump([{"node": "node1", "line": r["line"], "rc": r["rc"],
-                                 "out": comparable(r["stdout"] + r["stderr"])} for r in raw]))
+if __name__ == "__main__":  # python tests/test_network_inspect.py RAW.json: the fixture (tests/one_node.py)
+    one_node.record(Path(sys.argv[1]), FIXTURE, NET_STEPS, comparable)

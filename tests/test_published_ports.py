@@ -3,23 +3,20 @@ sticky while the ports stay the same, refused when another service holds it (net
 controlapi checkPortConflicts).
 
 The fixture tests/fixtures/cli_output/ports.txt is what docker 20.10.24 printed for PORT_STEPS on a
-one-node local swarm (recorded by `python tests/test_published_ports.py RAW.json`, RAW.json a list of
-{line, stdout, stderr, rc} per command from a fresh one-node swarm); the simulator must print the same after normalising.
+fresh one-node swarm (tests/one_node.py: `python tests/test_published_ports.py RAW.json` writes it); the
+simulator must print the same after normalising.
 """
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
-import pytest
 from hypothesis import given, settings, strategies as st
 
 import cli_capture as cc
-from swarmsim import SimBackend, run_scenario
+import one_node
 from swarmsim.model import PortConfig
 from swarmsim.net import ports
-from swarmsim.scenario import load_scenario
 
 FIXTURE = Path(__file__).parent / "fixtures" / "cli_output" / "ports.txt"
 _C = f"--no-resolve-image --stop-grace-period 1s {cc.IMAGE} sleep 100000"
@@ -55,17 +52,6 @@ PORT_STEPS = (
     "docker service inspect --format '{{json .Endpoint.Ports}}' m",
     "docker service ls",
 )
-COMMANDS = [line for line in PORT_STEPS if not line.startswith("SLEEP")]
-
-
-def _simulated(tmp_path) -> list[str]:
-    lines = ["version: 1", "seed: 1", "cluster: {managers: 1, workers: 0}", "steps:"]
-    for line in PORT_STEPS:
-        lines.append(f"  - wait: {line.split()[1]}s" if line.startswith("SLEEP") else f"  - run: {json.dumps(line)}")
-    path = tmp_path / "ports.yaml"
-    path.write_text("\n".join(lines) + "\n")
-    trace = run_scenario(load_scenario(path), SimBackend())
-    return [s["output"] for s in trace.steps() if s["step"].startswith("run:")]
 
 
 def comparable(text: str) -> str:
@@ -78,10 +64,10 @@ def comparable(text: str) -> str:
     return cc.table([row[:3] + row[4:] for row in rows])
 
 
-def test_the_simulator_prints_what_docker_printed(tmp_path):
+def test_the_simulator_prints_what_docker_printed():
     real = cc.load(FIXTURE.read_text())
-    assert [e["line"] for e in real] == COMMANDS
-    for entry, output in zip(real, _simulated(tmp_path), strict=True):
+    assert [e["line"] for e in real] == one_node.commands(PORT_STEPS)
+    for entry, output in zip(real, one_node.simulated(PORT_STEPS), strict=True):
         assert comparable(output) == entry["out"], entry["line"]
 
 
@@ -156,28 +142,5 @@ def test_no_two_services_ever_hold_one_ingress_port(calls):
         held[service] = tuple(again)
 
 
-if __name__ == "__main__":  # python tests/test_published_ports.py RAW.json: RAW.json's captures -> the fixture
-    raw = json.loads(Path(sys.argv[1]).read_text())
-    if [r["line"] for r in raw] != COMMANDS:
-        raise SystemExit("the captures are not of PORT_STEPS")
-    FIXTURE.write_text(cc.dump([{"node": "node1", "line": r["line"], "rc": r["rc"],
-                                 "out": comparable(r["stdout"] + r["stderr"])} for r in raw]))
-
-
-def test_host_mode_ports_given_none_are_picked_by_the_node_and_listed_twice(tmp_path):
-    """What docker 20.10.24 printed on a fresh one-node swarm (2026-12-02): a host-mode port given none gets the
-    node's next ephemeral port from 32768, and `service ps` lists every binding of the container's ports, the
-    IPv4 and the IPv6 one: hm.1 `*:32768->81/tcp,*:32768->81/tcp`, hm2.1 `*:9003->83/tcp,*:9003->83/tcp,
-    *:32769->82/tcp,*:32769->82/tcp` (its ports in Go map order: compared as a set)."""
-    steps = [f"docker service create -d --name hm --publish mode=host,target=81 {_C}",
-             f"docker service create -d --name hm2 --publish mode=host,target=82 --publish mode=host,target=83,"
-             f"published=9003 {_C}", "SLEEP 10", "docker service ps --format '{{.Name}} {{.Ports}}' hm hm2",
-             "docker service inspect --format '{{json .Endpoint.Ports}}' hm"]
-    lines = ["version: 1", "seed: 1", "cluster: {managers: 1, workers: 0}", "steps:"]
-    lines += [f"  - wait: {s.split()[1]}s" if s.startswith("SLEEP") else f"  - run: {json.dumps(s)}" for s in steps]
-    path = tmp_path / "host.yaml"
-    path.write_text("\n".join(lines) + "\n")
-    ps, inspect = [s["output"] for s in run_scenario(load_scenario(path), SimBackend()).steps()][-2:]
-    listed = {name: sorted(ports.split(",")) for name, ports in (line.split() for line in ps.splitlines())}
-    assert listed == {"hm.1": ["*:32768->81/tcp"] * 2, "hm2.1": ["*:32769->82/tcp"] * 2 + ["*:9003->83/tcp"] * 2}
-    assert inspect.strip() == '[{"Protocol":"tcp","TargetPort":81,"PublishMode":"host"}]'  # the spec's, unpicked
+if __name__ == "__main__":  # python tests/test_published_ports.py RAW.json: the fixture (tests/one_node.py)
+    one_node.record(Path(sys.argv[1]), FIXTURE, PORT_STEPS, comparable)

@@ -57,7 +57,8 @@ def test_an_unhealthy_task_that_ignores_sigterm_is_killed_and_fails_with_the_unh
 def test_health_flags_parse_onto_the_spec_and_update_merges_them():
     create = parse_command_line("docker service create --name a --health-cmd 'curl -f x' --health-retries 5 img")
     check = create.spec.task.healthcheck
-    assert (check.test, check.interval, check.retries) == (("CMD-SHELL", "curl -f x"), 30.0, 5)
+    assert (check.test, check.interval, check.retries) == (("CMD-SHELL", "curl -f x"), 0.0, 5)  # unset, as sent
+    assert check.probe_interval == 30.0  # the engine's default
     from swarmsim.dockercli.parse import apply_update
     update = parse_command_line("docker service update --health-interval 3s a")
     assert apply_update(create.spec, update.changes).task.healthcheck.interval == 3.0

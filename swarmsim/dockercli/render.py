@@ -426,7 +426,12 @@ def _pretty_endpoint(service: Service, held: Sequence[PortConfig]) -> str:
     networks = f"\nNetworks:{''.join(' ' + n for n in spec.task.networks)} " if spec.task.networks else ""
     ports = "".join(f"\n PublishedPort = {p.published}\n  Protocol = {p.protocol}\n  TargetPort = {p.target}"
                     f"\n  PublishMode = {p.mode}" for p in held)
-    return f"{networks}\nEndpoint Mode:\t{spec.endpoint.mode}" + (f"\nPorts:{ports} " if ports else "")
+    check = spec.task.healthcheck
+    health = "" if check is None else (
+        f"\n Healthcheck:\n  Interval = {format_duration(check.interval)}\n  Retries = {check.retries}"
+        f"\n  StartPeriod =\t{format_duration(check.start_period)}\n  Timeout =\t{format_duration(check.timeout)}"
+        + (f"\n  Tests:{''.join(chr(10) + chr(9) + ' Test = ' + t for t in check.test)} " if check.test else ""))
+    return f"{networks}\nEndpoint Mode:\t{spec.endpoint.mode}" + (f"\nPorts:{ports} " if ports else "") + health
 
 
 def service_inspect_pretty(service: Service, now: float,
@@ -476,6 +481,15 @@ def _update_config_json(config: UpdateConfig) -> dict:
         "Delay": _nanos(config.delay), "FailureAction": config.failure_action.value,
         "Monitor": _nanos(config.monitor)}),
         "MaxFailureRatio": _go_number(config.max_failure_ratio), "Order": config.order.value}
+
+
+def _healthcheck_json(check) -> dict | None:
+    """container.HealthConfig: what is set (a duration of 0 and retries 0 are not)."""
+    if check is None:
+        return None
+    return _without_empty({"Test": list(check.test), "Interval": _nanos(check.interval),
+                           "Timeout": _nanos(check.timeout), "StartPeriod": _nanos(check.start_period),
+                           "Retries": check.retries})
 
 
 def _port_json(port: PortConfig) -> dict:
@@ -529,7 +543,8 @@ def _task_template_json(spec: ServiceSpec, allocation: Allocation) -> dict:
             "Init": task.init,  # a pointer the CLI always sets: shown even when false
             **_without_empty({"StopSignal": task.stop_signal, "TTY": task.tty, "ReadOnly": task.read_only,
                               "Mounts": [_mount_json(m) for m in task.mounts]}),
-            "StopGracePeriod": _nanos(task.stop_grace_period), **_without_empty({"Hosts": list(task.hosts)}),
+            "StopGracePeriod": _nanos(task.stop_grace_period),
+            **_without_empty({"Healthcheck": _healthcheck_json(task.healthcheck), "Hosts": list(task.hosts)}),
             "DNSConfig": _without_empty(dict(zip(("Nameservers", "Search", "Options"), map(list, task.dns)))),
             "Isolation": task.isolation,
             **_without_empty({"Sysctls": dict(task.sysctls), "CapabilityAdd": list(task.capabilities[0]),
@@ -845,7 +860,7 @@ def network_inspect(docs: Sequence[dict], missing: Sequence[str] = (), *, format
 
 def _inspect_format(fmt: str, docs: Sequence[dict]) -> str:
     """`inspect -f`: the template once per object over its JSON document (.Spec.Name, {{json .Spec}})."""
-    return template.execute(fmt, docs, {}, "map[string]interface {}", _table)
+    return template.execute(fmt, docs, {}, template.INSPECT, _table)
 
 
 # --- docker stack ---------------------------------------------------------------------------------

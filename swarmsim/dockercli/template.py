@@ -21,6 +21,9 @@ class TemplateError(ValueError):
     """A format the CLI would refuse; str() is its message."""
 
 
+INSPECT = "map[string]interface {}"  # the context of an inspect's -f: the API object's JSON document
+
+
 def _action(text: str, context: str) -> Callable[[Mapping[str, object]], str]:
     words = text.split()
     as_json = len(words) == 2 and words[0] == "json"
@@ -38,8 +41,9 @@ def _action(text: str, context: str) -> Callable[[Mapping[str, object]], str]:
                 raise TemplateError(f"template: :1:2: executing \"\" at <{path}>: can't evaluate field {name} in "
                                     f"type {context}")
             found = found[name]
-        if as_json:
-            return json.dumps(dict(sorted(found.items())) if isinstance(found, Mapping) else found,
+        if as_json:  # a listing's row is a map, its keys sorted; an inspect's object is a struct, in field order
+            return json.dumps(dict(sorted(found.items())) if isinstance(found, Mapping) and context != INSPECT
+                              else found,
                               separators=(",", ":"), ensure_ascii=False)
         return _go_text(found)
     return value

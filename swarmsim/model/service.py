@@ -101,22 +101,29 @@ class EndpointSpec:
 
 
 DEFAULT_PROBE_INTERVAL = 30.0  # daemon/health.go defaultProbeInterval
+DEFAULT_PROBE_RETRIES = 3     # daemon/health.go defaultProbeRetries
 
 
 @dataclass(frozen=True, slots=True)
 class Healthcheck:
-    """A container healthcheck; defaults are the engine's (daemon/health.go). test ("NONE",) disables."""
+    """A container healthcheck as the spec carries it: 0 is "not set" (the image's or the engine's default,
+    daemon/health.go), which `service inspect` leaves out. test ("NONE",) disables."""
 
     test: tuple[str, ...] = ()
-    interval: float = 30.0
-    timeout: float = 30.0
-    retries: int = 3
+    interval: float = 0.0
+    timeout: float = 0.0
+    retries: int = 0
     start_period: float = 0.0
 
     @property
     def probe_interval(self) -> float:
-        """The interval the engine probes at: 0 (as `--health-interval 0s` sends) means its 30 s default."""
+        """The interval the engine probes at: 0 (not set, or `--health-interval 0s`) means its 30 s default."""
         return self.interval or DEFAULT_PROBE_INTERVAL
+
+    @property
+    def probe_retries(self) -> int:
+        """The failures in a row that make the container unhealthy: 0 means the engine's 3."""
+        return self.retries or DEFAULT_PROBE_RETRIES
 
     @property
     def enabled(self) -> bool:

@@ -353,7 +353,7 @@ class Agent:
                 return True
             if self.sim.now >= run.container_at + check.start_period:
                 failures += 1
-                if failures >= check.retries:
+                if failures >= check.probe_retries:
                     return "unhealthy"
             probe_at += check.probe_interval
 
