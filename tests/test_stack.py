@@ -20,6 +20,11 @@ def _secret(name: str) -> str:
     return f"docker secret create {name} pw.txt"
 
 
+TRAEFIK_LABEL = "docker node update --label-add traefik-public.traefik-public-certificates=true node1"
+TRAEFIK_ENV = {"DOMAIN": "traefik.example.com", "USERNAME": "admin", "HASHED_PASSWORD": "$apr1$x$y",
+               "EMAIL": "admin@example.com"}
+
+
 #: What each real file needs on the swarm and beside it before `docker stack deploy` (as its README says):
 #: external networks, secrets and configs made first; `run` steps, `env` values and files its configs,
 #: secrets and env_files read (their content does not matter here)
@@ -73,6 +78,31 @@ SETUP: dict[str, dict] = {
     "vegasbrianc-prometheus-docker-stack.yml": {"files": ["grafana/config.monitoring"]},
     "vegasbrianc-prometheus-traefik-stack.yml": {"files": ["grafana/config.monitoring"]},
     "vegasbrianc-prometheus-pwd-stack.yml": {"env": {"HOSTNAME": "node1"}},
+    "caddy-docker-proxy-ingress-networks.yml": {"env": {"DOCKER_SOCKET_PATH": "/var/run/docker.sock",
+                                                        "DOCKER_SOCKET_TYPE": "bind"}},
+    "caddy-docker-proxy-standalone.yml": {"files": ["Caddyfile"]},
+    "dfstacks-jenkins-df-proxy-aws-full.yml": {"run": [NET + "proxy"] + [_secret(s) for s in (
+        "jenkins-user", "jenkins-pass", "cluster-info.properties")]},
+    "dfstacks-jenkins-swarm-agent-secrets.yml": {"run": [_secret("jenkins-user"), _secret("jenkins-pass")]},
+    "dfstacks-prometheus-grafana.yml": {"run": [NET + "logging_default"]},
+    "dockerswarm-rocks-portainer.yml": {"run": [NET + "traefik-public",
+                                                "docker node update --label-add portainer.portainer-data=true node1"],
+                                        "env": {"DOMAIN": "portainer.example.com"}},
+    "dockerswarm-rocks-thelounge.yml": {"run": [NET + "traefik-public",
+                                                "docker node update --label-add thelounge.thelounge-data=true node2"],
+                                        "env": {"DOMAIN": "irc.example.com"}},
+    "dockerswarm-rocks-traefik.yml": {"run": [NET + "traefik-public", TRAEFIK_LABEL], "env": TRAEFIK_ENV},
+    "dockerswarm-rocks-traefik-host.yml": {"run": [NET + "traefik-public", TRAEFIK_LABEL], "env": TRAEFIK_ENV},
+    "israeldoamaral-portainer-agent-stack.yml": {"run": [NET + "traefik_public"]},
+    "openfaas-faas.yml": {"run": [_secret("basic-auth-user"), _secret("basic-auth-password")],
+                          "files": ["prometheus/prometheus.yml", "prometheus/alert.rules.yml",
+                                    "prometheus/alertmanager.yml"]},
+    "ruanbekker-fluentd-logging.yml": {"run": [NET + "appnet"], "files": ["fluent.conf"],
+                                       "env": {"DOMAIN": "example.com", "ELASTICSEARCH_URL": "http://es"}},
+    "ruanbekker-mongodb-tutum.yml": {"run": [NET + "appnet"]},
+    "ruanbekker-monitoring.yml": {"run": [NET + "appnet"]},
+    "ragedunicorn-mariadb.yml": {"run": [_secret("com.ragedunicorn.mariadb." + s) for s in (
+        "root_password", "app_user", "app_user_password")]},
 }
 
 
@@ -141,6 +171,15 @@ REFUSED_WITH = {
     "traefik-forward-auth-v1.7-swarm.yml": "failed to create service s_traefik-forward-auth: Error response from "
                                            "daemon: rpc error: code = InvalidArgument desc = ContainerSpec: image "
                                            "reference must be provided",
+    "docker-library-geonetwork.yml": "stack/docker-library-geonetwork.yml:28: services.geonetwork.depends_on: "
+                                     "services.geonetwork.depends_on must be a list",
+    "docker-library-mongo.yml": "stack/docker-library-mongo.yml:23: services.mongo-express.environment."
+                                "ME_CONFIG_BASICAUTH: services.mongo-express.environment.ME_CONFIG_BASICAUTH must be a "
+                                "string, number or null",
+    "lhns-otel-stack-swarm.yml": 'stack/lhns-otel-stack-swarm.yml:101: services.mimir.networks: service mimir: '
+                                 'undefined network "web"',
+    "ruanbekker-monitoring.yml": 'stack/ruanbekker-monitoring.yml:64: services.grafana.volumes[0]: service grafana: '
+                                 'undefined volume "grafana"',
 }
 
 
