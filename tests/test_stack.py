@@ -238,6 +238,21 @@ def test_prune_removes_services_no_longer_in_the_file(tmp_path):
     assert steps[4]["output"] == "NAME      SERVICES   ORCHESTRATOR\napp       1          Swarm\n"
 
 
+def test_entrypoint_is_the_containers_command_and_command_its_args(tmp_path):
+    """convert.Service sends `entrypoint:` as ContainerSpec.Command (it was read and dropped): the real file's
+    tikv and pd0 as docker 20.10.24's `service inspect` showed them after this deploy on the local swarm."""
+    path = STACKS / "hundundm-tidb-docker-swarm.yml"
+    (tmp_path / "stack").mkdir()
+    (tmp_path / "stack" / path.name).write_bytes(path.read_bytes())
+    _, steps = _run(tmp_path, [f"docker stack deploy -c stack/{path.name} s", "docker service inspect s_tikv s_pd0"])
+    tikv, pd0 = (spec["Spec"]["TaskTemplate"]["ContainerSpec"] for spec in json.loads(steps[1]["output"]))
+    assert tikv["Command"] == ["/bin/sh", "-c", "/tikv-server --advertise-addr=$HOSTNAME:20160 --addr=0.0.0.0:20160 "
+                               "--data-dir=/data/tikv$TASK_SLOT "
+                               "--pd=pd0:2379,pd1:2379,pd2:2379 --config=/tikv.toml "
+                               "--log-file=/logs/tikv$TASK_SLOT.log --log-level=info"] and "Args" not in tikv
+    assert "Command" not in pd0 and pd0["Args"][0] == "--name=pd0"
+
+
 EXTERNAL = """version: "3.5"
 services:
   web: {image: nginx, networks: [public]}
