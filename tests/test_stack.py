@@ -20,6 +20,11 @@ def _secret(name: str) -> str:
     return f"docker secret create {name} pw.txt"
 
 
+TRAEFIK_LABEL = "docker node update --label-add traefik-public.traefik-public-certificates=true node1"
+TRAEFIK_ENV = {"DOMAIN": "traefik.example.com", "USERNAME": "admin", "HASHED_PASSWORD": "$apr1$x$y",
+               "EMAIL": "admin@example.com"}
+
+
 #: What each real file needs on the swarm and beside it before `docker stack deploy` (as its README says):
 #: external networks, secrets and configs made first; `run` steps, `env` values and files its configs,
 #: secrets and env_files read (their content does not matter here)
@@ -73,6 +78,31 @@ SETUP: dict[str, dict] = {
     "vegasbrianc-prometheus-docker-stack.yml": {"files": ["grafana/config.monitoring"]},
     "vegasbrianc-prometheus-traefik-stack.yml": {"files": ["grafana/config.monitoring"]},
     "vegasbrianc-prometheus-pwd-stack.yml": {"env": {"HOSTNAME": "node1"}},
+    "caddy-docker-proxy-ingress-networks.yml": {"env": {"DOCKER_SOCKET_PATH": "/var/run/docker.sock",
+                                                        "DOCKER_SOCKET_TYPE": "bind"}},
+    "caddy-docker-proxy-standalone.yml": {"files": ["Caddyfile"]},
+    "dfstacks-jenkins-df-proxy-aws-full.yml": {"run": [NET + "proxy"] + [_secret(s) for s in (
+        "jenkins-user", "jenkins-pass", "cluster-info.properties")]},
+    "dfstacks-jenkins-swarm-agent-secrets.yml": {"run": [_secret("jenkins-user"), _secret("jenkins-pass")]},
+    "dfstacks-prometheus-grafana.yml": {"run": [NET + "logging_default"]},
+    "dockerswarm-rocks-portainer.yml": {"run": [NET + "traefik-public",
+                                                "docker node update --label-add portainer.portainer-data=true node1"],
+                                        "env": {"DOMAIN": "portainer.example.com"}},
+    "dockerswarm-rocks-thelounge.yml": {"run": [NET + "traefik-public",
+                                                "docker node update --label-add thelounge.thelounge-data=true node2"],
+                                        "env": {"DOMAIN": "irc.example.com"}},
+    "dockerswarm-rocks-traefik.yml": {"run": [NET + "traefik-public", TRAEFIK_LABEL], "env": TRAEFIK_ENV},
+    "dockerswarm-rocks-traefik-host.yml": {"run": [NET + "traefik-public", TRAEFIK_LABEL], "env": TRAEFIK_ENV},
+    "israeldoamaral-portainer-agent-stack.yml": {"run": [NET + "traefik_public"]},
+    "openfaas-faas.yml": {"run": [_secret("basic-auth-user"), _secret("basic-auth-password")],
+                          "files": ["prometheus/prometheus.yml", "prometheus/alert.rules.yml",
+                                    "prometheus/alertmanager.yml"]},
+    "ruanbekker-fluentd-logging.yml": {"run": [NET + "appnet"], "files": ["fluent.conf"],
+                                       "env": {"DOMAIN": "example.com", "ELASTICSEARCH_URL": "http://es"}},
+    "ruanbekker-mongodb-tutum.yml": {"run": [NET + "appnet"]},
+    "ruanbekker-monitoring.yml": {"run": [NET + "appnet"]},
+    "ragedunicorn-mariadb.yml": {"run": [_secret("com.ragedunicorn.mariadb." + s) for s in (
+        "root_password", "app_user", "app_user_password")]},
 }
 
 
@@ -141,6 +171,15 @@ REFUSED_WITH = {
     "traefik-forward-auth-v1.7-swarm.yml": "failed to create service s_traefik-forward-auth: Error response from "
                                            "daemon: rpc error: code = InvalidArgument desc = ContainerSpec: image "
                                            "reference must be provided",
+    "docker-library-geonetwork.yml": "stack/docker-library-geonetwork.yml:28: services.geonetwork.depends_on: "
+                                     "services.geonetwork.depends_on must be a list",
+    "docker-library-mongo.yml": "stack/docker-library-mongo.yml:23: services.mongo-express.environment."
+                                "ME_CONFIG_BASICAUTH: services.mongo-express.environment.ME_CONFIG_BASICAUTH must be a "
+                                "string, number or null",
+    "lhns-otel-stack-swarm.yml": 'stack/lhns-otel-stack-swarm.yml:101: services.mimir.networks: service mimir: '
+                                 'undefined network "web"',
+    "ruanbekker-monitoring.yml": 'stack/ruanbekker-monitoring.yml:64: services.grafana.volumes[0]: service grafana: '
+                                 'undefined volume "grafana"',
 }
 
 
@@ -197,6 +236,21 @@ def test_prune_removes_services_no_longer_in_the_file(tmp_path):
     assert steps[3]["output"].splitlines()[0] == "Removing service app_api"
     assert [s.name for s in swarm.store.services.values()] == ["app_web"]
     assert steps[4]["output"] == "NAME      SERVICES   ORCHESTRATOR\napp       1          Swarm\n"
+
+
+def test_entrypoint_is_the_containers_command_and_command_its_args(tmp_path):
+    """convert.Service sends `entrypoint:` as ContainerSpec.Command (it was read and dropped): the real file's
+    tikv and pd0 as docker 20.10.24's `service inspect` showed them after this deploy on the local swarm."""
+    path = STACKS / "hundundm-tidb-docker-swarm.yml"
+    (tmp_path / "stack").mkdir()
+    (tmp_path / "stack" / path.name).write_bytes(path.read_bytes())
+    _, steps = _run(tmp_path, [f"docker stack deploy -c stack/{path.name} s", "docker service inspect s_tikv s_pd0"])
+    tikv, pd0 = (spec["Spec"]["TaskTemplate"]["ContainerSpec"] for spec in json.loads(steps[1]["output"]))
+    assert tikv["Command"] == ["/bin/sh", "-c", "/tikv-server --advertise-addr=$HOSTNAME:20160 --addr=0.0.0.0:20160 "
+                               "--data-dir=/data/tikv$TASK_SLOT "
+                               "--pd=pd0:2379,pd1:2379,pd2:2379 --config=/tikv.toml "
+                               "--log-file=/logs/tikv$TASK_SLOT.log --log-level=info"] and "Args" not in tikv
+    assert "Command" not in pd0 and pd0["Args"][0] == "--name=pd0"
 
 
 EXTERNAL = """version: "3.5"

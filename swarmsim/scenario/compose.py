@@ -466,6 +466,7 @@ def service(name: str, field: Field, stack_file: bool = False) -> ServiceSpec:
                     field.require("image", Field.text, "the image to run, e.g. image: nginx:1.25"))
     task = replace(
         base,
+        command=field.get("entrypoint", Field.words, ()),  # convert.Service: Command is the entrypoint
         args=field.get("command", Field.words, ()),
         env=field.get("environment", _environment, ()),
         stop_grace_period=field.get("stop_grace_period", _go_duration, base.stop_grace_period),

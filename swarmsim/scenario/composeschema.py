@@ -50,7 +50,7 @@ services.NAME|3.0|simulated|mapping|one service, named STACK_NAME
 services.NAME.x-*|3.7|accepted|any|extension fields (swarmsim reads `x-workload` in any version)
 services.NAME.image|3.0|simulated|string|none (build: only) is sent, and the daemon refuses the service
 services.NAME.command|3.0|simulated|string_or_list|the container's args
-services.NAME.entrypoint|3.0|accepted|string_or_list|the container's command
+services.NAME.entrypoint|3.0|simulated|string_or_list|the container's command
 services.NAME.environment|3.0|simulated|list_or_dict|sorted; a change is an update
 services.NAME.env_file|3.0|simulated|string_or_list|read into environment (relative to the first file's folder); a missing file is an error
 services.NAME.ports|3.0|simulated|list of (number / string / mapping)|published ports (short or long syntax); a short port's host address is ignored, with docker's warning
