@@ -24,7 +24,7 @@ from .model.limits import DEFAULT_CONVERGE_TIMEOUT, LimitExceeded
 from .sim.swarm import SimSwarm, SwarmError
 from .sim import stack as stacks
 from .sim import netinspect
-from .model.stack import NAMESPACE_LABEL, Stack, SwarmObject
+from .model.stack import IMAGE_LABEL, NAMESPACE_LABEL, Stack, SwarmObject
 from .trace import Trace
 from .dockercli import render
 from .dockercli.template import TemplateError
@@ -265,15 +265,16 @@ class SimBackend:
         """The stack's services as docker/cli sends them: resolved where --resolve-image says so."""
         def sent(spec: ServiceSpec) -> ServiceSpec:
             current = self.swarm.store.service(spec.name)
-            lookup = stack_lookup(mode, spec.task.image, current and current.spec.task.image)
-            return resolved(spec, self.swarm.scenario.images, lookup)
+            # deploy_composefile.go compares the file's image with the one the last deploy wrote in the label
+            lookup = stack_lookup(mode, spec.task.image, current and current.spec.labels.get(IMAGE_LABEL))
+            return resolved(spec, self.swarm.images, lookup)
         return replace(stack, services=tuple(sent(spec) for spec in stack.services))
 
     def _execute(self, command: c.Command, on: str) -> StepResult:
         swarm, store = self.swarm, self.swarm.store
         match command:
             case c.ServiceCreate(spec=spec, detach=detach, resolve_image=lookup):
-                service = swarm.create_service(resolved(spec, swarm.scenario.images, lookup))
+                service = swarm.create_service(resolved(spec, swarm.images, lookup))
                 return StepResult(True, service.id) if detach else self._progress(service.id, [service.id])
             case c.ServiceUpdate(service=name, changes=changes, detach=detach, rollback=rollback, resolve_image=lookup):
                 current = swarm.service(name)
@@ -281,7 +282,7 @@ class SimBackend:
                     service = swarm.rollback_service(name)
                 else:
                     spec = apply_update(current.spec, changes)
-                    service = swarm.update_service(name, resolved(spec, swarm.scenario.images, lookup))
+                    service = swarm.update_service(name, resolved(spec, swarm.images, lookup))
                 return StepResult(True, name) if detach else self._progress(service.id, [name])
             case c.ServiceRollback(service=name, detach=detach):
                 service = swarm.rollback_service(name)

@@ -60,7 +60,7 @@ def test_format_filter_and_inspect_templates(tmp_path):
         "docker service inspect -f '{{.Spec.Name}} {{json .Spec.Labels}}' web worker",
         "docker service ls --format '{{.Nope}}'"])
     assert out[2][1] == "NAME      MODE\nweb       replicated\nworker    global\n"
-    assert out[3][1] == "worker=busybox\n"
+    assert out[3][1] == "worker=busybox:latest\n"  # the client tags an untagged image
     assert out[4][1] == ""
     assert out[5][1].startswith('{"ID":"') and out[5][1].endswith('","Image":"nginx:1.25","Mode":"replicated",'
                                                                  '"Name":"web","Ports":"","Replicas":"0/1"}\n')
@@ -92,7 +92,7 @@ def test_task_network_and_stack_listings_take_a_format(tmp_path):
     assert header.split() == ["NAME", "NODE"] and [r.split()[0] for r in rows] == ["app_web.1", "app_web.2"]
     assert "app_default/overlay/swarm" in out[3][1].splitlines() and "ingress/overlay/swarm" in out[3][1]
     assert out[4][1] == '{"Name":"app","Orchestrator":"Swarm","Services":"1"}\n'
-    assert out[5][1] == "nginx\n"
+    assert out[5][1] == "nginx:latest\n"
 
 
 def test_a_template_that_does_not_parse_is_refused_on_load(tmp_path):

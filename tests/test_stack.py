@@ -500,7 +500,7 @@ def test_repeated_key_last_wins_and_external_name_is_deprecated_from_3_5(tmp_pat
     assert steps[1]["output"].splitlines() == [
         'level=warning msg="network front: network.external.name is deprecated in favor of network.name"',
         "Creating service s_web"]
-    assert swarm.store.service("s_web").spec.task.image == "nginx"
+    assert swarm.store.service("s_web").spec.task.image == "nginx:latest"  # the client tags an untagged image
 
 
 def test_relative_paths_are_the_first_files_folder(tmp_path):

@@ -115,7 +115,7 @@ def test_merge_keys_apply_where_they_stand(tmp_path):
     spec = _deployed(tmp_path, "", 'version: "3.8"\nx-a: &a {stop_grace_period: 5s, command: sleep 3600}\n'
                                    'x-b: &b {stop_grace_period: 6s, image: busybox}\nservices:\n  web:\n'
                                    '    <<: [*a, *b]\n')
-    assert (spec.task.image, spec.task.args, spec.task.stop_grace_period) == ("busybox", ("sleep", "3600"), 5.0)
+    assert (spec.task.image, spec.task.args, spec.task.stop_grace_period) == ("busybox:latest", ("sleep", "3600"), 5.0)
 
 
 def test_durations_as_go_reads_them(tmp_path):
@@ -144,4 +144,4 @@ def test_negative_durations_are_the_daemons_to_refuse(snippet, said, tmp_path):
 def test_only_the_first_document_is_read(after, tmp_path):
     """yaml.v2 parses the first document and no further: docker 20.10.24 read both files and went on to ask the
     daemon (the second document has an unknown key, then is not YAML at all)."""
-    assert _deployed(tmp_path, "---\n" + after.removeprefix("---\n")).task.image == "busybox"
+    assert _deployed(tmp_path, "---\n" + after.removeprefix("---\n")).task.image == "busybox:latest"

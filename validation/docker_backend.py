@@ -37,6 +37,7 @@ from swarmsim.dockercli.parse import apply_update
 from swarmsim.model import (Healthcheck, Node, NodeStatus, Role, Service, ServiceMode, ServiceSpec, Task, TaskSpec,
                             TaskState, UpdateConfig, UpdateState, UpdateStatus, Workload)
 from swarmsim.model.jointoken import JoinTokens
+from swarmsim.model.reference import by_sent_name
 from swarmsim.model.scenario import At, Fail, Heal, NodeDecl, Partition, Run, Scenario, Step, WaitConverged, WaitFor
 from swarmsim.model.service import DEFAULT_WORKLOAD
 from swarmsim.trace import Trace, TraceWriter
@@ -356,7 +357,7 @@ class DockerBackend:
         return m.group(1) + self._real(m.group(2)) if m else text
 
     def _workload(self, task: TaskSpec) -> Workload:
-        base = self.scenario.images.get(task.image, Workload()).over(DEFAULT_WORKLOAD)
+        base = by_sent_name(self.scenario.images).get(task.image, Workload()).over(DEFAULT_WORKLOAD)
         return task.workload.over(base) if task.workload else base
 
     def _sdk_spec(self, spec: ServiceSpec) -> dict:
@@ -479,7 +480,7 @@ class DockerBackend:
     def _execute(self, command: c.Command, on: str, client: docker.DockerClient) -> StepResult:
         match command:
             case c.ServiceCreate(spec=spec, detach=detach, resolve_image=lookup):
-                spec = resolved(spec, self.scenario.images, lookup)  # as the CLI fills it in
+                spec = resolved(spec, by_sent_name(self.scenario.images), lookup)  # as the CLI fills it in
                 sid = self._create_service(client, spec)
                 return StepResult(True, sid) if detach else self._progress(client, spec.name, [sid])
             case c.ServiceUpdate(service=name, rollback=True, detach=detach) | c.ServiceRollback(service=name,
@@ -489,7 +490,7 @@ class DockerBackend:
             case c.ServiceUpdate(service=name, changes=changes, detach=detach, resolve_image=lookup):
                 _, current = self._ours(client, name)
                 spec = apply_update(current, changes)
-                self._update_service(client, name, resolved(spec, self.scenario.images, lookup))
+                self._update_service(client, name, resolved(spec, by_sent_name(self.scenario.images), lookup))
                 return StepResult(True, name) if detach else self._progress(client, name, [name])
             case c.ServiceScale(scales=scales, detach=detach):
                 out, ok, scaled = [], True, []

@@ -12,12 +12,17 @@ from dataclasses import replace
 from typing import Mapping
 
 from ..model import ServiceSpec, Workload
+from ..model.reference import with_tag
 
 
 def resolved(spec: ServiceSpec, images: Mapping[str, Workload], lookup: bool) -> ServiceSpec:
-    """The spec as the client sends it: after a `lookup`, with the image's platforms; otherwise, or when the
-    registry tells none, with the placement as it was (client service_create.go)."""
-    image = images.get(spec.task.image)
+    """The spec as the client sends it: its image tagged (model/reference.py: `alpine` goes as `alpine:latest`);
+    after a `lookup`, with the image's platforms; otherwise, or when the registry tells none, with the placement
+    as it was (client service_create.go). `images`: the scenario's table by sent name (reference.by_sent_name)."""
+    sent = with_tag(spec.task.image) if spec.task.image else spec.task.image  # a stack's build-only service: none
+    if sent != spec.task.image:
+        spec = replace(spec, task=replace(spec.task, image=sent))
+    image = images.get(sent)
     if not lookup or image is None or not image.platforms or image.pullable is False:
         return spec
     placement = replace(spec.task.placement, platforms=image.platforms)

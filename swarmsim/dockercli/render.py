@@ -24,6 +24,7 @@ from ..model.service import Resources, UpdateState
 from ..model.stack import SwarmObject
 from . import template
 from ..model.gofmt import go_float
+from ..model.reference import familiar_repo
 from .units import NANO, format_bytes, format_duration
 
 EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -122,22 +123,12 @@ def humanize_since(seconds: float) -> str:
     return f"{_human_duration(seconds)} ago"
 
 
-def _familiar_repo(repo: str) -> str:
-    """reference.FamiliarName: Docker Hub's domain and "library/" dropped, other registries kept."""
-    first, _, rest = repo.partition("/")
-    if rest and first in ("docker.io", "index.docker.io"):
-        repo = rest
-    elif rest and ("." in first or ":" in first or first == "localhost"):
-        return repo
-    return repo.removeprefix("library/") if repo.count("/") == 1 else repo
-
-
 def _display_image(image: str) -> str:
     """The familiar name:tag docker lists, digest dropped; an untagged reference is left as written."""
     repo, sep, tag = image.split("@", 1)[0].rpartition(":")
     if not sep or "/" in tag:
         return image
-    return f"{_familiar_repo(repo)}:{tag}"
+    return f"{familiar_repo(repo)}:{tag}"
 
 
 # --- docker service ps --------------------------------------------------------------------------

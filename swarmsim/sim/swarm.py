@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from ..model import Availability, Node, NodeStatus, Role, Service, ServiceSpec, UpdateState, UpdateStatus
 from ..model.scenario import NetworkDecl, NodeDecl, Scenario
 from ..model.jointoken import JoinTokens, derived_id
+from ..model.reference import by_sent_name
 from ..model.stack import SwarmObject
 from ..trace import TraceWriter
 from .agent import Agent, Host
@@ -67,6 +68,7 @@ class SimSwarm:
         self.agents: dict[str, Agent] = {}
         self.decls: dict[str, NodeDecl] = {n.name: n for n in scenario.nodes}
         self.networks: dict[str, Network] = {}
+        self.images = by_sent_name(scenario.images)  # a CLI-made service's image is the tagged name the client sent
         self._vxlan = VXLAN_START
         self.objects: dict[str, dict[str, tuple[str, SwarmObject]]] = {"secret": {}, "config": {}}  # name: (id, obj)
         self._version = 0
@@ -137,7 +139,7 @@ class SimSwarm:
                     os=decl.os, arch=decl.arch, generic_resources=dict(decl.generic_resources),
                     created_at=self.now - ago)
         self._joins += 1
-        agent = Agent(self.manager, decl.name, self.scenario.images, self.host)
+        agent = Agent(self.manager, decl.name, self.images, self.host)
         self.agents[decl.name] = agent
         self.manager.dispatcher.agents[decl.name] = agent
         self.raft.add_node(decl.name)
@@ -400,7 +402,7 @@ class SimSwarm:
         """dockerd is up again: a fresh agent, and (for a manager) its raft member."""
         if self.agents.get(name) is not dead:
             return
-        fresh = Agent(self.manager, name, self.scenario.images, self.host)
+        fresh = Agent(self.manager, name, self.images, self.host)
         fresh.present, fresh.logs = dead.present, dead.logs  # the images and the json-file logs stay on disk
         fresh.connected, fresh.fresh = False, True
         # containers killed with dockerd exit 255 (measured); stopped by it, SIGKILL after the grace (137)
