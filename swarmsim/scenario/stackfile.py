@@ -321,8 +321,8 @@ class _Converter:
         """The service's name in the stack and its image, refused as the scenario's own are (the daemon refuses
         them when the deploy runs), at the stack file's line."""
         scoped = self.scope(name)
-        if problem := validate.swarm_name(scoped):
-            self.fail(("services", name), f"service {scoped!r}: {problem}")
+        if validate.swarm_name(name) and (problem := validate.swarm_name(scoped)):  # else the step's stack name
+            self.fail(("services", name), f"service {scoped!r}: {problem}")         # is at fault: said at its line
         if spec.task.image and (problem := validate.image_reference(spec.task.image)):
             self.fail(("services", name, "image"), f"service {scoped!r} ({spec.task.image!r}): {problem}")
 

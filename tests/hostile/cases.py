@@ -593,7 +593,9 @@ def stack_names() -> list[Case]:
     return [stack_step("version: '3.8'\nservices:\n  web:\n    image: '3}}'\n", "stack-image-invalid", "value",
                        names="st.yml:4"),
             stack_step("version: '3.8'\nservices:\n  'a:b':\n    image: nginx\n", "stack-name-invalid", "value",
-                       names="st.yml:3")]
+                       names="st.yml:3"),
+            stack_step(COMPOSE, "stack-namespace-invalid", "value", step="docker stack deploy -c st.yml 'a:b'",
+                       names="s.yaml:4")]  # the step's stack name is at fault, not the file
 
 
 def corpus() -> list[Case]:
