@@ -66,7 +66,7 @@ def _write(path: str, write) -> None:
 
 def cmd_run(args) -> int:
     scenario = load_scenario(args.scenario)
-    if args.seeds:
+    if args.seeds is not None:
         return _run_seeds(scenario, args)
     if args.seed is not None:
         scenario = replace(scenario, seed=args.seed)
@@ -213,6 +213,9 @@ def _cleanup(args) -> int:
     from validation.docker_backend import client_for
     from validation.ledger import Ledger, cleanup, state_dir
     directory = Path(args.state_dir) if args.state_dir else state_dir()
+    if directory.exists() and not directory.is_dir():
+        raise ValueError(f"{directory}: cannot read the replays' records: not a directory (expected the folder "
+                         "replays record in)")
     paths = sorted(directory.glob("*.json")) if directory.is_dir() else []
     if not paths:
         print(f"Nothing to clean up: no replay left a record in {directory}.")
@@ -282,8 +285,17 @@ def cmd_calibrate(args) -> int:
     return 0
 
 
+class _UsageError(ValueError):
+    """A command line argparse refuses: one line, as every other refusal (not argparse's usage block and exit)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        raise _UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="swarmsim", description="Predict what a Docker Swarm will do.")
+    parser = _Parser(prog="swarmsim", description="Predict what a Docker Swarm will do.")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="simulate a scenario file")
     run.add_argument("scenario")
@@ -364,7 +376,11 @@ class _Printable:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except _UsageError as err:
+        print(f"{' '.join(printable(str(err)).split())}", file=sys.stderr)
+        return 2
     stdout, sys.stdout = sys.stdout, _Printable(sys.stdout)
     try:
         return _main(args)

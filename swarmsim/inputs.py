@@ -99,3 +99,15 @@ def read_lines(path: str | Path, what: str = "trace") -> Iterator[tuple[int, str
     with os.fdopen(fd, "rb") as handle:
         for number, raw in enumerate(handle, 1):
             yield number, _decode(path, what, raw, number - 1)
+
+
+def output_dir(path: str | Path, what: str = "folder") -> Path:
+    """The folder `path`, created if missing, for what a command writes (plots, a sweep's results); a path
+    that is a file, under a file or not writable is named with the reason (an OSError's text may not say it)."""
+    out = Path(path)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        reason = "a file is in the way" if isinstance(err, (FileExistsError, NotADirectoryError)) else err.strerror
+        raise InputError(path, f"cannot create the {what}: {reason or err} (expected a directory)") from None
+    return out

@@ -11,6 +11,7 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from . import metrics  # noqa: E402
 from ..trace import Trace  # noqa: E402
+from ..inputs import output_dir  # noqa: E402
 
 
 def running_on_live_nodes(trace: Trace, service: str) -> list[tuple[float, int]]:
@@ -167,8 +168,7 @@ def predicted_over_observed(predicted: Trace, observed: Trace):
 
 
 def write_comparison(predicted: Trace, observed: Trace, directory: str | Path) -> Path:
-    out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_dir(directory, "report folder")
     fig = predicted_over_observed(predicted, observed)
     path = out / "predicted_over_observed.png"
     fig.savefig(path, dpi=110)
@@ -177,8 +177,7 @@ def write_comparison(predicted: Trace, observed: Trace, directory: str | Path) -
 
 
 def write_report(trace: Trace, directory: str | Path) -> list[Path]:
-    out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_dir(directory, "report folder")
     written = []
     figures = [("running.png", running_replicas(trace)), ("tasks.png", task_gantt(trace))]
     if any("ok" in e for e in trace.of_kind("request")):

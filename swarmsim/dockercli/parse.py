@@ -347,9 +347,14 @@ def parse_mount(text: str) -> Mount:
                  tmpfs=None if tmpfs is None else (tmpfs["size"], tmpfs["mode"]))
 
 
+# docker/cli tells the long syntax by `\w+=\w+(,\w+=\w+)*` found anywhere (Go's regexp is linear time); in
+# Python that pattern backtracks in quadratic time over a long word, and `\w=\w` is found exactly when it is
+_LONG_SYNTAX = re.compile(r"\w=\w")
+
+
 def parse_ports(text: str) -> tuple[PortConfig, ...]:
     """A `--publish` value, short ("8080:80/udp", "8000-8010:80") or long ("published=8080,target=80,mode=host")."""
-    if re.search(r"\w+=\w+(,\w+=\w+)*", text):
+    if _LONG_SYNTAX.search(text):
         return (_long_port(text),)
     return _short_ports(text)
 
@@ -379,7 +384,7 @@ def _env(text: str) -> str:
 
 def _network(text: str) -> str:
     """A network name, or the `name=` field of the long syntax."""
-    if not re.search(r"\w+=\w+(,\w+=\w+)*", text):
+    if not _LONG_SYNTAX.search(text):
         return text
     fields = dict(field.partition("=")[::2] for field in next(csv.reader([text])))
     if not fields.get("name"):

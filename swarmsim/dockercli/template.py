@@ -68,12 +68,37 @@ def compile_format(fmt: str, context: str) -> tuple[bool, list]:
     body = (fmt[len("table"):] if table else fmt).strip(" ").replace("\\t", "\t").replace("\\n", "\n")
     parts: list = []
     pos = 0
-    for match in ACTION.finditer(body):
+    for match in _actions(body):
         parts.append(_literal(body[pos:match.start()]))
         parts.append(_action(match.group(1), context))
         pos = match.end()
     parts.append(_literal(body[pos:]))
     return table, parts
+
+
+def _actions(body: str):
+    """`ACTION.finditer(body)` in linear time. The regex tried at every `{{` scans to the end of a line with no
+    `}}` (quadratic over a long format); an action ends at the first `}}` after its `{{` or not at all, and one
+    that fails (a newline in it) fails for every `{{` before that newline's run of whitespace too."""
+    search, close = 0, -1
+    while (start := body.find("{{", search)) >= 0:
+        if close < start + 2:  # else the `}}` found for an earlier `{{` is still the first one after this
+            close = body.find("}}", start + 2)
+        if close < 0:
+            return
+        match = ACTION.match(body, start, close + 2)
+        if match:
+            yield match
+            search = match.end()
+            continue
+        inside = start + 2 + (body.startswith("-", start + 2))
+        while inside < close and body[inside].isspace():
+            inside += 1
+        newline = body.find("\n", inside, close)
+        run = newline
+        while run > inside and body[run - 1].isspace():
+            run -= 1
+        search = max(start + 1, run - 3)
 
 
 def _literal(text: str) -> str:

@@ -12,14 +12,17 @@ import re
 
 from .units import INT64_MAX
 
+# Go's regexp runs in linear time, Python's backtracks: each pattern below is written so that no two of its
+# quantifiers can share a character (docker's `(?:[-_]*[A-Za-z0-9]+)*` over a long name that fails at its end
+# takes exponential time), and matches exactly the strings docker's does.
 # swarmkit manager/controlapi/common.go: service and network names are DNS name components
-_DNS_NAME = re.compile(r"[a-zA-Z0-9](?:[-_]*[A-Za-z0-9]+)*")
+_DNS_NAME = re.compile(r"[a-zA-Z0-9](?:[-_A-Za-z0-9]*[A-Za-z0-9])?")
 # a node's hostname: RFC 1123 labels joined by dots
 _HOSTNAME = re.compile(r"[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}"
                        r"[a-zA-Z0-9])?)*")
 # distribution/reference's grammar: [domain[:port]/]component(/component)*[:tag][@digest]
 _DOMAIN = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?"
-_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*"
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"  # docker's separator [-]* may be empty: -+ is the same set
 _REFERENCE = re.compile(rf"((?:{_DOMAIN}/)?{_COMPONENT}(?:/{_COMPONENT})*)(?::[\w][\w.-]{{0,127}})?"
                         r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?")
 INT64_MIN = -2**63

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+MAX_PREFERENCES = 100  # placement preferences of one service: each is a level of the scheduler's tree, walked by
+                       # recursion (Go's stacks grow, Python's end near 1,000 frames); real services have one or two
 CLI_WAIT_LIMIT = 600.0  # s of simulated time a command without -d waits; docker's CLI would wait for ever
 DEFAULT_CONVERGE_TIMEOUT = 600.0  # s, `wait: converged` without a timeout
 
@@ -22,6 +24,15 @@ class Limits:
     steps: int = 10_000
     time: float = 30 * 86400.0    # s of simulated time the steps may reach, counted on load (longest case)
     events: int = 20_000_000      # SimPy events one run may process (about 40 per task; ~45 us and ~350 B each)
+
+
+def too_many_preferences(spec) -> str | None:
+    """Why a service spec asks for more placement preferences than can be simulated; None if it does not."""
+    count = len(spec.task.placement.preferences)
+    if count > MAX_PREFERENCES:
+        return (f"{count:,} placement preferences, over the limit of {MAX_PREFERENCES} (expected fewer: each is "
+                "a level of the scheduler's decision tree)")
+    return None
 
 
 class LimitExceeded(ValueError):

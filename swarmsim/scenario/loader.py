@@ -30,7 +30,7 @@ from ..inputs import InputError, printable, read_bytes, read_text
 from ..model import Availability, Role, ServiceMode, ServiceSpec, Workload
 from ..model.errors import invalid_spec
 from ..model.jointoken import JoinTokens
-from ..model.limits import Limits
+from ..model.limits import Limits, too_many_preferences
 from ..model.scenario import (At, Fail, Heal, NetworkDecl, NodeDecl, Partition, Run, Scenario, Step, Timing,
                              TrafficClient, WaitConverged, WaitFor, step_problem)
 
@@ -278,7 +278,8 @@ class _World:
         networks, a missing image, the values the daemon refuses (sim/swarm.py says so in docker's words)."""
         f = Field(spec.name, path)
         image = validate.image_reference(spec.task.image) if spec.task.image or not deployed else None
-        for problem in (validate.swarm_name(spec.name), image, None if deployed else invalid_spec(spec)):
+        for problem in (validate.swarm_name(spec.name), image, None if deployed else invalid_spec(spec),
+                        too_many_preferences(spec)):
             if problem:
                 raise f.fail(f"service {spec.name!r} ({spec.task.image!r}): {problem}")
         if not deployed:

@@ -22,6 +22,7 @@ from .interpolate import interpolate
 from .loader import ScenarioError, Document, object_data
 from ..dockercli.envfile import EnvFileError, parse_env_file
 from ..inputs import InputError, read_bytes, read_text
+from ..dockercli import validate
 from ..dockercli.units import INT64_MAX
 from ..model import ServiceSpec
 from ..model.gofmt import go_float
@@ -316,6 +317,15 @@ class _Converter:
             if kind == "volume" and source and source not in self.section("volumes"):
                 self.fail(where + ("volumes", i), f'service {name}: undefined volume "{source}"')
 
+    def check_names(self, name: str, spec: ServiceSpec) -> None:
+        """The service's name in the stack and its image, refused as the scenario's own are (the daemon refuses
+        them when the deploy runs), at the stack file's line."""
+        scoped = self.scope(name)
+        if validate.swarm_name(name) and (problem := validate.swarm_name(scoped)):  # else the step's stack name
+            self.fail(("services", name), f"service {scoped!r}: {problem}")         # is at fault: said at its line
+        if spec.task.image and (problem := validate.image_reference(spec.task.image)):
+            self.fail(("services", name, "image"), f"service {scoped!r} ({spec.task.image!r}): {problem}")
+
     def stack(self, warnings: str) -> Stack:
         specs = []
         for name, raw in self.section("services").items():
@@ -325,6 +335,7 @@ class _Converter:
                 self.fail(err.path, err.message)
                 continue
             self.check_refs(name, spec, raw if isinstance(raw, dict) else {})
+            self.check_names(name, spec)
             specs.append(spec)
         used = list(dict.fromkeys(n for s in specs for n in (s.task.networks or ("default",))))
         net_names, networks, external = self.networks(used)

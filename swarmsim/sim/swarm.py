@@ -19,6 +19,7 @@ from .env import SimEnv
 from ..net.ipam import AddressPool, default_subnet
 from .manager import Manager
 from ..model.errors import LOST_LEADERSHIP, NO_LEADER, invalid_spec
+from ..model.limits import too_many_preferences
 from .raft import Raft
 from .store import Store
 from .traffic import Traffic
@@ -254,6 +255,8 @@ class SimSwarm:
                              "image reference must be provided")
         if problem := invalid_spec(spec):
             raise SwarmError(f"Error response from daemon: rpc error: code = InvalidArgument desc = {problem}")
+        if problem := too_many_preferences(spec):  # swarmsim's bound, not the daemon's: said in its own words
+            raise SwarmError(f"swarmsim: {problem}")
         for kind, names in (("secret", spec.task.secrets), ("config", spec.task.configs)):
             for name in names:
                 if name not in self.objects[kind]:

@@ -133,13 +133,9 @@ def fill(text: str, source: str, values: dict) -> str:
 
 def expand(text: str, source: str, factors: dict[str, list], seeds: int | Iterable[int] | None = None) -> list[Run]:
     """Every combination of the factors (and seeds) applied to the scenario text, each checked."""
-    used = {m.group(1) for line in text.splitlines() if not line.lstrip().startswith("#")
-            for m in PLACEHOLDER.finditer(line)}
     for name in factors:
-        if "." not in name and name != "seed" and name not in used:
-            raise ScenarioError(source, None, "", f"factor {name}: the file has no {{{name}}} placeholder (a bare "
-                                                  "name fills placeholders; a key of the scenario is a dotted path "
-                                                  "such as services.web.deploy.replicas)")
+        if problem := missing_placeholder(text, name):
+            raise ScenarioError(source, None, "", problem)
     _check_size(factors, seeds, source)
     runs = []
     for values, seed in _combinations(factors, seed_list(seeds)):
@@ -148,8 +144,8 @@ def expand(text: str, source: str, factors: dict[str, list], seeds: int | Iterab
         try:
             scenario = loads_scenario(filled, source, overrides)
         except ScenarioError as err:
-            raise ScenarioError(err.source, err.line, err.path, f"{err.message} (in the run with "
-                                                                f"{_label(values)})") from None
+            run = f" (in the run with {_label(values)})" if values else ""
+            raise ScenarioError(err.source, err.line, err.path, err.message + run) from None
         runs.append(_run(values, scenario, seed))
     return runs
 
@@ -187,4 +183,31 @@ def parse_factor(text: str) -> tuple[str, list]:
     words = values.split(",")
     if len(words) > MAX_RUNS:  # counted before each is read as YAML
         raise ValueError(f"factor {name}: {len(words):,} values, over the limit of {MAX_RUNS:,} runs")
-    return name, [yaml.safe_load(v) for v in words]
+    return name, [_plain_value(name, word) for word in words]
+
+
+def _plain_value(name: str, word: str) -> object:
+    """One value of a `--factor`, read as a YAML scalar (as a sweep file's values are)."""
+    try:
+        value = yaml.safe_load(word)
+    except yaml.YAMLError as err:
+        problem = getattr(err, "problem", None) or "not YAML"
+        raise ValueError(f"factor {name}: value {word!r}: {problem} (expected a plain value: a number, a string, "
+                         "a duration)") from None
+    if isinstance(value, (dict, list)):
+        raise ValueError(f"factor {name}: value {word!r} (expected a plain value: a number, a string, a duration)")
+    return value
+
+
+def missing_placeholder(text: str, name: str) -> str | None:
+    """Why factor `name` has nothing to fill in the scenario `text`: a bare name needs a `{name}`; None if it
+    does not need one or has one."""
+    if "." in name or name == "seed" or name in _placeholders(text):
+        return None
+    return (f"factor {name}: the file has no {{{name}}} placeholder (a bare name fills placeholders; a key of the "
+            "scenario is a dotted path such as services.web.deploy.replicas)")
+
+
+def _placeholders(text: str) -> set[str]:
+    return {m.group(1) for line in text.splitlines() if not line.lstrip().startswith("#")
+            for m in PLACEHOLDER.finditer(line)}

@@ -11,6 +11,7 @@ import numpy as np  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from .outcomes import Outcomes  # noqa: E402
+from ..inputs import output_dir  # noqa: E402
 
 
 def end_states(outcomes: Outcomes):
@@ -54,8 +55,7 @@ def distribution(outcomes: Outcomes, metric: str):
 
 
 def write_outcome_plots(outcomes: Outcomes, directory: str | Path) -> list[Path]:
-    out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_dir(directory, "report folder")
     figures = ([("end_states", end_states(outcomes))] if len(outcomes.end_states()) else []) + \
               [(metric, distribution(outcomes, metric)) for metric in outcomes.metrics()
                if outcomes.runs[metric].nunique() > 1]

@@ -82,12 +82,17 @@ def execute(run: Run) -> dict:
             "error": error, **values}
 
 
+MAX_WORKERS = 256  # processes one sweep starts on this machine: each holds a simulator (~100 MB)
+CONNECT_TIMEOUT = 10  # s to reach a --dask scheduler (dask's default waits 30 s, then retries)
+
+
 def rows(runs: list[Run], workers: int | None = None, dask: str | None = None,
          progress: bool = True) -> Iterator[dict]:
     """The row of every run, as each finishes. `dask`: a scheduler address, or `local` / `local:N` for a
     LocalCluster of N worker processes."""
-    if workers is not None and workers < 0:
-        raise ValueError(f"--workers {workers}: expected a number of processes >= 1 (0: one per core)")
+    if workers is not None and not 0 <= workers <= MAX_WORKERS:
+        raise ValueError(f"--workers {workers}: expected a number of processes from 1 to {MAX_WORKERS} "
+                         "(0: one per core)")
     if not runs:
         return iter(())
     if dask:
@@ -142,8 +147,9 @@ def _cluster(address: str):
     name, _, count = address.partition(":")
     if name != "local":
         return None
-    if count and not (count.isdigit() and int(count) > 0):
-        raise ValueError(f"--dask {address}: expected local or local:N with N a number of workers")
+    if count and not (count.isdigit() and 0 < int(count) <= MAX_WORKERS):
+        raise ValueError(f"--dask {address}: expected local or local:N with N a number of workers from 1 to "
+                         f"{MAX_WORKERS}")
     from dask.distributed import LocalCluster
     # silence_logs: at shutdown its workers log a failed heartbeat to the scheduler that stopped first; a
     # run's own failure is caught in execute() and recorded, never logged
@@ -162,7 +168,10 @@ def _on_dask(runs: list[Run], address: str, progress: bool) -> Iterator[dict]:
     with contextlib.ExitStack() as stack:
         if cluster is not None:
             stack.enter_context(cluster)
-        client = stack.enter_context(Client(cluster or address))
+        try:
+            client = stack.enter_context(Client(cluster or address, timeout=CONNECT_TIMEOUT))
+        except (OSError, ValueError, TypeError) as err:  # a bad address, a scheme dask lacks, no scheduler there
+            raise ValueError(f"--dask {address}: cannot reach the scheduler: {err}") from None
         futures = client.map(execute, runs, pure=False)
         bar = threading.Thread(target=dask_progress, args=(futures,), kwargs={"multi": False}, daemon=True)
         stdout = sys.stdout

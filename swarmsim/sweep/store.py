@@ -18,14 +18,14 @@ from pathlib import Path
 from typing import Iterable
 
 from .factorial import Run
+from ..inputs import output_dir
 
 RECORD, CSV, PARQUET = "runs.jsonl", "results.csv", "results.parquet"
 
 
 class ResultsStore:
     def __init__(self, directory: str | Path, order: Iterable[str] = ()):
-        self.directory = Path(directory)
-        self.directory.mkdir(parents=True, exist_ok=True)
+        self.directory = output_dir(directory, "results folder")
         self.path = self.directory / RECORD
         self.order = {key: i for i, key in enumerate(order)}
         self.rows: dict[str, dict] = {row["run"]: row for row in self._read()}

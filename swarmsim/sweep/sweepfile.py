@@ -18,7 +18,7 @@ from pathlib import Path
 from ..inputs import InputError, read_text
 from ..scenario.compose import Field
 from ..scenario.loader import Document, ScenarioError
-from .factorial import too_many_runs
+from .factorial import missing_placeholder, too_many_runs
 
 KEYS = ("scenario", "factors", "seeds", "metrics", "out")
 
@@ -51,8 +51,17 @@ def _values(f: Field) -> list:
     return [item.value for item in items]
 
 
+def _factor(name: str, f: Field, scenario_text: str) -> list:
+    """A factor's values; a bare name must have its `{name}` in the scenario (said here, at this file's line)."""
+    if problem := missing_placeholder(scenario_text, name):
+        raise f.fail(problem)
+    return _values(f)
+
+
 def _seeds(f: Field) -> int | list[int]:
     if isinstance(f.value, list):
+        if not f.value:
+            raise f.fail("expected at least one seed, e.g. [3, 7], or a number of seeds")
         return [item.integer(minimum=None) for item in f.items()]
     return f.integer(minimum=1)
 
@@ -71,7 +80,8 @@ def load_sweep(path: str | Path) -> SweepFile:
         scenario = Path(path).parent / root.require("scenario", Field.text, "the base scenario file")
         if not scenario.is_file():
             raise Field(None, ("scenario",)).fail(f"no such scenario file: {scenario}")
-        factors = root.get("factors", lambda f: {k: _values(v) for k, v in f.mapping().items()}, {})
+        text = read_text(scenario, "scenario file")
+        factors = root.get("factors", lambda f: {k: _factor(k, v, text) for k, v in f.mapping().items()}, {})
         metrics = root.get("metrics", lambda f: list(f.strings()), None)
         seeds = root.get("seeds", _seeds, None)
         if problem := too_many_runs(factors, seeds):  # said at this file's line, before the scenario is read

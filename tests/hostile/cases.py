@@ -520,9 +520,87 @@ def replays() -> list[Case]:
     return cases
 
 
+LONG = 100_000  # a word under the 128 KiB a `run:` word may have
+
+
+def linear() -> list[Case]:
+    """Long words that fail at their end: docker's Go regexps run in linear time, the same patterns in
+    Python's backtracking re took quadratic or exponential time (a `--publish` of 70,000 letters hung)."""
+    words = {"publish": f"--name w --publish {'x' * LONG} nginx", "network": f"--name w --network {'x' * LONG} nginx",
+             "name": f"--name {'a' * LONG}! nginx", "image": f"--name w {'a' * LONG}!",
+             "image-dashes": f"--name w {'a-' * (LONG // 2)}!", "cpus": f"--name w --reserve-cpu {'1' * LONG}x nginx",
+             "limit-cpu": f"--name w --limit-cpu 1.{'1' * LONG}x nginx"}
+    cases = [with_step(f"docker service create {flags}", f"linear-{label}", "parser") for label, flags in words.items()]
+    cases.append(with_step(f"docker network create -d overlay {'a' * LONG}!", "linear-network-name", "parser"))
+    for label, fmt in {"opens": "{{ " * (LONG // 3), "open-lines": "{{ .Name\n" * (LONG // 10) + "}}",
+                       "opens-newline": "{{" * (LONG // 2) + "\n}}"}.items():
+        cases.append(with_step(f"docker service ls --format '{fmt}'", f"linear-format-{label}", "parser"))
+    cases.append(with_service("    image: " + "a" * LONG + "!\n", "linear-compose-image", "parser"))
+    return cases
+
+
+def arguments() -> list[Case]:
+    """swarmsim's own command line, its output folders and sweep inputs: one line each, naming what is wrong."""
+    good = {"s.yaml": BASE, "file": "x", "t.jsonl": _trace([TASK])}
+    cases = [
+        Case("args-seed-text", "parser", ["run", "s.yaml", "--seed", "abc"], good, names="--seed"),  # was argparse's
+        Case("args-seed-digits", "parser", ["run", "s.yaml", "--seed", "9" * 5000], good, names="--seed"),  # usage
+        Case("args-missing-scenario", "parser", ["run"], good, names="scenario"),  # block: two lines
+        Case("args-seeds-zero", "sweep", ["run", "s.yaml", "--seeds", "0"], good, names="--seeds"),  # was one run
+        Case("args-workers-huge", "sweep", ["run", "s.yaml", "--seeds", "2", "--workers", "100000"], good,
+             names="--workers"),  # a pool of 100,000 processes
+        Case("args-dask-local-huge", "sweep", ["run", "s.yaml", "--seeds", "2", "--dask", "local:100000"], good,
+             names="--dask"),
+        Case("args-dask-scheme", "sweep", ["run", "s.yaml", "--seeds", "2", "--dask", "nonsense://x"], good,
+             names="--dask"),  # dask's words did not say which argument
+        Case("report-is-a-file", "file", ["run", "s.yaml", "--report", "file"], good, names="file"),  # [Errno 17]
+        Case("report-under-a-file", "file", ["run", "s.yaml", "--report", "file/r"], good, names="file/r"),
+        Case("compare-report-proc", "file", ["compare", "t.jsonl", "t.jsonl", "--report", "/proc/x"], good,
+             names="/proc/x"),
+        Case("sweep-out-is-a-file", "file", ["sweep", "s.yaml", "--factor", "seed=1,2", "--out", "file"], good,
+             names="file"),
+        Case("sweep-factor-not-yaml", "sweep", ["sweep", "s.yaml", "--factor", "seed=[1"], good,
+             names="seed"),  # was an internal error: yaml's ParserError
+        Case("sweep-factor-surrogate", "sweep", ["sweep", "s.yaml", "--factor", "seed=\udcff"], good, names="seed"),
+        Case("sweep-factor-list", "sweep", ["sweep", "s.yaml", "--factor", "name=&a [*a]"], good, names="name"),
+        Case("cleanup-state-dir-file", "replay", ["replay", "--cleanup", "--state-dir", "file"], good,
+             names="file"),  # was "Nothing to clean up" and exit 0
+    ]
+    for label, body in {"seeds-empty": "seeds: []\n", "placeholder": "factors:\n  nope: [1, 2]\n"}.items():
+        cases.append(Case(f"sweep-file-{label}", "sweep", ["sweep", "sw.yaml", "--out", "out"],
+                          {"sw.yaml": "scenario: s.yaml\n" + body, "s.yaml": BASE}, names="sw.yaml:"))
+    return cases
+
+
+def preferences() -> list[Case]:
+    """Placement preferences past what the scheduler's recursive tree can hold (5,000 were a RecursionError)."""
+    many = ", ".join(f"{{spread: node.labels.a{i}}}" for i in range(5000))
+    flags = "".join(f"--placement-pref spread=node.labels.a{i} " for i in range(101))
+    adds = "".join(f"--placement-pref-add spread=node.labels.a{i} " for i in range(60))
+    return [
+        with_service(f"    image: nginx\n    deploy: {{placement: {{preferences: [{many}]}}}}\n", "prefs-compose-5000",
+                     "size"),
+        with_step(f"docker service create --name p {flags}nginx", "prefs-cli-101", "size"),
+        scenario(BASE.replace("  - wait: 5s\n", f"  - run: docker service update {adds}web\n" * 2),
+                 "prefs-updates-add-up", "size", accepted=True),  # the second update fails as a step, run goes on
+        stack_step(COMPOSE + f"    deploy: {{placement: {{preferences: [{many}]}}}}\n", "prefs-stack-5000", "size",
+                   names="s.yaml"),
+    ]
+
+
+def stack_names() -> list[Case]:
+    """A stack's service name or image docker refuses: said at the stack file's line, not only the step's."""
+    return [stack_step("version: '3.8'\nservices:\n  web:\n    image: '3}}'\n", "stack-image-invalid", "value",
+                       names="st.yml:4"),
+            stack_step("version: '3.8'\nservices:\n  'a:b':\n    image: nginx\n", "stack-name-invalid", "value",
+                       names="st.yml:3"),
+            stack_step(COMPOSE, "stack-namespace-invalid", "value", step="docker stack deploy -c st.yml 'a:b'",
+                       names="s.yaml:4")]  # the step's stack name is at fault, not the file
+
+
 def corpus() -> list[Case]:
     cases = (bombs() + files() + sizes() + values() + timing() + parser() + control() + traces() + sweeps() +
-             replays())
+             replays() + linear() + arguments() + preferences() + stack_names())
     names = [c.name for c in cases]
     assert len(names) == len(set(names)), "case names must be unique"
     return cases
