@@ -24,7 +24,7 @@ ALLOWED = {
     "sim": {"model", "control", "net", "trace", "simpy"},
     "dockercli": {"model", "control"},
     "scenario": {"model", "control", "dockercli", "inputs"},
-    "analysis": {"model", "trace"},
+    "analysis": {"model", "trace", "inputs"},  # inputs: the report folder made or refused in one clear line
     "backend": {"model", "control", "sim", "dockercli", "trace", "swarmsim"},
     "sweep": {"model", "analysis", "backend", "scenario", "trace", "inputs"},
     "cli": {"model", "analysis", "backend", "scenario", "sweep", "trace", "inputs", "docker", "validation"},
