@@ -385,7 +385,9 @@ class SimBackend:
                 allocator = swarm.manager.allocator
                 allocation = render.Allocation(ids, {s.id: [(ids[n], addr) for n, addr in allocator.vips(s)]
                                                      for s in services}, frozenset(allocator.unallocated_services),
-                                              allocator.endpoints)
+                                              allocator.endpoints, {(kind, name): ident for kind, objects in
+                                                                    swarm.objects.items()
+                                                                    for name, (ident, _) in objects.items()})
                 if fmt:
                     return render.service_inspect_format(services, fmt, allocation)
                 return render.service_inspect_json(services, allocation)

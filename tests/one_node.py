@@ -58,12 +58,15 @@ def capture(steps: Sequence[str]) -> list[dict]:
     return out
 
 
-def record(raw_path: Path, fixture: Path, steps: Sequence[str], comparable: Callable[[str], str]) -> None:
-    """The fixture from RAW.json, captured first if it is missing."""
+def record(raw_path: Path, fixture: Path, steps: Sequence[str], comparable: Callable[[str], str],
+           shown: Sequence[str] | None = None) -> None:
+    """The fixture from RAW.json, captured first if it is missing; `shown`: the steps as the fixture names them
+    (a file's path written as a placeholder)."""
     if not raw_path.exists():
         raw_path.write_text(json.dumps(capture(steps), indent=1))
     raw = json.loads(raw_path.read_text())
     if [r["line"] for r in raw] != commands(steps):
         raise SystemExit(f"{raw_path}: the captures are not of these commands")
-    fixture.write_text(cc.dump([{"node": "node1", "line": r["line"], "rc": r["rc"],
-                                 "out": comparable(r["stdout"] + r["stderr"])} for r in raw]))
+    fixture.write_text(cc.dump([{"node": "node1", "line": line, "rc": r["rc"],
+                                 "out": comparable(r["stdout"] + r["stderr"])}
+                                for r, line in zip(raw, commands(shown or steps), strict=True)]))

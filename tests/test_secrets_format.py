@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, strategies as st
 
+from swarmsim.model.service import ref_names
 from swarmsim import SimBackend, loads_scenario, run_scenario
 from swarmsim.dockercli import template
 from swarmsim.dockercli.render import _table
@@ -35,7 +36,7 @@ def test_secrets_and_configs_are_swarm_objects_services_use(tmp_path):
     assert out[2] == (False, "Error response from daemon: rpc error: code = AlreadyExists desc = secret db already "
                              "exists")
     assert out[3][0] and swarm.service("web").spec.task.secrets == () and \
-        swarm.service("web").spec.task.configs == ("site",)
+        ref_names(swarm.service("web").spec.task.configs) == ("site",)
     assert out[4] == (False, "secret not found: nope") and out[5] == (False, "config not found: nope")
     assert out[6] == (False, "Error response from daemon: rpc error: code = InvalidArgument desc = secret 'db' is in "
                              "use by the following service: web")

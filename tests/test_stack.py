@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from swarmsim.model.service import ref_names
 from swarmsim import SimBackend, loads_scenario, run_scenario
 from swarmsim.control.constraint import node_matches, parse_all
 from swarmsim.model import ServiceMode, TaskState
@@ -399,7 +400,7 @@ def test_files_merge_item_by_item_as_docker_clis_loader(tmp_path):
     assert [(p.published, p.target, p.protocol) for p in web.endpoint.ports] == [(53, 53, "udp"), (8080, 81, "tcp"),
                                                                               (9090, 90, "tcp")]
     assert web.task.env == ("A=1", "B=3", "C=4")
-    assert web.task.secrets == ("app_s1", "app_s2")
+    assert ref_names(web.task.secrets) == ("app_s1", "app_s2")
     assert {k: v for k, v in web.labels.items() if not k.startswith("com.docker")} == {"tier": "front", "owner": "ops"}
     assert web.task.args == ("nginx",)  # replaced (see docs/reference/scenario.md)
 

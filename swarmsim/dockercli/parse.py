@@ -29,7 +29,7 @@ from . import capabilities, commands as c, genericresource, template, validate
 from ..model.gostrings import fields, quote
 from .netopts import swarm_host, validate_dns_search, validate_extra_host, validate_ip_address
 from ..control.constraint import parse as parse_constraint
-from ..model import (Availability, EndpointSpec, FailureAction, Healthcheck, Placement, PortConfig, Resources, RestartCondition,
+from ..model import (Availability, EndpointSpec, FailureAction, FileRef, Healthcheck, Placement, PortConfig, Resources, RestartCondition,
                     RestartPolicy, ServiceMode, ServiceSpec, TaskSpec, UpdateConfig, UpdateOrder)
 from ..model.service import Mount
 from .units import INT64_MAX, NANO, go_duration, parse_cpus, ram_in_bytes
@@ -424,18 +424,61 @@ def _isolation(text: str) -> str:
     return text.lower() if text.lower() in ("process", "hyperv") else "default"
 
 
-def _object_ref(text: str) -> str:
-    """`--secret`/`--config`: NAME, or source=NAME[,target=...,uid=,gid=,mode=] (opts.SecretOpt); the name."""
-    if "=" not in text:
-        return text
-    fields = dict(part.partition("=")[::2] for part in text.split(","))
-    unknown = [k for k in fields if k not in ("source", "src", "target", "uid", "gid", "mode")]
-    if unknown:
-        raise ValueError(f"invalid field '{unknown[0]}' must be a key value pair")
-    source = fields.get("source") or fields.get("src")
-    if not source:
-        raise ValueError("source is required")
-    return source
+_BASES = {"0x": 16, "0b": 2, "0o": 8}
+
+
+def _uint32_base0(text: str) -> int:
+    """strconv.ParseUint(text, 0, 32): 0x, 0b, 0o or a leading 0 for octal; underscores only after a prefix."""
+    prefix = text[:2].lower()
+    base, digits = (_BASES[prefix], text[2:]) if prefix in _BASES else (8, text[1:]) if text[:1] == "0" \
+        and len(text) > 1 else (10, text)
+    alphabet = "0123456789abcdef"[:base]
+    groups = digits.lower().split("_")
+    if not digits or not all(groups) or (len(groups) > 1 and base == 10) or \
+            any(ch not in alphabet for group in groups for ch in group):
+        raise ValueError(f'strconv.ParseUint: parsing "{text}": invalid syntax')
+    value = int("".join(groups), base)
+    if value > 0xFFFFFFFF:
+        raise ValueError(f'strconv.ParseUint: parsing "{text}": value out of range')
+    return value
+
+
+def _file_ref(kind: str) -> Callable[[str], FileRef]:
+    """`--secret`/`--config`: NAME, or source=NAME[,target=,uid=,gid=,mode=] as opts.SecretOpt/ConfigOpt read
+    them (a csv line; keys in any case; mode as strconv.ParseUint(v, 0, 32); the target the name by default)."""
+    def parse(text: str) -> FileRef:
+        fields = next(csv.reader([text]), [])
+        if len(fields) == 1 and "=" not in fields[0]:
+            return FileRef(fields[0])
+        ref = {"source": "", "target": "", "uid": "0", "gid": "0", "mode": 0o444}
+        for field in fields:
+            key, sep, value = field.partition("=")
+            if not sep:
+                raise ValueError(f"invalid field '{field}' must be a key=value pair")
+            key = key.lower()
+            if key in ("source", "src", "target", "uid", "gid"):
+                ref["source" if key == "src" else key] = value
+            elif key == "mode":
+                try:
+                    ref["mode"] = _uint32_base0(value)
+                except ValueError as err:
+                    raise ValueError(f"invalid mode specified: {err}") from None
+            else:
+                raise ValueError(f"invalid field in {kind} request: {key}")
+        if not ref["source"]:
+            raise ValueError("source is required")
+        return FileRef(**ref)
+    return parse
+
+
+def _file_refs(refs: list[FileRef], kind: str) -> tuple[FileRef, ...]:
+    """ParseSecrets/ParseConfigs: one target once (docker lists them in Go map order; here as given)."""
+    targets: set[str] = set()
+    for ref in refs:
+        if ref.target in targets:
+            raise CommandError(f"duplicate {kind} target for {ref.source} not allowed")
+        targets.add(ref.target)
+    return tuple(refs)
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -619,7 +662,7 @@ _CONTAINER_SWITCHES = ("init", "read-only", "tty")
 _CREATE_FLAGS = _COMMON_SERVICE_FLAGS + (
     Flag("name", _text), Flag("mode", _choice(ServiceMode)), Flag("constraint", check_constraint),
     Flag("placement-pref", check_spread), Flag("publish", parse_ports, "p"), Flag("network", _network),
-    Flag("env", _env, "e"), Flag("label", _key_value, "l"), Flag("secret", _object_ref), Flag("config", _object_ref),
+    Flag("env", _env, "e"), Flag("label", _key_value, "l"), Flag("secret", _file_ref("secret")), Flag("config", _file_ref("config")),
     Flag("generic-resource", genericresource.check_term), Flag("max-concurrent", _uint),
     Flag("mount", parse_mount), Flag("container-label", _key_value), Flag("env-file", _text),
     Flag("group", _text), Flag("dns", validate_ip_address), Flag("dns-search", validate_dns_search),
@@ -634,7 +677,7 @@ _UPDATE_FLAGS = _COMMON_SERVICE_FLAGS + (
     Flag("placement-pref-add", check_spread), Flag("placement-pref-rm", check_spread),
     Flag("publish-add", parse_ports), Flag("publish-rm", parse_ports),
     Flag("network-add", _network), Flag("network-rm", _network),
-    Flag("secret-add", _object_ref), Flag("secret-rm", _text), Flag("config-add", _object_ref),
+    Flag("secret-add", _file_ref("secret")), Flag("secret-rm", _text), Flag("config-add", _file_ref("config")),
     Flag("config-rm", _text), Flag("generic-resource-add", genericresource.check_term),
     Flag("generic-resource-rm", _text), Flag("mount-add", parse_mount), Flag("mount-rm", _text),
     Flag("container-label-add", _key_value), Flag("container-label-rm", _text),
@@ -784,7 +827,7 @@ def _build_create(a: Args) -> c.ServiceCreate:
                             max_replicas=a.last("replicas-max-per-node", 0)),
         networks=tuple(dict.fromkeys(a.every("network"))),
         healthcheck=_healthcheck(None, a),
-        secrets=tuple(dict.fromkeys(a.every("secret"))), configs=tuple(dict.fromkeys(a.every("config"))),
+        secrets=_file_refs(a.every("secret"), "secret"), configs=_file_refs(a.every("config"), "config"),
         mounts=tuple(a.every("mount")), labels=tuple(sorted(dict(a.every("container-label")).items())),
         groups=tuple(a.every("group")), dns=tuple(tuple(a.every(f)) for f in _DNS_FLAGS),
         hosts=tuple(map(swarm_host, a.every("host"))),
@@ -859,10 +902,11 @@ def _networks_update(networks: tuple[str, ...], a: Args) -> tuple[str, ...]:
     return tuple(kept)
 
 
-def _refs_update(names: tuple[str, ...], a: Args, kind: str) -> tuple[str, ...]:
-    """--secret-rm/--config-rm by name, then the -add ones (updateSecrets/updateConfigs)."""
+def _refs_update(refs: tuple[FileRef, ...], a: Args, kind: str) -> tuple[FileRef, ...]:
+    """getUpdatedSecrets/Configs: those of a name given to --secret-rm/--config-rm dropped, the -add ones
+    (checked as on create) after them; a target then used twice is the daemon's to refuse."""
     removed = set(a.every(f"{kind}-rm"))
-    return tuple(dict.fromkeys([n for n in names if n not in removed] + a.every(f"{kind}-add")))
+    return tuple(r for r in refs if r.source not in removed) + _file_refs(a.every(f"{kind}-add"), kind)
 
 
 def _mounts_update(mounts: tuple[Mount, ...], a: Args) -> tuple[Mount, ...]:

@@ -395,6 +395,8 @@ def _pretty_container(spec: ServiceSpec) -> str:
     mounts = "\nMounts:" if task.mounts else ""
     mounts += "".join(f"\n Target:\t{m.target}\n  Source:\t{m.source}\n  ReadOnly:\t{str(m.read_only).lower()}"
                       f"\n  Type:\t\t{m.type}" for m in task.mounts)
+    for title, refs in (("Configs", task.configs), ("Secrets", task.secrets)):
+        mounts += f"\n{title}:" + "".join(f"\n Target:\t{r.target}\n  Source:\t{r.source}" for r in refs) if refs else ""
     return f"\nContainerSpec:\n Image:\t\t{task.image}{args}{env}{init}{mounts}"
 
 
@@ -474,6 +476,12 @@ def _update_config_json(config: UpdateConfig) -> dict:
         "MaxFailureRatio": _go_number(config.max_failure_ratio), "Order": config.order.value}
 
 
+def _file_ref_json(ref, title: str, ids: Mapping[tuple[str, str], str]) -> dict:
+    """A SecretReference/ConfigReference: its File target, the object's ID and name."""
+    return {"File": {"Name": ref.target, "UID": ref.uid, "GID": ref.gid, "Mode": ref.mode},
+            f"{title}ID": ids.get((title.lower(), ref.source), ""), f"{title}Name": ref.source}
+
+
 def _healthcheck_json(check) -> dict | None:
     """container.HealthConfig: what is set (a duration of 0 and retries 0 are not)."""
     if check is None:
@@ -503,6 +511,7 @@ class Allocation:
     vips: Mapping[str, Sequence[tuple[str, str]]] = field(default_factory=dict)
     unallocated: frozenset[str] = frozenset()
     ports: Mapping[str, Sequence[PortConfig]] | None = None  # Endpoint.Ports by service ID (None: the specs')
+    object_ids: Mapping[tuple[str, str], str] = field(default_factory=dict)  # ("secret"|"config", name) -> ID
 
 
 def _mount_json(m) -> dict:
@@ -537,6 +546,8 @@ def _task_template_json(spec: ServiceSpec, allocation: Allocation) -> dict:
             "StopGracePeriod": _nanos(task.stop_grace_period),
             **_without_empty({"Healthcheck": _healthcheck_json(task.healthcheck), "Hosts": list(task.hosts)}),
             "DNSConfig": _without_empty(dict(zip(("Nameservers", "Search", "Options"), map(list, task.dns)))),
+            **_without_empty({f"{title}s": [_file_ref_json(r, title, allocation.object_ids) for r in refs]
+                              for title, refs in (("Secret", task.secrets), ("Config", task.configs))}),
             "Isolation": task.isolation,
             **_without_empty({"Sysctls": dict(task.sysctls), "CapabilityAdd": list(task.capabilities[0]),
                               "CapabilityDrop": list(task.capabilities[1]),

@@ -87,6 +87,37 @@ class Placement:
 
 
 @dataclass(frozen=True, slots=True)
+class FileRef:
+    """A secret or config mounted as a file (SecretReference/ConfigReference with a File target): the object's
+    name, the file's name (the object's by default), its owner and mode (0444 by default)."""
+
+    source: str
+    target: str = ""
+    uid: str = "0"
+    gid: str = "0"
+    mode: int = 0o444
+
+    def __post_init__(self) -> None:
+        if not self.target:
+            object.__setattr__(self, "target", self.source)
+
+
+def ref_names(refs) -> tuple[str, ...]:
+    """The names of the objects referenced, once each, in order."""
+    return tuple(dict.fromkeys(r.source for r in refs))
+
+
+def conflicting_targets(kind: str, refs) -> str | None:
+    """controlapi validateSecretRefsSpec/validateConfigRefsSpec: two references to one file."""
+    seen: dict[str, str] = {}
+    for r in refs:
+        if r.target in seen:
+            return f"{kind} references '{seen[r.target]}' and '{r.source}' have a conflicting target: '{r.target}'"
+        seen[r.target] = r.source
+    return None
+
+
+@dataclass(frozen=True, slots=True)
 class PortConfig:
     target: int
     published: int = 0
@@ -196,8 +227,8 @@ class TaskSpec:
     force_update: int = 0
     workload: Workload | None = None
     healthcheck: Healthcheck | None = None
-    secrets: tuple[str, ...] = ()  # names of swarm secrets the container mounts
-    configs: tuple[str, ...] = ()  # names of swarm configs
+    secrets: tuple[FileRef, ...] = ()  # the swarm secrets the container mounts, as files
+    configs: tuple[FileRef, ...] = ()  # the swarm configs
     mounts: tuple[Mount, ...] = ()
     log_driver: tuple[str, tuple[tuple[str, str], ...]] | None = None  # TaskTemplate.LogDriver: (name, options)
     labels: tuple[tuple[str, str], ...] = ()  # --container-label, sorted by key (a Go map's JSON order)

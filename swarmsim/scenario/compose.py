@@ -22,7 +22,7 @@ from typing import Callable, Iterable
 
 from ..dockercli import validate
 from ..dockercli.parse import PortMapping, check_constraint, check_endpoint, nat_port_spec, port_configs
-from ..model import (EndpointSpec, FailureAction, Healthcheck, Placement, PortConfig, Resources, RestartCondition,
+from ..model import (EndpointSpec, FailureAction, FileRef, Healthcheck, Placement, PortConfig, Resources, RestartCondition,
                     RestartPolicy, ServiceMode, ServiceSpec, TaskSpec, UpdateConfig, UpdateOrder, Workload)
 from ..model.gofmt import go_float
 from ..model.scenario import NetworkDecl
@@ -443,15 +443,18 @@ def _restart(field: Field) -> RestartPolicy:
     return RestartPolicy(condition=condition, max_attempts=int(attempts) if attempts.isdigit() else 0)
 
 
-def _object_refs(field: Field) -> tuple[str, ...]:
-    """A service's `secrets:` or `configs:`: names, or `{source: NAME, ...}`."""
+def _object_refs(field: Field) -> tuple[FileRef, ...]:
+    """A service's `secrets:` or `configs:`: names, or `{source: NAME, target, uid, gid, mode}`; convertFileObject's
+    defaults (the target the name, uid and gid "0", mode 0444), sorted by name as convertServiceSecrets does."""
     out = []
     for item in field.items():
         if isinstance(item.value, dict):
             item.mapping(("source", "target", "uid", "gid", "mode"))
-            out.append(item.require("source", Field.text, "the name of a secret or config of the file"))
+            out.append(FileRef(item.require("source", Field.text, "the name of a secret or config of the file"),
+                               item.get("target", Field.text, ""), item.get("uid", Field.text, "") or "0",
+                               item.get("gid", Field.text, "") or "0", item.get("mode", Field.uint64, 0o444)))
         else:
-            out.append(item.text())
+            out.append(FileRef(item.text()))
     return tuple(out)
 
 

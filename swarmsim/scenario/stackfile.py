@@ -27,6 +27,7 @@ from ..dockercli.units import INT64_MAX
 from ..model import ServiceSpec
 from ..model.gofmt import go_float
 from ..model.scenario import NetworkDecl
+from ..model.service import ref_names
 from ..model.stack import IMAGE_LABEL, NAMESPACE_LABEL, Stack, SwarmObject
 
 
@@ -306,7 +307,7 @@ class _Converter:
             if net not in self.section("networks") and net != "default":
                 self.fail(where + ("networks",), f'service {name}: undefined network "{net}"')
         for kind, refs in (("secrets", spec.task.secrets), ("configs", spec.task.configs)):
-            for ref in refs:
+            for ref in ref_names(refs):
                 if ref not in self.section(kind):
                     self.fail(where + (kind,), f'service {name}: undefined {kind[:-1]} "{ref}"')
         volumes = raw.get("volumes")
@@ -347,10 +348,15 @@ class _Converter:
             spec, name=self.scope(spec.name),
             labels={**self.labels(spec.labels), IMAGE_LABEL: spec.task.image},
             task=replace(spec.task, networks=tuple(net_names[n] for n in spec.task.networks or ("default",)),
-                         secrets=tuple(secret_names[s] for s in spec.task.secrets),
-                         configs=tuple(config_names[c] for c in spec.task.configs)))
+                         secrets=_scoped(spec.task.secrets, secret_names),
+                         configs=_scoped(spec.task.configs, config_names)))
             for spec in specs)
         return Stack(self.namespace, services, networks, external, secrets, configs, warnings)
+
+
+def _scoped(refs, names: Mapping[str, str]) -> tuple:
+    """convertFileObject's swarm names, sorted by them as convertServiceSecrets/ConfigObjs sort."""
+    return tuple(sorted((replace(r, source=names[r.source]) for r in refs), key=lambda r: r.source))
 
 
 def read_stack(names: tuple[str, ...], base: FilePath, namespace: str, env: Mapping[str, str]) -> Stack:

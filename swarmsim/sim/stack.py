@@ -17,6 +17,7 @@ from dataclasses import replace
 from ..control.gomap import range_order
 from ..model import Service, ServiceSpec
 from ..model.stack import NAMESPACE_LABEL, Stack
+from ..model.service import ref_names
 from .swarm import BUILTIN_NETWORKS, SimSwarm, SwarmError
 
 _LOCAL = ("default", "bridge", "host", "none")  # container.NetworkMode.IsUserDefined is false for these
@@ -87,8 +88,8 @@ def deploy(swarm: SimSwarm, stack: Stack, prune: bool) -> tuple[bool, str]:
                 _wrapped(f"failed to {verb} {kind} {obj.name}", swarm.put_object, kind, obj)
         for spec in stack.services:
             base = spec.name.removeprefix(f"{stack.namespace}_")
-            for kind, names in (("secret", spec.task.secrets), ("config", spec.task.configs)):
-                missing = next((n for n in names if n not in swarm.objects[kind]), None)
+            for kind, refs in (("secret", spec.task.secrets), ("config", spec.task.configs)):
+                missing = next((n for n in ref_names(refs) if n not in swarm.objects[kind]), None)
                 if missing is not None:
                     raise SwarmError(f"service {base}: {kind} not found: {missing}")
         for index, spec in enumerate(_call_order(swarm, stack.services)):

@@ -12,6 +12,7 @@ from ..model import Availability, Node, NodeStatus, Role, Service, ServiceSpec, 
 from ..model.scenario import NetworkDecl, NodeDecl, Scenario
 from ..model.jointoken import JoinTokens, derived_id
 from ..model.reference import by_sent_name
+from ..model.service import conflicting_targets, ref_names
 from ..model.stack import SwarmObject
 from ..trace import TraceWriter
 from .agent import Agent, Host
@@ -257,8 +258,10 @@ class SimSwarm:
             raise SwarmError(f"Error response from daemon: rpc error: code = InvalidArgument desc = {problem}")
         if problem := too_many_preferences(spec):  # swarmsim's bound, not the daemon's: said in its own words
             raise SwarmError(f"swarmsim: {problem}")
-        for kind, names in (("secret", spec.task.secrets), ("config", spec.task.configs)):
-            for name in names:
+        for kind, refs in (("secret", spec.task.secrets), ("config", spec.task.configs)):
+            if problem := conflicting_targets(kind, refs):
+                raise SwarmError(f"Error response from daemon: rpc error: code = InvalidArgument desc = {problem}")
+            for name in ref_names(refs):
                 if name not in self.objects[kind]:
                     raise SwarmError(f"{kind} not found: {name}")
         for net in spec.task.networks:
@@ -381,7 +384,7 @@ class SimSwarm:
     def remove_object(self, kind: str, name: str) -> str:
         given, name = name, self.find_object(kind, name)[1].name
         users = sorted(s.name for s in self.store.services.values()
-                       if name in (s.spec.task.secrets if kind == "secret" else s.spec.task.configs))
+                       if name in ref_names(s.spec.task.secrets if kind == "secret" else s.spec.task.configs))
         if users:
             raise SwarmError(f"Error response from daemon: rpc error: code = InvalidArgument desc = {kind} '{name}' is "
                              f"in use by the following service{'s' if len(users) > 1 else ''}: {', '.join(users)}")
