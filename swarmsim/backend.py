@@ -23,6 +23,7 @@ from .model.errors import NO_LEADER, NO_LEADER_TIMEOUT
 from .model.limits import DEFAULT_CONVERGE_TIMEOUT, LimitExceeded
 from .sim.swarm import SimSwarm, SwarmError
 from .sim import stack as stacks
+from .model.service import on_ingress
 from .sim import netinspect
 from .model.stack import IMAGE_LABEL, NAMESPACE_LABEL, Stack, SwarmObject
 from .trace import Trace
@@ -89,7 +90,7 @@ def required_capabilities(scenario: Scenario) -> frozenset[str]:
     specs += [spec for s in scenario.steps if isinstance(s, Run) and isinstance(s.parsed, c.StackDeploy)
               and s.parsed.stack is not None for spec in s.parsed.stack.services]
     for spec in specs:
-        if any(p.mode == "ingress" for p in spec.endpoint.ports):
+        if on_ingress(spec.endpoint.ports):
             needs.add("ingress")
         if spec.endpoint.mode == "vip" and spec.task.networks:
             needs.add("vip")

@@ -125,6 +125,11 @@ class PortConfig:
     mode: str = "ingress"  # ingress | host
 
 
+def on_ingress(ports) -> bool:
+    """isIngressNetworkNeeded: a port published through the routing mesh, given a number or not."""
+    return any(p.mode == "ingress" for p in ports)
+
+
 @dataclass(frozen=True, slots=True)
 class EndpointSpec:
     mode: str = "vip"  # vip | dnsrr

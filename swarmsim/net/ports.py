@@ -22,6 +22,13 @@ DYNAMIC_START, DYNAMIC_END = 30000, 32767
 INGRESS, HOST = "ingress", "host"
 
 
+def serial_pick(low: int, high: int, cursor: int, taken) -> int | None:
+    """The first port of [low, high] not in `taken` at or after `cursor`, then from `low` (a bitseq's serial
+    search, as swarmkit's idm and libnetwork's portallocator both do); None when all are taken."""
+    return next((port for port in chain(range(max(cursor, low), high + 1), range(low, min(cursor, high + 1)))
+                 if port not in taken), None)
+
+
 def _key(p: PortConfig) -> tuple[str, int]:
     """getPortConfigKey: a port within one endpoint is its protocol and target (the CLI sends no Name)."""
     return (p.protocol, p.target)
@@ -112,12 +119,11 @@ class _Space:
 
     def pick(self) -> int | None:
         """GetID(serial): the first free port at or after the cursor, then from the range's start."""
-        for port in chain(range(self.cursor, DYNAMIC_END + 1), range(DYNAMIC_START, self.cursor)):
-            if port not in self.taken:
-                self.taken.add(port)
-                self.cursor = port + 1 if port < DYNAMIC_END else DYNAMIC_START
-                return port
-        return None
+        port = serial_pick(DYNAMIC_START, DYNAMIC_END, self.cursor, self.taken)
+        if port is not None:
+            self.taken.add(port)
+            self.cursor = port + 1 if port < DYNAMIC_END else DYNAMIC_START
+        return port
 
 
 class PortAllocator:

@@ -444,8 +444,8 @@ def _restart(field: Field) -> RestartPolicy:
 
 
 def _object_refs(field: Field) -> tuple[FileRef, ...]:
-    """A service's `secrets:` or `configs:`: names, or `{source: NAME, target, uid, gid, mode}`; convertFileObject's
-    defaults (the target the name, uid and gid "0", mode 0444), sorted by name as convertServiceSecrets does."""
+    """A service's `secrets:` or `configs:`: names, or `{source: NAME, target, uid, gid, mode}`, with convertFileObject's
+    defaults (the target the name, uid and gid "0", mode 0444); stackfile.py scopes and sorts them."""
     out = []
     for item in field.items():
         if isinstance(item.value, dict):

@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Iterable
 import simpy
 
 from ..control.nodeinfo import host_ports
+from ..net.ports import serial_pick
 from ..model import Task, TaskState, Workload
 from ..model.task import ACCEPTED, ASSIGNED, COMPLETE, FAILED, PREPARING, READY, REJECTED, RUNNING, SHUTDOWN, STARTING
 from ..model.errors import container_create_error
-from ..model.service import DEFAULT_WORKLOAD
+from ..model.service import DEFAULT_WORKLOAD, on_ingress
 from ..model.scenario import Timing
 
 if TYPE_CHECKING:
@@ -173,7 +174,7 @@ class _Op:  # compared by identity: removing one from a long queue must not comp
 def _attached_networks(t: Task) -> int:
     """Networks other than the default bridge the task's container joins: its own, and ingress for a port
     published through the routing mesh (executor controller.go hasServiceBinding)."""
-    return len(t.spec.networks) + (1 if any(p.mode == "ingress" for p in t.endpoint.ports) else 0)
+    return len(t.spec.networks) + (1 if on_ingress(t.endpoint.ports) else 0)
 
 
 @dataclass(slots=True)
@@ -455,10 +456,8 @@ class Agent:
         bound = []
         for p in ports:
             if not p.published:
-                start = self._last_port.get(p.protocol, low - 1) + 1
-                span = high - low + 1
-                port = next((low + (start - low + i) % span for i in range(span)
-                             if (p.protocol, low + (start - low + i) % span) not in used), None)
+                taken = {port for protocol, port in used if protocol == p.protocol}
+                port = serial_pick(low, high, self._last_port.get(p.protocol, low - 1) + 1, taken)
                 if port is None:  # every port in use: dockerd fails the start; not modelled, the port stays unbound
                     continue
                 self._last_port[p.protocol] = port

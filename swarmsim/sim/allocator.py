@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from ..control.gomap import range_order
 from ..model import Node, PortConfig, Service, Task
+from ..model.service import on_ingress
 from ..model.task import NEW, PENDING, RUNNING
 from ..net import ports
 from ..net.ipam import AddressPool, take_all
@@ -60,7 +61,7 @@ class Allocator:
     def _names(self, spec_networks, endpoint) -> list[str]:
         if not spec_networks and not endpoint.ports:
             return []
-        names = list(spec_networks) + ([INGRESS] if any(p.mode == "ingress" for p in endpoint.ports) else [])
+        names = list(spec_networks) + ([INGRESS] if on_ingress(endpoint.ports) else [])
         return [n for n in dict.fromkeys(names) if n in self.pools]
 
     def _networks(self, spec_networks, endpoint) -> list[AddressPool]:

@@ -16,6 +16,7 @@ import ipaddress
 from typing import TYPE_CHECKING
 
 from ..model import Role, Task
+from ..model.service import on_ingress
 
 if TYPE_CHECKING:
     from .swarm import Network, SimSwarm
@@ -67,7 +68,7 @@ def _attached(swarm: "SimSwarm", on: str) -> list[Task]:
 
 
 def _on_network(t: Task, name: str) -> bool:
-    return name in t.spec.networks or (name == INGRESS and any(p.mode == "ingress" for p in t.endpoint.ports))
+    return name in t.spec.networks or (name == INGRESS and on_ingress(t.endpoint.ports))
 
 
 def holds(swarm: "SimSwarm", on: str, name: str) -> bool:
