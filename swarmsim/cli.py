@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .analysis import metrics
 from .backend import ScenarioRefused, SimBackend, collector_for_a_run, run_scenario
-from .inputs import printable, read_text
+from .inputs import output_dir, output_file, printable, read_text
 from .scenario import ScenarioError, load_scenario
 from .trace import read_trace
 
@@ -64,10 +64,21 @@ def _write(path: str, write) -> None:
         raise ValueError(f"{path}: cannot write the file: {err.strerror or err}") from None
 
 
+def _check_outputs(args) -> None:
+    """Where the command will write, refused before it runs (a run or a replay can take minutes)."""
+    if getattr(args, "trace", None):
+        output_file(args.trace, "trace")
+    if getattr(args, "report", None):
+        output_dir(args.report, "report folder")
+    if getattr(args, "out", None) and args.command == "calibrate":
+        output_file(args.out, "timing file")
+
+
 def cmd_run(args) -> int:
     scenario = load_scenario(args.scenario)
     if args.seeds is not None:
         return _run_seeds(scenario, args)
+    _check_outputs(args)
     if args.seed is not None:
         scenario = replace(scenario, seed=args.seed)
     print(f"# {scenario.name} (seed {scenario.seed}, {len(scenario.nodes)} nodes)")
@@ -91,6 +102,7 @@ def _run_seeds(scenario, args) -> int:
         raise ValueError("--seeds runs many seeds: it takes neither --seed nor --trace")
     if args.seeds < 1:
         raise ValueError(f"--seeds {args.seeds}: expected a number of seeds >= 1")
+    _check_outputs(args)
     result = outcomes(scenario, args.seeds, workers=args.workers, dask=args.dask)
     print(result.format())
     if args.report:
@@ -102,6 +114,7 @@ def _run_seeds(scenario, args) -> int:
 
 def cmd_compare(args) -> int:
     from .analysis.compare import compare, format_comparison
+    _check_outputs(args)
     predicted, observed = read_trace(args.predicted), read_trace(args.observed)
     print(format_comparison(compare(predicted, observed)))
     if args.report:
@@ -154,6 +167,7 @@ def cmd_replay(args) -> int:
     if args.scenario is None:
         raise ValueError("replay needs a scenario file (or --cleanup)")
     scenario = load_scenario(args.scenario)
+    _check_outputs(args)
     if args.local is not None and args.docker_host:
         raise ValueError("choose one of --local and --docker-host")
     if args.node and not args.docker_host:
@@ -275,6 +289,7 @@ def cmd_sweep(args) -> int:
 
 def cmd_calibrate(args) -> int:
     from .analysis.calibrate import fit, timing_block
+    _check_outputs(args)
     timing, counts = fit(read_trace(path) for path in args.traces)
     print("# fitted from " + ", ".join(f"{n} {name} gaps" for name, n in counts.items()))
     block = timing_block(timing)

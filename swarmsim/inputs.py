@@ -111,3 +111,15 @@ def output_dir(path: str | Path, what: str = "folder") -> Path:
         reason = "a file is in the way" if isinstance(err, (FileExistsError, NotADirectoryError)) else err.strerror
         raise InputError(path, f"cannot create the {what}: {reason or err} (expected a directory)") from None
     return out
+
+
+def output_file(path: str | Path, what: str = "file") -> Path:
+    """`path` checked before a long run writes it there: a replay's trace lost at the end of minutes of real
+    swarm work cannot be had again. Its folder is made; the file itself is left alone until it is written."""
+    out = Path(path)
+    if out.is_dir():
+        raise InputError(path, f"cannot write the {what}: it is a directory (expected a file name)")
+    output_dir(out.parent, f"folder of the {what}")
+    if not os.access(out if out.exists() else out.parent, os.W_OK):
+        raise InputError(path, f"cannot write the {what}: permission denied (expected a writable file)")
+    return out
