@@ -30,6 +30,8 @@ from .trace import Trace
 from .dockercli import render
 from .dockercli.template import TemplateError
 
+SWARM_LOCKED = ("Error response from daemon: Swarm is encrypted and needs to be unlocked before it can be used. "
+                "Please use \"docker swarm unlock\" to unlock it.")
 NOT_A_MANAGER = ("Error response from daemon: This node is not a swarm manager. Worker nodes can't be used to "
                  "view or modify cluster state. Please run this command on a manager node or promote the "
                  "current node to a manager.")
@@ -62,6 +64,13 @@ class Backend(Protocol):
     def finish(self) -> Trace: ...
 
 
+def _settings(options: c.SwarmOptions) -> dict:
+    """The cluster settings a swarm init or update gives (autolock apart), as SimSwarm's keywords."""
+    return {"task_history_limit": options.task_history_limit, "dispatcher_heartbeat": options.dispatcher_heartbeat,
+            "max_snapshots": options.max_snapshots, "snapshot_interval": options.snapshot_interval,
+            "cert_expiry": options.cert_expiry, "external_cas": options.external_cas}
+
+
 def step_text(step: Step) -> str:
     """The step as its file wrote it, for the trace and the printed timeline."""
     match step:
@@ -83,7 +92,8 @@ def step_text(step: Step) -> str:
 
 
 def required_capabilities(scenario: Scenario) -> frozenset[str]:
-    """What a backend must offer for this scenario: ingress-mode ports need the routing mesh."""
+    """What a backend must offer for this scenario: ingress-mode ports need the routing mesh; autolock, a
+    backend that may lock the swarm's managers."""
     needs = set()
     specs = list(scenario.services) + [s.parsed.spec for s in scenario.steps
                                        if isinstance(s, Run) and isinstance(s.parsed, c.ServiceCreate)]
@@ -98,6 +108,10 @@ def required_capabilities(scenario: Scenario) -> frozenset[str]:
         needs.add("partition")
     if scenario.initial_leader is None:
         needs.add("swarm-init")
+    commands = [s.parsed for s in scenario.steps if isinstance(s, Run)]
+    if any(isinstance(cmd, (c.SwarmUnlock, c.SwarmUnlockKey)) or isinstance(cmd, c.SwarmUpdate) and
+           cmd.options.autolock for cmd in commands):
+        needs.add("autolock")
     return frozenset(needs)
 
 
@@ -245,11 +259,16 @@ class SimBackend:
     def _run(self, command: c.Command, on: str) -> StepResult:
         swarm = self.swarm
         node = swarm.store.nodes.get(on)
+        # the unlock key is fetched after everything else: the CLI says so (runUnlockKey)
+        said = "could not fetch unlock key: " if isinstance(command, c.SwarmUnlockKey) and not command.rotate \
+            else ""
+        if on in swarm.locked and not isinstance(command, c.WORKER_OK):
+            return StepResult(False, said + SWARM_LOCKED)
         if not isinstance(command, c.WORKER_OK) or getattr(command, "force_new_cluster", False):
             if on not in swarm.agents:
-                return StepResult(False, NOT_IN_SWARM)
+                return StepResult(False, said + NOT_IN_SWARM)
             if node.role is not Role.MANAGER:
-                return StepResult(False, NOT_A_MANAGER)
+                return StepResult(False, said + NOT_A_MANAGER)
             write = not isinstance(command, c.READ_ONLY)
             if not isinstance(command, c.LEADERLESS_OK) and (error := swarm.leader_error(on, write)):
                 if error == NO_LEADER:  # the manager waits for a leader before giving up
@@ -329,12 +348,17 @@ class SimBackend:
                 return StepResult(True, swarm.join(on, token, availability))
             case c.SwarmLeave(force=force):
                 return StepResult(True, swarm.leave(on, force))
+            case c.SwarmUnlock():
+                return StepResult(True, swarm.unlock(on))
             case c.SwarmInit(force_new_cluster=True):
                 swarm.raft.force_new_cluster(on)
                 return StepResult(True, f"Swarm initialized: current node ({swarm.store.nodes[on].id}) is now a "
                                         f"manager.")
-            case c.SwarmInit(advertise_addr=addr):
-                return StepResult(True, swarm.init(on, addr))
+            case c.SwarmInit() as init:
+                out = swarm.init(on, init.advertise_addr, init.availability, init.default_addr_pools,
+                                 init.subnet_size, init.data_path_port, bool(init.options.autolock),
+                                 **_settings(init.options))
+                return StepResult(True, out + render.unlock_command(swarm.cluster.unlock_key))
             case c.ObjectCreate(kind=kind, name=name, labels=labels, size=size, data=data):
                 return StepResult(True, swarm.create_object(kind, SwarmObject(name, dict(labels), size, data)))
             case c.ObjectRm(kind=kind, names=names):
@@ -349,15 +373,19 @@ class SimBackend:
                 return StepResult(*stacks.deploy(swarm, self._stack_lookups(stack, mode), prune))
             case c.StackRm(namespaces=namespaces):
                 return StepResult(*stacks.remove(swarm, namespaces))
-            case c.SwarmUpdate(dispatcher_heartbeat=period, task_history_limit=limit):
-                if period is not None and period < 0:  # controlapi validateClusterSpec; the CLI passes it on
-                    return StepResult(False, "Error response from daemon: rpc error: code = InvalidArgument desc = "
-                                             "heartbeat time period cannot be a negative duration")
-                if limit is not None:
-                    swarm.manager.task_history_limit = limit
-                if period is not None:
-                        swarm.timing = swarm.manager.timing = replace(swarm.timing, heartbeat_period=period)
-                return StepResult(True, "Swarm updated.")
+            case c.SwarmUpdate(options=options):
+                locked = swarm.update_cluster(options.autolock, **_settings(options))
+                return StepResult(True, "Swarm updated.\n" + (render.unlock_command(swarm.cluster.unlock_key)
+                                                                if locked else ""))
+            case c.SwarmUnlockKey(rotate=rotate, quiet=quiet):
+                head = ""
+                if rotate:
+                    swarm.rotate_unlock_key()
+                    head = "" if quiet else "Successfully rotated manager unlock key.\n\n"
+                if not swarm.cluster.unlock_key:
+                    raise SwarmError("no unlock key is set")
+                key = swarm.cluster.unlock_key
+                return StepResult(True, head + (key + "\n" if quiet else render.unlock_command(key)))
         return StepResult(True, self._read(command, on))
 
     def _bound(self) -> dict:
@@ -421,10 +449,11 @@ class SimBackend:
                 tasks = [t for n in names for t in store.node_tasks(n)]
                 return render.service_ps(tasks, store.nodes, now, no_trunc=no_trunc, quiet=quiet, filters=filters,
                                          format=fmt, bound=self._bound())
+            case c.Info() if on in swarm.locked:
+                return " Swarm: locked\n"
             case c.Info():
                 return render.info_swarm(store.nodes.get(on) if on in swarm.agents else None, store.nodes.values(),
-                                         swarm.cluster_id, swarm.manager.task_history_limit,
-                                         swarm.timing.heartbeat_period)
+                                         swarm.cluster_id, swarm.cluster)
             case c.NodeInspect(nodes=names, pretty=pretty):
                 nodes = [swarm.node(on if n == "self" else n) for n in names]  # node.Reference: self is this node
                 if not pretty:

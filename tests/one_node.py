@@ -23,28 +23,29 @@ def commands(steps: Sequence[str]) -> list[str]:
     return [line for line in steps if not line.startswith("SLEEP")]
 
 
-def scenario(steps: Sequence[str]) -> str:
-    """The steps as a scenario of one manager, node1."""
-    lines = ["version: 1", "seed: 1", "cluster: {managers: 1, workers: 0}", "steps:"]
+def scenario(steps: Sequence[str], joined: bool = True) -> str:
+    """The steps as a scenario of one manager, node1 (not `joined`: a daemon outside any swarm)."""
+    cluster = "{managers: 1, workers: 0}" if joined else "{nodes: [{name: node1, role: manager, joined: false}]}"
+    lines = ["version: 1", "seed: 1", f"cluster: {cluster}", "steps:"]
     lines += [f"  - wait: {line.split()[1]}s" if line.startswith("SLEEP") else f"  - run: {json.dumps(line)}"
               for line in steps]
     return "\n".join(lines) + "\n"
 
 
-def simulated(steps: Sequence[str]) -> list[str]:
+def simulated(steps: Sequence[str], joined: bool = True) -> list[str]:
     """What the simulator printed for each command, in order."""
-    trace = run_scenario(loads_scenario(scenario(steps)), SimBackend())
+    trace = run_scenario(loads_scenario(scenario(steps, joined)), SimBackend())
     return [s["output"] for s in trace.steps() if s["step"].startswith("run:")]
 
 
-def capture(steps: Sequence[str]) -> list[dict]:
-    """The commands on a fresh one-node local swarm."""
+def capture(steps: Sequence[str], joined: bool = True) -> list[dict]:
+    """The commands on a fresh one-node local swarm (not `joined`: a daemon not in a swarm yet)."""
     sys.path.insert(0, str(Path(__file__).parent.parent))
     from validation import localswarm
     out = []
     with localswarm.exclusive():
         try:
-            swarm = localswarm.up(1)
+            swarm = localswarm.up(1, managers=int(joined), joined=int(joined))
             url = f"unix://{swarm.sockets['node1']}"
             for line in steps:
                 if line.startswith("SLEEP"):
@@ -59,11 +60,11 @@ def capture(steps: Sequence[str]) -> list[dict]:
 
 
 def record(raw_path: Path, fixture: Path, steps: Sequence[str], comparable: Callable[[str], str],
-           shown: Sequence[str] | None = None) -> None:
+           shown: Sequence[str] | None = None, joined: bool = True) -> None:
     """The fixture from RAW.json, captured first if it is missing; `shown`: the steps as the fixture names them
     (a file's path written as a placeholder)."""
     if not raw_path.exists():
-        raw_path.write_text(json.dumps(capture(steps), indent=1))
+        raw_path.write_text(json.dumps(capture(steps, joined), indent=1))
     raw = json.loads(raw_path.read_text())
     if [r["line"] for r in raw] != commands(steps):
         raise SystemExit(f"{raw_path}: the captures are not of these commands")

@@ -304,7 +304,8 @@ def test_apply_update_without_changes_is_identity():
      c.SwarmJoin("T", "node1:2377", Availability.DRAIN)),
     ("swarm leave -f", c.SwarmLeave(force=True)),
     ("swarm join-token -q manager", c.SwarmJoinToken("manager", quiet=True)),
-    ("swarm update --dispatcher-heartbeat 10s --task-history-limit 2", c.SwarmUpdate(10.0, 2)),
+    ("swarm update --dispatcher-heartbeat 10s --task-history-limit 2",
+     c.SwarmUpdate(c.SwarmOptions(task_history_limit=2, dispatcher_heartbeat=10.0))),
 ])
 def test_other_commands(line, command):
     assert parse_command_line(line) == command

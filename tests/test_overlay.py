@@ -5,15 +5,16 @@ from hypothesis import given, strategies as st
 
 from swarmsim.analysis import metrics
 from swarmsim.backend import SimBackend, run_scenario
-from swarmsim.net.ipam import AddressPool, default_subnet, take_all
+from swarmsim.net.ipam import AddressPool, SubnetPools, take_all
 from swarmsim.scenario import load_scenario, loads_scenario as load_scenario_text
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "overlay-exhaustion.yaml"
 
 
 def test_default_subnets_are_consecutive_slash_24s_of_ten_slash_eight():
-    assert [default_subnet(i) for i in (0, 1, 255, 256)] == ["10.0.0.0/24", "10.0.1.0/24", "10.0.255.0/24",
-                                                            "10.1.0.0/24"]
+    pools = SubnetPools()
+    got = [pools.take(f"n{i}") for i in range(257)]
+    assert [got[i] for i in (0, 1, 255, 256)] == ["10.0.0.0/24", "10.0.1.0/24", "10.0.255.0/24", "10.1.0.0/24"]
 
 
 def test_a_pool_hands_out_all_but_three_addresses_and_take_all_is_all_or_nothing():

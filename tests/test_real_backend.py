@@ -10,7 +10,7 @@ from swarmsim.backend import ScenarioRefused
 from swarmsim.model import Workload
 from swarmsim.scenario import loads_scenario
 from swarmsim.trace import TraceWriter
-from validation.docker_backend import DockerBackend, local_layout, refuse_early, workload_command
+from validation.docker_backend import DockerBackend, capabilities, local_layout, refuse_early, workload_command
 from validation.observe import Observer
 
 
@@ -182,6 +182,16 @@ def test_partitions_are_refused_off_a_local_swarm_only():
     with pytest.raises(ScenarioRefused, match="local swarm only"):
         refuse_early(s, frozenset())
     refuse_early(s, frozenset({"partition"}))
+
+
+@pytest.mark.parametrize("command", ["docker swarm update --autolock", "docker swarm unlock-key",
+                                     "docker swarm unlock"])
+def test_autolock_is_refused_on_a_real_swarm_before_anything_runs(command):
+    s = scenario(f"cluster: {{managers: 1}}\nsteps:\n  - run: {command}\n")
+    with pytest.raises(ScenarioRefused, match="stay locked after a restart"):
+        refuse_early(s, capabilities(mesh=True, local=True))
+    refuse_early(scenario("cluster: {managers: 1}\nsteps:\n  - run: docker swarm update --autolock=false\n"),
+                 capabilities(mesh=True, local=True))
 
 
 def test_run_services_finds_the_run_label_and_the_stacks_namespaces():

@@ -58,6 +58,26 @@ class StepError(Exception):
     """A step that fails as the docker CLI would fail; str() is what it prints."""
 
 
+def _update_swarm(client: docker.DockerClient, o: c.SwarmOptions) -> None:
+    """`docker swarm update` as the CLI sends it (runUpdate): the spec read back with the flags given merged in,
+    so what the scenario leaves alone stays as the cluster had it (autolock is never turned on here: see
+    early_problems)."""
+    info = client.api.inspect_swarm()
+    spec = info["Spec"]
+    for section, key, value in (("Orchestration", "TaskHistoryRetentionLimit", o.task_history_limit),
+                                ("Dispatcher", "HeartbeatPeriod", o.dispatcher_heartbeat and
+                                 _ns(o.dispatcher_heartbeat)),
+                                ("Raft", "KeepOldSnapshots", o.max_snapshots),
+                                ("Raft", "SnapshotInterval", o.snapshot_interval),
+                                ("CAConfig", "NodeCertExpiry", o.cert_expiry and _ns(o.cert_expiry)),
+                                ("CAConfig", "ExternalCAs", o.external_cas and
+                                 [{"Protocol": p, "URL": u} for p, u in o.external_cas]),
+                                ("EncryptionConfig", "AutoLockManagers", o.autolock)):
+        if value is not None:
+            spec.setdefault(section, {})[key] = value
+    client.api.update_swarm(version=info["Version"]["Index"], swarm_spec=spec)
+
+
 def _ns(seconds: float) -> int:
     return int(round(seconds * NS))
 
@@ -549,14 +569,8 @@ class DockerBackend:
             case c.SwarmLeave(force=force):
                 client.swarm.leave(force=force)
                 return StepResult(True, "Node left the swarm.")
-            case c.SwarmUpdate(dispatcher_heartbeat=period, task_history_limit=limit):
-                kw = {}
-                if period is not None:
-                    kw["dispatcher_heartbeat_period"] = _ns(period)
-                if limit is not None:
-                    kw["task_history_retention_limit"] = limit
-                client.swarm.reload()
-                client.swarm.update(**kw)
+            case c.SwarmUpdate(options=options):
+                _update_swarm(client, options)
                 return StepResult(True, "Swarm updated.")
         raise StepError(f"swarmsim: {type(command).__name__} is not supported on a real swarm")
 
@@ -698,6 +712,10 @@ def early_problems(scenario: Scenario, offered: frozenset[str], local: bool = Tr
     if "swarm-init" in missing:
         problems.append("its swarm starts empty (docker swarm init as a step); replay it on a swarm that exists, "
                         "its nodes declared joined")
+    if "autolock" in missing:
+        problems.append("it turns autolock on or asks for the unlock key; a real swarm's managers would then stay "
+                        "locked after a restart until someone types the key, so this is replayed on the simulator "
+                        "only")
     if local and any(n.engine_labels for n in scenario.nodes):
         problems.append("engine labels are daemon flags; set them on the real nodes and drop them here")
     return problems

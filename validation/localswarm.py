@@ -407,15 +407,16 @@ def up(n_nodes: int, managers: int = 1, base_dir: str | os.PathLike = DEFAULT_BA
 
     ``hostnames`` lets nodes report a scenario's names (e.g. manager1) so constraints on
     node.hostname mean the same on both sides; only the first ``joined`` nodes (default all)
-    join, the others run a daemon outside the swarm for a later ``docker swarm join``. ``configs`` gives
+    join, the others run a daemon outside the swarm for a later ``docker swarm join`` (``joined=0,
+    managers=0``: no swarm at all, for a later ``docker swarm init``). ``configs`` gives
     a node (by hostname) daemon.json settings, e.g. ``node-generic-resources``. ``tcp``: every dockerd
     also listens on ``tcp://<node address>:2375`` (plain, for tests of remote swarms).
     Any leftovers of an earlier run under ``base_dir`` are removed first.
     """
     joined = n_nodes if joined is None else joined
     check_size(n_nodes)
-    if not 1 <= managers <= joined <= n_nodes:
-        raise ValueError("need 1 <= managers <= joined nodes <= nodes")
+    if not (1 <= managers <= joined <= n_nodes or managers == joined == 0):
+        raise ValueError("need 1 <= managers <= joined nodes <= nodes, or no swarm (managers = joined = 0)")
     if hostnames is not None and len(hostnames) != n_nodes:
         raise ValueError("need one hostname per node")
     ensure_packages()
@@ -427,6 +428,8 @@ def up(n_nodes: int, managers: int = 1, base_dir: str | os.PathLike = DEFAULT_BA
         swarm.start_node(index, hostname, (configs or {}).get(hostname or f"node{index}"), tcp)
     clients = [swarm.clients[f"node{i}"] for i in range(1, n_nodes + 1)]
     provide_image(clients)
+    if not joined:
+        return swarm
     swarm.joined_at["node1"] = time.time()
     swarm.manager.swarm.init(advertise_addr=node_ip(1), listen_addr=f"{node_ip(1)}:2377")
     tokens = swarm.manager.swarm.attrs["JoinTokens"]

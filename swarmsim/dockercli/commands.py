@@ -164,11 +164,29 @@ class SwarmLeave:
 
 
 @dataclass(frozen=True, slots=True)
+class SwarmOptions:
+    """The cluster settings `swarm init` and `swarm update` share (docker/cli swarmOptions); None: not given."""
+
+    task_history_limit: int | None = None
+    dispatcher_heartbeat: float | None = None
+    max_snapshots: int | None = None
+    snapshot_interval: int | None = None
+    autolock: bool | None = None
+    cert_expiry: float | None = None
+    external_cas: tuple[tuple[str, str], ...] | None = None  # (protocol, url)
+
+
+@dataclass(frozen=True, slots=True)
 class SwarmInit:
     """A new swarm on a node not in one; `--force-new-cluster` on a manager that lost its quorum."""
 
     force_new_cluster: bool = False
     advertise_addr: str | None = None
+    availability: Availability = Availability.ACTIVE
+    default_addr_pools: tuple[str, ...] = ()
+    subnet_size: int = 24
+    data_path_port: int = 0
+    options: SwarmOptions = SwarmOptions()
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,8 +202,18 @@ class SwarmJoinToken:
 
 @dataclass(frozen=True, slots=True)
 class SwarmUpdate:
-    dispatcher_heartbeat: float | None = None
-    task_history_limit: int | None = None
+    options: SwarmOptions
+
+
+@dataclass(frozen=True, slots=True)
+class SwarmUnlock:
+    """`docker swarm unlock` on a manager locked since its daemon restarted; the key counts as typed right."""
+
+
+@dataclass(frozen=True, slots=True)
+class SwarmUnlockKey:
+    rotate: bool = False
+    quiet: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +287,7 @@ class StackRm:
 Command = (StackDeploy | StackLs | StackServices | StackPs | StackRm | ServiceCreate | ServiceUpdate | ServiceScale
            | ServiceRollback | ServiceRemove | ServicePs | ServiceLs | ServiceInspect | ServiceLogs | NodeLs | NodePs
            | NodeInspect | NodeUpdate | NodePromote | NodeDemote | NodeRm | NetworkCreate | NetworkLs | NetworkInspect | NetworkRm
-           | SwarmInit | SwarmJoin | SwarmLeave | SwarmJoinToken | SwarmUpdate | Info | ObjectCreate | ObjectLs
+           | SwarmInit | SwarmJoin | SwarmLeave | SwarmJoinToken | SwarmUpdate | SwarmUnlock | SwarmUnlockKey | Info | ObjectCreate | ObjectLs
            | ObjectRm | ObjectInspect)
 
 #: Commands that only read; the simulator prints what docker would print.
@@ -268,7 +296,7 @@ READ_ONLY = (StackLs, StackServices, StackPs, ServicePs, ServiceLs, ServiceInspe
 
 #: Commands any node may run, in a swarm or not; everything else needs a manager ("This node is not a swarm
 #: manager...").
-WORKER_OK = (SwarmInit, SwarmJoin, SwarmLeave, Info, NetworkInspect)
+WORKER_OK = (SwarmInit, SwarmJoin, SwarmLeave, SwarmUnlock, Info, NetworkInspect)
 
 #: Commands that work without a raft leader (they act on the local node only).
-LEADERLESS_OK = (SwarmInit, SwarmJoin, SwarmLeave, Info, NetworkInspect)
+LEADERLESS_OK = (SwarmInit, SwarmJoin, SwarmLeave, SwarmUnlock, Info, NetworkInspect)

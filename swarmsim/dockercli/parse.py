@@ -1069,22 +1069,102 @@ def _node_availability(text: str) -> Availability:
         raise CommandError(f'Error response from daemon: invalid Availability: "{text}"') from None
 
 
-def _join_availability(text: str) -> Availability:
+def _requested_availability(a: Args) -> Availability:
+    """swarm init/join --availability, checked by the CLI before it asks the daemon (runInit, runJoin)."""
+    text = a.last("availability", "active")
     try:
         return Availability(text.lower())
     except ValueError:
-        raise ValueError(f'invalid availability "{text}", only active, pause and drain are supported') from None
+        raise CommandError(f'invalid availability "{text}", only active, pause and drain are supported') from None
 
 
 def _build_join(a: Args) -> c.SwarmJoin:
+    availability = _requested_availability(a)
     if not a.last("token"):
         raise CommandError("--token is required to join a swarm (see `docker swarm join-token worker`)")
-    return c.SwarmJoin(token=a.last("token"), remote=a.positionals[0],
-                       availability=a.last("availability", Availability.ACTIVE))
+    return c.SwarmJoin(token=a.last("token"), remote=a.positionals[0], availability=availability)
+
+
+def _uint32(text: str) -> int:
+    """strconv.ParseUint(text, 10, 32) (pflag's Uint32Var)."""
+    if _uint(text) > 0xFFFFFFFF:
+        raise ValueError(f'strconv.ParseUint: parsing "{text}": value out of range')
+    return int(text)
+
+
+def _cidr_list(text: str) -> tuple[str, ...]:
+    """docker/cli's ipNetSliceValue: quotes dropped, a csv line of CIDRs, each as Go's net.ParseCIDR masks it."""
+    text = re.sub("[\"'`]", "", text)
+    out = []
+    for item in next(csv.reader([text]), []):
+        try:
+            if "/" not in item:
+                raise ValueError
+            out.append(str(ipaddress.ip_network(item.strip(), strict=False)))
+        except ValueError:
+            raise ValueError(f"invalid string being converted to CIDR: {item}") from None
+    return tuple(out)
+
+
+def _external_ca(text: str) -> tuple[str, str]:
+    """(protocol, url) as docker/cli's parseExternalCA reads a `protocol=cfssl,url=...` line (other keys are
+    the CA's options, which nothing here uses; a cacert= file must hold a PEM block)."""
+    protocol = url = None
+    for field in next(csv.reader([text]), []):
+        key, sep, value = field.partition("=")
+        if not sep:
+            raise ValueError(f"invalid field '{field}' must be a key=value pair")
+        if key.lower() == "protocol":
+            if value.lower() != "cfssl":
+                raise ValueError(f"unrecognized external CA protocol {value}")
+            protocol = "cfssl"
+        elif key.lower() == "url":
+            url = value
+        elif key.lower() == "cacert":
+            _pem_file(value)
+    if protocol is None:
+        raise ValueError("the external-ca option needs a protocol= parameter")
+    if url is None:
+        raise ValueError("the external-ca option needs a url= parameter")
+    return protocol, url
+
+
+def _pem_file(path: str) -> None:
+    try:
+        contents = open(path, "rb").read(1 << 20)
+    except OSError as err:
+        raise ValueError(f"unable to read CA cert for external CA: open {path}: {err.strerror.lower()}") from None
+    if not re.search(rb"-----BEGIN [^-\n]*-----\r?\n.*?-----END [^-\n]*-----", contents, re.S):
+        raise ValueError("CA cert for external CA must be in PEM format")
+
+
+_SWARM_FLAGS = (Flag("task-history-limit", _int), Flag("dispatcher-heartbeat", _duration),
+                Flag("max-snapshots", _uint), Flag("snapshot-interval", _uint), Flag("cert-expiry", _duration),
+                Flag("external-ca", _external_ca), Flag("autolock"))
+
+
+def _swarm_options(a: Args) -> c.SwarmOptions:
+    """mergeSwarmSpec: only the flags given; --external-ca replaces the list, in the order given."""
+    return c.SwarmOptions(task_history_limit=a.last("task-history-limit"),
+                          dispatcher_heartbeat=a.last("dispatcher-heartbeat"), max_snapshots=a.last("max-snapshots"),
+                          snapshot_interval=a.last("snapshot-interval"),
+                          autolock=a.true("autolock") if a.has("autolock") else None,
+                          cert_expiry=a.last("cert-expiry"),
+                          external_cas=tuple(a.every("external-ca")) if a.has("external-ca") else None)
 
 
 def _build_init(a: Args) -> c.SwarmInit:
-    return c.SwarmInit(force_new_cluster=a.true("force-new-cluster"), advertise_addr=a.last("advertise-addr"))
+    return c.SwarmInit(force_new_cluster=a.true("force-new-cluster"), advertise_addr=a.last("advertise-addr"),
+                       availability=_requested_availability(a),
+                       default_addr_pools=tuple(p for pools in a.every("default-addr-pool") for p in pools),
+                       subnet_size=a.last("default-addr-pool-mask-length", 24),
+                       data_path_port=a.last("data-path-port", 0), options=_swarm_options(a))
+
+
+def _build_swarm_update(a: Args) -> c.SwarmUpdate:
+    if not a.values:  # the CLI's PreRunE answers pflag.ErrHelp: the usage, and nothing is changed
+        raise _help("swarm update")
+    return c.SwarmUpdate(_swarm_options(a))
 
 
 def _build_join_token(a: Args) -> c.SwarmJoinToken:
@@ -1187,18 +1267,22 @@ _SPECS = (
     CommandSpec("network inspect", (Flag("format", template.check, "f"),),
                 lambda a: c.NetworkInspect(_names(a), a.last("format")), 1, None),
     CommandSpec("network rm", (), lambda a: c.NetworkRm(_names(a)), 1, None),
-    CommandSpec("swarm join", (Flag("token", _text), Flag("availability", _join_availability),
+    CommandSpec("swarm join", (Flag("token", _text), Flag("availability", _text),
                                Flag("advertise-addr", _text), Flag("listen-addr", _text),
                                Flag("data-path-addr", _text)), _build_join, 1, 1),
     CommandSpec("swarm leave", (Flag("force", short="f"),), lambda a: c.SwarmLeave(a.true("force"))),
     CommandSpec("swarm init", (Flag("force-new-cluster"), Flag("advertise-addr", _text), Flag("listen-addr", _text),
-                               Flag("data-path-addr", _text)), _build_init, 0, 0),
+                               Flag("data-path-addr", _text), Flag("data-path-port", _uint32),
+                               Flag("availability", _text), Flag("default-addr-pool", _cidr_list),
+                               Flag("default-addr-pool-mask-length", _uint32), *_SWARM_FLAGS), _build_init, 0, 0),
     CommandSpec("info", (), lambda a: c.Info(), 0, 0),
     CommandSpec("swarm join-token", (_QUIET,), _build_join_token, 1, 1),
     *_object_specs("secret"),
     *_object_specs("config"),
-    CommandSpec("swarm update", (Flag("dispatcher-heartbeat", _duration), Flag("task-history-limit", _int)),
-                lambda a: c.SwarmUpdate(a.last("dispatcher-heartbeat"), a.last("task-history-limit")), 0, 0),
+    CommandSpec("swarm update", _SWARM_FLAGS, _build_swarm_update, 0, 0),
+    CommandSpec("swarm unlock", (), lambda a: c.SwarmUnlock(), 0, 0),
+    CommandSpec("swarm unlock-key", (Flag("rotate"), _QUIET),
+                lambda a: c.SwarmUnlockKey(a.true("rotate"), a.true("quiet")), 0, 0),
 )
 
 COMMANDS: dict[str, CommandSpec] = {spec.path: spec for spec in _SPECS}

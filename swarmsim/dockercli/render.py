@@ -20,6 +20,7 @@ from datetime import datetime, timedelta, timezone
 
 from ..model import (Node, NodeStatus, PortConfig, Role, Service, ServiceMode, ServiceSpec, Task, TaskState,
                     UpdateConfig)
+from ..model.cluster import ClusterSpec
 from ..model.service import Resources, UpdateState
 from ..model.stack import SwarmObject
 from . import template
@@ -791,10 +792,9 @@ def join_token(role: str, token: str, manager_addr: str, *, quiet: bool = False)
             f"    docker swarm join --token {token} {manager_addr}\n\n")
 
 
-def info_swarm(node: Node | None, nodes: Iterable[Node], cluster_id: str, history_limit: int,
-               heartbeat: float) -> str:
+def info_swarm(node: Node | None, nodes: Iterable[Node], cluster_id: str, spec: ClusterSpec) -> str:
     """The Swarm section of `docker info` on `node` (None: not in a swarm), as cli/command/system/info.go
-    printSwarmInfo writes it with the daemon's defaults (raft ticks, certificate expiry, address pool)."""
+    printSwarmInfo writes it (the raft ticks are swarmkit's, which no command changes)."""
     if node is None:
         return " Swarm: inactive\n"
     nodes = list(nodes)
@@ -802,16 +802,30 @@ def info_swarm(node: Node | None, nodes: Iterable[Node], cluster_id: str, histor
     out = [" Swarm: active", f"  NodeID: {node.id}", f"  Is Manager: {str(node.role is Role.MANAGER).lower()}"]
     if node.role is Role.MANAGER:
         out += [f"  ClusterID: {cluster_id}", f"  Managers: {len(managers)}", f"  Nodes: {len(nodes)}",
-                "  Default Address Pool: 10.0.0.0/8  ", "  SubnetSize: 24", "  Data Path Port: 4789",
-                "  Orchestration:", f"   Task History Retention Limit: {history_limit}",
-                "  Raft:", "   Snapshot Interval: 10000", "   Number of Old Snapshots to Retain: 0",
+                "  Default Address Pool: " + "".join(p + "  " for p in spec.default_addr_pools),
+                f"  SubnetSize: {spec.subnet_size}", f"  Data Path Port: {spec.data_path_port}",
+                "  Orchestration:", f"   Task History Retention Limit: {spec.task_history_limit}",
+                "  Raft:", f"   Snapshot Interval: {spec.snapshot_interval}",
+                f"   Number of Old Snapshots to Retain: {spec.keep_old_snapshots}",
                 "   Heartbeat Tick: 1", "   Election Tick: 10",
-                "  Dispatcher:", f"   Heartbeat Period: {_human_duration(heartbeat)}",
-                "  CA Configuration:", f"   Expiry Duration: {_human_duration(90 * 24 * 3600)}", "   Force Rotate: 0",
-                "  Autolock Managers: false", "  Root Rotation In Progress: false"]
+                "  Dispatcher:", f"   Heartbeat Period: {_human_duration(spec.dispatcher_heartbeat)}",
+                "  CA Configuration:", f"   Expiry Duration: {_human_duration(spec.node_cert_expiry)}",
+                "   Force Rotate: 0"]
+        if spec.external_cas:
+            out += ["   External CAs:", *(f"     {protocol}: {url}" for protocol, url in spec.external_cas)]
+        out += [f"  Autolock Managers: {str(spec.autolock).lower()}", "  Root Rotation In Progress: false"]
     out += [f"  Node Address: {node.addr}", "  Manager Addresses:"]
     out += [f"   {addr}" for addr in sorted(f"{m.addr}:{MANAGER_PORT}" for m in managers)]
     return "".join(line + "\n" for line in out)
+
+
+def unlock_command(key: str) -> str:
+    """docker/cli printUnlockCommand: nothing without a key."""
+    if not key:
+        return ""
+    return ("To unlock a swarm manager after it restarts, run the `docker swarm unlock`\ncommand and provide the "
+            f"following key:\n\n    {key}\n\nPlease remember to store this key in a password manager, since "
+            "without it you\nwill not be able to restart the manager.\n")
 
 
 # --- docker secret / config ----------------------------------------------------------------------

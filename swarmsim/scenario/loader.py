@@ -27,7 +27,7 @@ from .compose import Field, FieldError, format_path, networks, platform, service
 from ..dockercli.envfile import EnvFileError, parse_env_file
 from ..dockercli.parse import CommandError, parse_command_line, with_env_files
 from ..inputs import InputError, printable, read_bytes, read_text
-from ..model import Availability, Role, ServiceMode, ServiceSpec, Workload
+from ..model import Availability, Role, ServiceMode, ServiceSpec, Workload, cluster
 from ..model.errors import invalid_spec
 from ..model.jointoken import JoinTokens
 from ..model.limits import Limits, too_many_preferences
@@ -398,12 +398,24 @@ def _check_cluster_command(world: _World, f: Field, cmd: c.Command, on: str) -> 
 
 
 def _check_init(world: _World, f: Field, cmd: c.SwarmInit, on: str) -> None:
-    """One swarm a scenario: `docker swarm init` starts it, on a node of a cluster that starts empty."""
+    """One swarm a scenario: `docker swarm init` starts it, on a node of a cluster that starts empty. One the
+    daemon refuses (the node already in the swarm, address pools or a data path port it will not take) fails
+    when the step runs, with docker's error, and starts nothing."""
+    if on in world.joined or _refused_init(cmd):
+        return
     if world.joined:
         raise f.fail(f"a swarm already exists at this step ({_names(sorted(world.joined))} in it; expected "
                      f"docker swarm join to add {on}, or a cluster whose nodes are all joined: false)")
     addr = cmd.advertise_addr
     world.joined_as(on, True, (addr.rpartition(":")[0] or addr) if addr else None)
+
+
+def _refused_init(cmd: c.SwarmInit) -> bool:
+    try:
+        cluster.check_init(cmd.default_addr_pools, cmd.subnet_size, cmd.data_path_port)
+    except cluster.ClusterError:
+        return True
+    return False
 
 
 def _check_join(world: _World, f: Field, cmd: c.SwarmJoin, on: str) -> None:

@@ -13,9 +13,14 @@ Swarmkit's network allocator (manager/allocator/network.go, 20.10) in the order 
   network from when a task of that network is allocated and has the node until the node's last
   such task stops (allocateNode, reallocated at every event of a task with a node); one that
   cannot be had is tried again at the node's next task event, not otherwise;
+- an overlay network gets its subnet when it is created (net/ipam.SubnetPools: `--subnet` as
+  given, else the next of the default address pools); one that cannot have it (the pools used up,
+  or a `--subnet` overlapping another network's) is created all the same, with no IPAM, and waits
+  among the unallocated networks: its services and tasks cannot be allocated until it is;
 - whatever is freed (a task stopped or deleted, a service removed, a node's last task of a
-  network gone) makes the next commit retry the unallocated services first, then the unallocated
-  tasks, each in Go map order: freed addresses go to waiting VIPs before waiting tasks.
+  network gone, a network removed) makes the next commit retry the unallocated networks, then
+  the services, then the tasks, each in Go map order: freed addresses go to waiting VIPs before
+  waiting tasks.
 The five-minute retry that also runs without anything freed is not modelled: without a freed
 address it allocates nothing. Like doTaskAlloc it looks at the observed state only: a task told to
 shut down before it was allocated still becomes PENDING, is scheduled, and its agent reports it
@@ -30,12 +35,13 @@ from ..model import Node, PortConfig, Service, Task
 from ..model.service import on_ingress
 from ..model.task import NEW, PENDING, RUNNING
 from ..net import ports
-from ..net.ipam import AddressPool, take_all
+from ..net.ipam import AddressPool, SubnetPools, take_all
 
 if TYPE_CHECKING:
     from .manager import Manager
 
 PENDING_MSG = "pending task scheduling"
+VXLAN_START = 4096  # the overlay driver's first VXLAN ID: ingress's
 INGRESS = "ingress"
 
 
@@ -43,6 +49,11 @@ class Allocator:
     def __init__(self, manager: "Manager"):
         self.manager = manager
         self.pools: dict[str, AddressPool] = {}  # overlay network name -> its addresses
+        self.subnets = SubnetPools()
+        self.requested: dict[str, str | None] = {}  # overlay network -> the --subnet it was created with
+        self.unallocated_networks: dict[str, None] = {}
+        self.vxlans: dict[str, int] = {}  # allocated overlay network -> its VXLAN ID
+        self._vxlan = VXLAN_START - 1     # the last ID given
         self.ports = ports.PortAllocator()
         self.endpoints: dict[str, tuple[PortConfig, ...]] = {}  # service id -> the ports it holds (Endpoint.Ports)
         self.new: dict[str, None] = {}
@@ -58,14 +69,49 @@ class Allocator:
         manager.store.service_watchers.append(self._on_service)
         manager.store.node_watchers.append(self._on_node)
 
+    # -- networks --------------------------------------------------------------------------------------
+    def allocate_network(self, name: str, subnet: str | None) -> bool:
+        """allocateNetwork: its subnet and its address pool, or it waits among the unallocated networks."""
+        self.requested[name] = subnet
+        got = self.subnets.take(name, subnet)
+        if got is None:
+            self.unallocated_networks[name] = None
+            return False
+        self.unallocated_networks.pop(name, None)
+        self.pools[name] = AddressPool(got)
+        # then the overlay driver's NetworkAllocate: a VXLAN ID from its serial idm (none for a network
+        # without a subnet)
+        self._vxlan = self.vxlans[name] = self._vxlan + 1
+        return True
+
+    def deallocate_network(self, name: str) -> None:
+        self.requested.pop(name, None)
+        self.unallocated_networks.pop(name, None)
+        self.vxlans.pop(name, None)
+        if self.pools.pop(name, None) is not None:
+            self.subnets.release(name)
+            self._deallocated()
+
+    def use_pools(self, pools: tuple[str, ...], size: int) -> None:
+        """`docker swarm init --default-addr-pool`: the networks made before it (ingress) from the new pools."""
+        requested = dict(self.requested)
+        self.pools, self.unallocated_networks, self.subnets = {}, {}, SubnetPools(pools, size)
+        self.vxlans, self._vxlan = {}, VXLAN_START - 1
+        for name, subnet in requested.items():
+            self.allocate_network(name, subnet)
+
     def _names(self, spec_networks, endpoint) -> list[str]:
         if not spec_networks and not endpoint.ports:
             return []
         names = list(spec_networks) + ([INGRESS] if on_ingress(endpoint.ports) else [])
-        return [n for n in dict.fromkeys(names) if n in self.pools]
+        return [n for n in dict.fromkeys(names) if n in self.pools or n in self.unallocated_networks]
 
-    def _networks(self, spec_networks, endpoint) -> list[AddressPool]:
-        return [self.pools[n] for n in self._names(spec_networks, endpoint)]
+    def _networks(self, spec_networks, endpoint) -> list[AddressPool] | None:
+        """The pools of the overlay networks named, None if one of them has no subnet yet."""
+        names = self._names(spec_networks, endpoint)
+        if any(n in self.unallocated_networks for n in names):
+            return None
+        return [self.pools[n] for n in names]
 
     def vips(self, service: Service) -> list[tuple[str, str]]:
         """(network, "address/prefix") of each VIP the service holds, the ingress one first as swarmkit
@@ -96,6 +142,11 @@ class Allocator:
         owner = f"vip:{service.id}"
         wanted = self._networks(service.spec.task.networks, service.spec.endpoint) \
             if service.spec.endpoint.mode == "vip" else []
+        if wanted is None:  # a network of it has no subnet: nothing allocated (allocateService's IsAllocated)
+            if any([pool.release(owner) for pool in self.pools.values()]):
+                self.freed += 1
+            self.unallocated_services[service.id] = None
+            return False
         if any([pool.release(owner) for pool in self.pools.values() if pool not in wanted]):
             self._deallocated()
         spec, held = service.spec.endpoint.ports, self.endpoints.get(service.id)
@@ -189,7 +240,7 @@ class Allocator:
     def _deallocated(self) -> None:
         """somethingWasDeallocated: the next commit retries what waits."""
         self.freed += 1
-        if not self._retrying and (self.waiting or self.unallocated_services):
+        if not self._retrying and (self.waiting or self.unallocated_services or self.unallocated_networks):
             self._retrying = True
             self.manager.sim.soon(self._retry)
 
@@ -197,6 +248,8 @@ class Allocator:
         self._retrying = False
         if not self.manager.active:
             return
+        for name in range_order(list(self.unallocated_networks), self._map_order):
+            self.allocate_network(name, self.requested[name])
         for service_id in range_order(list(self.unallocated_services), self._map_order):
             service = self.manager.store.services.get(service_id)
             if service is None:
@@ -219,8 +272,8 @@ class Allocator:
             t = store.tasks.get(task_id)
             if t is None or t.state != NEW or t.service_id not in store.services:
                 continue
-            if t.service_id in self.unallocated_services or \
-                    not take_all(self._networks(t.spec.networks, t.endpoint), t.id):
+            pools = self._networks(t.spec.networks, t.endpoint)
+            if t.service_id in self.unallocated_services or pools is None or not take_all(pools, t.id):
                 self.waiting[t.id] = None
                 continue
             store.update_task(t.copy(state=PENDING, msg=PENDING_MSG, status_at=self.manager.sim.now))

@@ -80,15 +80,17 @@ def holds(swarm: "SimSwarm", on: str, name: str) -> bool:
 
 
 def _overlay(swarm: "SimSwarm", net: "Network", on: str) -> dict:
-    pool = swarm.manager.allocator.pools[net.name]
+    pool = swarm.manager.allocator.pools.get(net.name)  # None: the network waits for a subnet
     local = holds(swarm, on, net.name)
+    ipam = {"Driver": "", "Options": None, "Config": None} if pool is None else \
+        {"Driver": "default", "Options": None,
+         "Config": [{"Subnet": str(pool.subnet), "Gateway": str(pool.subnet.network_address + 1)}]}
+    vxlan = swarm.manager.allocator.vxlans.get(net.name)
     doc = {"Name": net.name, "Id": net.id, "Created": net.created_at, "Scope": "swarm",
-           "Driver": "overlay", "EnableIPv6": False,
-           "IPAM": {"Driver": "default", "Options": None,
-                    "Config": [{"Subnet": str(pool.subnet), "Gateway": str(pool.subnet.network_address + 1)}]},
+           "Driver": "" if pool is None else "overlay", "EnableIPv6": False, "IPAM": ipam,
            "Internal": False, "Attachable": net.attachable, "Ingress": net.name == INGRESS,
            "ConfigFrom": {"Network": ""}, "ConfigOnly": False, "Containers": None,
-           "Options": {"com.docker.network.driver.overlay.vxlanid_list": str(net.vxlan)},
+           "Options": None if vxlan is None else {"com.docker.network.driver.overlay.vxlanid_list": str(vxlan)},
            "Labels": dict(net.labels) or None}
     if not local:
         return doc

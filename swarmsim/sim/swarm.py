@@ -9,6 +9,8 @@ import hashlib
 from dataclasses import dataclass, field, replace
 
 from ..model import Availability, Node, NodeStatus, Role, Service, ServiceSpec, UpdateState, UpdateStatus
+from ..model import cluster
+from ..model.cluster import ClusterError, ClusterSpec
 from ..model.scenario import NetworkDecl, NodeDecl, Scenario
 from ..model.jointoken import JoinTokens, derived_id
 from ..model.reference import by_sent_name
@@ -17,7 +19,6 @@ from ..model.stack import SwarmObject
 from ..trace import TraceWriter
 from .agent import Agent, Host
 from .env import SimEnv
-from ..net.ipam import AddressPool, default_subnet
 from .manager import Manager
 from ..model.errors import LOST_LEADERSHIP, NO_LEADER, invalid_spec
 from ..model.limits import too_many_preferences
@@ -37,8 +38,6 @@ BUILTIN_NETWORKS = (("bridge", "bridge", "local"), ("docker_gwbridge", "bridge",
                     ("ingress", "overlay", "swarm"), ("none", "null", "local"))
 
 
-VXLAN_START = 4096
-
 
 class SwarmError(Exception):
     """An error the daemon would return; str() is what the docker CLI prints."""
@@ -53,7 +52,6 @@ class Network:
     attachable: bool = False
     labels: dict = field(default_factory=dict)
     created_at: float = 0.0
-    vxlan: int | None = None  # an overlay's VXLAN ID: 4096 for ingress, then one more per network created
 
 
 class SimSwarm:
@@ -71,9 +69,12 @@ class SimSwarm:
         self.decls: dict[str, NodeDecl] = {n.name: n for n in scenario.nodes}
         self.networks: dict[str, Network] = {}
         self.images = by_sent_name(scenario.images)  # a CLI-made service's image is the tagged name the client sent
-        self._vxlan = VXLAN_START
         self.objects: dict[str, dict[str, tuple[str, SwarmObject]]] = {"secret": {}, "config": {}}  # name: (id, obj)
         self._version = 0
+        self.cluster = ClusterSpec(task_history_limit=self.timing.task_history_limit,
+                                   dispatcher_heartbeat=self.timing.heartbeat_period)
+        self._unlock_keys = 0  # keys made so far
+        self.locked: set[str] = set()  # managers whose dockerd restarted under autolock, until unlocked
         for name, driver, scope in BUILTIN_NETWORKS:
             self._add_network(name, driver, scope)
         for net in scenario.networks:
@@ -104,17 +105,13 @@ class SimSwarm:
 
     def _add_network(self, name: str, driver: str, scope: str, attachable: bool = False,
                      subnet: str | None = None, labels: dict | None = None) -> Network:
-        vxlan = None
-        if driver == "overlay":  # the overlay driver's NetworkAllocate takes VXLAN IDs serially from 4096
-            vxlan = self._vxlan = self._vxlan + 1 if name != "ingress" else VXLAN_START
         ident = self.sim.new_id()  # a swarm's network has a swarm object's ID, a node's own a dockerd's (64 hex)
         if scope == "local":
             ident = hashlib.blake2b(f"network:{ident}".encode(), digest_size=32).hexdigest()
-        net = Network(ident, name, driver, scope, attachable, dict(labels or {}), self.now, vxlan)
+        net = Network(ident, name, driver, scope, attachable, dict(labels or {}), self.now)
         self.networks[name] = net
         if driver == "overlay":
-            pools = self.manager.allocator.pools
-            pools[name] = AddressPool(subnet or default_subnet(len(pools)))
+            self.manager.allocator.allocate_network(name, subnet)
         return net
 
     def service(self, name: str) -> Service:
@@ -151,19 +148,68 @@ class SimSwarm:
             self.raft.reevaluate()
         return node
 
-    def init(self, name: str, advertise_addr: str | None = None) -> str:
-        """`docker swarm init` on a node of a swarm that starts empty: it becomes the leader."""
+    def init(self, name: str, advertise_addr: str | None = None, availability: Availability = Availability.ACTIVE,
+             pools: tuple[str, ...] = (), subnet_size: int = 0, data_path_port: int = 0, autolock: bool = False,
+             **settings) -> str:
+        """`docker swarm init` on a node of a swarm that starts empty: it becomes the leader. The daemon checks
+        the address pools and the data path port first; the cluster settings are applied once the swarm runs,
+        so a refused one leaves the swarm initialised ("error updating cluster settings")."""
         if name in self.store.nodes:
             raise SwarmError(ALREADY_IN_SWARM)
+        try:
+            cluster.check_init(pools, subnet_size, data_path_port)
+        except ClusterError as err:
+            raise SwarmError(f"Error response from daemon: {err}") from None
+        if pools:
+            self.manager.allocator.use_pools(pools, subnet_size or cluster.DEFAULT_SUBNET_SIZE)
+            self.cluster = replace(self.cluster, default_addr_pools=pools,
+                                   subnet_size=subnet_size or cluster.DEFAULT_SUBNET_SIZE)
+        self.cluster = replace(self.cluster, data_path_port=data_path_port or cluster.DEFAULT_DATA_PATH_PORT,
+                               autolock=autolock, unlock_key=self._new_unlock_key() if autolock else "")
         self.raft.leader, self.initialized = name, True
         self.manager.active = True
         host = (advertise_addr or "").rpartition(":")[0] or advertise_addr
-        node = self._join(self.decls[name], leader=True, role=Role.MANAGER, addr=host)
+        node = self._join(self.decls[name], leader=True, role=Role.MANAGER, addr=host, availability=availability)
+        try:
+            self._set_cluster(cluster.merged(self.cluster, True, **settings))
+        except ClusterError as err:
+            raise SwarmError(f"Error response from daemon: error updating cluster settings: {err}") from None
         return (f"Swarm initialized: current node ({node.id}) is now a manager.\n\n"
                 f"To add a worker to this swarm, run the following command:\n\n"
                 f"    docker swarm join --token {self.tokens.worker} {node.addr}:{MANAGER_PORT}\n\n"
                 "To add a manager to this swarm, run 'docker swarm join-token manager' and follow the "
                 "instructions.\n\n")
+
+    def update_cluster(self, autolock: bool | None = None, **settings) -> bool:
+        """`docker swarm update`: the settings given; whether autolock has just been turned on (the CLI then
+        prints the new key)."""
+        try:
+            spec = cluster.merged(self.cluster, False, **settings)
+        except ClusterError as err:
+            raise SwarmError(f"Error response from daemon: {err}") from None
+        locking = autolock is not None and autolock != spec.autolock
+        if locking:
+            spec = replace(spec, autolock=autolock, unlock_key=self._new_unlock_key() if autolock else "")
+        self._set_cluster(spec)
+        return locking and bool(autolock)
+
+    def rotate_unlock_key(self) -> None:
+        """`docker swarm unlock-key --rotate`."""
+        if not self.cluster.autolock:
+            raise SwarmError("cannot rotate because autolock is not turned on")
+        self.cluster = replace(self.cluster, unlock_key=self._new_unlock_key())
+
+    def _new_unlock_key(self) -> str:
+        self._unlock_keys += 1
+        return cluster.unlock_key(self.scenario.seed, self._unlock_keys)
+
+    def _set_cluster(self, spec: ClusterSpec) -> None:
+        """The cluster object changed: the task reaper reads its history limit; the dispatcher takes a positive
+        heartbeat period only (a zero in the spec leaves the one in force)."""
+        self.cluster = spec
+        self.manager.task_history_limit = spec.task_history_limit
+        if spec.dispatcher_heartbeat > 0 and spec.dispatcher_heartbeat != self.timing.heartbeat_period:
+            self.timing = self.manager.timing = replace(self.timing, heartbeat_period=spec.dispatcher_heartbeat)
 
     def join(self, name: str, token: str, availability: Availability) -> str:
         """`docker swarm join --token T`: the role is the token's; a wrong token fails as swarmkit's CA does.
@@ -181,8 +227,12 @@ class SimSwarm:
         node = self.store.nodes.get(name)
         if node is None or name not in self.agents:
             raise SwarmError("Error response from daemon: This node is not part of a swarm")
+        if name in self.locked and not force:
+            raise SwarmError("Error response from daemon: Swarm is encrypted and locked. Please unlock it first or "
+                             "use `--force` to ignore this message.")
         if node.role is Role.MANAGER and not force:
             raise SwarmError("Error response from daemon: " + self._leave_warning(name))
+        self.locked.discard(name)
         agent = self.agents.pop(name)
         agent.crash()
         agent.disconnect()
@@ -350,7 +400,7 @@ class SimSwarm:
         if any(name == builtin for builtin, _driver, _scope in BUILTIN_NETWORKS):
             raise SwarmError(f"Error response from daemon: {name} is a pre-defined network and cannot be removed")
         del self.networks[name]
-        self.manager.allocator.pools.pop(name, None)
+        self.manager.allocator.deallocate_network(name)
         for agent in self.agents.values():
             agent.network_removed(name)
         return name
@@ -398,6 +448,8 @@ class SimSwarm:
         agent = self.agents.get(name)
         if agent is None:
             return
+        if kind in ("crash", "stop"):
+            self.locked.discard(name)  # its daemon down: it locks again when it next starts
         if kind in ("crash", "stop") and agent.alive:
             agent.crash(kind)
             self.raft.set_up(name, False)
@@ -405,9 +457,24 @@ class SimSwarm:
             self.sim.call_at(self.now + self.timing.daemon_restart, self._restarted, name, agent)
 
     def _restarted(self, name: str, dead: Agent) -> None:
-        """dockerd is up again: a fresh agent, and (for a manager) its raft member."""
+        """dockerd is up again: a fresh agent, and (for a manager) its raft member; a manager of a swarm with
+        autolock on has its keys encrypted and starts neither until `docker swarm unlock`."""
         if self.agents.get(name) is not dead:
             return
+        if self.cluster.autolock and self.store.nodes[name].role is Role.MANAGER:
+            self.locked.add(name)
+            return
+        self._start_node(name, dead)
+
+    def unlock(self, name: str) -> str:
+        """`docker swarm unlock`: the CLI asks the daemon only when its node is locked (runUnlock)."""
+        if name not in self.locked:
+            raise SwarmError("Error: swarm is not locked")
+        self.locked.discard(name)
+        self._start_node(name, self.agents[name])
+        return ""
+
+    def _start_node(self, name: str, dead: Agent) -> None:
         fresh = Agent(self.manager, name, self.images, self.host)
         fresh.present, fresh.logs = dead.present, dead.logs  # the images and the json-file logs stay on disk
         fresh.connected, fresh.fresh = False, True
