@@ -153,6 +153,20 @@ def test_a_manager_coming_back_restores_a_leader_within_the_election_timeout():
     assert _step_output(trace, 6)["ok"] is True
 
 
+def test_a_swarms_only_manager_leads_again_as_soon_as_its_daemon_is_back():
+    """raft.go: the only registered member campaigns once its state is restored, with no election timeout."""
+    trace = _run("""  - fail: {node: node1, kind: stop}
+  - wait: 5s
+  - fail: {node: node1, kind: recover}
+  - wait: 2s
+  - run: docker service scale web=4
+""", managers=1, workers=1)
+    recovered = _step_output(trace, 3)["t"]
+    back = [e["t"] for e in trace.of_kind("node") if e["node"] == "node1" and e["leader"] and e["t"] > recovered]
+    assert back and back[0] <= recovered + 1.5
+    assert _step_output(trace, 5)["ok"] is True
+
+
 def test_a_partitioned_worker_keeps_its_tasks_while_replacements_run_elsewhere():
     steps = """  - partition: [[node1, node2, node3], [node4]]
   - wait: 30s
