@@ -172,7 +172,7 @@ class SimBackend:
     """The simulator behind the Backend protocol."""
 
     name = "sim"
-    capabilities = frozenset({"ingress", "vip", "partition", "swarm-init"})
+    capabilities = frozenset({"ingress", "vip", "partition", "swarm-init", "autolock"})
 
     def __init__(self) -> None:
         self.swarm: SimSwarm | None = None

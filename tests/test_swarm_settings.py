@@ -16,7 +16,7 @@ from hypothesis import given, strategies as st
 
 import cli_capture as cc
 import one_node
-from swarmsim import SimBackend, loads_scenario, run_scenario
+from swarmsim import SimBackend, load_scenario, loads_scenario, run_scenario
 from swarmsim.dockercli.parse import CommandError, parse_command_line
 from swarmsim.model import Availability, cluster
 from swarmsim.net.ipam import SubnetPools
@@ -305,6 +305,23 @@ def _lock_fixture(raw_path: Path) -> None:
     LOCKED.write_text(cc.dump([{"node": "node1", "line": r["line"], "rc": r["rc"],
                                 "out": comparable(r["stdout"] + r["stderr"])} for r in raw]))
 
+
+
+@pytest.mark.parametrize("cacert, said", [("missing.pem", "unable to read CA cert for external CA"),
+                                          ("plain.txt", "CA cert for external CA must be in PEM format"),
+                                          ("/dev/zero", "expected a regular file"), ("ca.pem", None)])
+def test_an_external_cas_cacert_is_read_beside_the_scenario_and_must_hold_pem(tmp_path, cacert, said):
+    (tmp_path / "plain.txt").write_text("not a certificate\n")
+    (tmp_path / "ca.pem").write_text("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+    path = tmp_path / "s.yaml"
+    path.write_text(one_node.scenario([f"docker swarm init --external-ca protocol=cfssl,url=https://ca,"
+                                       f"cacert={cacert}"], joined=False))
+    if said is None:
+        (step,) = load_scenario(path).steps
+        assert step.parsed.options.external_cas == (("cfssl", "https://ca"),)
+        return
+    with pytest.raises(ScenarioError, match=said):
+        load_scenario(path)
 
 if __name__ == "__main__" and "lock" in sys.argv[1]:
     _lock_fixture(Path(sys.argv[1]))

@@ -174,6 +174,7 @@ class SwarmOptions:
     autolock: bool | None = None
     cert_expiry: float | None = None
     external_cas: tuple[tuple[str, str], ...] | None = None  # (protocol, url)
+    ca_certs: tuple[str, ...] = ()  # the external CAs' cacert= files, which the loader checks
 
 
 @dataclass(frozen=True, slots=True)

@@ -1106,10 +1106,11 @@ def _cidr_list(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _external_ca(text: str) -> tuple[str, str]:
-    """(protocol, url) as docker/cli's parseExternalCA reads a `protocol=cfssl,url=...` line (other keys are
-    the CA's options, which nothing here uses; a cacert= file must hold a PEM block)."""
+def _external_ca(text: str) -> tuple[str, str, str]:
+    """(protocol, url, cacert) as docker/cli's parseExternalCA reads a `protocol=cfssl,url=...` line (other keys
+    are the CA's options, which nothing here uses); the loader reads a cacert= file."""
     protocol = url = None
+    cacert = ""
     for field in next(csv.reader([text]), []):
         key, sep, value = field.partition("=")
         if not sep:
@@ -1121,21 +1122,12 @@ def _external_ca(text: str) -> tuple[str, str]:
         elif key.lower() == "url":
             url = value
         elif key.lower() == "cacert":
-            _pem_file(value)
+            cacert = value
     if protocol is None:
         raise ValueError("the external-ca option needs a protocol= parameter")
     if url is None:
         raise ValueError("the external-ca option needs a url= parameter")
-    return protocol, url
-
-
-def _pem_file(path: str) -> None:
-    try:
-        contents = open(path, "rb").read(1 << 20)
-    except OSError as err:
-        raise ValueError(f"unable to read CA cert for external CA: open {path}: {err.strerror.lower()}") from None
-    if not re.search(rb"-----BEGIN [^-\n]*-----\r?\n.*?-----END [^-\n]*-----", contents, re.S):
-        raise ValueError("CA cert for external CA must be in PEM format")
+    return protocol, url, cacert
 
 
 _SWARM_FLAGS = (Flag("task-history-limit", _int), Flag("dispatcher-heartbeat", _duration),
@@ -1150,7 +1142,8 @@ def _swarm_options(a: Args) -> c.SwarmOptions:
                           snapshot_interval=a.last("snapshot-interval"),
                           autolock=a.true("autolock") if a.has("autolock") else None,
                           cert_expiry=a.last("cert-expiry"),
-                          external_cas=tuple(a.every("external-ca")) if a.has("external-ca") else None)
+                          external_cas=tuple(ca[:2] for ca in a.every("external-ca")) if a.has("external-ca")
+                          else None, ca_certs=tuple(ca[2] for ca in a.every("external-ca") if ca[2]))
 
 
 def _build_init(a: Args) -> c.SwarmInit:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path as FilePath
@@ -671,6 +672,9 @@ def _run(world: _World, e: dict[str, Field], line: int) -> Run:
     if isinstance(cmd, c.ObjectCreate):
         size, data = object_data(cmd.kind, world.base / cmd.file, f, " (expected a file relative to the scenario)")
         cmd = dataclasses.replace(cmd, size=size, data=data)
+    if isinstance(cmd, (c.SwarmInit, c.SwarmUpdate)):
+        for name in cmd.options.ca_certs:
+            _ca_cert(world, f, name)
     _check_service_command(world, f, cmd)
     _check_cluster_command(world, f, cmd, on or _leader(world))
     think = e["think"].duration() if "think" in e else None
@@ -689,6 +693,16 @@ def _env_file(world: _World, f: Field, name: str) -> list[str]:
         raise f.fail(str(err)) from None
     except EnvFileError as err:
         raise f.fail(str(err)) from None
+
+
+def _ca_cert(world: _World, f: Field, name: str) -> None:
+    """An --external-ca's cacert= file, relative to the scenario's folder, as parseExternalCA checks it."""
+    try:
+        data = read_bytes(world.base / name, "CA cert for external CA")
+    except InputError as err:
+        raise f.fail(f"unable to read CA cert for external CA: {err.message}") from None
+    if not re.search(rb"-----BEGIN [^-\n]*-----\r?\n.*?-----END [^-\n]*-----", data, re.S):
+        raise f.fail("CA cert for external CA must be in PEM format")
 
 
 def object_data(kind: str, path: FilePath, f: Field, hint: str = "") -> tuple[int, bytes]:
