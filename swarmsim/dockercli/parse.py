@@ -418,7 +418,7 @@ def _ulimit(text: str) -> tuple[str, int, int]:
     return name, soft, hard
 
 
-def _isolation(text: str) -> str:
+def isolation(text: str) -> str:
     """Any word is sent; moby's conversion to swarmkit's enum keeps process and hyperv (in any case) and
     makes the rest default."""
     return text.lower() if text.lower() in ("process", "hyperv") else "default"
@@ -643,7 +643,7 @@ _COMMON_SERVICE_FLAGS = (
     _DETACH, _QUIET, Flag("replicas", _uint), Flag("replicas-max-per-node", _uint),
     Flag("reserve-cpu", parse_cpus), Flag("reserve-memory", ram_in_bytes),
     Flag("limit-cpu", parse_cpus), Flag("limit-memory", ram_in_bytes), Flag("limit-pids", _int),
-    Flag("isolation", _isolation),
+    Flag("isolation", isolation),
     Flag("stop-grace-period", _duration), Flag("restart-condition", _choice(RestartCondition)),
     Flag("restart-delay", _duration), Flag("restart-max-attempts", _uint), Flag("restart-window", _duration),
     *_update_flags("update"), *_update_flags("rollback"),

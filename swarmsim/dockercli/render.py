@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from ..model import (Node, NodeStatus, PortConfig, Role, Service, ServiceMode, ServiceSpec, Task, TaskState,
+from ..model import (Node, NodeStatus, PortConfig, Role, Service, ServiceMode, ServiceSpec, Task, TaskSpec, TaskState,
                     UpdateConfig)
 from ..model.cluster import ClusterSpec
 from ..model.service import Resources, UpdateState
@@ -379,12 +379,13 @@ def _pretty_placement(spec: ServiceSpec) -> str:
 
 
 def _pretty_container(spec: ServiceSpec) -> str:
-    """ContainerSpec; Init is always there because the CLI always sends it."""
+    """ContainerSpec; Init whenever it was sent (the CLI always sends it, a stack file only with `init:`)."""
     task = spec.task
     args = f"\n Args:\t\t{''.join(a + ' ' for a in task.args)}" if task.args else ""
     env = f"\n Env:\t\t{''.join(e + ' ' for e in task.env)}" if task.env else ""
     env += f"\n Dir:\t\t{task.dir}" if task.dir else ""
-    init = f"\n Init:\t\t{str(task.init).lower()}" + (f"\n User: {task.user}" if task.user else "")
+    init = ("" if task.init is None else f"\n Init:\t\t{str(task.init).lower()}") + \
+        (f"\n User: {task.user}" if task.user else "")
     add, drop = task.capabilities
     if add or drop:
         init += "\nCapabilities:" + (f"\n Add: {', '.join(add)}" if add else "") + (
@@ -470,6 +471,12 @@ def _resources_json(res: Resources) -> dict:
                                                 for kind, n in res.generic]})
 
 
+def _resources_spec_json(task: TaskSpec) -> dict:
+    """TaskTemplate.Resources: the CLI sends Limits and Reservations always, convert.Service those the file has."""
+    both = {"Limits": _resources_json(task.limits), "Reservations": _resources_json(task.reservations)}
+    return _without_empty(both) if task.from_stack else both
+
+
 def _update_config_json(config: UpdateConfig) -> dict:
     return {"Parallelism": config.parallelism, **_without_empty({
         "Delay": _nanos(config.delay), "FailureAction": config.failure_action.value,
@@ -541,9 +548,10 @@ def _task_template_json(spec: ServiceSpec, allocation: Allocation) -> dict:
             **_without_empty({"Labels": dict(task.labels), "Command": list(task.command), "Args": list(task.args),
                               "Hostname": task.hostname, "Env": list(task.env), "Dir": task.dir, "User": task.user,
                               "Groups": list(task.groups)}),
-            "Init": task.init,  # a pointer the CLI always sets: shown even when false
-            **_without_empty({"StopSignal": task.stop_signal, "TTY": task.tty, "ReadOnly": task.read_only,
-                              "Mounts": [_mount_json(m) for m in task.mounts]}),
+            **({"Privileges": {"CredentialSpec": None, "SELinuxContext": None}} if task.from_stack else {}),
+            **({} if task.init is None else {"Init": task.init}),  # a pointer: shown even when false
+            **_without_empty({"StopSignal": task.stop_signal, "TTY": task.tty, "OpenStdin": task.open_stdin,
+                              "ReadOnly": task.read_only, "Mounts": [_mount_json(m) for m in task.mounts]}),
             "StopGracePeriod": _nanos(task.stop_grace_period),
             **_without_empty({"Healthcheck": _healthcheck_json(task.healthcheck), "Hosts": list(task.hosts)}),
             "DNSConfig": _without_empty(dict(zip(("Nameservers", "Search", "Options"), map(list, task.dns)))),
@@ -554,7 +562,7 @@ def _task_template_json(spec: ServiceSpec, allocation: Allocation) -> dict:
                               "CapabilityDrop": list(task.capabilities[1]),
                               "Ulimits": [{"Name": n, "Hard": hard, "Soft": soft} for n, soft, hard in task.ulimits]}),
         },
-        "Resources": {"Limits": _resources_json(task.limits), "Reservations": _resources_json(task.reservations)},
+        "Resources": _resources_spec_json(task),
         "RestartPolicy": {"Condition": restart.condition.value, "Delay": _nanos(restart.delay),
                           "MaxAttempts": restart.max_attempts, **_without_empty({"Window": _nanos(restart.window)})},
         "Placement": _without_empty({
@@ -563,7 +571,9 @@ def _task_template_json(spec: ServiceSpec, allocation: Allocation) -> dict:
             "MaxReplicas": placement.max_replicas,
             "Platforms": [{"Architecture": arch, "OS": os} for os, arch in placement.platforms],
         }),
-        **_without_empty({"Networks": [{"Target": allocation.network_ids.get(n, n)} for n in task.networks]}),
+        **_without_empty({"Networks": [{"Target": allocation.network_ids.get(n, n),
+                                        **_without_empty({"Aliases": list(aliases)})}
+                                       for n, aliases in zip(task.networks, task.aliases or [()] * len(task.networks))]}),
         **({} if task.log_driver is None else {"LogDriver": _without_empty(
             {"Name": task.log_driver[0], "Options": dict(task.log_driver[1])})}),
         "ForceUpdate": task.force_update,

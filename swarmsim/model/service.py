@@ -240,9 +240,10 @@ class TaskSpec:
     hostname: str = ""     # --hostname, as written: the agent expands its template ({{.Task.Slot}}...)
     dir: str = ""          # --workdir
     user: str = ""         # --user
-    init: bool = False     # --init; the CLI always sends it, so inspect always shows it
+    init: bool | None = False  # --init; the CLI always sends it; a stack file without `init:` sends none (None)
     stop_signal: str = ""  # --stop-signal
     tty: bool = False      # --tty
+    open_stdin: bool = False  # a stack's stdin_open
     read_only: bool = False  # --read-only: the root filesystem
     groups: tuple[str, ...] = ()  # --group: supplementary groups
     dns: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] = ((), (), ())
@@ -252,6 +253,10 @@ class TaskSpec:
     isolation: str = "default"  # --isolation as the daemon converts it: default, process or hyperv
     sysctls: tuple[tuple[str, str], ...] = ()  # --sysctl, sorted by key
     ulimits: tuple[tuple[str, int, int], ...] = ()  # --ulimit: (name, soft, hard), sorted by name
+    from_stack: bool = False  # sent as docker stack deploy's convert.Service builds it: with an empty
+    #  Privileges, and Resources holding only the Limits and Reservations the file gives (the CLI sends both)
+    aliases: tuple[tuple[str, ...], ...] = ()  # per network in `networks`, its DNS aliases (a stack's: the
+    #  file's and the service's own name)
 
 
 @dataclass(frozen=True, slots=True)

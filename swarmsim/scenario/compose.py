@@ -3,8 +3,11 @@
 A scenario's `services:` and `networks:` and an imported stack file use the
 compose syntax `docker stack deploy` reads, so a stack already in use can be
 simulated unchanged. Conversion follows docker/cli `cli/compose/convert`:
-`command` becomes the container's args, `deploy.labels` the service labels,
-`environment` is sorted. Container `labels` are accepted and not simulated.
+`command` becomes the container's args, `deploy.labels` the service labels, `labels` the
+container's, `environment` is sorted, and the container settings (hostname, user, working_dir,
+init, stop_signal, tty, stdin_open, read_only, dns, extra_hosts, capabilities, sysctls, ulimits,
+isolation, logging) go into the ContainerSpec as convert.Service puts them; `tmpfs` is dropped
+without a word, as docker does for a service.
 
 Input is plain data (what YAML gives). Every error is a `FieldError` carrying the
 key path of the offending value, so `swarmsim.scenario` can name the line; the
@@ -20,8 +23,9 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Callable, Iterable
 
-from ..dockercli import validate
-from ..dockercli.parse import PortMapping, check_constraint, check_endpoint, nat_port_spec, port_configs
+from ..dockercli import capabilities, validate
+from ..dockercli.parse import (PortMapping, check_constraint, check_endpoint, isolation, nat_port_spec,
+                               port_configs)
 from ..model import (EndpointSpec, FailureAction, FileRef, Healthcheck, Placement, PortConfig, Resources, RestartCondition,
                     RestartPolicy, ServiceMode, ServiceSpec, TaskSpec, UpdateConfig, UpdateOrder, Workload)
 from ..model.gofmt import go_float
@@ -305,6 +309,14 @@ def _networks(field: Field) -> tuple[str, ...]:
     return tuple(entries)
 
 
+def _aliases(field: Field) -> tuple[tuple[str, ...], ...]:
+    """Each network's `aliases:`, in the order of _networks."""
+    if isinstance(field.value, list):
+        return tuple(() for _ in field.items())
+    return tuple(() if entry.value is None else entry.get("aliases", Field.strings, ())
+                 for entry in field.mapping().values())
+
+
 def _resources(field: Field) -> Resources:
     field.mapping(("cpus", "memory", "pids", "generic_resources"))
     return Resources(nano_cpus=field.get("cpus", Field.cpus, 0), memory_bytes=field.get("memory", Field.memory, 0),
@@ -458,10 +470,64 @@ def _object_refs(field: Field) -> tuple[FileRef, ...]:
     return tuple(out)
 
 
+def _string_list(field: Field) -> tuple[str, ...]:
+    """compose's StringList: one string or a list of them."""
+    return (field.text(),) if isinstance(field.value, str) else field.strings()
+
+
+def _extra_hosts(field: Field) -> tuple[str, ...]:
+    """HostsList (a list of HOST:IP, or a mapping as sorted HOST:IP lines, entries without a value dropped) in
+    swarmkit's notation, convertExtraHosts: "IP HOST"; an entry without a colon is dropped."""
+    if isinstance(field.value, dict):
+        entries = sorted(f"{k}:{f.name()}" for k, f in field.mapping().items() if f.value is not None)
+    else:
+        entries = list(field.strings())
+    return tuple(f"{ip} {host}" for host, sep, ip in (e.partition(":") for e in entries) if sep)
+
+
+def _ulimits(field: Field) -> tuple[tuple[str, int, int], ...]:
+    """convertUlimits: NAME: N (soft and hard) or NAME: {soft, hard}, sorted by name."""
+    out = []
+    for name, limit in field.mapping().items():
+        if isinstance(limit.value, dict):
+            limit.mapping(("soft", "hard"))
+            out.append((name, limit.get("soft", Field.integer, 0), limit.get("hard", Field.integer, 0)))
+        else:
+            value = limit.integer()
+            out.append((name, value, value))
+    return tuple(sorted(out))
+
+
+def _logging(field: Field) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """logging: {driver, options}: TaskTemplate.LogDriver (options as strings, in key order)."""
+    field.mapping(("driver", "options"))
+    options = field.get("options", lambda f: {k: "" if v.value is None else v.name() for k, v in f.mapping().items()},
+                        {})
+    return field.get("driver", Field.text, ""), tuple(sorted(options.items()))
+
+
+def _container(field: Field, stack_file: bool) -> dict[str, object]:
+    """The ContainerSpec fields convert.Service fills from the service's own keys (a scenario's own service,
+    made as `docker service create` makes one, sends Init as false when it is not given)."""
+    return dict(
+        labels=tuple(sorted(field.get("labels", Field.string_map, {}).items())),
+        hostname=field.get("hostname", Field.text, ""), dir=field.get("working_dir", Field.text, ""),
+        user=field.get("user", Field.text, ""), init=field.get("init", Field.flag, None if stack_file else False),
+        stop_signal=field.get("stop_signal", Field.text, ""), tty=field.get("tty", Field.flag, False),
+        open_stdin=field.get("stdin_open", Field.flag, False), read_only=field.get("read_only", Field.flag, False),
+        dns=(field.get("dns", _string_list, ()), field.get("dns_search", _string_list, ()), ()),
+        hosts=field.get("extra_hosts", _extra_hosts, ()),
+        capabilities=capabilities.effective(list(field.get("cap_add", Field.strings, ())),
+                                            list(field.get("cap_drop", Field.strings, ()))),
+        sysctls=tuple(sorted(field.get("sysctls", Field.string_map, {}).items())),
+        ulimits=field.get("ulimits", _ulimits, ()),
+        isolation=isolation(field.get("isolation", Field.text, "")),
+        log_driver=field.get("logging", _logging, None))
+
+
 def service(name: str, field: Field, stack_file: bool = False) -> ServiceSpec:
     """One compose service (a stack file's may lack an image: docker sends it, and the daemon refuses it)."""
     field.mapping(COMPOSE_SERVICE_KEYS, extensions=True)
-    field.get("labels", Field.string_map)
     deploy = field.section("deploy", DEPLOY_KEYS)
     resources = deploy.section("resources", ("reservations", "limits"))
     mode, replicas = _mode_and_replicas(deploy)
@@ -477,11 +543,12 @@ def service(name: str, field: Field, stack_file: bool = False) -> ServiceSpec:
         limits=resources.get("limits", _resources, Resources()),
         restart_policy=deploy.get("restart_policy", _restart_policy, field.get("restart", _restart, RestartPolicy())),
         placement=deploy.get("placement", _placement, Placement()),
-        networks=field.get("networks", _networks, ()),
+        networks=field.get("networks", _networks, ()), aliases=field.get("networks", _aliases, ()),
         workload=field.get("x-workload", workload),
         healthcheck=field.get("healthcheck", _healthcheck),
         secrets=field.get("secrets", _object_refs, ()),
         configs=field.get("configs", _object_refs, ()),
+        **_container(field, stack_file), from_stack=stack_file,
     )
     endpoint = EndpointSpec(mode=deploy.get("endpoint_mode", lambda f: f.one_of("vip", "dnsrr"), "vip"),
                             ports=field.get("ports", ports, ()))

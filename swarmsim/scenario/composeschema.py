@@ -60,11 +60,11 @@ services.NAME.ports[].protocol|3.2|simulated|string|
 services.NAME.ports[].mode|3.2|simulated|string|
 services.NAME.networks|3.0|simulated|list of string / mapping|STACK_NET, or the network's name: or external name; none: STACK_default
 services.NAME.networks.NAME|3.0|simulated|mapping or null|
-services.NAME.networks.NAME.aliases|3.0|accepted|list of string|DNS aliases on that network
+services.NAME.networks.NAME.aliases|3.0|simulated|list of string|the network's aliases, with the service's own name
 services.NAME.networks.NAME.ipv4_address|3.0|accepted|string|
 services.NAME.networks.NAME.ipv6_address|3.0|accepted|string|
 services.NAME.stop_grace_period|3.0|simulated|duration|
-services.NAME.stop_signal|3.0|accepted|string|
+services.NAME.stop_signal|3.0|simulated|string|in the ContainerSpec (service inspect); a change rolls the tasks
 services.NAME.healthcheck|3.0|simulated|mapping|
 services.NAME.healthcheck.test|3.0|simulated|string_or_list|
 services.NAME.healthcheck.interval|3.0|simulated|duration|
@@ -72,19 +72,19 @@ services.NAME.healthcheck.timeout|3.0|simulated|duration|
 services.NAME.healthcheck.retries|3.0|simulated|number|
 services.NAME.healthcheck.start_period|3.4|simulated|duration|
 services.NAME.healthcheck.disable|3.0|simulated|boolean|
-services.NAME.labels|3.0|accepted|list_or_dict|container labels (with com.docker.stack.namespace)
+services.NAME.labels|3.0|simulated|list_or_dict|container labels (with com.docker.stack.namespace); in the ContainerSpec (service inspect); a change rolls the tasks
 services.NAME.secrets|3.1|simulated|list of (string / mapping)|must name a secret of the file; deploy fails if the swarm has none of that name
 services.NAME.secrets[].source|3.1|simulated|string|
-services.NAME.secrets[].target|3.1|accepted|string|
-services.NAME.secrets[].uid|3.1|accepted|string|
-services.NAME.secrets[].gid|3.1|accepted|string|
-services.NAME.secrets[].mode|3.1|accepted|number|
+services.NAME.secrets[].target|3.1|simulated|string|
+services.NAME.secrets[].uid|3.1|simulated|string|
+services.NAME.secrets[].gid|3.1|simulated|string|
+services.NAME.secrets[].mode|3.1|simulated|number|
 services.NAME.configs|3.3|simulated|list of (string / mapping)|as secrets
 services.NAME.configs[].source|3.3|simulated|string|
-services.NAME.configs[].target|3.3|accepted|string|
-services.NAME.configs[].uid|3.3|accepted|string|
-services.NAME.configs[].gid|3.3|accepted|string|
-services.NAME.configs[].mode|3.3|accepted|number|
+services.NAME.configs[].target|3.3|simulated|string|
+services.NAME.configs[].uid|3.3|simulated|string|
+services.NAME.configs[].gid|3.3|simulated|string|
+services.NAME.configs[].mode|3.3|simulated|number|
 services.NAME.volumes|3.0|simulated|list of (string / mapping)|a named volume must be declared under volumes:; bind mounts accepted
 services.NAME.volumes[].type|3.2|accepted|string|
 services.NAME.volumes[].source|3.2|simulated|string|
@@ -97,27 +97,27 @@ services.NAME.volumes[].volume|3.2|accepted|mapping|
 services.NAME.volumes[].volume.nocopy|3.2|accepted|boolean|
 services.NAME.volumes[].tmpfs|3.6|accepted|mapping|
 services.NAME.volumes[].tmpfs.size|3.6|accepted|integer|
-services.NAME.logging|3.0|accepted|mapping|the task's log driver
-services.NAME.logging.driver|3.0|accepted|string|
-services.NAME.logging.options|3.0|accepted|mapping of (string or number or null)|
-services.NAME.user|3.0|accepted|string|
-services.NAME.working_dir|3.0|accepted|string|
-services.NAME.hostname|3.0|accepted|string|
-services.NAME.dns|3.0|accepted|string_or_list|
-services.NAME.dns_search|3.0|accepted|string_or_list|
-services.NAME.extra_hosts|3.0|accepted|list_or_dict|
-services.NAME.read_only|3.0|accepted|boolean|
-services.NAME.tty|3.0|accepted|boolean|
-services.NAME.stdin_open|3.0|accepted|boolean|
-services.NAME.init|3.7|accepted|boolean|
-services.NAME.isolation|3.5|accepted|string|
-services.NAME.sysctls|3.0|accepted|list_or_dict|passed to the container (API 1.40+)
-services.NAME.ulimits|3.0|accepted|mapping|passed to the container (API 1.41+)
-services.NAME.ulimits.NAME|3.0|accepted|integer / mapping|
-services.NAME.ulimits.NAME.soft|3.0|accepted|integer|
-services.NAME.ulimits.NAME.hard|3.0|accepted|integer|
-services.NAME.cap_add|3.0|accepted|list of string|passed to the container (API 1.41+)
-services.NAME.cap_drop|3.0|accepted|list of string|passed to the container (API 1.41+)
+services.NAME.logging|3.0|simulated|mapping|TaskTemplate.LogDriver; a change rolls the tasks
+services.NAME.logging.driver|3.0|simulated|string|
+services.NAME.logging.options|3.0|simulated|mapping of (string or number or null)|
+services.NAME.user|3.0|simulated|string|in the ContainerSpec (service inspect); a change rolls the tasks
+services.NAME.working_dir|3.0|simulated|string|in the ContainerSpec (service inspect); a change rolls the tasks
+services.NAME.hostname|3.0|simulated|string|in the ContainerSpec (service inspect); a change rolls the tasks (templates kept as written)
+services.NAME.dns|3.0|simulated|string_or_list|in the ContainerSpec (service inspect); a change rolls the tasks
+services.NAME.dns_search|3.0|simulated|string_or_list|in the ContainerSpec (service inspect); a change rolls the tasks
+services.NAME.extra_hosts|3.0|simulated|list_or_dict|as "IP HOST" lines; in the ContainerSpec (service inspect); a change rolls the tasks
+services.NAME.read_only|3.0|simulated|boolean|in the ContainerSpec (service inspect); a change rolls the tasks
+services.NAME.tty|3.0|simulated|boolean|in the ContainerSpec (service inspect); a change rolls the tasks
+services.NAME.stdin_open|3.0|simulated|boolean|in the ContainerSpec (service inspect); a change rolls the tasks
+services.NAME.init|3.7|simulated|boolean|in the ContainerSpec (service inspect); a change rolls the tasks
+services.NAME.isolation|3.5|simulated|string|in the ContainerSpec (service inspect); a change rolls the tasks (default, process or hyperv)
+services.NAME.sysctls|3.0|simulated|list_or_dict|in the ContainerSpec (service inspect); a change rolls the tasks
+services.NAME.ulimits|3.0|simulated|mapping|in the ContainerSpec (service inspect); a change rolls the tasks
+services.NAME.ulimits.NAME|3.0|simulated|integer / mapping|
+services.NAME.ulimits.NAME.soft|3.0|simulated|integer|
+services.NAME.ulimits.NAME.hard|3.0|simulated|integer|
+services.NAME.cap_add|3.0|simulated|list of string|in the ContainerSpec (service inspect); a change rolls the tasks
+services.NAME.cap_drop|3.0|simulated|list of string|in the ContainerSpec (service inspect); a change rolls the tasks
 services.NAME.credential_spec|3.3|accepted|mapping|
 services.NAME.credential_spec.config|3.8|accepted|string|
 services.NAME.credential_spec.file|3.3|accepted|string|

@@ -347,11 +347,26 @@ class _Converter:
         services = tuple(replace(
             spec, name=self.scope(spec.name),
             labels={**self.labels(spec.labels), IMAGE_LABEL: spec.task.image},
-            task=replace(spec.task, networks=tuple(net_names[n] for n in spec.task.networks or ("default",)),
+            task=replace(spec.task, **_attachments(spec, net_names),
+                         labels=tuple(sorted(self.labels(dict(spec.task.labels)).items())),
                          secrets=_scoped(spec.task.secrets, secret_names),
                          configs=_scoped(spec.task.configs, config_names)))
             for spec in specs)
         return Stack(self.namespace, services, networks, external, secrets, configs, warnings)
+
+
+_NOT_USER_DEFINED = ("default", "bridge", "host", "none")  # container.NetworkMode's, which take no alias
+
+
+def _attachments(spec, net_names: Mapping[str, str]) -> dict:
+    """convertServiceNetworks: the networks by their swarm names, sorted, each with its aliases and, on a
+    user-defined network, the service's name in the file."""
+    short = spec.name
+    given = dict(zip(spec.task.networks, spec.task.aliases)) if spec.task.networks else {"default": ()}
+    pairs = sorted((net_names[n], given[n] + ((short,) if net_names[n] not in _NOT_USER_DEFINED and
+                                              not net_names[n].startswith("container:") else ()))
+                   for n in given)
+    return {"networks": tuple(t for t, _ in pairs), "aliases": tuple(a for _, a in pairs)}
 
 
 def _scoped(refs, names: Mapping[str, str]) -> tuple:
