@@ -19,12 +19,12 @@ from .model import NodeStatus, Role, ServiceSpec
 from .model.scenario import (At, Fail, Heal, NetworkDecl, Partition, Run, Scenario, Step, WaitConverged, WaitFor,
                              step_problem)
 from .sim.progress import service_progress
-from .model.errors import NO_LEADER, NO_LEADER_TIMEOUT
+from .model.errors import DAEMON_DOWN, NO_LEADER, NO_LEADER_TIMEOUT
 from .model.limits import DEFAULT_CONVERGE_TIMEOUT, LimitExceeded
 from .sim.swarm import SimSwarm, SwarmError
 from .sim import stack as stacks
 from .model.service import on_ingress
-from .sim import netinspect
+from .sim import containers, netinspect
 from .model.stack import IMAGE_LABEL, NAMESPACE_LABEL, Stack, SwarmObject
 from .trace import Trace
 from .dockercli import render
@@ -449,6 +449,13 @@ class SimBackend:
                 tasks = [t for n in names for t in store.node_tasks(n)]
                 return render.service_ps(tasks, store.nodes, now, no_trunc=no_trunc, quiet=quiet, filters=filters,
                                          format=fmt, bound=self._bound())
+            case c.ContainerLs() as ls:
+                agent = swarm.agents.get(on)
+                if agent is not None and not agent.alive:
+                    raise SwarmError(DAEMON_DOWN)
+                return render.container_ls(containers.listing(swarm, on), swarm.now, all=ls.all, quiet=ls.quiet,
+                                           no_trunc=ls.no_trunc, filters=ls.filters, format=ls.format,
+                                           last=ls.last)
             case c.Info() if on in swarm.locked:
                 return " Swarm: locked\n"
             case c.Info():

@@ -191,6 +191,7 @@ _ADDR = re.compile(r"10\.(?:77\.0|0\.0)\.\d+(?![\d/])")
 _RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z")
 _GO_TIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?")
 _AGO = re.compile(r"(?:\d+ \w+|[Ll]ess than a second|[Aa]bout an? \w+) ago")
+_UP = re.compile(r"(?<=\bUp )(?:\d+ \w+|Less than a second|About an? \w+)")  # docker ps: Up N seconds
 _INDEX = re.compile(r'"Index": \d+')
 _SPLIT = re.compile(r"\s{2,}")
 _PEM = re.compile(r"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----(\\n|\n)?", re.S)
@@ -209,7 +210,7 @@ def table(rows: list[list[str]]) -> str:
     return "".join("".join(c.ljust(w) for c, w in zip(r, widths)) + r[-1] + "\n" for r in rows)
 
 
-_HEADERS = ("ID ", "NETWORK ID ", "NAME ")
+_HEADERS = ("ID ", "NETWORK ID ", "NAME ", "CONTAINER ID ")
 
 
 def split_table(text: str) -> list[list[str]] | None:
@@ -231,6 +232,7 @@ def _scrub(text: str, nodes: bool) -> str:
     text = _RFC3339.sub("<time>", text)
     text = _GO_TIME.sub("<time>", text)
     text = _AGO.sub("<n> ago", text)
+    text = _UP.sub("<n>", text)
     text = _INDEX.sub('"Index": <n>', text)
     text = text.replace("20.10.24+dfsg1", "20.10.24")  # Debian's build of 20.10.24 says so in its version
     if nodes:

@@ -23,18 +23,19 @@ def commands(steps: Sequence[str]) -> list[str]:
     return [line for line in steps if not line.startswith("SLEEP")]
 
 
-def scenario(steps: Sequence[str], joined: bool = True) -> str:
-    """The steps as a scenario of one manager, node1 (not `joined`: a daemon outside any swarm)."""
+def scenario(steps: Sequence[str], joined: bool = True, images: str = "") -> str:
+    """The steps as a scenario of one manager, node1 (not `joined`: a daemon outside any swarm); `images`: an
+    `images:` table in YAML's flow style, for what a workload does."""
     cluster = "{managers: 1, workers: 0}" if joined else "{nodes: [{name: node1, role: manager, joined: false}]}"
-    lines = ["version: 1", "seed: 1", f"cluster: {cluster}", "steps:"]
+    lines = ["version: 1", "seed: 1", f"cluster: {cluster}"] + ([f"images: {images}"] if images else []) + ["steps:"]
     lines += [f"  - wait: {line.split()[1]}s" if line.startswith("SLEEP") else f"  - run: {json.dumps(line)}"
               for line in steps]
     return "\n".join(lines) + "\n"
 
 
-def simulated(steps: Sequence[str], joined: bool = True) -> list[str]:
+def simulated(steps: Sequence[str], joined: bool = True, images: str = "") -> list[str]:
     """What the simulator printed for each command, in order."""
-    trace = run_scenario(loads_scenario(scenario(steps, joined)), SimBackend())
+    trace = run_scenario(loads_scenario(scenario(steps, joined, images)), SimBackend())
     return [s["output"] for s in trace.steps() if s["step"].startswith("run:")]
 
 

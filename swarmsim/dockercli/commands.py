@@ -196,6 +196,18 @@ class Info:
 
 
 @dataclass(frozen=True, slots=True)
+class ContainerLs:
+    """`docker ps` / `docker container ls`: the containers of the `on:` node's dockerd."""
+
+    all: bool = False
+    quiet: bool = False
+    no_trunc: bool = False
+    filters: tuple[tuple[str, str], ...] = ()
+    format: str | None = None
+    last: int = -1  # -n: the N last created, in any state (-l: 1); -1: no limit
+
+
+@dataclass(frozen=True, slots=True)
 class SwarmJoinToken:
     role: str  # worker | manager
     quiet: bool = False
@@ -288,16 +300,16 @@ class StackRm:
 Command = (StackDeploy | StackLs | StackServices | StackPs | StackRm | ServiceCreate | ServiceUpdate | ServiceScale
            | ServiceRollback | ServiceRemove | ServicePs | ServiceLs | ServiceInspect | ServiceLogs | NodeLs | NodePs
            | NodeInspect | NodeUpdate | NodePromote | NodeDemote | NodeRm | NetworkCreate | NetworkLs | NetworkInspect | NetworkRm
-           | SwarmInit | SwarmJoin | SwarmLeave | SwarmJoinToken | SwarmUpdate | SwarmUnlock | SwarmUnlockKey | Info | ObjectCreate | ObjectLs
+           | SwarmInit | SwarmJoin | SwarmLeave | SwarmJoinToken | SwarmUpdate | SwarmUnlock | SwarmUnlockKey | Info | ContainerLs | ObjectCreate | ObjectLs
            | ObjectRm | ObjectInspect)
 
 #: Commands that only read; the simulator prints what docker would print.
 READ_ONLY = (StackLs, StackServices, StackPs, ServicePs, ServiceLs, ServiceInspect, ServiceLogs, NodeLs, NodePs,
-             NodeInspect, NetworkLs, NetworkInspect, SwarmJoinToken, Info, ObjectLs, ObjectInspect)
+             NodeInspect, NetworkLs, NetworkInspect, SwarmJoinToken, Info, ObjectLs, ObjectInspect, ContainerLs)
 
 #: Commands any node may run, in a swarm or not; everything else needs a manager ("This node is not a swarm
 #: manager...").
-WORKER_OK = (SwarmInit, SwarmJoin, SwarmLeave, SwarmUnlock, Info, NetworkInspect)
+WORKER_OK = (SwarmInit, SwarmJoin, SwarmLeave, SwarmUnlock, Info, NetworkInspect, ContainerLs)
 
 #: Commands that work without a raft leader (they act on the local node only).
-LEADERLESS_OK = (SwarmInit, SwarmJoin, SwarmLeave, SwarmUnlock, Info, NetworkInspect)
+LEADERLESS_OK = (SwarmInit, SwarmJoin, SwarmLeave, SwarmUnlock, Info, NetworkInspect, ContainerLs)

@@ -1058,6 +1058,32 @@ def _filters(*keys: str) -> Callable[[str], tuple[str, str]]:
 
 
 _filter = _filters("id", "name", "node", "desired-state")
+# the daemon's container list filters (daemon/list.go acceptedPsFilterTags), those modelled first
+_PS_FILTERS = ("id", "name", "label", "status", "exited", "health", "is-task")
+_PS_OTHER_FILTERS = ("ancestor", "before", "expose", "isolation", "network", "publish", "since", "volume")
+_PS_STATUS = ("created", "restarting", "running", "removing", "paused", "exited", "dead")
+
+
+def _ps_filter(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep:
+        raise ValueError("bad format of filter (expected name=value)")
+    if key in _PS_OTHER_FILTERS:
+        raise CommandError(f"docker ps -f {key}= is not modelled (expected one of: {', '.join(_PS_FILTERS)})")
+    if key not in _PS_FILTERS:
+        raise CommandError(f"Error response from daemon: Invalid filter '{key}'")
+    if key == "status" and value not in _PS_STATUS:
+        raise CommandError(f"Error response from daemon: Invalid filter 'status={value}'")
+    if key == "exited" and not re.fullmatch(r"-?\d+", value):
+        raise CommandError(f'Error response from daemon: strconv.Atoi: parsing "{value}": invalid syntax')
+    return key, value
+
+
+def _build_ps(a: Args) -> c.ContainerLs:
+    last = a.last("last", -1)
+    return c.ContainerLs(all=a.true("all"), quiet=a.true("quiet"), no_trunc=a.true("no-trunc"),
+                         filters=tuple(a.every("filter")), format=a.last("format"),
+                         last=1 if a.true("latest") and last == -1 else last)
 _service_filter = _filters("id", "name", "label", "mode")
 
 
@@ -1198,6 +1224,8 @@ def _names(a: Args) -> tuple[str, ...]:
 
 
 _FORMAT = Flag("format", template.check)
+_PS_FLAGS = (Flag("all", short="a"), _QUIET, Flag("no-trunc"), Flag("filter", _ps_filter, "f"), _FORMAT,
+             Flag("last", _int, "n"), Flag("latest", short="l"))
 
 
 def _object_specs(kind: str) -> tuple[CommandSpec, ...]:
@@ -1269,6 +1297,7 @@ _SPECS = (
                                Flag("availability", _text), Flag("default-addr-pool", _cidr_list),
                                Flag("default-addr-pool-mask-length", _uint32), *_SWARM_FLAGS), _build_init, 0, 0),
     CommandSpec("info", (), lambda a: c.Info(), 0, 0),
+    *(CommandSpec(path, _PS_FLAGS, _build_ps, 0, 0) for path in ("ps", "container ls", "container ps")),
     CommandSpec("swarm join-token", (_QUIET,), _build_join_token, 1, 1),
     *_object_specs("secret"),
     *_object_specs("config"),

@@ -25,6 +25,7 @@ from ..model.service import Resources, UpdateState
 from ..model.stack import SwarmObject
 from . import template
 from ..model.gofmt import go_float
+from ..model.gostrings import quote
 from ..model.reference import familiar_repo
 from .units import NANO, format_bytes, format_duration
 
@@ -836,6 +837,97 @@ def unlock_command(key: str) -> str:
     return ("To unlock a swarm manager after it restarts, run the `docker swarm unlock`\ncommand and provide the "
             f"following key:\n\n    {key}\n\nPlease remember to store this key in a password manager, since "
             "without it you\nwill not be able to restart the manager.\n")
+
+
+# --- docker ps ----------------------------------------------------------------------------------------
+
+_PS_FORMAT = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
+_PS_COLUMNS = {"ID": "CONTAINER ID", "Image": "IMAGE", "Command": "COMMAND", "CreatedAt": "CREATED AT",
+               "RunningFor": "CREATED", "Ports": "PORTS", "State": "STATE", "Status": "STATUS", "Size": "SIZE",
+               "Names": "NAMES", "Labels": "LABELS", "Mounts": "MOUNTS", "Networks": "NETWORKS",
+               "LocalVolumes": "LOCAL VOLUMES", "Label": "LABEL"}
+
+
+def _container_state(row: dict) -> str:
+    return "created" if row["started"] is None else "running" if row["exit_code"] is None else "exited"
+
+
+def _container_status(row: dict, now: float) -> str:
+    """container.State.String(): Up for how long (with its health), Exited (code) how long ago, Created."""
+    state = _container_state(row)
+    if state == "created":
+        return "Created"
+    if state == "exited":
+        return f"Exited ({row['exit_code']}) {humanize_since(now - row['finished'])}"
+    health = {"starting": " (health: starting)", "healthy": " (healthy)", "unhealthy": " (unhealthy)"}
+    return f"Up {_human_duration(now - row['started'])}{health.get(row['health'], '')}"
+
+
+def _ellipsis(text: str, width: int) -> str:
+    """stringutils.Ellipsis: at most `width` characters, the last one an ellipsis when cut."""
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _container_image(image: str, trunc: bool) -> str:
+    """ContainerContext.Image: truncated, a digest is dropped (the tag kept)."""
+    return image.partition("@")[0] if trunc and "@" in image else image
+
+
+def _container_ports(row: dict) -> str:
+    """The host-mode bindings, IPv4 then IPv6 (dockerd binds both), as DisplayablePorts writes single ports."""
+    if row["state"] != "running":
+        return ""
+    return ", ".join(f"{ip}:{published}->{target}/{protocol}" for ip in ("0.0.0.0", "::")
+                     for published, target, protocol in sorted(row["ports"]))
+
+
+def container_ls(rows: list[dict], now: float, *, all: bool = False, quiet: bool = False, no_trunc: bool = False,
+                 filters: Iterable[tuple[str, str]] = (), format: str | None = None, last: int = -1) -> str:
+    """`docker ps` (cli/command/container/list.go, formatter/container.go): running containers newest first
+    (`-a` every state; `-n N` the N last created, in any state), filtered as the daemon filters them."""
+    rows = [dict(r, state=_container_state(r)) for r in rows]
+    if not all and last <= 0:
+        rows = [r for r in rows if r["state"] == "running"]
+    rows = [r for r in rows if _container_filter(filters)(r)]
+    if last > 0:
+        rows = rows[:last]
+    trunc = not no_trunc
+    if quiet:
+        return _lines(r["id"][:12] if trunc else r["id"] for r in rows)
+    items = [{"ID": r["id"][:12] if trunc else r["id"], "Image": _container_image(r["image"], trunc),
+              "Command": quote(_ellipsis(r["command"], 20) if trunc else r["command"]),
+              "CreatedAt": _go_time(float(int(r["created"]))),  # time.Unix(Created, 0): whole seconds
+              "RunningFor": humanize_since(now - r["created"]), "Ports": _container_ports(r), "State": r["state"],
+              "Status": _container_status(r, now), "Size": "0B", "Names": r["name"],
+              "Labels": ",".join(f"{k}={v}" for k, v in sorted(r["labels"].items())), "Mounts": "",
+              "Networks": ",".join(r["networks"]), "LocalVolumes": "0",
+              "Label": _Label(r["labels"])} for r in rows]
+    return _formatted(format or _PS_FORMAT, items, _PS_COLUMNS, "*formatter.ContainerContext")
+
+
+class _Label(dict):
+    """`{{.Label "KEY"}}`: a container label's value, empty when it has none."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _container_filter(filters: Iterable[tuple[str, str]]) -> Callable[[dict], bool]:
+    """The daemon's container filters: values of one key are alternatives, keys all have to match; name= is a
+    regular expression searched in the name, id= a prefix, label= a key or KEY=VALUE."""
+    by_key: dict[str, list[str]] = {}
+    for key, value in filters:
+        by_key.setdefault(key, []).append(value)
+
+    def label(row: dict, want: str) -> bool:
+        key, sep, value = want.partition("=")
+        return key in row["labels"] and (not sep or row["labels"][key] == value)
+    tests = {"id": lambda r, v: r["id"].startswith(v), "name": lambda r, v: re.search(v, r["name"]) is not None,
+             "label": label, "status": lambda r, v: r["state"] == v,
+             "exited": lambda r, v: r["state"] == "exited" and r["exit_code"] == int(v),
+             "health": lambda r, v: (r["health"] or "none") == v,
+             "is-task": lambda r, v: v.lower() in ("true", "1")}
+    return lambda row: all(any(tests[k](row, v) for v in vs) for k, vs in by_key.items())
 
 
 # --- docker secret / config ----------------------------------------------------------------------

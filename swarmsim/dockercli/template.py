@@ -4,8 +4,8 @@ docker/cli `cli/command/formatter`: a format starting with `table` prints a head
 `{{.Field}}` replaced by its column name) and the rows through the same tabwriter as the default
 tables; any other format is executed once per item, no header. `\\t` and `\\n` written in the format
 are a tab and a newline. Supported actions: `{{.Field}}` and `{{.Path.To.Field}}` (inspect documents),
-`{{json .}}` (every field, keys sorted, as encoding/json writes a map) and `{{json .Field}}`. Anything
-else is refused with a parse error.
+`{{json .}}` (every field, keys sorted, as encoding/json writes a map), `{{json .Field}}` and a method
+given one string (`{{.Label "KEY"}}`). Anything else is refused with a parse error.
 """
 from __future__ import annotations
 
@@ -24,7 +24,15 @@ class TemplateError(ValueError):
 INSPECT = "map[string]interface {}"  # the context of an inspect's -f: the API object's JSON document
 
 
+_METHOD = re.compile(r'((?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s+"((?:[^"\\]|\\.)*)"')
+
+
 def _action(text: str, context: str) -> Callable[[Mapping[str, object]], str]:
+    method = _METHOD.fullmatch(text)
+    if method:  # a method of the row given one string, as `{{.Label "KEY"}}`: the row maps it to a lookup
+        field, key = _action(method.group(1), context), json.loads(f'"{method.group(2)}"')
+        name = method.group(1).rsplit(".", 1)[-1]
+        return lambda item: _go_text(item[name][key]) if isinstance(item.get(name), Mapping) else field(item)
     words = text.split()
     as_json = len(words) == 2 and words[0] == "json"
     path = words[1] if as_json else text

@@ -12,6 +12,7 @@ NO_LEADER = ("Error response from daemon: rpc error: code = Unknown desc = The s
 # A write with no leader: the manager's raft proxy waits for one until dockerd's 20 s request deadline
 # (four of five real runs; the fifth ended with NO_LEADER, also after 20 s).
 NO_LEADER_TIMEOUT = "Error response from daemon: rpc error: code = DeadlineExceeded desc = context deadline exceeded"
+DAEMON_DOWN = "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?"
 LOST_LEADERSHIP = ("Error response from daemon: rpc error: code = Unknown desc = raft: failed to process the request: "
                    "node lost leader status")
 

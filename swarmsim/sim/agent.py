@@ -192,6 +192,23 @@ class _Run:
     wake_on_any: bool = False        # its lifecycle waits for any new version of the task, not only a new desired state
     attached: bool = False           # its start is past the network check: it has endpoints until its process ends
     bound: tuple = ()                # its host-mode ports as dockerd bound them (a picked one filled in)
+    created_at: float | None = None  # its container was created (`docker ps` lists it from then)
+    ended_at: float | None = None    # its container's process ended
+    health: str = ""                 # the container's health while it has a healthcheck: starting, healthy, ...
+
+
+@dataclass(frozen=True, slots=True)
+class Container:
+    """A task's container as dockerd keeps it (`docker ps -a`), from its creation until the task leaves the
+    node's assignments (the agent removes it then); `exit_code` None while it has not ended."""
+
+    task: Task
+    created_at: float
+    started_at: float | None = None
+    finished_at: float | None = None
+    exit_code: int | None = None
+    health: str = ""
+    bound: tuple = ()
 
 
 class Agent:
@@ -217,6 +234,7 @@ class Agent:
         self.outbox: dict[str, tuple] = {}  # statuses not yet delivered while disconnected, with their times
         self.lost: dict[str, None] = {}  # tasks whose containers died with an earlier dockerd (already reported)
         self.logs: dict[str, list[str]] = {}  # each container's output, kept as dockerd's json-file log keeps it
+        self.ended: dict[str, Container] = {}  # containers whose task's run is over, until the task is removed
         self.remembered: list[tuple[Task, float]] = []  # after a crash: its tasks in the others' records, until
 
     def log(self, task_id: str, line: str) -> None:
@@ -232,8 +250,11 @@ class Agent:
         tasks in the store's order."""
         runs, lost = self.runs, self.lost
         wanted: set[str] = set()
+        listed = set() if self.ended else None
         for t in tasks:
             task_id = t.id
+            if listed is not None:
+                listed.add(task_id)
             if t.state < ASSIGNED or task_id in lost:
                 continue
             wanted.add(task_id)
@@ -245,6 +266,9 @@ class Agent:
                     run.process = self.sim.process(self._lifecycle(run))
             elif run.task is not t:  # a node's every batch lists all its tasks, most of them unchanged
                 self._notify(run, t)
+        if listed is not None:  # the worker removes the container of a task the node no longer has
+            for task_id in [k for k in self.ended if k not in listed]:
+                del self.ended[task_id]
         if not wanted.issuperset(runs):
             for task_id in [k for k in runs if k not in wanted]:
                 run = runs[task_id]
@@ -320,7 +344,9 @@ class Agent:
             self.log(run.task.id, line)
         check = run.task.spec.healthcheck
         if check is not None and check.enabled:
+            run.health = "starting"
             verdict = yield from self._until_healthy(run, check)
+            run.health = "healthy" if verdict is True else "unhealthy" if verdict == "unhealthy" else run.health
             if verdict is not True:
                 yield from self._end_unhealthy(run, verdict)
                 return
@@ -386,13 +412,29 @@ class Agent:
             self._report(run, FAILED, msg, f"task: non-zero exit ({code}){cause}", exit_code=code)
         else:
             self._report(run, COMPLETE, "finished", exit_code=0)
+        self._done(run, code)
+
+    def _done(self, run: _Run, exit_code: int | None = None) -> None:
+        """The run is over; its container, if it got one, stays (exited, or only created) till the task goes."""
         self.runs.pop(run.task.id, None)
+        if run.created_at is not None:
+            ended = run.ended_at if run.ended_at is not None else self.sim.now
+            self.ended[run.task.id] = Container(run.task, run.created_at, run.container_at,
+                                                ended if run.container_at is not None else None,
+                                                exit_code if run.container_at is not None else None,
+                                                run.health, run.bound)
+
+    def containers(self) -> list[Container]:
+        """The node's containers, as dockerd lists them (`docker ps -a`), oldest first."""
+        now = [Container(r.task, r.created_at, r.container_at, health=r.health, bound=r.bound)
+               for r in self.runs.values() if r.created_at is not None]
+        return sorted(now + list(self.ended.values()), key=lambda c: c.created_at)
 
     def _finish_without_container(self, run: _Run, state: TaskState):
         if state < COMPLETE:
             yield self.sim.timeout(self.timing.accept)
             self._report(run, SHUTDOWN, "shutdown")
-        self.runs.pop(run.task.id, None)
+        self._done(run)
 
     def _busy(self, base: float):
         """A container operation, slowed down by the others running at the same time (see Host)."""
@@ -416,6 +458,7 @@ class Agent:
             self.runs.pop(run.task.id, None)
             return False
         yield from self._busy(self.timing.container_create)
+        run.created_at = self.sim.now
         if self._stop_wanted(run):
             yield from self._finish_without_container(run, PREPARING)
             return False
@@ -501,7 +544,7 @@ class Agent:
         yield self.sim.timeout(self.timing.stop_delay)
         yield from self._shutdown(run)
         self._report(run, SHUTDOWN, "shutdown")
-        self.runs.pop(run.task.id, None)
+        self._done(run, 137 if run.workload.ignore_sigterm else 143)  # SIGKILL, or SIGTERM's default action
 
     def _shutdown(self, run: _Run):
         """controller.go Shutdown: leave the service binding (+2 s gossip delay off the default bridge),
@@ -539,7 +582,7 @@ class Agent:
     def _process_ended(self, run: _Run) -> None:
         """The container's process is gone (SIGTERM obeyed, SIGKILL, or its own exit): the kernel resets
         the connections it held."""
-        run.ended = True
+        run.ended, run.ended_at = True, self.sim.now
         if run.exited is not None:
             run.exited.succeed()
 
@@ -593,8 +636,13 @@ class Agent:
             until = self.sim.now + self.timing.gossip_dead
             self.remembered = [(run.task, until) for run in self.runs.values()
                                if run.started_at is not None and not run.draining]
-        for run in self.runs.values():
+        for run in list(self.runs.values()):
             run.removed = True
             if run.process is not None and run.process.is_alive:
                 run.process.interrupt()
+            if run.container_at is not None and not run.ended:  # killed with dockerd, or stopped by it
+                run.ended_at = self.sim.now
+                self._done(run, 255 if kind == "crash" else 137)
+            elif run.created_at is not None:
+                self._done(run, run.workload.exit_code if run.ended else None)
         self.runs.clear()

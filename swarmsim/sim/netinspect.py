@@ -54,7 +54,7 @@ def container_id(t: Task) -> str:
     return _hex("container", t.id)
 
 
-def _container_name(swarm: "SimSwarm", t: Task) -> str:
+def container_name(swarm: "SimSwarm", t: Task) -> str:
     """The task's container: SERVICE.SLOT.TASKID, or SERVICE.NODEID.TASKID for a global service's."""
     node = swarm.store.nodes.get(t.node or "")
     return f"{t.service}.{t.slot if t.slot else (node.id if node else t.node)}.{t.id}"
@@ -98,7 +98,7 @@ def _overlay(swarm: "SimSwarm", net: "Network", on: str) -> dict:
     for t in _attached(swarm, on):
         address = pool.address(t.id)
         if _on_network(t, net.name) and address:
-            containers[container_id(t)] = _endpoint(_container_name(swarm, t), _hex("endpoint", t.id, net.name),
+            containers[container_id(t)] = _endpoint(container_name(swarm, t), _hex("endpoint", t.id, net.name),
                                                     address)
     lb = pool.address(f"lb:{on}")
     if lb:

@@ -20,7 +20,7 @@ from ..trace import TraceWriter
 from .agent import Agent, Host
 from .env import SimEnv
 from .manager import Manager
-from ..model.errors import LOST_LEADERSHIP, NO_LEADER, invalid_spec
+from ..model.errors import DAEMON_DOWN, LOST_LEADERSHIP, NO_LEADER, invalid_spec
 from ..model.limits import too_many_preferences
 from .raft import Raft
 from .store import Store
@@ -476,7 +476,7 @@ class SimSwarm:
 
     def _start_node(self, name: str, dead: Agent) -> None:
         fresh = Agent(self.manager, name, self.images, self.host)
-        fresh.present, fresh.logs = dead.present, dead.logs  # the images and the json-file logs stay on disk
+        fresh.present, fresh.logs, fresh.ended = dead.present, dead.logs, dead.ended  # kept on disk
         fresh.connected, fresh.fresh = False, True
         # containers killed with dockerd exit 255 (measured); stopped by it, SIGKILL after the grace (137)
         fresh.find_dead(self.store.node_tasks(name), 255 if dead.died == "crash" else 137)
@@ -546,8 +546,7 @@ class SimSwarm:
         A write to a leader that lost its quorum waits for the commit, which comes only if the quorum
         is back before CheckQuorum makes it step down; reads are served from its store meanwhile."""
         if on in self.raft.down:
-            return ("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. "
-                    "Is the docker daemon running?")
+            return DAEMON_DOWN
         if not self.raft.connected(on):
             return NO_LEADER
         if write and self.raft.stalled:
