@@ -93,7 +93,7 @@ def step_text(step: Step) -> str:
 
 def required_capabilities(scenario: Scenario) -> frozenset[str]:
     """What a backend must offer for this scenario: ingress-mode ports need the routing mesh; autolock, a
-    backend that may lock the swarm's managers."""
+    backend that may lock the swarm's managers; a token rotation, one that may change the swarm's tokens."""
     needs = set()
     specs = list(scenario.services) + [s.parsed.spec for s in scenario.steps
                                        if isinstance(s, Run) and isinstance(s.parsed, c.ServiceCreate)]
@@ -112,6 +112,8 @@ def required_capabilities(scenario: Scenario) -> frozenset[str]:
     if any(isinstance(cmd, (c.SwarmUnlock, c.SwarmUnlockKey)) or isinstance(cmd, c.SwarmUpdate) and
            cmd.options.autolock for cmd in commands):
         needs.add("autolock")
+    if any(isinstance(cmd, c.SwarmJoinToken) and cmd.rotate for cmd in commands):
+        needs.add("rotate-token")
     return frozenset(needs)
 
 
@@ -172,7 +174,7 @@ class SimBackend:
     """The simulator behind the Backend protocol."""
 
     name = "sim"
-    capabilities = frozenset({"ingress", "vip", "partition", "swarm-init", "autolock"})
+    capabilities = frozenset({"ingress", "vip", "partition", "swarm-init", "autolock", "rotate-token"})
 
     def __init__(self) -> None:
         self.swarm: SimSwarm | None = None
@@ -269,7 +271,7 @@ class SimBackend:
                 return StepResult(False, said + NOT_IN_SWARM)
             if node.role is not Role.MANAGER:
                 return StepResult(False, said + NOT_A_MANAGER)
-            write = not isinstance(command, c.READ_ONLY)
+            write = not isinstance(command, c.READ_ONLY) or getattr(command, "rotate", False)
             if not isinstance(command, c.LEADERLESS_OK) and (error := swarm.leader_error(on, write)):
                 if error == NO_LEADER:  # the manager waits for a leader before giving up
                     swarm.run_until(swarm.now + swarm.timing.no_leader_wait)
@@ -442,8 +444,8 @@ class SimBackend:
                     raise SwarmError(f"nothing found in stack: {namespace}")
                 return render.service_ps(tasks, store.nodes, now, no_trunc=no_trunc, quiet=quiet, format=fmt,
                                          bound=self._bound())
-            case c.NodeLs(quiet=quiet):
-                return render.node_ls(list(store.nodes.values()), on, quiet=quiet)
+            case c.NodeLs(quiet=quiet, filters=filters, format=fmt):
+                return render.node_ls(list(store.nodes.values()), on, quiet=quiet, filters=filters, format=fmt)
             case c.NodePs(nodes=names, no_trunc=no_trunc, quiet=quiet, filters=filters, format=fmt):
                 names = [on if n == "self" else swarm.node(n).name for n in names or ("self",)]
                 tasks = [t for n in names for t in store.node_tasks(n)]
@@ -481,7 +483,12 @@ class SimBackend:
                                         format=fmt)
             case c.ObjectInspect(kind=kind, names=names, format=fmt):
                 return render.object_inspect(kind, [swarm.find_object(kind, n) for n in names], format=fmt)
-            case c.SwarmJoinToken(role=role, quiet=quiet):
+            case c.SwarmJoinToken(role=role, quiet=quiet, rotate=rotate):
+                head = ""
+                if rotate:
+                    swarm.rotate_join_token(role)
+                    head = "" if quiet else f"Successfully rotated {role} join token.\n\n"
                 token = swarm.tokens.manager if role == "manager" else swarm.tokens.worker
-                return render.join_token(role, token, f"{store.nodes[on].addr}:{render.MANAGER_PORT}", quiet=quiet)
+                return head + render.join_token(role, token, f"{store.nodes[on].addr}:{render.MANAGER_PORT}",
+                                                quiet=quiet)
         raise SwarmError(f"unsupported command {type(command).__name__}")

@@ -1,8 +1,12 @@
 """A swarm that starts empty: docker swarm init, join with the printed token, join-token, leave, info, node ps."""
 import re
+import sys
+from pathlib import Path
 
 from hypothesis import given, strategies as st
 
+import cli_capture as cc
+import one_node
 from swarmsim import SimBackend, loads_scenario, run_scenario
 from swarmsim.backend import NOT_IN_SWARM
 from swarmsim.model.jointoken import INVALID_TOKEN, WRONG_SECRET, JoinTokens
@@ -123,3 +127,33 @@ def test_node_ps_lists_the_tasks_on_a_node():
     assert len(ids) == 2 and set(steps[3]["output"].split()) == ids
     assert steps[2]["output"].splitlines()[0].split() == ["ID", "NAME", "IMAGE", "NODE", "DESIRED", "STATE",
                                                           "CURRENT", "STATE", "ERROR", "PORTS"]
+
+
+ROTATE_FIXTURE = Path(__file__).parent / "fixtures" / "cli_output" / "join_token.txt"
+ROTATE_STEPS = ("docker swarm join-token -q worker", "docker swarm join-token --rotate worker",
+                "docker swarm join-token --rotate -q manager", "docker swarm join-token --rotate boss")
+
+
+def test_join_token_rotate_prints_what_docker_printed():
+    """Recorded on docker 20.10.24, a fresh one-node swarm (`python tests/test_swarm_init.py RAW.json`)."""
+    real = cc.load(ROTATE_FIXTURE.read_text())
+    refused = [e["line"] for e in real if e["rc"] != 0]  # the CLI's own refusal of the role, on load
+    outputs = iter(one_node.simulated([s for s in ROTATE_STEPS if s not in refused]))
+    for entry in real:
+        if entry["line"] not in refused:
+            assert cc.normal(next(outputs)) == entry["out"], entry["line"]
+
+
+def test_a_rotated_token_refuses_the_old_one_and_joins_with_the_new():
+    swarm, steps = _steps([("docker swarm init", None), ("docker swarm join-token --rotate worker", None),
+                           ("docker swarm join-token --rotate manager", None)], seed=5)
+    old = JoinTokens.for_seed(5)
+    assert old.ca_digest == swarm.tokens.ca_digest
+    assert swarm.tokens.worker != old.worker and swarm.tokens.manager != old.manager
+    assert swarm.tokens.role(old.worker) == WRONG_SECRET and swarm.tokens.role(swarm.tokens.worker) == "worker"
+    assert swarm.tokens.worker in steps[1]["output"] and steps[1]["output"].startswith(
+        "Successfully rotated worker join token.\n\n")
+
+
+if __name__ == "__main__":
+    one_node.record(Path(sys.argv[1]), ROTATE_FIXTURE, ROTATE_STEPS, cc.normal)

@@ -712,6 +712,9 @@ def early_problems(scenario: Scenario, offered: frozenset[str], local: bool = Tr
     if "swarm-init" in missing:
         problems.append("its swarm starts empty (docker swarm init as a step); replay it on a swarm that exists, "
                         "its nodes declared joined")
+    if "rotate-token" in missing:
+        problems.append("it rotates a join token, which would change the real swarm's tokens for everyone who "
+                        "joins it; this is replayed on the simulator only")
     if "autolock" in missing:
         problems.append("it turns autolock on or asks for the unlock key; a real swarm's managers would then stay "
                         "locked after a restart until someone types the key, so this is replayed on the simulator "

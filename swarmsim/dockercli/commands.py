@@ -79,6 +79,8 @@ class ServiceLogs:
 @dataclass(frozen=True, slots=True)
 class NodeLs:
     quiet: bool = False
+    filters: tuple[tuple[str, str], ...] = ()  # the daemon checks them
+    format: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +213,7 @@ class ContainerLs:
 class SwarmJoinToken:
     role: str  # worker | manager
     quiet: bool = False
+    rotate: bool = False  # a new token first (a write: it needs the leader)
 
 
 @dataclass(frozen=True, slots=True)

@@ -684,11 +684,48 @@ def _manager_status(node: Node) -> str:
     return "Leader" if node.leader else _pretty(_reachability(node))
 
 
-def node_ls(nodes: Iterable[Node], current: str, *, quiet: bool = False, engine_version: str = ENGINE_VERSION) -> str:
+def _node_filter(filters: Iterable[tuple[str, str]]) -> Callable[[Node], bool]:
+    """moby newListNodesFilters and swarmkit's ListNodes: name= and id= prefixes (of the hostname, the ID),
+    role= and membership= of one of the values, label= (engine labels) and node.label= each KEY or
+    KEY=VALUE, all of them. On 20.10 a joined node matches membership=pending and not =accepted (seen)."""
+    wanted: dict[str, list[str]] = {}
+    for key, value in filters:
+        if key not in ("name", "id", "label", "role", "membership", "node.label"):
+            raise DaemonError(f"Invalid filter '{key}'")
+        if key == "role" and value and value.lower() not in ("worker", "manager"):
+            raise DaemonError(f"Invalid role filter: '{value}'")
+        if key == "membership" and value and value.lower() not in ("accepted", "pending"):
+            raise DaemonError(f"Invalid membership filter: '{value}'")
+        wanted.setdefault(key, []).append(value)
+
+    def labels(have: Mapping[str, str], wants: list[str]) -> bool:
+        pairs = [w.partition("=") for w in wants]
+        return all(k in have and (not sep or have[k] == v) for k, sep, v in pairs)
+    tests = {"name": lambda n, vs: any(n.hostname.startswith(v) for v in vs),
+             "id": lambda n, vs: any(n.id.startswith(v) for v in vs),
+             "role": lambda n, vs: n.role.value in {v.lower() for v in vs if v} or not any(vs),
+             "membership": lambda n, vs: "pending" in {v.lower() for v in vs} or not any(vs),
+             "label": lambda n, vs: labels(n.engine_labels, vs), "node.label": lambda n, vs: labels(n.labels, vs)}
+    return lambda node: all(tests[k](node, vs) for k, vs in wanted.items())
+
+
+_NODE_COLUMNS = {"ID": "ID", "Self": "SELF", "Hostname": "HOSTNAME", "Status": "STATUS",
+                 "Availability": "AVAILABILITY", "ManagerStatus": "MANAGER STATUS", "EngineVersion": "ENGINE VERSION",
+                 "TLSStatus": "TLS STATUS"}
+
+
+def node_ls(nodes: Iterable[Node], current: str, *, quiet: bool = False, filters: Iterable[tuple[str, str]] = (),
+            format: str | None = None, engine_version: str = ENGINE_VERSION) -> str:
     """`docker node ls` run on the node named `current` (marked with " *"), nodes by hostname."""
-    ordered = sorted(nodes, key=lambda n: _natural_key(n.hostname))
+    keep = _node_filter(filters)
+    ordered = sorted((n for n in nodes if keep(n)), key=lambda n: _natural_key(n.hostname))
     if quiet:
         return _lines(n.id for n in ordered)
+    if format:
+        items = [{"ID": n.id, "Self": n.name == current, "Hostname": n.hostname, "Status": _pretty(n.status.value),
+                  "Availability": _pretty(n.availability.value), "ManagerStatus": _manager_status(n),
+                  "EngineVersion": engine_version, "TLSStatus": "Ready"} for n in ordered]
+        return _formatted(format, items, _NODE_COLUMNS, "*node.nodeContext")
     return _table([["ID  ", "HOSTNAME", "STATUS", "AVAILABILITY", "MANAGER STATUS", "ENGINE VERSION"]] + [
         [f"{n.id} {'*' if n.name == current else ' '}", n.hostname, _pretty(n.status.value),
          _pretty(n.availability.value), _manager_status(n), engine_version]
@@ -912,11 +949,22 @@ class _Label(dict):
         return ""
 
 
+# daemon/list.go acceptedPsFilterTags: those modelled (the others, e.g. ancestor, since, network, are refused)
+_PS_FILTERS = ("id", "name", "label", "status", "exited", "health", "is-task")
+_PS_STATUS = ("created", "restarting", "running", "removing", "paused", "exited", "dead")
+
+
 def _container_filter(filters: Iterable[tuple[str, str]]) -> Callable[[dict], bool]:
     """The daemon's container filters: values of one key are alternatives, keys all have to match; name= is a
     regular expression searched in the name, id= a prefix, label= a key or KEY=VALUE."""
     by_key: dict[str, list[str]] = {}
     for key, value in filters:
+        if key not in _PS_FILTERS:
+            raise DaemonError(f"Invalid filter '{key}'")
+        if key == "status" and value not in _PS_STATUS:
+            raise DaemonError(f"Invalid filter 'status={value}'")
+        if key == "exited" and not re.fullmatch(r"-?\d+", value):
+            raise DaemonError(f'strconv.Atoi: parsing "{value}": invalid syntax')
         by_key.setdefault(key, []).append(value)
 
     def label(row: dict, want: str) -> bool:

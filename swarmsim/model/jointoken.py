@@ -47,6 +47,12 @@ class JoinTokens:
         return cls(*(f"SWMTKN-1-{ca}-{_base36(_derived(seed, f'join.{role}', 16), SECRET_LEN)}"
                      for role in ("worker", "manager")))
 
+    def rotated(self, seed: int, role: str, generation: int) -> JoinTokens:
+        """`docker swarm join-token --rotate ROLE`: a new secret for that role (the CA's digest stays), the
+        `generation`-th the swarm made; the old token is refused from then on."""
+        token = f"SWMTKN-1-{self.ca_digest}-{_base36(_derived(seed, f'join.{role}.{generation}', 16), SECRET_LEN)}"
+        return JoinTokens(**{"worker": self.worker, "manager": self.manager, role: token})
+
     @property
     def ca_digest(self) -> str:
         return self.worker.split("-")[2]

@@ -244,10 +244,13 @@ class _World:
     seed: int = 0
     addresses: dict[str, str] = field(init=False)           # the managers' addresses, as sim.swarm gives them
     joins: int = field(init=False)
+    tokens: JoinTokens = field(init=False)  # as sim/swarm.py has them at this step (rotations included)
+    rotations: int = field(init=False)
 
     def __post_init__(self) -> None:
         self.joined = {name for name, node in self.nodes.items() if node.joined}
         self.addresses, self.joins = {}, 0
+        self.tokens, self.rotations = JoinTokens.for_seed(self.seed), 0
         for name, node in self.nodes.items():
             if node.joined:
                 self.joined_as(name, node.role is Role.MANAGER)
@@ -391,6 +394,9 @@ def _check_cluster_command(world: _World, f: Field, cmd: c.Command, on: str) -> 
                 world.network(f, name, "Error: No such network: {}")
     elif isinstance(cmd, c.SwarmJoin):
         _check_join(world, f, cmd, on)
+    elif isinstance(cmd, c.SwarmJoinToken) and cmd.rotate:
+        world.rotations += 1
+        world.tokens = world.tokens.rotated(world.seed, cmd.role, world.rotations)
     elif isinstance(cmd, c.SwarmInit) and not cmd.force_new_cluster:
         _check_init(world, f, cmd, on)
     elif isinstance(cmd, c.SwarmLeave):
@@ -430,7 +436,7 @@ def _check_join(world: _World, f: Field, cmd: c.SwarmJoin, on: str) -> None:
         example = next(iter(world.addresses.values()), "10.0.0.2")
         raise f.fail(f"no manager at {cmd.remote} (expected the address `docker swarm init` or `docker swarm "
                      f"join-token` printed, e.g. {example}:2377, or a declared node's NAME:2377)")
-    role = JoinTokens.for_seed(world.seed).role(cmd.token, any(node.joined for node in world.nodes.values()))
+    role = world.tokens.role(cmd.token, any(node.joined for node in world.nodes.values()))
     if role in ("worker", "manager"):  # a wrong token fails when the step runs, with docker's error
         world.joined_as(on, role == "manager")
 

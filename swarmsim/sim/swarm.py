@@ -81,6 +81,7 @@ class SimSwarm:
             self.create_network(net)
         leader = scenario.initial_leader
         self.tokens = JoinTokens.for_seed(scenario.seed)
+        self._rotations = 0  # join tokens rotated so far
         self.initialized = leader is not None  # False until `docker swarm init` in a swarm that starts empty
         self.cluster_id = derived_id(scenario.seed, "cluster")
         self._joins = 0
@@ -198,6 +199,11 @@ class SimSwarm:
         if not self.cluster.autolock:
             raise SwarmError("cannot rotate because autolock is not turned on")
         self.cluster = replace(self.cluster, unlock_key=self._new_unlock_key())
+
+    def rotate_join_token(self, role: str) -> None:
+        """`docker swarm join-token --rotate ROLE`: the old token no longer joins."""
+        self._rotations += 1
+        self.tokens = self.tokens.rotated(self.scenario.seed, role, self._rotations)
 
     def _new_unlock_key(self) -> str:
         self._unlock_keys += 1
