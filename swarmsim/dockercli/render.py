@@ -304,6 +304,12 @@ def _formatted(fmt: str, items: list[dict], columns: Mapping[str, str], context:
     return template.execute(fmt, items, columns, context, _table)
 
 
+def _has_label(labels: Mapping[str, str], want: str) -> bool:
+    """A `label=` filter's value: KEY (present) or KEY=VALUE (present with that value), as the daemons match it."""
+    key, sep, value = want.partition("=")
+    return key in labels and (not sep or labels[key] == value)
+
+
 def _service_filter(filters: Iterable[tuple[str, str]]) -> Callable[[Service], bool]:
     """`service ls -f`: id= and name= match a prefix, label= a key or key=value, mode= the mode; values of
     one key are alternatives, keys all have to match (docker's filters.Args)."""
@@ -311,11 +317,8 @@ def _service_filter(filters: Iterable[tuple[str, str]]) -> Callable[[Service], b
     for key, value in filters:
         by_key.setdefault(key, []).append(value)
 
-    def label(service: Service, want: str) -> bool:
-        key, sep, value = want.partition("=")
-        return key in service.spec.labels and (not sep or service.spec.labels[key] == value)
     tests = {"id": lambda s, v: s.id.startswith(v), "name": lambda s, v: s.name.startswith(v),
-             "label": label, "mode": lambda s, v: s.spec.mode.value == v}
+             "label": lambda s, v: _has_label(s.spec.labels, v), "mode": lambda s, v: s.spec.mode.value == v}
     return lambda s: all(any(tests[k](s, v) for v in values) for k, values in by_key.items())
 
 
@@ -699,8 +702,7 @@ def _node_filter(filters: Iterable[tuple[str, str]]) -> Callable[[Node], bool]:
         wanted.setdefault(key, []).append(value)
 
     def labels(have: Mapping[str, str], wants: list[str]) -> bool:
-        pairs = [w.partition("=") for w in wants]
-        return all(k in have and (not sep or have[k] == v) for k, sep, v in pairs)
+        return all(_has_label(have, w) for w in wants)
     tests = {"name": lambda n, vs: any(n.hostname.startswith(v) for v in vs),
              "id": lambda n, vs: any(n.id.startswith(v) for v in vs),
              "role": lambda n, vs: n.role.value in {v.lower() for v in vs if v} or not any(vs),
@@ -922,10 +924,11 @@ def container_ls(rows: list[dict], now: float, *, all: bool = False, quiet: bool
                  filters: Iterable[tuple[str, str]] = (), format: str | None = None, last: int = -1) -> str:
     """`docker ps` (cli/command/container/list.go, formatter/container.go): running containers newest first
     (`-a` every state; `-n N` the N last created, in any state), filtered as the daemon filters them."""
+    keep = _container_filter(filters)
     rows = [dict(r, state=_container_state(r)) for r in rows]
     if not all and last <= 0:
         rows = [r for r in rows if r["state"] == "running"]
-    rows = [r for r in rows if _container_filter(filters)(r)]
+    rows = [r for r in rows if keep(r)]
     if last > 0:
         rows = rows[:last]
     trunc = not no_trunc
@@ -967,11 +970,8 @@ def _container_filter(filters: Iterable[tuple[str, str]]) -> Callable[[dict], bo
             raise DaemonError(f'strconv.Atoi: parsing "{value}": invalid syntax')
         by_key.setdefault(key, []).append(value)
 
-    def label(row: dict, want: str) -> bool:
-        key, sep, value = want.partition("=")
-        return key in row["labels"] and (not sep or row["labels"][key] == value)
     tests = {"id": lambda r, v: r["id"].startswith(v), "name": lambda r, v: re.search(v, r["name"]) is not None,
-             "label": label, "status": lambda r, v: r["state"] == v,
+             "label": lambda r, v: _has_label(r["labels"], v), "status": lambda r, v: r["state"] == v,
              "exited": lambda r, v: r["state"] == "exited" and r["exit_code"] == int(v),
              "health": lambda r, v: (r["health"] or "none") == v,
              "is-task": lambda r, v: v.lower() in ("true", "1")}
