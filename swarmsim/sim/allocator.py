@@ -51,7 +51,6 @@ class Allocator:
         self.pools: dict[str, AddressPool] = {}  # overlay network name -> its addresses
         self.subnets = SubnetPools()
         self.requested: dict[str, str | None] = {}  # overlay network -> the --subnet it was created with
-        self.unallocated_networks: dict[str, None] = {}
         self.vxlans: dict[str, int] = {}  # allocated overlay network -> its VXLAN ID
         self._vxlan = VXLAN_START - 1     # the last ID given
         self.ports = ports.PortAllocator()
@@ -75,18 +74,19 @@ class Allocator:
         self.requested[name] = subnet
         got = self.subnets.take(name, subnet)
         if got is None:
-            self.unallocated_networks[name] = None
             return False
-        self.unallocated_networks.pop(name, None)
         self.pools[name] = AddressPool(got)
         # then the overlay driver's NetworkAllocate: a VXLAN ID from its serial idm (none for a network
         # without a subnet)
         self._vxlan = self.vxlans[name] = self._vxlan + 1
         return True
 
+    def unallocated_networks(self) -> list[str]:
+        """The overlay networks waiting for a subnet, in the order they were created."""
+        return [n for n in self.requested if n not in self.pools]
+
     def deallocate_network(self, name: str) -> None:
         self.requested.pop(name, None)
-        self.unallocated_networks.pop(name, None)
         self.vxlans.pop(name, None)
         if self.pools.pop(name, None) is not None:
             self.subnets.release(name)
@@ -95,7 +95,7 @@ class Allocator:
     def use_pools(self, pools: tuple[str, ...], size: int) -> None:
         """`docker swarm init --default-addr-pool`: the networks made before it (ingress) from the new pools."""
         requested = dict(self.requested)
-        self.pools, self.unallocated_networks, self.subnets = {}, {}, SubnetPools(pools, size)
+        self.pools, self.subnets = {}, SubnetPools(pools, size)
         self.vxlans, self._vxlan = {}, VXLAN_START - 1
         for name, subnet in requested.items():
             self.allocate_network(name, subnet)
@@ -104,12 +104,12 @@ class Allocator:
         if not spec_networks and not endpoint.ports:
             return []
         names = list(spec_networks) + ([INGRESS] if on_ingress(endpoint.ports) else [])
-        return [n for n in dict.fromkeys(names) if n in self.pools or n in self.unallocated_networks]
+        return [n for n in dict.fromkeys(names) if n in self.requested]
 
     def _networks(self, spec_networks, endpoint) -> list[AddressPool] | None:
         """The pools of the overlay networks named, None if one of them has no subnet yet."""
         names = self._names(spec_networks, endpoint)
-        if any(n in self.unallocated_networks for n in names):
+        if any(n not in self.pools for n in names):
             return None
         return [self.pools[n] for n in names]
 
@@ -240,7 +240,7 @@ class Allocator:
     def _deallocated(self) -> None:
         """somethingWasDeallocated: the next commit retries what waits."""
         self.freed += 1
-        if not self._retrying and (self.waiting or self.unallocated_services or self.unallocated_networks):
+        if not self._retrying and (self.waiting or self.unallocated_services or self.unallocated_networks()):
             self._retrying = True
             self.manager.sim.soon(self._retry)
 
@@ -248,7 +248,7 @@ class Allocator:
         self._retrying = False
         if not self.manager.active:
             return
-        for name in range_order(list(self.unallocated_networks), self._map_order):
+        for name in range_order(self.unallocated_networks(), self._map_order):
             self.allocate_network(name, self.requested[name])
         for service_id in range_order(list(self.unallocated_services), self._map_order):
             service = self.manager.store.services.get(service_id)
