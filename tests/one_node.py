@@ -39,6 +39,14 @@ def simulated(steps: Sequence[str], joined: bool = True, images: str = "") -> li
     return [s["output"] for s in trace.steps() if s["step"].startswith("run:")]
 
 
+def pairs(fixture: Path, steps: Sequence[str], sent: Sequence[str] | None = None) -> list[tuple[dict, str]]:
+    """Each recorded command of `fixture` with what the simulator printed for it, once the fixture is checked to
+    hold exactly these commands; `sent`: the steps as the simulator runs them (a file's path filled in)."""
+    real = cc.load(fixture.read_text())
+    assert [e["line"] for e in real] == commands(steps)
+    return list(zip(real, simulated(sent or steps), strict=True))
+
+
 def capture(steps: Sequence[str], joined: bool = True) -> list[dict]:
     """The commands on a fresh one-node local swarm (not `joined`: a daemon not in a swarm yet)."""
     sys.path.insert(0, str(Path(__file__).parent.parent))

@@ -30,9 +30,7 @@ HEALTH_STEPS = (
 
 
 def test_the_simulator_prints_what_docker_printed():
-    real = cc.load(FIXTURE.read_text())
-    assert [e["line"] for e in real] == one_node.commands(HEALTH_STEPS)
-    for entry, output in zip(real, one_node.simulated(HEALTH_STEPS), strict=True):
+    for entry, output in one_node.pairs(FIXTURE, HEALTH_STEPS):
         assert cc.normal(output) == entry["out"], entry["line"]
 
 

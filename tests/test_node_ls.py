@@ -36,9 +36,7 @@ NODE_STEPS = (
 
 
 def test_the_simulator_prints_what_docker_printed():
-    real = cc.load(FIXTURE.read_text())
-    assert [e["line"] for e in real] == one_node.commands(NODE_STEPS)
-    for entry, output in zip(real, one_node.simulated(NODE_STEPS), strict=True):
+    for entry, output in one_node.pairs(FIXTURE, NODE_STEPS):
         assert cc.normal(output) == entry["out"], entry["line"]
 
 

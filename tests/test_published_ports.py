@@ -65,9 +65,7 @@ def comparable(text: str) -> str:
 
 
 def test_the_simulator_prints_what_docker_printed():
-    real = cc.load(FIXTURE.read_text())
-    assert [e["line"] for e in real] == one_node.commands(PORT_STEPS)
-    for entry, output in zip(real, one_node.simulated(PORT_STEPS), strict=True):
+    for entry, output in one_node.pairs(FIXTURE, PORT_STEPS):
         assert comparable(output) == entry["out"], entry["line"]
 
 

@@ -45,9 +45,7 @@ def _unordered(line: str, text: str) -> str:
 
 
 def test_the_simulator_prints_what_docker_printed():
-    real = cc.load(FIXTURE.read_text())
-    assert [e["line"] for e in real] == one_node.commands(STACK_STEPS)
-    for entry, output in zip(real, one_node.simulated(_steps(STACK_STEPS)), strict=True):
+    for entry, output in one_node.pairs(FIXTURE, STACK_STEPS, _steps(STACK_STEPS)):
         assert _unordered(entry["line"], cc.normal(output)) == _unordered(entry["line"], entry["out"]), entry["line"]
 
 
