@@ -377,14 +377,35 @@ def build_parser() -> argparse.ArgumentParser:
 class _Printable:
     """stdout with control characters escaped: what is printed comes from the user's files (names, a
     `--format`'s text, a trace's fields), and an escape sequence there would repaint the terminal.
-    The trace keeps the text as it was."""
+    The trace keeps the text as it was. A reader that went away (`swarmsim run x | head`) stops the printing,
+    not the run: the trace and the plots asked for are still written."""
 
     def __init__(self, stream) -> None:
         self.stream = stream
+        self.closed_by_reader = False
 
     def write(self, text: str) -> int:
-        self.stream.write(printable(text, tabs=True))
+        if not self.closed_by_reader:
+            try:
+                self.stream.write(printable(text, tabs=True))
+            except BrokenPipeError:
+                self._reader_gone()
         return len(text)
+
+    def flush(self) -> None:
+        if not self.closed_by_reader:
+            try:
+                self.stream.flush()
+            except BrokenPipeError:
+                self._reader_gone()
+
+    def _reader_gone(self) -> None:
+        """What is left in the buffer goes nowhere, now and when the interpreter flushes it at exit."""
+        self.closed_by_reader = True
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())
+        except (OSError, ValueError):  # not a file descriptor (a test's StringIO)
+            pass
 
     def __getattr__(self, name: str):
         return getattr(self.stream, name)

@@ -42,3 +42,16 @@ def test_refused_before_anything_runs(where, capsys, argv, words):
 def test_a_good_trace_path_is_made_and_written(where, capsys):
     assert cli.main(["run", "s.yaml", "--trace", "new/deeper/t.jsonl"]) == 0
     assert (where / "new/deeper/t.jsonl").read_text().startswith('{"kind":"header"')
+
+
+def test_a_reader_that_goes_away_stops_the_printing_not_the_run(where):
+    """`swarmsim run s.yaml --trace t.jsonl | head -1`: no broken-pipe error, and the trace is still written."""
+    import subprocess
+    import sys
+    proc = subprocess.Popen([sys.executable, "-m", "swarmsim.cli", "run", "s.yaml", "--trace", "t.jsonl"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=where)
+    proc.stdout.readline()
+    proc.stdout.close()  # the reader is gone before the summary is printed
+    _, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err) == (0, b"")
+    assert (where / "t.jsonl").read_text().count("\n") > 10
