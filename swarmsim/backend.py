@@ -13,7 +13,7 @@ from typing import Protocol
 
 from .dockercli import commands as c
 from .dockercli.parse import CommandError, apply_update
-from .dockercli.registry import resolved, stack_lookup
+from .dockercli.registry import digest_warning, resolved, stack_lookup
 from .control.convergence import swarm_converged
 from .model import NodeStatus, Role, ServiceSpec
 from .model.scenario import (At, Fail, Heal, NetworkDecl, Partition, Run, Scenario, Step, WaitConverged, WaitFor,
@@ -48,6 +48,11 @@ class StepResult:
     ok: bool
     output: str = ""
     reached: bool | None = None
+
+
+def _warned(warning: str, result: StepResult) -> StepResult:
+    """A step's output after the warning the daemon's answer carried (stderr, printed before the answer)."""
+    return replace(result, output=warning + result.output) if warning else result
 
 
 class Backend(Protocol):
@@ -283,29 +288,36 @@ class SimBackend:
             # CommandError: a flag the current spec refuses; DaemonError: a listing's filter the daemon refuses
             return StepResult(False, str(err))
 
-    def _stack_lookups(self, stack: Stack, mode: str) -> Stack:
-        """The stack's services as docker/cli sends them: resolved where --resolve-image says so."""
-        def sent(spec: ServiceSpec) -> ServiceSpec:
+    def _stack_lookups(self, stack: Stack, mode: str) -> tuple[Stack, dict[str, str]]:
+        """The stack's services as docker/cli sends them: resolved where --resolve-image says so; and the
+        daemon's digest warning for each service whose lookup found no image."""
+        services, warnings = [], {}
+        for spec in stack.services:
             current = self.swarm.store.service(spec.name)
             # deploy_composefile.go compares the file's image with the one the last deploy wrote in the label
             lookup = stack_lookup(mode, spec.task.image, current and current.spec.labels.get(IMAGE_LABEL))
-            return resolved(spec, self.swarm.images, lookup)
-        return replace(stack, services=tuple(sent(spec) for spec in stack.services))
+            services.append(resolved(spec, self.swarm.images, lookup))
+            warnings[spec.name] = digest_warning(services[-1], self.swarm.images, lookup)
+        return replace(stack, services=tuple(services)), warnings
 
     def _execute(self, command: c.Command, on: str) -> StepResult:
         swarm, store = self.swarm, self.swarm.store
         match command:
             case c.ServiceCreate(spec=spec, detach=detach, resolve_image=lookup):
-                service = swarm.create_service(resolved(spec, swarm.images, lookup))
-                return StepResult(True, service.id) if detach else self._progress(service.id, [service.id])
+                sent = resolved(spec, swarm.images, lookup)
+                service = swarm.create_service(sent)
+                result = StepResult(True, service.id) if detach else self._progress(service.id, [service.id])
+                return _warned(digest_warning(sent, swarm.images, lookup), result)
             case c.ServiceUpdate(service=name, changes=changes, detach=detach, rollback=rollback, resolve_image=lookup):
                 current = swarm.service(name)
+                warning = ""
                 if rollback:
                     service = swarm.rollback_service(name)
                 else:
-                    spec = apply_update(current.spec, changes)
-                    service = swarm.update_service(name, resolved(spec, swarm.images, lookup))
-                return StepResult(True, name) if detach else self._progress(service.id, [name])
+                    sent = resolved(apply_update(current.spec, changes), swarm.images, lookup)
+                    service = swarm.update_service(name, sent)
+                    warning = digest_warning(sent, swarm.images, lookup)
+                return _warned(warning, StepResult(True, name) if detach else self._progress(service.id, [name]))
             case c.ServiceRollback(service=name, detach=detach):
                 service = swarm.rollback_service(name)
                 return StepResult(True, name) if detach else self._progress(service.id, [name])
@@ -372,7 +384,7 @@ class SimBackend:
                         errors.append(str(err))
                 return StepResult(not errors, "\n".join(out + errors))
             case c.StackDeploy(stack=stack, prune=prune, resolve_image=mode):
-                return StepResult(*stacks.deploy(swarm, self._stack_lookups(stack, mode), prune))
+                return StepResult(*stacks.deploy(swarm, *self._stack_lookups(stack, mode), prune=prune))
             case c.StackRm(namespaces=namespaces):
                 return StepResult(*stacks.remove(swarm, namespaces))
             case c.SwarmUpdate(options=options):

@@ -39,12 +39,13 @@ def simulated(steps: Sequence[str], joined: bool = True, images: str = "") -> li
     return [s["output"] for s in trace.steps() if s["step"].startswith("run:")]
 
 
-def pairs(fixture: Path, steps: Sequence[str], sent: Sequence[str] | None = None) -> list[tuple[dict, str]]:
+def pairs(fixture: Path, steps: Sequence[str], sent: Sequence[str] | None = None,
+          images: str = "") -> list[tuple[dict, str]]:
     """Each recorded command of `fixture` with what the simulator printed for it, once the fixture is checked to
     hold exactly these commands; `sent`: the steps as the simulator runs them (a file's path filled in)."""
     real = cc.load(fixture.read_text())
     assert [e["line"] for e in real] == commands(steps)
-    return list(zip(real, simulated(sent or steps), strict=True))
+    return list(zip(real, simulated(sent or steps, images=images), strict=True))
 
 
 def capture(steps: Sequence[str], joined: bool = True) -> list[dict]:
@@ -69,14 +70,15 @@ def capture(steps: Sequence[str], joined: bool = True) -> list[dict]:
 
 
 def record(raw_path: Path, fixture: Path, steps: Sequence[str], comparable: Callable[[str], str],
-           shown: Sequence[str] | None = None, joined: bool = True) -> None:
+           shown: Sequence[str] | None = None, joined: bool = True,
+           merged: Callable[[dict], str] = lambda r: r["stdout"] + r["stderr"]) -> None:
     """The fixture from RAW.json, captured first if it is missing; `shown`: the steps as the fixture names them
-    (a file's path written as a placeholder)."""
+    (a file's path written as a placeholder); `merged`: a capture's two streams as one text (stdout first)."""
     if not raw_path.exists():
         raw_path.write_text(json.dumps(capture(steps, joined), indent=1))
     raw = json.loads(raw_path.read_text())
     if [r["line"] for r in raw] != commands(steps):
         raise SystemExit(f"{raw_path}: the captures are not of these commands")
     fixture.write_text(cc.dump([{"node": "node1", "line": line, "rc": r["rc"],
-                                 "out": comparable(r["stdout"] + r["stderr"])}
+                                 "out": comparable(merged(r))}
                                 for r, line in zip(raw, commands(shown or steps), strict=True)]))

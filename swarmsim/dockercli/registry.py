@@ -29,6 +29,19 @@ def resolved(spec: ServiceSpec, images: Mapping[str, Workload], lookup: bool) ->
     return replace(spec, task=replace(spec.task, placement=placement))
 
 
+def digest_warning(spec: ServiceSpec, images: Mapping[str, Workload], lookup: bool) -> str:
+    """The warning the client library adds to the daemon's answer when a `lookup` found no manifest: an image
+    the registry does not have, given by tag or by digest alike (client/service_create.go
+    resolveContainerSpecImage, digestWarning). The CLI prints it on stderr, a blank line after it, before the
+    service's ID."""
+    image = spec.task.image
+    if not lookup or not image or getattr(images.get(image), "pullable", None) is not False:
+        return ""
+    return (f"image {image} could not be accessed on a registry to record\nits digest. Each node will access "
+            f"{image} independently,\npossibly leading to different nodes running different\nversions of the "
+            f"image.\n\n")
+
+
 def stack_lookup(mode: str, image: str, deployed_image: str | None) -> bool:
     """Whether `stack deploy --resolve-image MODE` queries the registry for a service (deploy_composefile.go)."""
     if deployed_image is None:

@@ -13,6 +13,7 @@ whatever carries its `com.docker.stack.namespace` label. Output lines are the CL
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Mapping
 
 from ..control.gomap import range_order
 from ..model import Service, ServiceSpec
@@ -63,8 +64,11 @@ def _call_order(swarm: SimSwarm, services: tuple[ServiceSpec, ...]) -> list[Serv
     return [services[i] for i in range_order(range_order(range(len(services)), rng), rng)]
 
 
-def deploy(swarm: SimSwarm, stack: Stack, prune: bool) -> tuple[bool, str]:
-    """Run a deploy; (ok, what docker prints: the warnings, then one line per object)."""
+def deploy(swarm: SimSwarm, stack: Stack, warnings: Mapping[str, str] | None = None,
+           prune: bool = False) -> tuple[bool, str]:
+    """Run a deploy; (ok, what docker prints: the warnings, then one line per object). `warnings`: by service,
+    what the daemon answers to an update of it (its digest warning), printed after the update's line;
+    deploy_composefile.go prints a create's answer not at all."""
     out: list[str] = [stack.warnings[:-1]] if stack.warnings else []  # its blank line kept
     try:
         if prune:
@@ -104,6 +108,8 @@ def deploy(swarm: SimSwarm, stack: Stack, prune: bool) -> tuple[bool, str]:
             # stack deploy has no --force: the current force_update is kept, so unchanged tasks stay
             task = replace(spec.task, force_update=current.spec.task.force_update)
             _wrapped(f"failed to update service {spec.name}", swarm.update_service, spec.name, replace(spec, task=task))
+            if (warnings or {}).get(spec.name):
+                out.append(warnings[spec.name].removesuffix("\n"))
     except SwarmError as err:
         return False, "\n".join(out + [str(err)])
     return True, "\n".join(out)
