@@ -353,8 +353,10 @@ class SimBackend:
                 return StepResult(True, "\n".join(f"Manager {n} demoted in the swarm." for n in names))
             case c.NodeRm(nodes=names, force=force):
                 return StepResult(True, "\n".join(swarm.remove_node(n, force) for n in names))
-            case c.NetworkCreate(name=name, driver=driver, attachable=attachable, encrypted=encrypted, subnet=subnet):
-                net = swarm.create_network(NetworkDecl(name, driver, attachable, encrypted, subnet))
+            case c.NetworkCreate() as create:
+                net = swarm.create_network(NetworkDecl(create.name, create.driver, create.attachable, create.encrypted,
+                                                       create.subnet, dict(create.labels), dict(create.options),
+                                                       create.internal))
                 return StepResult(True, net.id)
             case c.NetworkRm(networks=names):
                 return StepResult(True, "\n".join(swarm.remove_network(n) for n in names))
@@ -424,7 +426,7 @@ class SimBackend:
                 if pretty and not fmt:
                     return "\n".join(render.service_inspect_pretty(s, now, swarm.manager.allocator.endpoints)
                                      for s in services)
-                ids = {name: net.id for name, net in swarm.networks.items()}
+                ids = {name: net.swarm_id for name, net in swarm.networks.items()}
                 allocator = swarm.manager.allocator
                 allocation = render.Allocation(ids, {s.id: [(ids[n], addr) for n, addr in allocator.vips(s)]
                                                      for s in services}, frozenset(allocator.unallocated_services),
@@ -480,9 +482,9 @@ class SimBackend:
                 if not pretty:
                     return render.node_inspect_json(nodes)
                 return "\n".join(render.node_inspect_pretty(n) for n in nodes)
-            case c.NetworkLs(quiet=quiet, format=fmt):
+            case c.NetworkLs(quiet=quiet, format=fmt, no_trunc=no_trunc):
                 return render.network_ls([(n.id, n.name, n.driver, n.scope) for n in swarm.networks.values()],
-                                         quiet=quiet, format=fmt)
+                                         quiet=quiet, format=fmt, no_trunc=no_trunc)
             case c.NetworkInspect(networks=names, format=fmt):
                 docs = {name: netinspect.network_document(swarm, name, on) for name in names}
                 text = render.network_inspect([d for d in docs.values() if d is not None],

@@ -124,16 +124,23 @@ def _running(swarm, service) -> int:
     return sum(1 for t in swarm.store.service_tasks(service.id) if t.state is TaskState.RUNNING)
 
 
-def _deploy_real_file(path: Path, tmp: Path, wait: bool = True):
-    """The file copied unchanged into a folder of its own (its relative files one level below, for `../`)."""
+def prepare(path: Path, tmp: Path) -> tuple[list[str], dict[str, str], dict[str, str]]:
+    """The file copied unchanged into `tmp`/stack (its relative files one level below, for `../`); the steps that
+    go before its deploy, the environment, and the files beside it (path under `tmp` -> text)."""
     setup = SETUP.get(path.name, {})
     here = tmp / "stack"
     env = {k: str(here) if v == "." else v for k, v in setup.get("env", {}).items()}
     files = {f"stack/{name}": "placeholder" for name in setup.get("files", [])} | {"pw.txt": "hunter2"}
-    (here).mkdir()
+    here.mkdir(parents=True)
     (here / path.name).write_bytes(path.read_bytes())
-    return _run(tmp, setup.get("run", []) + [f"docker stack deploy -c stack/{path.name} s"] +
-                (["wait: converged"] if wait else []), files, env=env)
+    return list(setup.get("run", [])), env, files
+
+
+def _deploy_real_file(path: Path, tmp: Path, wait: bool = True, after: tuple[str, ...] = ()):
+    """Its deploy on 1 manager and 2 workers (`prepare`), then the steps `after`."""
+    runs, env, files = prepare(path, tmp)
+    return _run(tmp, runs + [f"docker stack deploy -c stack/{path.name} s"] + (["wait: converged"] if wait else []) +
+                list(after), files, env=env)
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=[p.name for p in CORPUS])

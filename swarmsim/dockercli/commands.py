@@ -132,12 +132,16 @@ class NetworkCreate:
     attachable: bool = False
     encrypted: bool = False
     subnet: str | None = None
+    options: tuple[tuple[str, str], ...] = ()
+    internal: bool = False
+    labels: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class NetworkLs:
     quiet: bool = False
     format: str | None = None
+    no_trunc: bool = False
 
 
 @dataclass(frozen=True, slots=True)

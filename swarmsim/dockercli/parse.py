@@ -1184,7 +1184,8 @@ def _build_network_create(a: Args) -> c.NetworkCreate:
     options = dict(a.every("opt"))
     return c.NetworkCreate(name=a.positionals[0], driver=a.last("driver", "bridge"), attachable=a.true("attachable"),
                            encrypted="encrypted" in options and options["encrypted"].lower() not in ("false", "0"),
-                           subnet=a.last("subnet"))
+                           subnet=a.last("subnet"), options=tuple(sorted(options.items())),
+                           internal=a.true("internal"), labels=tuple(sorted(dict(a.every("label")).items())))
 
 
 def _stack_name(text: str) -> str:
@@ -1271,8 +1272,10 @@ _SPECS = (
     CommandSpec("node demote", (), lambda a: c.NodeDemote(_names(a)), 1, None),
     CommandSpec("node rm", (Flag("force", short="f"),), lambda a: c.NodeRm(_names(a), a.true("force")), 1, None),
     CommandSpec("network create", (Flag("driver", _one_of("overlay", "bridge"), "d"), Flag("attachable"),
-                                   Flag("opt", _key_value, "o"), Flag("subnet", _text)), _build_network_create, 1, 1),
-    CommandSpec("network ls", (_QUIET, _FORMAT), lambda a: c.NetworkLs(a.true("quiet"), a.last("format"))),
+                                   Flag("opt", _key_value, "o"), Flag("subnet", _text), Flag("internal"),
+                                   Flag("label", _key_value)), _build_network_create, 1, 1),
+    CommandSpec("network ls", (_QUIET, _FORMAT, Flag("no-trunc")),
+                lambda a: c.NetworkLs(a.true("quiet"), a.last("format"), a.true("no-trunc"))),
     CommandSpec("network inspect", (Flag("format", template.check, "f"),),
                 lambda a: c.NetworkInspect(_names(a), a.last("format")), 1, None),
     CommandSpec("network rm", (), lambda a: c.NetworkRm(_names(a)), 1, None),

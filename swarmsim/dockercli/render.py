@@ -535,7 +535,8 @@ def _mount_json(m) -> dict:
     if m.volume is not None:
         nocopy, labels, driver, options = m.volume
         out["VolumeOptions"] = {**_without_empty({"NoCopy": nocopy, "Labels": dict(labels)}),
-                                "DriverConfig": _without_empty({"Name": driver, "Options": dict(options)})}
+                                **({} if driver is None else  # a stack's volume without a driver has none
+                                   {"DriverConfig": _without_empty({"Name": driver, "Options": dict(options)})})}
     if m.tmpfs is not None:
         out["TmpfsOptions"] = _without_empty({"SizeBytes": m.tmpfs[0], "Mode": m.tmpfs[1]})
     return out
@@ -806,12 +807,14 @@ def node_inspect_json(nodes: Sequence[Node], *, engine_version: str = ENGINE_VER
 # --- docker network ls, service logs, swarm join-token ------------------------------------------
 
 def network_ls(networks: Iterable[tuple[str, str, str, str]], *, quiet: bool = False,
-               format: str | None = None) -> str:
-    """`docker network ls` over (id, name, driver, scope), built-in networks included by the caller."""
+               format: str | None = None, no_trunc: bool = False) -> str:
+    """`docker network ls` over (id, name, driver, scope), built-in networks included by the caller; IDs whole
+    with `no_trunc`."""
     ordered = sorted(networks, key=lambda n: _natural_key(n[1]))
+    shown = (lambda ident: ident) if no_trunc else _short_id
     if quiet:
-        return _lines(_short_id(n[0]) for n in ordered)
-    items = [{"ID": _short_id(i), "Name": name, "Driver": driver, "Scope": scope} for i, name, driver, scope in ordered]
+        return _lines(shown(n[0]) for n in ordered)
+    items = [{"ID": shown(i), "Name": name, "Driver": driver, "Scope": scope} for i, name, driver, scope in ordered]
     return _formatted(format or "table {{.ID}}\\t{{.Name}}\\t{{.Driver}}\\t{{.Scope}}", items,
                       {"ID": "NETWORK ID", "Name": "NAME", "Driver": "DRIVER", "Scope": "SCOPE"},
                       "*formatter.networkContext")

@@ -37,6 +37,8 @@ class NetworkDecl:
     encrypted: bool = False
     subnet: str | None = None  # None: the next /24 of 10.0.0.0/8
     labels: dict[str, str] = field(default_factory=dict)
+    options: dict[str, str] = field(default_factory=dict)  # the driver's options as given (--opt, driver_opts)
+    internal: bool = False  # no external connectivity (shown by inspect; nothing simulated depends on it)
 
 
 @dataclass(frozen=True, slots=True)

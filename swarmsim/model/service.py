@@ -210,8 +210,9 @@ class Mount:
     target: str = ""
     read_only: bool = False
     bind: tuple[str, bool] | None = None  # BindOptions: (propagation, non-recursive)
-    volume: tuple[bool, tuple[tuple[str, str], ...], str, tuple[tuple[str, str], ...]] | None = None
-    #        VolumeOptions: (no-copy, labels, driver name, driver options), DriverConfig always there
+    volume: tuple[bool, tuple[tuple[str, str], ...], str | None, tuple[tuple[str, str], ...]] | None = None
+    #        VolumeOptions: (no-copy, labels, driver name, driver options); a driver None: no DriverConfig (a
+    #        stack's volume without driver or driver_opts), the CLI's --mount always sends one
     tmpfs: tuple[int, int] | None = None  # TmpfsOptions: (size in bytes, mode)
 
 

@@ -578,7 +578,8 @@ def network(name: str, field: Field) -> NetworkDecl:
                        attachable=field.get("attachable", Field.flag, False),
                        encrypted="encrypted" in options and options["encrypted"].lower() not in ("false", "0"),
                        subnet=next((s for s in subnets if s), None),
-                       labels=field.get("labels", Field.string_map, {}))
+                       labels=field.get("labels", Field.string_map, {}), options=dict(options),
+                       internal=field.get("internal", Field.flag, False))
 
 
 def _subnet(field: Field) -> str | None:

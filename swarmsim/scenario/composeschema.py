@@ -85,18 +85,18 @@ services.NAME.configs[].target|3.3|simulated|string|
 services.NAME.configs[].uid|3.3|simulated|string|
 services.NAME.configs[].gid|3.3|simulated|string|
 services.NAME.configs[].mode|3.3|simulated|number|
-services.NAME.volumes|3.0|simulated|list of (string / mapping)|a named volume must be declared under volumes:; bind mounts accepted
-services.NAME.volumes[].type|3.2|accepted|string|
+services.NAME.volumes|3.0|simulated|list of (string / mapping)|the ContainerSpec's Mounts as convert.Volumes makes them (service inspect), a change rolling the tasks: the short syntax as ParseVolume reads it, a relative bind source joined to the stack file's folder; a named volume must be declared under volumes:
+services.NAME.volumes[].type|3.2|simulated|string|volume, bind, tmpfs or npipe; in the ContainerSpec's Mounts (service inspect); a change rolls the tasks
 services.NAME.volumes[].source|3.2|simulated|string|
-services.NAME.volumes[].target|3.2|accepted|string|
-services.NAME.volumes[].read_only|3.2|accepted|boolean|
-services.NAME.volumes[].consistency|3.2|accepted|string|
-services.NAME.volumes[].bind|3.2|accepted|mapping|
-services.NAME.volumes[].bind.propagation|3.2|accepted|string|
-services.NAME.volumes[].volume|3.2|accepted|mapping|
-services.NAME.volumes[].volume.nocopy|3.2|accepted|boolean|
-services.NAME.volumes[].tmpfs|3.6|accepted|mapping|
-services.NAME.volumes[].tmpfs.size|3.6|accepted|integer|
+services.NAME.volumes[].target|3.2|simulated|string|in the ContainerSpec's Mounts (service inspect); a change rolls the tasks
+services.NAME.volumes[].read_only|3.2|simulated|boolean|in the ContainerSpec's Mounts (service inspect); a change rolls the tasks
+services.NAME.volumes[].consistency|3.2|accepted|string|sent, and dropped by the daemon
+services.NAME.volumes[].bind|3.2|simulated|mapping|in the ContainerSpec's Mounts (service inspect); a change rolls the tasks
+services.NAME.volumes[].bind.propagation|3.2|simulated|string|in the ContainerSpec's Mounts (service inspect); a change rolls the tasks
+services.NAME.volumes[].volume|3.2|simulated|mapping|in the ContainerSpec's Mounts (service inspect); a change rolls the tasks
+services.NAME.volumes[].volume.nocopy|3.2|simulated|boolean|in the ContainerSpec's Mounts (service inspect); a change rolls the tasks
+services.NAME.volumes[].tmpfs|3.6|simulated|mapping|in the ContainerSpec's Mounts (service inspect); a change rolls the tasks
+services.NAME.volumes[].tmpfs.size|3.6|simulated|integer|in the ContainerSpec's Mounts (service inspect); a change rolls the tasks
 services.NAME.logging|3.0|simulated|mapping|TaskTemplate.LogDriver; a change rolls the tasks
 services.NAME.logging.driver|3.0|simulated|string|
 services.NAME.logging.options|3.0|simulated|mapping of (string or number or null)|
@@ -205,11 +205,11 @@ networks.NAME|3.0|simulated|mapping or null|created as STACK_NAME when a service
 networks.NAME.x-*|3.7|accepted|any|
 networks.NAME.name|3.5|simulated|string|the network's own name, not namespaced
 networks.NAME.driver|3.0|simulated|string|overlay (the default) or bridge
-networks.NAME.driver_opts|3.0|simulated|mapping of (string or number)|only encrypted is read
+networks.NAME.driver_opts|3.0|simulated|mapping of (string or number)|the network's Options (network inspect); encrypted marks it encrypted
 networks.NAME.attachable|3.2|simulated|boolean|
 networks.NAME.external|3.0|simulated|boolean or mapping|looked up, not created: deploy fails if the swarm has no such network
 networks.NAME.external.name|3.0|simulated|string|
-networks.NAME.internal|3.0|accepted|boolean|
+networks.NAME.internal|3.0|simulated|boolean|network inspect's Internal; no effect on what is simulated
 networks.NAME.labels|3.0|simulated|list_or_dict|
 networks.NAME.ipam|3.0|accepted|mapping|
 networks.NAME.ipam.driver|3.0|accepted|string|
@@ -218,12 +218,12 @@ networks.NAME.ipam.config[].subnet|3.0|simulated|string|the network's subnet
 volumes|3.0|simulated|mapping|
 volumes.NAME|3.0|simulated|mapping or null|a named volume, STACK_NAME, created on each node a task uses it
 volumes.NAME.x-*|3.7|accepted|any|
-volumes.NAME.name|3.4|accepted|string|
-volumes.NAME.driver|3.0|accepted|string|
-volumes.NAME.driver_opts|3.0|accepted|mapping of (string or number)|
-volumes.NAME.external|3.0|accepted|boolean or mapping|
-volumes.NAME.external.name|3.0|accepted|string|
-volumes.NAME.labels|3.0|accepted|list_or_dict|
+volumes.NAME.name|3.4|simulated|string|the mount's source, not namespaced
+volumes.NAME.driver|3.0|simulated|string|in the Mounts' VolumeOptions (service inspect)
+volumes.NAME.driver_opts|3.0|simulated|mapping of (string or number)|in the Mounts' VolumeOptions (service inspect)
+volumes.NAME.external|3.0|simulated|boolean or mapping|the mount's source is the volume's own name, without the stack's label
+volumes.NAME.external.name|3.0|simulated|string|the mount's source
+volumes.NAME.labels|3.0|simulated|list_or_dict|in the Mounts' VolumeOptions (service inspect), with the stack's label
 secrets|3.1|simulated|mapping|
 secrets.NAME|3.1|simulated|mapping|created as STACK_NAME from file:, or looked up when external
 secrets.NAME.x-*|3.7|accepted|any|

@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path as FilePath
 from typing import Mapping
 
-from . import compose, composeschema, externals
+from . import compose, composeschema, externals, volumes
 from .compose import Field, FieldError, Path
 from .interpolate import interpolate
 from .loader import ScenarioError, Document, object_data
@@ -27,7 +27,7 @@ from ..dockercli.units import INT64_MAX
 from ..model import ServiceSpec
 from ..model.gofmt import go_float
 from ..model.scenario import NetworkDecl
-from ..model.service import ref_names
+from ..model.service import Mount, ref_names
 from ..model.stack import IMAGE_LABEL, NAMESPACE_LABEL, Stack, SwarmObject
 
 
@@ -231,8 +231,8 @@ def _read_files(names: tuple[str, ...], base: FilePath, lookup) -> tuple[list[_F
 class _Converter:
     """The merged files into a `Stack` (convert.Services, Networks, Secrets, Configs)."""
 
-    def __init__(self, namespace: str, files: list[_File]):
-        self.namespace, self.files = namespace, files
+    def __init__(self, namespace: str, files: list[_File], home: str | None = None):
+        self.namespace, self.files, self.home = namespace, files, home  # home: HOME, for a bind source's `~`
         self.data: dict = {}
         for file in files:
             self.data = _merge(self.data, file.data)
@@ -310,13 +310,30 @@ class _Converter:
             for ref in ref_names(refs):
                 if ref not in self.section(kind):
                     self.fail(where + (kind,), f'service {name}: undefined {kind[:-1]} "{ref}"')
-        volumes = raw.get("volumes")
-        for i, volume in enumerate(volumes if isinstance(volumes, list) else []):  # else the converter says why
-            source = volume.get("source") if isinstance(volume, dict) else str(volume).split(":")[0]
-            kind = volume.get("type", "volume") if isinstance(volume, dict) else (
-                "volume" if ":" in str(volume) and source[:1] not in "/.~$" else "bind")
-            if kind == "volume" and source and source not in self.section("volumes"):
-                self.fail(where + ("volumes", i), f'service {name}: undefined volume "{source}"')
+
+    def mounts(self, name: str, raw: dict) -> tuple[Mount, ...]:
+        """convert.Volumes: the service's `volumes:` as the Mounts the CLI sends, a refused one at its line (the
+        short syntax's errors are the loader's, the others convert.Service's, named after the service)."""
+        items, out = raw.get("volumes"), []
+        stack_volumes = self.section("volumes")
+        folder = os.path.dirname(os.path.abspath(self.files[0].path))
+        for i, item in enumerate(items if isinstance(items, list) else []):  # else the schema says why
+            where = ("services", name, "volumes", i)
+            try:
+                volume = volumes.short(item) if isinstance(item, str) else item
+            except volumes.VolumeError as err:
+                self.fail(where, str(err))
+                continue
+            if not isinstance(volume, dict):
+                continue
+            source = volume.get("source")
+            try:
+                if (volume.get("type") or "volume") == "volume" and source and source not in stack_volumes:
+                    raise volumes.VolumeError(f'undefined volume "{source}"')
+                out.append(volumes.mount(volume, stack_volumes, self.namespace, folder, self.home))
+            except volumes.VolumeError as err:
+                self.fail(where, f"service {name}: {err}")
+        return tuple(out)
 
     def check_names(self, name: str, spec: ServiceSpec) -> None:
         """The service's name in the stack and its image, refused as the scenario's own are (the daemon refuses
@@ -337,7 +354,8 @@ class _Converter:
                 continue
             self.check_refs(name, spec, raw if isinstance(raw, dict) else {})
             self.check_names(name, spec)
-            specs.append(spec)
+            specs.append(replace(spec, task=replace(spec.task, mounts=self.mounts(name, raw if isinstance(raw, dict)
+                                                                                    else {}))))
         used = list(dict.fromkeys(n for s in specs for n in (s.task.networks or ("default",))))
         net_names, networks, external = self.networks(used)
         secret_names, secrets = self.objects("secrets")
@@ -384,7 +402,7 @@ def read_stack(names: tuple[str, ...], base: FilePath, namespace: str, env: Mapp
         raise ComposeErrors(errors)
     logged = "".join(f'level=warning msg="{line}"\n' for f in files for line in f.logged)
     warnings = logged + composeschema.warnings_text([f.raw for f in files])
-    return _Converter(namespace, files).stack(warnings)
+    return _Converter(namespace, files, lookup("HOME")).stack(warnings)
 
 
 def check_stack_command(world, f: Field, cmd):

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .swarm import Network, SimSwarm
 
 INGRESS = "ingress"
+_VXLAN = "com.docker.network.driver.overlay.vxlanid_list"
 BRIDGE = {"Subnet": "172.17.0.0/16"}                            # docker0 as dockerd makes it (no gateway shown)
 GWBRIDGE = {"Subnet": "172.18.0.0/16", "Gateway": "172.18.0.1"}  # docker_gwbridge, the next free /16
 _LOCAL_OPTIONS = {
@@ -88,9 +89,9 @@ def _overlay(swarm: "SimSwarm", net: "Network", on: str) -> dict:
     vxlan = swarm.manager.allocator.vxlans.get(net.name)
     doc = {"Name": net.name, "Id": net.id, "Created": net.created_at, "Scope": "swarm",
            "Driver": "" if pool is None else "overlay", "EnableIPv6": False, "IPAM": ipam,
-           "Internal": False, "Attachable": net.attachable, "Ingress": net.name == INGRESS,
+           "Internal": net.internal, "Attachable": net.attachable, "Ingress": net.name == INGRESS,
            "ConfigFrom": {"Network": ""}, "ConfigOnly": False, "Containers": None,
-           "Options": None if vxlan is None else {"com.docker.network.driver.overlay.vxlanid_list": str(vxlan)},
+           "Options": None if vxlan is None else dict(sorted({**net.options, _VXLAN: str(vxlan)}.items())),
            "Labels": dict(net.labels) or None}
     if not local:
         return doc
@@ -125,9 +126,9 @@ def _local(swarm: "SimSwarm", net: "Network", on: str) -> dict:
             containers[key] = _endpoint(name, _hex("endpoint", key, net.name), f"{first + i}/16")
     return {"Name": net.name, "Id": net.id, "Created": net.created_at, "Scope": "local",
             "Driver": net.driver, "EnableIPv6": False, "IPAM": {"Driver": "default", "Options": None, "Config": config},
-            "Internal": False, "Attachable": False, "Ingress": False, "ConfigFrom": {"Network": ""},
+            "Internal": net.internal, "Attachable": False, "Ingress": False, "ConfigFrom": {"Network": ""},
             "ConfigOnly": False, "Containers": dict(sorted(containers.items())),
-            "Options": dict(_LOCAL_OPTIONS.get(net.name, {})), "Labels": dict(net.labels)}
+            "Options": {**_LOCAL_OPTIONS.get(net.name, {}), **net.options}, "Labels": dict(net.labels)}
 
 
 def network_document(swarm: "SimSwarm", name: str, on: str) -> dict | None:

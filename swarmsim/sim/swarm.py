@@ -52,6 +52,18 @@ class Network:
     attachable: bool = False
     labels: dict = field(default_factory=dict)
     created_at: float = 0.0
+    options: dict = field(default_factory=dict)  # the driver's options as created (network create --opt, driver_opts)
+    internal: bool = False
+    store_id: str = ""  # bridge's and host's: the ID of swarmkit's predefined network in the store, which a
+    #                     service's TaskTemplate.Networks names (no node lists it: each has its own network)
+
+    @property
+    def swarm_id(self) -> str:
+        """The ID a service's spec names this network by."""
+        return self.store_id or self.id
+
+
+PREDEFINED = ("bridge", "host")  # the node-local networks swarmkit keeps in its store (cnmallocator PredefinedNetworks)
 
 
 class SimSwarm:
@@ -105,11 +117,13 @@ class SimSwarm:
         return self._version
 
     def _add_network(self, name: str, driver: str, scope: str, attachable: bool = False,
-                     subnet: str | None = None, labels: dict | None = None) -> Network:
-        ident = self.sim.new_id()  # a swarm's network has a swarm object's ID, a node's own a dockerd's (64 hex)
-        if scope == "local":
+                     subnet: str | None = None, labels: dict | None = None, options: dict | None = None,
+                     internal: bool = False) -> Network:
+        ident = store_id = self.sim.new_id()  # a swarm's network has a swarm object's ID, a node's own a dockerd's
+        if scope == "local":                   # (64 hex)
             ident = hashlib.blake2b(f"network:{ident}".encode(), digest_size=32).hexdigest()
-        net = Network(ident, name, driver, scope, attachable, dict(labels or {}), self.now)
+        net = Network(ident, name, driver, scope, attachable, dict(labels or {}), self.now, dict(options or {}),
+                      internal, store_id if name in PREDEFINED else "")
         self.networks[name] = net
         if driver == "overlay":
             self.manager.allocator.allocate_network(name, subnet)
@@ -393,7 +407,8 @@ class SimSwarm:
         if decl.name in self.networks:
             raise SwarmError(f"Error response from daemon: network with name {decl.name} already exists")
         scope = "swarm" if decl.driver == "overlay" else "local"
-        return self._add_network(decl.name, decl.driver, scope, decl.attachable, decl.subnet, decl.labels)
+        return self._add_network(decl.name, decl.driver, scope, decl.attachable, decl.subnet, decl.labels,
+                                 decl.options, decl.internal)
 
     def remove_network(self, name: str) -> str:
         net = self.networks.get(name)
