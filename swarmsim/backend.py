@@ -477,8 +477,10 @@ class SimBackend:
             case c.Info():
                 return render.info_swarm(store.nodes.get(on) if on in swarm.agents else None, store.nodes.values(),
                                          swarm.cluster_id, swarm.cluster)
-            case c.NodeInspect(nodes=names, pretty=pretty):
+            case c.NodeInspect(nodes=names, pretty=pretty, format=fmt):
                 nodes = [swarm.node(on if n == "self" else n) for n in names]  # node.Reference: self is this node
+                if fmt:
+                    return render.node_inspect_format(nodes, fmt)
                 if not pretty:
                     return render.node_inspect_json(nodes)
                 return "\n".join(render.node_inspect_pretty(n) for n in nodes)

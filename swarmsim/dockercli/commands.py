@@ -98,6 +98,7 @@ class NodePs:
 class NodeInspect:
     nodes: tuple[str, ...]
     pretty: bool = False
+    format: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1180,6 +1180,22 @@ def _build_join_token(a: Args) -> c.SwarmJoinToken:
     return c.SwarmJoinToken(role=role, quiet=a.true("quiet"), rotate=a.true("rotate"))
 
 
+def _inspect_format(text: str) -> str:
+    """A service's or node's `--format`: a template, or `pretty` itself."""
+    return text if text == "pretty" else template.check(text)
+
+
+def _pretty_or_format(a: Args) -> tuple[bool, str | None]:
+    """service/node inspect.go: `--pretty` wins over a format and `--format pretty` is it; a format that only
+    starts with `pretty` is refused."""
+    fmt = a.last("format")
+    if a.true("pretty") or fmt == "pretty":
+        return True, None
+    if fmt and fmt.startswith("pretty"):
+        raise CommandError("Cannot supply extra formatting options to the pretty template")
+    return False, fmt
+
+
 def _build_network_create(a: Args) -> c.NetworkCreate:
     options = dict(a.every("opt"))
     return c.NetworkCreate(name=a.positionals[0], driver=a.last("driver", "bridge"), attachable=a.true("attachable"),
@@ -1256,14 +1272,15 @@ _SPECS = (
                                       a.last("format")), 1, None),
     CommandSpec("service ls", (_QUIET, _FORMAT, Flag("filter", _service_filter, "f")), lambda a: c.ServiceLs(
         a.true("quiet"), tuple(a.every("filter")), a.last("format"))),
-    CommandSpec("service inspect", (*_PRETTY, Flag("format", template.check, "f")), lambda a: c.ServiceInspect(
-        _names(a), a.true("pretty"), a.last("format")), 1, None),
+    CommandSpec("service inspect", (*_PRETTY, Flag("format", _inspect_format, "f")), lambda a: c.ServiceInspect(
+        _names(a), *_pretty_or_format(a)), 1, None),
     CommandSpec("service logs", (), lambda a: c.ServiceLogs(a.positionals[0]), 1, 1),
     CommandSpec("node ls", (_QUIET, Flag("filter", _daemon_filter, "f"), _FORMAT),
                 lambda a: c.NodeLs(a.true("quiet"), tuple(a.every("filter")), a.last("format"))),
     CommandSpec("node ps", (_QUIET, Flag("no-trunc"), Flag("filter", _filter, "f"), _FORMAT), lambda a: c.NodePs(
         _names(a), a.true("no-trunc"), a.true("quiet"), tuple(a.every("filter")), a.last("format")), 0, None),
-    CommandSpec("node inspect", _PRETTY, lambda a: c.NodeInspect(_names(a), a.true("pretty")), 1, None),
+    CommandSpec("node inspect", (*_PRETTY, Flag("format", _inspect_format, "f")),
+                lambda a: c.NodeInspect(_names(a), *_pretty_or_format(a)), 1, None),
     CommandSpec("node update", (Flag("availability", _node_availability), Flag("label-add", _key_value),
                                 Flag("label-rm", _text), Flag("role", _one_of("worker", "manager"))),
                 lambda a: c.NodeUpdate(a.positionals[0], a.last("availability"), tuple(a.every("label-add")),

@@ -247,7 +247,7 @@ def service_ps(tasks: Iterable[Task], nodes: Mapping[str, Node], now: float, *, 
             "Ports": _host_ports(task, bound),
         })
         previous = name
-    return _formatted(fmt, items, TASK_COLUMNS, "*formatter.taskContext")
+    return _formatted(fmt, items, TASK_COLUMNS, "*task.taskContext")
 
 
 # --- docker service ls --------------------------------------------------------------------------
@@ -339,7 +339,7 @@ def service_ls(services: Iterable[Service], tasks: Sequence[Task], *, quiet: boo
               "Image": _display_image(s.spec.task.image), "Ports": _ingress_ports(_held(s, ports))}
              for s in ordered]
     return _formatted(format or "table {{.ID}}\t{{.Name}}\t{{.Mode}}\t{{.Replicas}}\t{{.Image}}\t{{.Ports}}",
-                      items, SERVICE_COLUMNS, "*formatter.serviceContext")
+                      items, SERVICE_COLUMNS, "*service.serviceContext")
 
 
 # --- docker service inspect ---------------------------------------------------------------------
@@ -650,7 +650,7 @@ _GO_JSON_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"
 
 def service_inspect_format(services: Sequence[Service], fmt: str, allocation: Allocation = Allocation()) -> str:
     """`docker service inspect -f TEMPLATE`: the template over each service's JSON document."""
-    return _inspect_format(fmt, json.loads(service_inspect_json(services, allocation)))
+    return _inspect_format(fmt, json.loads(service_inspect_json(services, allocation)), "service")
 
 
 def _json(docs: list[dict]) -> str:
@@ -804,6 +804,11 @@ def node_inspect_json(nodes: Sequence[Node], *, engine_version: str = ENGINE_VER
     return _json([_node_json(n, engine_version) for n in nodes])
 
 
+def node_inspect_format(nodes: Sequence[Node], fmt: str) -> str:
+    """`docker node inspect -f TEMPLATE`: the template over each node as swarm.Node holds it."""
+    return _inspect_format(fmt, [_node_json(n, ENGINE_VERSION) for n in nodes], "node")
+
+
 # --- docker network ls, service logs, swarm join-token ------------------------------------------
 
 def network_ls(networks: Iterable[tuple[str, str, str, str]], *, quiet: bool = False,
@@ -817,7 +822,7 @@ def network_ls(networks: Iterable[tuple[str, str, str, str]], *, quiet: bool = F
     items = [{"ID": shown(i), "Name": name, "Driver": driver, "Scope": scope} for i, name, driver, scope in ordered]
     return _formatted(format or "table {{.ID}}\\t{{.Name}}\\t{{.Driver}}\\t{{.Scope}}", items,
                       {"ID": "NETWORK ID", "Name": "NAME", "Driver": "DRIVER", "Scope": "SCOPE"},
-                      "*formatter.networkContext")
+                      "*network.networkContext")
 
 
 def service_logs(service: Service, tasks: Iterable[Task], nodes: Mapping[str, Node],
@@ -996,7 +1001,7 @@ def object_ls(kind: str, objects: Iterable[tuple[str, "SwarmObject"]], now: floa
                "table {{.ID}}\t{{.Name}}\t{{.CreatedAt}}\t{{.UpdatedAt}}")
     columns = {"ID": "ID", "Name": "NAME", "Driver": "DRIVER", "CreatedAt": "CREATED", "UpdatedAt": "UPDATED",
                "Labels": "LABELS"}
-    return _formatted(format or default, items, columns, f"*formatter.{kind}Context")
+    return _formatted(format or default, items, columns, f"*{kind}.{kind}Context")
 
 
 def _label_list(labels: Mapping[str, str]) -> str:
@@ -1015,7 +1020,7 @@ def object_inspect(kind: str, objects: Sequence[tuple[str, "SwarmObject"]], *, f
                                                              **_config_data(kind, obj)}}
             for ident, obj in objects]
     if format:
-        return _inspect_format(format, docs)
+        return _inspect_format(format, docs, kind)
     return _json(docs)
 
 
@@ -1023,13 +1028,13 @@ def network_inspect(docs: Sequence[dict], missing: Sequence[str] = (), *, format
     """`docker network inspect`: each network's document (sim/netinspect.py, `Created` in seconds), then
     docker's words for each name not found (the caller fails the step when there are any)."""
     docs = [{**d, "Created": _rfc3339(d["Created"])} for d in docs]
-    shown = _inspect_format(format, docs) if format else _json(docs)
+    shown = _inspect_format(format, docs, "network") if format else _json(docs)
     return shown + "".join(f"Error: No such network: {name}\n" for name in missing)
 
 
-def _inspect_format(fmt: str, docs: Sequence[dict]) -> str:
-    """`inspect -f`: the template once per object over its JSON document (.Spec.Name, {{json .Spec}})."""
-    return template.execute(fmt, docs, {}, template.INSPECT, _table)
+def _inspect_format(fmt: str, docs: Sequence[dict], kind: str) -> str:
+    """`inspect -f`: the template once per object, over it as Docker's Go type holds it (template.inspect)."""
+    return template.inspect(fmt, docs, kind)
 
 
 # --- docker stack ---------------------------------------------------------------------------------

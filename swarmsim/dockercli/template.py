@@ -5,13 +5,17 @@ docker/cli `cli/command/formatter`: a format starting with `table` prints a head
 tables; any other format is executed once per item, no header. `\\t` and `\\n` written in the format
 are a tab and a newline. Supported actions: `{{.Field}}` and `{{.Path.To.Field}}` (inspect documents),
 `{{json .}}` (every field, keys sorted, as encoding/json writes a map), `{{json .Field}}` and a method
-given one string (`{{.Label "KEY"}}`). Anything else is refused with a parse error.
+given one string (`{{.Label "KEY"}}`). Anything else is refused with a parse error. An inspect's template runs
+over the object as Docker's Go type holds it (`inspect`, gotypes.py); execution errors are text/template's,
+placed at a field chain's last field.
 """
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
+
+from . import gotypes
 
 ACTION = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}")
 FIELD = re.compile(r"(?:\.[A-Za-z_][A-Za-z0-9_]*)+|\.")
@@ -21,16 +25,25 @@ class TemplateError(ValueError):
     """A format the CLI would refuse; str() is its message."""
 
 
-INSPECT = "map[string]interface {}"  # the context of an inspect's -f: the API object's JSON document
-
-
 _METHOD = re.compile(r'((?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s+"((?:[^"\\]|\\.)*)"')
+TYPED = "go:"  # a context `go:TYPE`: an inspect's object, decoded into Docker's Go type (gotypes.py)
+RAW = "raw"    # an inspect's JSON document as a map, missing keys refused (inspector.go tryRawInspectFallback)
 
 
-def _action(text: str, context: str) -> Callable[[Mapping[str, object]], str]:
+def _action(text: str, context: str, pos: int) -> Callable[[object], str]:
+    """One `{{...}}` at byte `pos` of the format (where text/template's errors say it is)."""
     method = _METHOD.fullmatch(text)
+    if method and (context.startswith(TYPED) or context == RAW):  # an API object has no such method
+        field = _action(method.group(1), context, pos)
+        name = method.group(1).rsplit(".", 1)[-1]
+        at = f'template: :1:{pos}: executing "" at <{method.group(1)}>: '
+
+        def refused(item: object) -> str:
+            field(item)
+            raise gotypes.GoError(at + f"{name} has arguments but cannot be invoked as function")
+        return refused
     if method:  # a method of the row given one string, as `{{.Label "KEY"}}`: the row maps it to a lookup
-        field, key = _action(method.group(1), context), json.loads(f'"{method.group(2)}"')
+        field, key = _action(method.group(1), context, pos), json.loads(f'"{method.group(2)}"')
         name = method.group(1).rsplit(".", 1)[-1]
         return lambda item: _go_text(item[name][key]) if isinstance(item.get(name), Mapping) else field(item)
     words = text.split()
@@ -41,19 +54,62 @@ def _action(text: str, context: str) -> Callable[[Mapping[str, object]], str]:
                             if words and not words[0].startswith(".") else
                             f"template parsing error: template: :1: unexpected \"{text}\" in command")
     names = [name for name in path.split(".") if name]
+    # text/template places a field chain's errors at its last field
+    at = f'template: :1:{pos + (text.index(path) if as_json else 0) + path.rfind(".")}: executing "" at <{path}>: '
+    if context.startswith(TYPED):
+        return _typed(names, as_json, at)
+    if context == RAW:
+        return _raw(names, as_json, at)
 
     def value(item: Mapping[str, object]) -> str:
         found: object = item
         for name in names:
             if not (type(found) is dict or isinstance(found, Mapping)) or name not in found:  # dict: no ABC check
-                raise TemplateError(f"template: :1:2: executing \"\" at <{path}>: can't evaluate field {name} in "
-                                    f"type {context}")
+                raise TemplateError(f"template parsing error: {at}can't evaluate field {name} in type {context}")
             found = found[name]
-        if as_json:  # a listing's row is a map, its keys sorted; an inspect's object is a struct, in field order
-            return json.dumps(dict(sorted(found.items())) if isinstance(found, Mapping) and context != INSPECT
-                              else found,
+        if as_json:  # a listing's row is a map: its keys sorted
+            return json.dumps(dict(sorted(found.items())) if isinstance(found, Mapping) else found,
                               separators=(",", ":"), ensure_ascii=False)
         return _go_text(found)
+    return value
+
+
+def _typed(names: list[str], as_json: bool, at: str) -> Callable[[gotypes.Value], str]:
+    def value(item: gotypes.Value) -> str:
+        found = item
+        try:
+            for name in names:
+                found = gotypes.field(found, name, "")
+        except gotypes.GoError as err:
+            raise gotypes.GoError(at + str(err)) from None
+        if as_json:
+            return json.dumps(gotypes.marshal(found), separators=(",", ":"), ensure_ascii=False)
+        return gotypes.text(found)
+    return value
+
+
+def _raw(names: list[str], as_json: bool, at: str) -> Callable[[object], str]:
+    def value(item: object) -> str:
+        found = item
+        for i, name in enumerate(names):
+            if not isinstance(found, Mapping):
+                raise gotypes.GoError(at + f"can't evaluate field {name} in type "
+                                           f"{'map[string]interface {}' if i == 0 else 'interface {}'}")
+            if name not in found:
+                raise gotypes.GoError(at + f'map has no entry for key "{name}"')
+            found = found[name]
+        if as_json:
+            return json.dumps(_sorted(found), separators=(",", ":"), ensure_ascii=False)
+        return "<nil>" if found is None else _go_text(found)
+    return value
+
+
+def _sorted(value: object) -> object:
+    """A decoded JSON value as encoding/json writes a map[string]interface{} back: keys sorted."""
+    if isinstance(value, Mapping):
+        return {k: _sorted(v) for k, v in sorted(value.items())}
+    if isinstance(value, list):
+        return [_sorted(v) for v in value]
     return value
 
 
@@ -71,14 +127,18 @@ def _go_text(value: object) -> str:
 
 
 def compile_format(fmt: str, context: str) -> tuple[bool, list]:
-    """(is a table, the template's parts: literal text or a function of one item)."""
-    table = fmt.startswith("table")
-    body = (fmt[len("table"):] if table else fmt).strip(" ").replace("\\t", "\t").replace("\\n", "\n")
+    """(is a table, the template's parts: literal text or a function of one item). A listing's format loses its
+    `table` word and outer spaces and has `\\t`, `\\n` made a tab and a newline (formatter.go preFormat);
+    an inspect's is parsed as written."""
+    listing = not (context.startswith(TYPED) or context == RAW)
+    table = listing and fmt.startswith("table")
+    body = (fmt[len("table"):] if table else fmt).strip(" ").replace("\\t", "\t").replace("\\n", "\n") \
+        if listing else fmt
     parts: list = []
     pos = 0
     for match in _actions(body):
         parts.append(_literal(body[pos:match.start()]))
-        parts.append(_action(match.group(1), context))
+        parts.append(_action(match.group(1), context, match.start(1)))
         pos = match.end()
     parts.append(_literal(body[pos:]))
     return table, parts
@@ -126,6 +186,34 @@ def check(fmt: str) -> str:
 
 def _run(parts: list, item: Mapping[str, object]) -> str:
     return "".join(p if isinstance(p, str) else p(item) for p in parts)
+
+
+def inspect(fmt: str, docs: Sequence[Mapping[str, object]], kind: str) -> str:
+    """`docker KIND inspect -f`: the template over each object decoded into Docker's Go type; where that fails,
+    a network's, secret's or config's JSON document as a map (their CLI passes the raw JSON for a second try,
+    the service and node commands do not). The objects that fail are named after the others' output, as
+    inspect.Inspect collects its errors (the step fails)."""
+    typed, raw = compile_format(fmt, TYPED + gotypes.root(kind))[1], compile_format(fmt, RAW)[1]
+    out, errors = [], []
+    for doc in docs:
+        try:
+            out.append(_run(typed, gotypes.Value(gotypes.root(kind), doc)) + "\n")
+            continue
+        except gotypes.GoError as err:
+            failed = str(err)
+        if kind in ("network", "secret", "config"):
+            try:
+                out.append(_run(raw, doc) + "\n")
+                continue
+            except gotypes.GoError as err:
+                failed = str(err)
+        errors.append("template parsing error: " + failed)
+    if errors:  # the Flush of an inspector with nothing to show writes a newline; service, node, secret and
+        # config inspect wrap inspect.Inspect's StatusError in another, which prints as `Status: ..., Code: 1`
+        message = "\n".join(errors)
+        wrapped = f"Status: {message}, Code: 1" if kind in ("service", "node", "secret", "config") else message
+        raise TemplateError(("".join(out) or "\n") + wrapped)
+    return "".join(out)
 
 
 def execute(fmt: str, items: Sequence[Mapping[str, object]], headers: Mapping[str, str], context: str,
