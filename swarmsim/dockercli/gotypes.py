@@ -66,8 +66,8 @@ def _find(struct: str, name: str) -> list[dict] | None:
     return None
 
 
-def field(value: Value, name: str, path: str) -> Value:
-    """`value.name`, as text/template's evalField takes it (`path`: the whole field chain, for its errors)."""
+def field(value: Value, name: str) -> Value:
+    """`value.name`, as text/template's evalField takes it."""
     info = _info(value.type)
     kind = info["kind"]
     if kind == "ptr":
@@ -75,7 +75,7 @@ def field(value: Value, name: str, path: str) -> Value:
         if elem["kind"] == "struct" and _find(info["elem"], name) is not None:
             if value.data is None:
                 raise GoError(f"nil pointer evaluating {value.type}.{name}")
-            return field(Value(info["elem"], value.data), name, path)
+            return field(Value(info["elem"], value.data), name)
     elif kind == "struct":
         chain = _find(value.type, name)
         if chain is not None:

@@ -79,7 +79,7 @@ def _typed(names: list[str], as_json: bool, at: str) -> Callable[[gotypes.Value]
         found = item
         try:
             for name in names:
-                found = gotypes.field(found, name, "")
+                found = gotypes.field(found, name)
         except gotypes.GoError as err:
             raise gotypes.GoError(at + str(err)) from None
         if as_json:
