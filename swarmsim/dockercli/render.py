@@ -826,19 +826,35 @@ def network_ls(networks: Iterable[tuple[str, str, str, str]], *, quiet: bool = F
 
 
 def service_logs(service: Service, tasks: Iterable[Task], nodes: Mapping[str, Node],
-                 lines_by_task: Mapping[str, Sequence[str]]) -> str:
+                 lines_by_task: Mapping[str, Sequence[str]], max_bytes: int = 1 << 20) -> str:
     """`docker service logs SERVICE`: each task's lines, prefixed as the CLI's taskFormatter does.
 
     The prefix is service.slot.<task ID>@node, padded so slots line up to the
     width of the replica count. Tasks are taken in `service ps` order, oldest
     task of a slot first; docker interleaves tasks as their lines arrive.
+    At most `max_bytes` (1 MiB) are printed: docker streams all of it, but the
+    output goes into the trace; a last line says how many lines were left out.
     """
     width = 1 if service.is_global else len(str(service.spec.replicas))
-    out = []
+    out: list[str] = []
+    size = left = 0
     for _, task in _ps_order(tasks, nodes, newest_first=False):
+        lines = lines_by_task.get(task.id, ())
+        if left:
+            left += len(lines)
+            continue
         padding = " " * (width - len(str(task.slot)))
         prefix = f"{service.name}.{task.slot}.{_short_id(task.id)}@{task.node or ''}{padding}    | "
-        out.extend(prefix + line + "\n" for line in lines_by_task.get(task.id, ()))
+        for i, line in enumerate(lines):
+            entry = prefix + line + "\n"
+            size += len(entry) if entry.isascii() else len(entry.encode())
+            if size > max_bytes:
+                left = len(lines) - i
+                break
+            out.append(entry)
+    if left:
+        out.append(f"swarmsim: {left:,} more log lines left out: one `docker service logs` prints at most "
+                   f"{max_bytes:,} bytes here (docs/reference/scenario.md)\n")
     return "".join(out)
 
 

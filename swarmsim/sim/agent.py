@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from .manager import Manager
 
 MAX_LOG_LINES = 10_000  # a container's log kept for `docker service logs` (a bound on a long traffic run)
+MAX_LOG_LINE = 16 * 1024  # dockerd's log copier (daemon/logger/copier.go) splits a longer line into pieces of this
+_LOG_PIECES: dict[str, tuple[str, ...]] = {}  # a long line's pieces, made once and shared by the containers printing it
 EPHEMERAL = (32768, 60999)  # the kernel's ip_local_port_range, where dockerd picks a host port given none
 
 class Host:
@@ -238,9 +240,19 @@ class Agent:
         self.remembered: list[tuple[Task, float]] = []  # after a crash: its tasks in the others' records, until
 
     def log(self, task_id: str, line: str) -> None:
-        """A line a container printed; at most MAX_LOG_LINES a container (the oldest are dropped)."""
+        """A line a container printed; at most MAX_LOG_LINES a container (the oldest are dropped). A line longer
+        than MAX_LOG_LINE characters is kept as pieces of that length, each its own entry, as dockerd's copier
+        splits it into partial messages (moby#32923); a line's pieces are made once and shared."""
         lines = self.logs.setdefault(task_id, [])
-        lines.append(line)
+        if len(line) <= MAX_LOG_LINE:
+            lines.append(line)
+        else:
+            pieces = _LOG_PIECES.get(line)
+            if pieces is None:
+                if len(_LOG_PIECES) >= 256:  # the distinct long lines of the scenarios run in this process
+                    _LOG_PIECES.clear()
+                pieces = _LOG_PIECES[line] = tuple(line[i:i + MAX_LOG_LINE] for i in range(0, len(line), MAX_LOG_LINE))
+            lines.extend(pieces[-MAX_LOG_LINES:])
         if len(lines) > MAX_LOG_LINES:
             del lines[:len(lines) - MAX_LOG_LINES]
 
