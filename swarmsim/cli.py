@@ -64,12 +64,25 @@ def _write(path: str, write) -> None:
         raise ValueError(f"{path}: cannot write the file: {err.strerror or err}") from None
 
 
+_PLOTS = {"run": ("running.png", "tasks.png", "requests.png"), "compare": ("predicted_over_observed.png",)}
+
+
 def _check_outputs(args) -> None:
-    """Where the command will write, refused before it runs (a run or a replay can take minutes)."""
+    """Where the command will write, refused before it runs (a run or a replay can take minutes): an empty path,
+    a directory or a FIFO no one reads where a file goes (the write would block for ever), a file in the way of
+    a folder."""
+    for option in ("trace", "report", "out"):
+        if getattr(args, option, None) == "":
+            raise ValueError(f"--{option} '': the path is empty (expected a "
+                             f"{'folder' if option == 'report' or args.command == 'sweep' else 'file'} name)")
     if getattr(args, "trace", None):
         output_file(args.trace, "trace")
     if getattr(args, "report", None):
-        output_dir(args.report, "report folder")
+        folder = output_dir(args.report, "report folder")
+        # run --seeds names a plot by each metric: any PNG there may be written
+        names = [p.name for p in folder.glob("*.png")] if getattr(args, "seeds", None) else _PLOTS.get(args.command, ())
+        for name in names:
+            output_file(folder / name, f"plot of --report {args.report}")
     if getattr(args, "out", None) and args.command == "calibrate":
         output_file(args.out, "timing file")
 
@@ -98,7 +111,7 @@ def cmd_run(args) -> int:
 def _run_seeds(scenario, args) -> int:
     """`run --seeds N`: the scenario under seeds 0..N-1, its outcome distribution printed."""
     from .sweep.outcomes import outcomes
-    if args.seed is not None or args.trace:
+    if args.seed is not None or args.trace is not None:
         raise ValueError("--seeds runs many seeds: it takes neither --seed nor --trace")
     if args.seeds < 1:
         raise ValueError(f"--seeds {args.seeds}: expected a number of seeds >= 1")
@@ -268,6 +281,7 @@ def cmd_cluster(args) -> int:
 
 def cmd_sweep(args) -> int:
     from .sweep import expand, is_sweep_file, load_sweep, parse_factor, run_sweep
+    _check_outputs(args)  # an empty --out
     factors, seeds, keep, out, scenario = {}, None, None, None, Path(args.scenario)
     if is_sweep_file(scenario):
         plan = load_sweep(scenario)

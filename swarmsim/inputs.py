@@ -101,6 +101,23 @@ def read_lines(path: str | Path, what: str = "trace") -> Iterator[tuple[int, str
             yield number, _decode(path, what, raw, number - 1)
 
 
+def _held_open(info: os.stat_result) -> bool:
+    """Whether this process already holds the pipe `info` is of: `--trace /dev/stdout | jq`, or a shell's
+    `>(gzip > t.gz)`, is a pipe with a reader, unlike a named FIFO found on the disk."""
+    try:
+        fds = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:
+        fds = list(range(3))
+    for fd in fds:
+        try:
+            held = os.fstat(fd)
+        except OSError:
+            continue
+        if (held.st_dev, held.st_ino) == (info.st_dev, info.st_ino):
+            return True
+    return False
+
+
 def output_dir(path: str | Path, what: str = "folder") -> Path:
     """The folder `path`, created if missing, for what a command writes (plots, a sweep's results); a path
     that is a file, under a file or not writable is named with the reason (an OSError's text may not say it)."""
@@ -117,8 +134,19 @@ def output_file(path: str | Path, what: str = "file") -> Path:
     """`path` checked before a long run writes it there: a replay's trace lost at the end of minutes of real
     swarm work cannot be had again. Its folder is made; the file itself is left alone until it is written."""
     out = Path(path)
-    if out.is_dir():
+    if not str(path):
+        raise InputError("''", f"cannot write the {what}: the path is empty (expected a file name)")
+    try:
+        info = out.stat()
+    except (FileNotFoundError, NotADirectoryError):  # missing (a symlink to where it will be made), a file above
+        info = None
+    except OSError as err:  # a symlink loop, a name too long: the write at the end would fail
+        raise InputError(path, f"cannot write the {what}: {err.strerror or err} (expected a file name)") from None
+    if info is not None and stat.S_ISDIR(info.st_mode):
         raise InputError(path, f"cannot write the {what}: it is a directory (expected a file name)")
+    if info is not None and (stat.S_ISFIFO(info.st_mode) or stat.S_ISSOCK(info.st_mode)) and not _held_open(info):
+        # a named FIFO no one reads blocks the write at the end of the run forever
+        raise InputError(path, f"cannot write the {what}: it is {_kind(info.st_mode)} (expected a regular file)")
     output_dir(out.parent, f"folder of the {what}")
     if not os.access(out if out.exists() else out.parent, os.W_OK):
         raise InputError(path, f"cannot write the {what}: permission denied (expected a writable file)")

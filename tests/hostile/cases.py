@@ -469,6 +469,22 @@ def traces() -> list[Case]:
                       names="d"))
     cases.append(Case("run-trace-dir", "trace", ["run", "s.yaml", "--trace", "d"], {"s.yaml": BASE, "d": "DIR"},
                       names="d"))
+    # outputs where a FIFO no one reads is in the way: the write at the end blocked for ever
+    cases.append(Case("run-trace-fifo", "trace", ["run", "s.yaml", "--trace", "t.jsonl"],
+                      {"s.yaml": BASE, "t.jsonl": "FIFO"}, names="t.jsonl: cannot write the trace: it is a FIFO"))
+    cases.append(Case("calibrate-out-fifo", "trace", ["calibrate", "good.jsonl", "--out", "o.yaml"],
+                      {**good, "o.yaml": "FIFO"}, names="o.yaml: cannot write the timing file: it is a FIFO"))
+    cases.append(Case("run-trace-empty", "trace", ["run", "s.yaml", "--trace", ""], {"s.yaml": BASE},
+                      names="--trace ''"))  # was a run that wrote no trace and exit 0
+    # a plot's file in the report folder: said before the run, not "not seekable" or [Errno 21] after it
+    plots = {"run": (["run", "s.yaml"], "running.png"),
+             "compare": (["compare", "good.jsonl", "good.jsonl"], "predicted_over_observed.png"),
+             "seeds": (["run", "s.yaml", "--seeds", "2", "--workers", "1"], "end_states.png")}
+    for label, (argv, plot) in plots.items():
+        for kind in ("FIFO", "DIR"):
+            cases.append(Case(f"report-plot-{kind.lower()}-{label}", "file", [*argv, "--report", "r"],
+                              {**good, "s.yaml": BASE, f"r/{plot}": kind},
+                              names=f"r/{plot}: cannot write the plot of --report r: it is"))
     cases.append(Case("trace-50k-tasks", "trace", ["compare", "a.jsonl", "a.jsonl"],
                       {"a.jsonl": _trace([dict(TASK, task=f"web.{i}", slot=i, seq=i) for i in range(50_000)])},
                       accepted=True))  # read and compared within the time limit
@@ -503,6 +519,8 @@ def sweeps() -> list[Case]:
     for label, body in sweep_files.items():
         cases.append(Case(f"sweep-file-{label}", "sweep", ["sweep", "sw.yaml", "--out", "out"],
                           {"sw.yaml": "scenario: s.yaml\n" + body, "s.yaml": BASE}))
+    cases.append(Case("sweep-out-empty", "sweep", ["sweep", "s.yaml", "--factor", "seed=0", "--out", ""],
+                      {"s.yaml": BASE}, names="--out ''"))  # was the default folder, silently
     return cases
 
 
