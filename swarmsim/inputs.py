@@ -14,6 +14,7 @@ from typing import Iterator
 
 DEFAULT_LIMIT = 1 << 20  # a scenario or stack file: real ones are a few kB, 10,000 nodes listed ~600 kB
 TRACE_LIMIT = 4 << 30     # a trace of 10,000 nodes is about 1 GB
+LINE_LIMIT = 64 << 20     # a line of a file read line by line (a sweep's row of 20,000 services is a few MB)
 
 
 _CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x00, 0x20), *range(0x7f, 0xa0)] if chr(c) not in "\n"}
@@ -91,6 +92,27 @@ def read_bytes(path: str | Path, what: str = "file", limit: int | None = None) -
 def read_text(path: str | Path, what: str = "file", limit: int | None = None) -> str:
     """The whole text of a user file of at most `limit` bytes."""
     return _decode(path, what, read_bytes(path, what, limit))
+
+
+def decode(path: str | Path, what: str, data: bytes, line: int) -> str:
+    """The UTF-8 text of line `line` of a user file; bytes that are not text are named with the line."""
+    return _decode(path, what, data, line - 1)
+
+
+def read_raw_lines(path: str | Path, what: str, line_limit: int = LINE_LIMIT,
+                   limit: int | None = None) -> Iterator[tuple[int, bytes]]:
+    """(line number, bytes with their newline) of each line of a user file of at most `limit` bytes, read as a
+    stream; a line over `line_limit` bytes is refused when its first `line_limit` bytes are read (a file of
+    zeros has one line of gigabytes). The last line may lack its newline (torn by a kill): the caller judges."""
+    fd = _open(path, what, _limit(TRACE_LIMIT) if limit is None else limit)
+    with os.fdopen(fd, "rb") as handle:
+        number = 0
+        while raw := handle.readline(line_limit + 1):
+            number += 1
+            if len(raw) > line_limit:
+                raise InputError(path, f"the {what} has a line of over {line_limit:,} bytes (expected shorter lines)",
+                                 number)
+            yield number, raw
 
 
 def read_lines(path: str | Path, what: str = "trace") -> Iterator[tuple[int, str]]:

@@ -7,18 +7,20 @@ row by a writer thread (to a temporary file, then renamed, so no reader sees hal
 file); rows that arrive during a rewrite wait for the next one, so the tables trail the
 record by at most one rewrite (tens of milliseconds) instead of costing one rewrite per
 run, and opening a folder brings them up to date. A folder holding runs of another
-scenario under the same factor values is refused rather than mixed.
+scenario under the same factor values is refused rather than mixed, and so is a record
+that is not one (a line that is not a row the sweep wrote, a FIFO, a device): at its line.
 """
 from __future__ import annotations
 
 import json
 import os
+import stat
 import threading
 from pathlib import Path
 from typing import Iterable
 
 from .factorial import Run
-from ..inputs import output_dir
+from ..inputs import InputError, _kind, decode, output_dir, read_raw_lines
 
 RECORD, CSV, PARQUET = "runs.jsonl", "results.csv", "results.parquet"
 
@@ -28,24 +30,49 @@ class ResultsStore:
         self.directory = output_dir(directory, "results folder")
         self.path = self.directory / RECORD
         self.order = {key: i for i, key in enumerate(order)}
+        self._check_tables()
         self.rows: dict[str, dict] = {row["run"]: row for row in self._read()}
         self._lock, self._writing, self._wanted = threading.Lock(), threading.Lock(), threading.Event()
         self._writer: threading.Thread | None = None
+        self._failed: Exception | None = None  # the writer thread's, said by close()
         import pandas  # noqa: F401  (imported here, not by the writer thread while the first rows wait)
         import pyarrow  # noqa: F401
         if self.rows:
             self.write_tables()
 
+    def _check_tables(self) -> None:
+        """The tables' paths, before any run: a directory where one is renamed to, or anything but a file where
+        its temporary file is written (a FIFO would block the writer for ever)."""
+        for name in (CSV, PARQUET):
+            for path, follow in ((self.directory / name, False), (self.directory / (name + ".tmp"), True)):
+                try:
+                    mode = (os.stat if follow else os.lstat)(path).st_mode
+                except FileNotFoundError:
+                    continue
+                except OSError as err:
+                    raise InputError(path, f"cannot write the results table: {err.strerror or err} (expected a "
+                                           "regular file, or none)") from None
+                if stat.S_ISDIR(mode) or (follow and not stat.S_ISREG(mode)):
+                    raise InputError(path, f"cannot write the results table: it is {_kind(mode)} (expected a "
+                                           "regular file, or none)")
+
     def _read(self) -> list[dict]:
-        """The rows on disk; a last line torn by a kill is dropped from the file too."""
-        if not self.path.exists():
+        """The rows on disk, each checked; a last line torn by a kill (no newline) is dropped from the file too."""
+        if not os.path.lexists(self.path):
             return []
-        data = self.path.read_bytes()
-        whole = data[:data.rfind(b"\n") + 1]
-        if len(whole) != len(data):
+        rows, whole, torn = [], 0, False
+        for number, raw in read_raw_lines(self.path, "sweep record"):
+            if not raw.endswith(b"\n"):
+                torn = True
+                break
+            whole += len(raw)
+            text = decode(self.path, "sweep record", raw, number)
+            if text.strip():
+                rows.append(_row(self.path, number, text))
+        if torn:
             with open(self.path, "r+b") as f:
-                f.truncate(len(whole))
-        return [json.loads(line) for line in whole.decode().splitlines() if line.strip()]
+                f.truncate(whole)
+        return rows
 
     def check(self, runs: Iterable[Run]) -> None:
         for run in runs:
@@ -75,7 +102,11 @@ class ResultsStore:
         while self._writer is not None:
             self._wanted.wait()
             self._wanted.clear()
-            self.write_tables()
+            try:
+                self.write_tables()
+            except Exception as err:  # noqa: BLE001 - said by close(), in the main thread, not as a traceback
+                self._failed = err
+                return
 
     def close(self) -> None:
         """The writer stopped and the tables brought up to date with every row appended."""
@@ -83,7 +114,7 @@ class ResultsStore:
         if writer is not None:
             self._wanted.set()
             writer.join()
-        self.write_tables()
+        self.write_tables()  # the writer's failure again, if it lasts; a passing one is mended by this rewrite
 
     def frame(self):
         """Every finished run as a DataFrame, in plan order (then earlier runs of the folder)."""
@@ -112,5 +143,49 @@ def _typed(frame):
 def _replace(path: Path, write) -> None:
     """Write beside `path` and rename over it, so a reader or a kill never sees half a file."""
     tmp = path.with_name(path.name + ".tmp")
-    write(tmp)
-    os.replace(tmp, path)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except OSError as err:  # a full disk, a folder made read-only meanwhile: named, as every other write
+        raise InputError(path, f"cannot write the results table: {err.strerror or err}") from None
+
+
+def _integer(text: str) -> int:
+    if len(text) > 4300:  # Python's own bound on int(str); its message would name sys.set_int_max_str_digits
+        raise ValueError(f"an integer of {len(text):,} digits")
+    return int(text)
+
+
+_DECODER = json.JSONDecoder(parse_int=_integer)
+
+
+def _shown(value: object) -> str:
+    """A JSON value as a message names it, short (and without encoding a deep one again)."""
+    if isinstance(value, (dict, list)):
+        return "a JSON object" if isinstance(value, dict) else "a JSON list"
+    return json.dumps(value)[:60]
+
+
+def _row(path: Path, number: int, text: str) -> dict:
+    """Line `number` of the record as the row the sweep appended: a JSON object with its `run` key and the
+    `scenario_hash` a rerun compares; anything else is said at its line rather than mixed into the results."""
+    try:
+        row = _DECODER.decode(text.rstrip("\r\n"))
+    except (ValueError, RecursionError) as err:
+        problem = err.msg if isinstance(err, json.JSONDecodeError) else \
+            "nested too deeply" if isinstance(err, RecursionError) else str(err)
+        raise InputError(path, f"not a row of a sweep ({problem}; expected one JSON object per line, as swarmsim "
+                               "sweep appends them)", number) from None
+    if not isinstance(row, dict):
+        raise InputError(path, f"not a row of a sweep: {_shown(row)} "
+                               "(expected one JSON object per line, as swarmsim sweep appends them)", number)
+    for key in ("run", "scenario_hash"):
+        if type(row.get(key)) is not str:
+            shown = _shown(row[key]) if key in row else "missing"
+            raise InputError(path, f"the row's {key!r} is {shown} (expected a string, as swarmsim sweep writes it)",
+                             number)
+    for key, value in row.items():  # factor values and metrics: plain values (the tables' cells)
+        if isinstance(value, (dict, list)):
+            raise InputError(path, f"the row's {key[:60]!r} is {_shown(value)} (expected a plain value: a "
+                                   "number, a string, true, false or null, as swarmsim sweep writes them)", number)
+    return row

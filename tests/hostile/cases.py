@@ -519,6 +519,26 @@ def sweeps() -> list[Case]:
     for label, body in sweep_files.items():
         cases.append(Case(f"sweep-file-{label}", "sweep", ["sweep", "sw.yaml", "--out", "out"],
                           {"sw.yaml": "scenario: s.yaml\n" + body, "s.yaml": BASE}))
+    # a results folder to resume whose record is damaged: said at its line, before any run
+    row = '"scenario_hash": "ae69fa59669d941f"'
+    records = {"list": "[1, 2]\n", "no-run": '{"a": 1}\n', "run-list": '{"run": [1], ' + row + '}\n',
+               "run-number": '{"run": 5, ' + row + '}\n', "no-hash": '{"run": "{\\"seed\\": 0}"}\n',
+               "hash-nan": '{"run": "x", "scenario_hash": NaN}\n', "not-json": "hello\n", "nul": b"\x00\n",
+               "torn-inside": '{"run": "{\\"seed\\": 0}", "scen\n{"run": "y", ' + row + '}\n',
+               "latin1": b'{"run": "caf\xe9"}\n', "digits": '{"run": "x", "n": ' + "9" * 5000 + '}\n',
+               "deep": "[" * 100_000 + "]" * 100_000 + "\n", "nested-value": '{"run": "x", ' + row + ', "a": {}}\n',
+               "second-line": '{"run": "x", ' + row + '}\n[]\n'}
+    for label, record in records.items():
+        line = 2 if label == "second-line" else 1
+        cases.append(Case(f"sweep-record-{label}", "sweep", ["sweep", "s.yaml", "--factor", "seed=0,1", "--workers",
+                                                              "1", "--out", "out"],
+                          {"s.yaml": BASE, "out/runs.jsonl": record}, names=f"out/runs.jsonl:{line}: "))
+    for label, (rel, kind) in {"fifo": ("runs.jsonl", "FIFO"), "dir": ("runs.jsonl", "DIR"),
+                               "csv-tmp-dir": ("results.csv.tmp", "DIR"), "csv-dir": ("results.csv", "DIR"),
+                               "parquet-tmp-fifo": ("results.parquet.tmp", "FIFO")}.items():
+        cases.append(Case(f"sweep-results-{label}", "sweep", ["sweep", "s.yaml", "--factor", "seed=0,1", "--workers",
+                                                             "1", "--out", "out"], {"s.yaml": BASE, f"out/{rel}": kind},
+                          names=f"out/{rel}: "))  # a FIFO hung; a directory was a writer thread's traceback
     cases.append(Case("sweep-out-empty", "sweep", ["sweep", "s.yaml", "--factor", "seed=0", "--out", ""],
                       {"s.yaml": BASE}, names="--out ''"))  # was the default folder, silently
     return cases
