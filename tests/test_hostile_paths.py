@@ -23,6 +23,29 @@ def _sparse(path, size):
         f.truncate(size)
 
 
+@pytest.mark.parametrize("kind", ["secrets", "configs"])
+def test_a_stack_secret_or_config_file_that_is_a_symlink_loop(tmp_path, kind):
+    """Was `internal error: RuntimeError: Symlink loop` (Path.resolve of Python 3.11)."""
+    stack = f"version: '3.8'\nservices:\n  web:\n    image: nginx\n    {kind}: [s]\n{kind}:\n  s: {{file: loop}}\n"
+    scenario = "version: 1\ncluster: {managers: 1}\nsteps:\n  - run: docker stack deploy -c st.yml app\n"
+    _loop(tmp_path)
+    case = Case(f"stack-{kind}-loop", "file", ["run", "s.yaml"], {"s.yaml": scenario, "st.yml": stack},
+                names=f"st.yml:7: {kind}.s: ")
+    outcome = run(case, tmp_path)
+    assert not problems(case, outcome), outcome.stderr
+    assert "symbolic links" in outcome.stderr
+
+
+def test_a_stack_env_file_that_is_a_symlink_loop(tmp_path):
+    stack = "version: '3.8'\nservices:\n  web:\n    image: nginx\n    env_file: loop\n"
+    scenario = "version: 1\ncluster: {managers: 1}\nsteps:\n  - run: docker stack deploy -c st.yml app\n"
+    _loop(tmp_path)
+    case = Case("stack-env-file-loop", "file", ["run", "s.yaml"], {"s.yaml": scenario, "st.yml": stack},
+                names="st.yml:5: services.web.env_file: ")
+    outcome = run(case, tmp_path)
+    assert not problems(case, outcome), outcome.stderr
+
+
 @pytest.mark.parametrize("setup, words", [
     (lambda out: os.symlink("/dev/zero", out / "runs.jsonl"), "out/runs.jsonl: cannot read the sweep record: a device"),
     (lambda out: _sparse(out / "runs.jsonl", 3 << 30),

@@ -74,7 +74,10 @@ def _env_file(file: _File, folder: FilePath, field: Field, lookup) -> tuple[list
     names = [field.value] if isinstance(field.value, str) else [i.text() for i in field.items()]
     out, errors = [], []
     for name in names:
-        path = (folder / name).resolve()
+        try:
+            path = (folder / name).resolve()
+        except RuntimeError:  # a symlink loop (Python 3.11's resolve): the read below says so
+            path = FilePath(os.path.abspath(folder / name))
         if not os.path.lexists(path):
             errors.append(file.error(field.path, f"Couldn't find env file: {path}"))
             continue
@@ -276,7 +279,11 @@ class _Converter:
         (convert.fileObjectConfig): without one it reads that folder itself; a driver's secret has none."""
         if driver:
             return 0, b""
-        path = (self.files[0].path.parent / field.get("file", Field.text, "")).resolve()
+        path = self.files[0].path.parent / field.get("file", Field.text, "")
+        try:
+            path = path.resolve()
+        except RuntimeError:  # a symlink loop (Python 3.11's resolve): the read below says so at the file's line
+            path = FilePath(os.path.abspath(path))
         if path.is_dir():
             raise field.fail(f"read {path}: is a directory")
         return object_data(kind, path, field)
