@@ -61,3 +61,16 @@ def test_a_sweep_record_that_would_exhaust_memory_or_loop(tmp_path, setup, words
     case = Case("sweep-record", "sweep", SWEEP, {"s.yaml": BASE}, names=words)
     outcome = run(case, tmp_path)
     assert not problems(case, outcome), outcome.stderr
+
+
+@pytest.mark.parametrize("args, words", [
+    ((b"version: 1\ncluster: {managers: 1}\n", "x.yaml"), "text: expected a str .* got bytes .*decode"),
+    ((None, "x.yaml"), "text: expected a str .* got NoneType"),
+    ((5, "x.yaml"), "text: expected a str .* got int"),
+    (("version: 1\ncluster: {managers: 1}\n", None), "source: expected a str .* got NoneType"),
+    (("version: 1\ncluster: {managers: 1}\n", "x.yaml", 5), "overrides: expected a dict .* got int"),
+])
+def test_loads_scenario_says_which_parameter_has_the_wrong_type(args, words):
+    """Were AttributeError ('NoneType' object has no attribute 'removeprefix') and os.fspath's TypeError."""
+    with pytest.raises(TypeError, match="loads_scenario: " + words):
+        loads_scenario(*args)

@@ -851,6 +851,17 @@ def loads_scenario(text: str, source: str = "<string>", overrides: dict[str, obj
 
     `overrides` sets dotted paths (`services.web.deploy.replicas`) before the checks, so an error
     in a swept value still names the line of `text` it replaces."""
+    from collections.abc import Mapping
+    if not isinstance(text, str):
+        hint = " (decode it first, e.g. data.decode('utf-8'), or use load_scenario(path))" if \
+            isinstance(text, (bytes, bytearray)) else ""
+        raise TypeError(f"loads_scenario: text: expected a str (the scenario's YAML), got {type(text).__name__}{hint}")
+    if not isinstance(source, str):
+        raise TypeError(f"loads_scenario: source: expected a str (the name errors give, e.g. a file's path), got "
+                        f"{type(source).__name__}")
+    if overrides is not None and not isinstance(overrides, Mapping):
+        raise TypeError(f"loads_scenario: overrides: expected a dict of dotted paths to values, got "
+                        f"{type(overrides).__name__}")
     doc = Document.parse(text, source)
     for dotted, value in dict(overrides or {}).items():
         doc.override(dotted, value)
