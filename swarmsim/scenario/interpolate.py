@@ -13,6 +13,7 @@ import re
 from typing import Callable
 
 from .compose import FieldError, Path
+from ..model.limits import EXPANDED_TEXT
 
 Lookup = Callable[[str], str | None]
 
@@ -54,15 +55,27 @@ def _resolve(substitution: str, lookup: Lookup) -> str:
     return lookup(substitution) or ""
 
 
-def substitute(template: str, lookup: Lookup) -> str:
-    """`template` with its variables replaced; InvalidTemplate for a bad `$`."""
+class _TooLong(ValueError):
+    """A substitution past the characters left for the file."""
+
+
+def substitute(template: str, lookup: Lookup, budget: int | None = None) -> str:
+    """`template` with its variables replaced; InvalidTemplate for a bad `$`; _TooLong past `budget` characters
+    (counted as the values go in, so `${A}` a hundred thousand times stops before it is built)."""
+    size = len(template)
+
     def one(match: re.Match) -> str:
+        nonlocal size
         if match["escaped"]:
             return "$"
         body = match["named"] or match["braced"]
         if not body:
             raise InvalidTemplate(template)
-        return _resolve(body, lookup)
+        value = _resolve(body, lookup)
+        size += len(value)
+        if budget is not None and size > budget:
+            raise _TooLong(template)
+        return value
     return _PATTERN.sub(one, template)
 
 
@@ -125,8 +138,11 @@ def _cast_for(path: tuple[str, ...]) -> Callable[[str], object] | None:
 
 
 def interpolate(value: object, lookup: Lookup, path: Path = ()) -> tuple[object, list[FieldError]]:
-    """`value` (plain YAML data) with every string substituted, and one error per bad string."""
+    """`value` (plain YAML data) with every string substituted, and one error per bad string; past
+    EXPANDED_TEXT characters of substituted text (an alias of `${A}` used many times) one error, and the
+    rest left as written."""
     errors: list[FieldError] = []
+    expanded = 0
 
     def walk(item: object, where: Path) -> object:
         if isinstance(item, dict):
@@ -135,13 +151,23 @@ def interpolate(value: object, lookup: Lookup, path: Path = ()) -> tuple[object,
             return [walk(v, where + (i,)) for i, v in enumerate(item)]
         if not isinstance(item, str):
             return item
+        nonlocal expanded
         dotted = ".".join(_docker_path(where))
+        if expanded > EXPANDED_TEXT:
+            return item
         try:
-            new = substitute(item, lookup)
+            new = substitute(item, lookup, EXPANDED_TEXT - expanded)
+        except _TooLong:
+            expanded = EXPANDED_TEXT + 1
+            errors.append(FieldError(where, f"interpolating the file makes more than {EXPANDED_TEXT:,} characters "
+                                            f"of text, by {dotted} (expected fewer or shorter substitutions)"))
+            return item
         except InvalidTemplate as err:
             errors.append(FieldError(where, f"invalid interpolation format for {dotted}: "
                                             f"{_go_quote(err.template)}; you may need to escape any $ with another $"))
             return item
+        if new != item:
+            expanded += len(new)
         cast = _cast_for(_docker_path(where)) if new != item else None
         if cast is None:
             return new

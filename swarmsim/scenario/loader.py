@@ -31,7 +31,7 @@ from ..inputs import InputError, printable, read_bytes, read_text
 from ..model import Availability, Role, ServiceMode, ServiceSpec, Workload, cluster
 from ..model.errors import invalid_spec
 from ..model.jointoken import JoinTokens
-from ..model.limits import Limits, too_many_preferences
+from ..model.limits import Limits, text_size, too_many_preferences
 from ..model.scenario import (At, Fail, Heal, NetworkDecl, NodeDecl, Partition, Run, Scenario, Step, Timing,
                              TrafficClient, WaitConverged, WaitFor, step_problem)
 
@@ -241,6 +241,7 @@ class _World:
     tasks: dict[str, int] = field(default_factory=dict)  # the tasks each service in `services` asks for
     asked: int = 0                                        # their sum, kept as they change (a sum per service
                                                           # was quadratic: 20,000 stack services took 28 s)
+    text: int = 0                                         # characters in the specs added so far (limits.text)
     seed: int = 0
     addresses: dict[str, str] = field(init=False)           # the managers' addresses, as sim.swarm gives them
     joins: int = field(init=False)
@@ -288,6 +289,10 @@ class _World:
                 raise f.fail(f"service {spec.name!r} ({spec.task.image!r}): {problem}")
         if not deployed:
             self.check_service_spec(path, spec)
+        self.text += text_size(spec)
+        if self.text > self.limits.text:
+            raise f.fail(f"the services' specs hold {self.text:,} characters of text by this step, over the limit of "
+                         f"{self.limits.text:,} (expected smaller env files and labels, or raise it with limits.text)")
         self.services[spec.name] = spec.mode
         replicated = spec.mode in (ServiceMode.REPLICATED, ServiceMode.REPLICATED_JOB)  # a job's completions stay
         self.set_tasks(f, spec.name, spec.replicas if replicated else len(self.nodes))
@@ -477,12 +482,13 @@ def _node_generic(f: Field) -> dict:
 
 
 def _limits(f: Field) -> Limits:
-    f.mapping(("tasks", "nodes", "steps", "time", "events"))
+    f.mapping(("tasks", "nodes", "steps", "time", "events", "text"))
     return Limits(tasks=f.get("tasks", lambda x: x.integer(minimum=1, maximum=validate.UINT64_MAX), Limits.tasks),
                   nodes=f.get("nodes", lambda x: x.integer(minimum=1, maximum=10 * MAX_NODES), Limits.nodes),
                   steps=f.get("steps", lambda x: x.integer(minimum=1), Limits.steps),
                   time=f.get("time", Field.duration, Limits.time),
-                  events=f.get("events", lambda x: x.integer(minimum=1), Limits.events))
+                  events=f.get("events", lambda x: x.integer(minimum=1), Limits.events),
+                  text=f.get("text", lambda x: x.integer(minimum=1), Limits.text))
 
 
 def _steps(world: _World, doc: Document) -> Callable[[Field], tuple[Step, ...]]:

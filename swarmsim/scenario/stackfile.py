@@ -26,6 +26,7 @@ from ..dockercli import validate
 from ..dockercli.units import INT64_MAX
 from ..model import ServiceSpec
 from ..model.gofmt import go_float
+from ..model.limits import EXPANDED_TEXT
 from ..model.scenario import NetworkDecl
 from ..model.service import Mount, ref_names
 from ..model.stack import IMAGE_LABEL, NAMESPACE_LABEL, Stack, SwarmObject
@@ -67,13 +68,18 @@ def _version(data: dict) -> str:
     return "3.0" if text == "3" else text
 
 
-def _env_file(file: _File, folder: FilePath, field: Field, lookup) -> tuple[list[str], list[ScenarioError]]:
+def _env_file(file: _File, folder: FilePath, field: Field, lookup,
+              budget: int) -> tuple[list[str], list[ScenarioError]]:
     """The `KEY=VALUE` lines of a service's env_file(s) (relative to `folder`, the first file's: docker's
     working directory for the whole stack), read as docker/cli's loader reads them: opts.ParseEnvFile,
-    the same reader as `service create --env-file`."""
+    the same reader as `service create --env-file`; past `budget` characters, an error and no more."""
     names = [field.value] if isinstance(field.value, str) else [i.text() for i in field.items()]
-    out, errors = [], []
+    out, errors, used = [], [], 0
     for name in names:
+        if used > budget:
+            errors.append(file.error(field.path, f"the services' env files hold more than {EXPANDED_TEXT:,} "
+                                                 "characters together, by this one (expected smaller env files)"))
+            break
         try:
             path = (folder / name).resolve()
         except RuntimeError:  # a symlink loop (Python 3.11's resolve): the read below says so
@@ -82,7 +88,9 @@ def _env_file(file: _File, folder: FilePath, field: Field, lookup) -> tuple[list
             errors.append(file.error(field.path, f"Couldn't find env file: {path}"))
             continue
         try:
-            out += parse_env_file(read_bytes(path, "env file"), str(path), lookup)
+            lines = parse_env_file(read_bytes(path, "env file"), str(path), lookup)
+            out += lines
+            used += sum(map(len, lines))
         except InputError as err:
             at = f" at line {err.line}" if err.line else ""
             errors.append(file.error(field.path, f"invalid env file ({path}): {err.message}{at}"))
@@ -93,13 +101,17 @@ def _env_file(file: _File, folder: FilePath, field: Field, lookup) -> tuple[list
 
 def _with_env_files(file: _File, folder: FilePath, lookup) -> list[ScenarioError]:
     """Each service's env_file lines put before its environment (environment wins, as in compose)."""
-    errors = []
+    errors, size = [], 0
     services = file.data.get("services")
     for name, service in (services if isinstance(services, dict) else {}).items():  # else the schema says why
         if not isinstance(service, dict) or service.get("env_file") is None:
             continue
-        lines, problems = _env_file(file, folder, Field(service["env_file"], ("services", name, "env_file")), lookup)
+        where = ("services", name, "env_file")
+        lines, problems = _env_file(file, folder, Field(service["env_file"], where), lookup, EXPANDED_TEXT - size)
         errors += problems
+        size += sum(map(len, lines))
+        if problems and size > EXPANDED_TEXT:
+            break
         env = service.get("environment") or []
         own = env if isinstance(env, list) else [k if v is None else f"{k}={v}" for k, v in env.items()]
         keys = {item.partition("=")[0] for item in own if isinstance(item, str)}
@@ -417,6 +429,12 @@ def check_stack_command(world, f: Field, cmd):
     adds its services and networks; rm takes them away; ps needs a stack with services."""
     from ..dockercli import commands as c
     if isinstance(cmd, c.StackDeploy):
+        world.text += sum(os.path.getsize(world.base / name) for name in cmd.files  # parsed once per deploy
+                          if os.path.isfile(world.base / name))
+        if world.text > world.limits.text:
+            raise f.fail(f"the steps' specs and stack files hold {world.text:,} characters of text by this deploy, "
+                         f"over the limit of {world.limits.text:,} (expected fewer or smaller deploys, or raise it "
+                         "with limits.text)")
         try:
             stack = read_stack(cmd.files, world.base, cmd.namespace, world.env)
         except _StepError as err:
