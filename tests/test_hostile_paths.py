@@ -74,3 +74,16 @@ def test_loads_scenario_says_which_parameter_has_the_wrong_type(args, words):
     """Were AttributeError ('NoneType' object has no attribute 'removeprefix') and os.fspath's TypeError."""
     with pytest.raises(TypeError, match="loads_scenario: " + words):
         loads_scenario(*args)
+
+
+@pytest.mark.parametrize("value, words", [
+    ("0x" + "f" * 5000, "expected an integer between 0 and 18446744073709551615, got an integer of 6,021 digits"),
+    ("-0x" + "f" * 5000, "cannot parse 'Deploy.Replicas', a negative integer of 6,021 digits overflows uint"),
+])
+def test_an_integer_past_pythons_digits_is_said_at_its_line(tmp_path, value, words):
+    """YAML reads `0x` and 5,000 `f`s as an int; its message was Python's 'Exceeds the limit (4300 digits)'."""
+    text = BASE.replace("deploy: {replicas: 2}", f"deploy: {{replicas: {value}}}")
+    case = Case("replicas-hex", "size", ["run", "s.yaml"], {"s.yaml": text},
+                names=f"s.yaml:6: services.web.deploy.replicas: {words}")
+    outcome = run(case, tmp_path)
+    assert not problems(case, outcome), outcome.stderr

@@ -118,7 +118,7 @@ class Field:
         value = self.expect(int, "an integer")
         if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
             bounds = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
-            raise self.fail(f"expected an integer {bounds}, got {value}")
+            raise self.fail(f"expected an integer {bounds}, got {_shown_int(value)}")
         return value
 
     def uint64(self) -> int:
@@ -129,7 +129,7 @@ class Field:
             value = int(value)
         if isinstance(value, int) and not isinstance(value, bool) and value < 0 and len(self.path) > 2:
             name = ".".join(_GO_FIELDS.get(str(key), str(key)) for key in self.path[2:])
-            raise self.fail(f"cannot parse '{name}', {value} overflows uint")
+            raise self.fail(f"cannot parse '{name}', {_shown_int(value)} overflows uint")
         return self.integer(0, validate.UINT64_MAX)
 
     def number(self, minimum: float = 0.0) -> float:
@@ -265,12 +265,21 @@ def host_address_warnings(port: object) -> list[str]:
             for m in mappings if m.ip not in ("", "0.0.0.0")]
 
 
+def _shown_int(value: int) -> str:
+    """An integer as an error shows it; one past Python's 4,300 digits of str() (`0x` and 5,000 `f`s, which YAML
+    reads as an int) by its size."""
+    try:
+        return str(value)
+    except ValueError:
+        return f"{'a negative' if value < 0 else 'an'} integer of {int(math.log10(abs(value))) + 1:,} digits"
+
+
 def _port_number(field: Field, index: int, name: str) -> int:
     """A long port's target or published (uint32 to mapstructure: a negative number refused, a larger one
     wrapped; the daemon takes any)."""
     value = field.integer(minimum=None)
     if value < 0:
-        raise field.fail(f"cannot parse 'Ports[{index}].{name}', {value} overflows uint")
+        raise field.fail(f"cannot parse 'Ports[{index}].{name}', {_shown_int(value)} overflows uint")
     return value % 2**32
 
 
