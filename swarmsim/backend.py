@@ -20,7 +20,7 @@ from .model.scenario import (At, Fail, Heal, NetworkDecl, Partition, Run, Scenar
                              step_problem)
 from .sim.progress import service_progress
 from .model.errors import DAEMON_DOWN, NO_LEADER, NO_LEADER_TIMEOUT
-from .model.limits import DEFAULT_CONVERGE_TIMEOUT, LimitExceeded
+from .model.limits import DEFAULT_CONVERGE_TIMEOUT, OUTPUT_LIMIT, LimitExceeded
 from .sim.swarm import SimSwarm, SwarmError
 from .sim import stack as stacks
 from .model.service import on_ingress
@@ -159,6 +159,7 @@ def run_scenario(scenario: Scenario, backend: Backend, on_step=None) -> Trace:
                               f"{', '.join(sorted(missing))}")
     backend.start(scenario)
     backend.deploy(scenario)
+    printed = 0
     for index, step in enumerate(scenario.steps):
         try:
             if isinstance(step, Run) and (pause := scenario.think if step.think is None else step.think) > 0:
@@ -168,6 +169,11 @@ def run_scenario(scenario: Scenario, backend: Backend, on_step=None) -> Trace:
             where = f"{scenario.source or scenario.name}" + (f":{step.line}" if step.line else "")
             raise LimitExceeded(f"{where}: steps[{index}]: {err} (expected a scenario whose events thin out, or "
                                 f"raise the bound with limits: {{events: N}})") from None
+        printed += len(result.output)
+        if printed > OUTPUT_LIMIT:  # the trace keeps every step's output: 2,000 listings of 5,000 tasks were 1 GB
+            where = f"{scenario.source or scenario.name}" + (f":{step.line}" if step.line else "")
+            raise LimitExceeded(f"{where}: steps[{index}]: the steps printed more than {OUTPUT_LIMIT:,} characters "
+                                "by this one (expected fewer listings of a big swarm)")
         text = step_text(step)
         backend.record_step(index, step, text, result)
         if on_step is not None:

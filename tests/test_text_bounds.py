@@ -50,3 +50,13 @@ def test_stack_files_parsed_by_the_deploys_count(tmp_path):
     with pytest.raises(ScenarioError, match=r"s.yaml:4: steps\[0\].run: the steps' specs and stack files hold "
                                             r"[\d,]+ characters of text by this deploy"):
         _load(tmp_path, ["docker stack deploy " + "-c st.yml " * 300 + "app"], {"st.yml": stack})
+
+
+def test_what_the_steps_print_is_bounded(monkeypatch, tmp_path):
+    from swarmsim import SimBackend, backend, run_scenario
+    from swarmsim.model.limits import LimitExceeded
+    monkeypatch.setattr(backend, "OUTPUT_LIMIT", 5_000)
+    scenario = _load(tmp_path, ["docker service create -d --name web --replicas 20 nginx"] +
+                     ["docker service ps web"] * 10, {})
+    with pytest.raises(LimitExceeded, match=r"s.yaml:\d+: steps\[\d+\]: the steps printed more than 5,000 characters"):
+        run_scenario(scenario, SimBackend())

@@ -13,6 +13,7 @@ MAX_PREFERENCES = 100  # placement preferences of one service: each is a level o
                        # recursion (Go's stacks grow, Python's end near 1,000 frames); real services have one or two
 EXPANDED_TEXT = 64 << 20  # characters one stack file may expand to: its interpolated values and the env_file
                           # lines of its services (an alias of '${A}' used 20,000 times, one env_file per service)
+OUTPUT_LIMIT = 128 << 20  # characters all the steps of a run may print (each kept in the trace)
 CLI_WAIT_LIMIT = 600.0  # s of simulated time a command without -d waits; docker's CLI would wait for ever
 DEFAULT_CONVERGE_TIMEOUT = 600.0  # s, `wait: converged` without a timeout
 
