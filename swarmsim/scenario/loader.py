@@ -831,7 +831,7 @@ def _read(doc: Document) -> Scenario:
     nodes = root.require("cluster", lambda f: _cluster(f, limits),
                          "cluster: {managers: 1, workers: 2} or cluster: {nodes: [...]}")
     declared = root.get("networks", networks, ())
-    seed = root.get("seed", lambda f: f.integer(minimum=None), 0)
+    seed = root.get("seed", lambda f: f.integer(minimum=-(1 << 63), maximum=(1 << 63) - 1), 0)  # as a sweep's seeds
     world = _World(nodes={n.name: n for n in nodes}, services={}, networks=set(), limits=limits,
                    env=root.get("env", Field.string_map, {}), base=FilePath(doc.source).parent, seed=seed)
     for decl in declared:
