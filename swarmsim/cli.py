@@ -26,6 +26,11 @@ def print_step(index: int, text: str, result, t: float) -> None:
         print(_indent(result.output), end="")
 
 
+def _one_line(name: str) -> str:
+    """A scenario's name in a header line: a newline in it shown escaped, not starting another line."""
+    return name.replace("\n", "\\n")
+
+
 def print_summary(trace, ran: str = "Simulated") -> None:
     summary = metrics.summary(trace)
     print("\nPlacement at the end (running tasks per node):")
@@ -94,7 +99,7 @@ def cmd_run(args) -> int:
     _check_outputs(args)
     if args.seed is not None:
         scenario = replace(scenario, seed=args.seed)
-    print(f"# {scenario.name} (seed {scenario.seed}, {len(scenario.nodes)} nodes)")
+    print(f"# {_one_line(scenario.name)} (seed {scenario.seed}, {len(scenario.nodes)} nodes)")
     with collector_for_a_run():
         trace = run_scenario(scenario, SimBackend(), on_step=print_step)
         print_summary(trace)
@@ -198,7 +203,7 @@ def cmd_replay(args) -> int:
             if plan.problems or args.preflight:
                 print(plan.format(args.docker_host[0]), file=sys.stderr if plan.problems else sys.stdout)
                 return None if plan.problems else 0
-            print(f"# {scenario.name} on {args.docker_host[0]}")
+            print(f"# {_one_line(scenario.name)} on {args.docker_host[0]}")
             with foreign.remote_backend(plan, args.docker_host[0], mesh=mesh, image=image,
                                         ledger_dir=args.state_dir and Path(args.state_dir)) as backend:
                 return run_scenario(scenario, backend, on_step=print_step)
@@ -211,7 +216,7 @@ def cmd_replay(args) -> int:
             raise ValueError(f"--local {args.local}: the scenario needs {len(scenario.nodes)} nodes")
         layout = local_layout(scenario, args.local or len(scenario.nodes))
         localswarm.check_size(layout["n_nodes"])  # before waiting for the machine's lock
-        print(f"# {scenario.name}: starting a local swarm of {layout['n_nodes']} nodes")
+        print(f"# {_one_line(scenario.name)}: starting a local swarm of {layout['n_nodes']} nodes")
         with localswarm.exclusive():
             try:
                 extra = layout.pop("extra")

@@ -55,3 +55,9 @@ def test_a_reader_that_goes_away_stops_the_printing_not_the_run(where):
     _, err = proc.communicate(timeout=60)
     assert (proc.returncode, err) == (0, b"")
     assert (where / "t.jsonl").read_text().count("\n") > 10
+
+
+def test_a_newline_in_the_scenario_name_does_not_split_the_header(where, capsys):
+    (where / "n.yaml").write_text(SCENARIO.replace("version: 1\n", 'version: 1\nname: "a\\nb"\n'))
+    assert cli.main(["run", "n.yaml"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "# a\\nb (seed 0, 1 nodes)"
