@@ -38,3 +38,12 @@ def test_fitted_constants_match_the_ones_that_made_the_trace(create, start, stop
 def test_the_block_lists_only_what_differs_from_the_defaults():
     assert timing_block(Timing()) == "timing: {}\n"
     assert timing_block(Timing(container_start=0.5)) == "timing:\n  container_start: 0.5\n"
+
+
+def test_a_fit_no_scenario_could_load_is_refused():
+    """A trace's gaps of 1e300 s gave `accept: 1e+300`, which the loader then refused when pasted back."""
+    trace = run_scenario(loads_scenario(SCENARIO), SimBackend())
+    events = [dict(e, t=e["t"] * 1e300) if e.get("kind") == "task" and e.get("state") == "preparing" else e
+              for e in trace.events]
+    with pytest.raises(ValueError, match=r"the traces' gaps give accept = [\d.e+]+s: duration .* out of range"):
+        fit([type(trace)(trace.header, events)])

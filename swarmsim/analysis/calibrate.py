@@ -15,6 +15,7 @@ import statistics
 from dataclasses import fields, replace
 from typing import Iterable
 
+from ..dockercli.validate import duration
 from ..model.scenario import Timing
 from ..trace import Trace
 
@@ -62,6 +63,10 @@ def fit(traces: Iterable[Trace], base: Timing = Timing()) -> tuple[Timing, dict[
     if (v := _fast(gaps["stop"])) is not None:
         changes["stop_exit"] = max(0.0, v - base.dispatch_batch - base.stop_delay)
     counts = {name: len(values) for name, values in gaps.items()}
+    for name, value in changes.items():  # a timing block a scenario cannot load helps no one
+        if problem := duration(value):
+            raise ValueError(f"the traces' gaps give {name} = {value:g}s: {problem} (expected traces of a run's "
+                             "real timings)")
     return replace(base, **{k: round(v, 4) for k, v in changes.items()}), counts
 
 
