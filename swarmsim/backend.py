@@ -265,9 +265,10 @@ class SimBackend:
             yield swarm.sim.timeout(swarm.timing.cli_poll)
         return False
 
-    def _progress(self, service_id: str, head: list[str]) -> StepResult:
+    def _progress(self, service_id: str, head: list[str], quiet: bool = False) -> StepResult:
+        """An attached command's wait and its progress (`quiet`: the wait alone, as -q discards the progress)."""
         ok, lines = self._wait(self.swarm.sim.process(service_progress(self.swarm, service_id)))
-        return StepResult(ok, "\n".join(head + lines))
+        return StepResult(ok, "\n".join(head + ([] if quiet else lines)))
 
     def _run(self, command: c.Command, on: str) -> StepResult:
         swarm = self.swarm
@@ -309,12 +310,13 @@ class SimBackend:
     def _execute(self, command: c.Command, on: str) -> StepResult:
         swarm, store = self.swarm, self.swarm.store
         match command:
-            case c.ServiceCreate(spec=spec, detach=detach, resolve_image=lookup):
+            case c.ServiceCreate(spec=spec, detach=detach, resolve_image=lookup, quiet=quiet):
                 sent = resolved(spec, swarm.images, lookup)
                 service = swarm.create_service(sent)
-                result = StepResult(True, service.id) if detach else self._progress(service.id, [service.id])
+                result = StepResult(True, service.id) if detach else self._progress(service.id, [service.id], quiet)
                 return _warned(digest_warning(sent, swarm.images, lookup), result)
-            case c.ServiceUpdate(service=name, changes=changes, detach=detach, rollback=rollback, resolve_image=lookup):
+            case c.ServiceUpdate(service=name, changes=changes, detach=detach, rollback=rollback, resolve_image=lookup,
+                                 quiet=quiet):
                 current = swarm.service(name)
                 warning = ""
                 if rollback:
@@ -323,10 +325,10 @@ class SimBackend:
                     sent = resolved(apply_update(current.spec, changes), swarm.images, lookup)
                     service = swarm.update_service(name, sent)
                     warning = digest_warning(sent, swarm.images, lookup)
-                return _warned(warning, StepResult(True, name) if detach else self._progress(service.id, [name]))
-            case c.ServiceRollback(service=name, detach=detach):
+                return _warned(warning, StepResult(True, name) if detach else self._progress(service.id, [name], quiet))
+            case c.ServiceRollback(service=name, detach=detach, quiet=quiet):
                 service = swarm.rollback_service(name)
-                return StepResult(True, name) if detach else self._progress(service.id, [name])
+                return StepResult(True, name) if detach else self._progress(service.id, [name], quiet)
             case c.ServiceScale(scales=scales, detach=detach):
                 out, ok = [], True
                 for name, replicas in scales:

@@ -135,7 +135,15 @@ def test_create_dnsrr_with_host_port_is_fine():
      "replicas can only be used with replicated or replicated-job mode"),
     ("service create --name w --mode global --replicas-max-per-node 1 nginx",
      "replicas-max-per-node can only be used with replicated or replicated-job mode"),
-    ("service create --name w --mode job nginx", "expected one of replicated, global"),
+    ("service create --name w --mode job nginx", "Unknown mode: job, only replicated and global supported"),
+    ("service create --name w --restart-condition ON-FAILURE nginx",
+     'Error response from daemon: invalid RestartCondition: "ON-FAILURE"'),
+    ("service create --name w --update-order START-FIRST nginx",
+     "Error response from daemon: unrecognized update order START-FIRST"),
+    ("service create --name w --endpoint-mode foo nginx", 'Error response from daemon: invalid resolution mode: "foo"'),
+    ("service create --name w --log-driver json-file --log-opt '' nginx",
+     'invalid argument "" for "--log-opt" flag: invalid environment variable: '),
+    ("service update --rollback --no-resolve-image w", "other flags may not be combined with --rollback"),
     ("service create --name w --endpoint-mode dnsrr -p 80:80 nginx",
      "port published with ingress mode can't be used with dnsrr mode"),
     ("service create --name w -p 80:80 -p 80:81 nginx", "duplicate published ports provided"),
@@ -331,3 +339,39 @@ def test_env_additions_replace_and_go_last_one_by_one(env, additions):
         key = item.partition("=")[0]
         expected = [e for e in expected if e.partition("=")[0] != key] + [item]
     assert list(_with_env(tuple(env), additions)) == expected
+
+
+class _GoPanic(Exception):
+    pass
+
+
+def _go_make_env(variables):
+    """docker/cli makeEnv as Go runs it: a backing array, a range over the slice as it was, removals by append."""
+    array, length = [], 0
+    for item in variables:
+        key = item.split("=", 1)[0]
+        for i in range(length):  # range evaluates the slice once: its old length
+            current = array[i]
+            if current == item:
+                continue
+            if current.startswith(key + "="):
+                if i + 1 > length:
+                    raise _GoPanic  # currentEnv[i+1:] out of range
+                array[i:length - 1] = array[i + 1:length]
+                length -= 1
+        if length < len(array):
+            array[length] = item
+        else:
+            array.append(item)
+        length += 1
+    return tuple(array[:length])
+
+
+@given(st.lists(st.sampled_from(["A", "A=1", "A=2", "B=1", "B", "AB=1", "A=1=2"]), max_size=12))
+def test_service_create_env_is_docker_s_make_env(variables):
+    from swarmsim.dockercli.parse import _make_env
+    try:
+        expected = _go_make_env(variables)
+    except _GoPanic:
+        return  # the CLI crashes on this one
+    assert _make_env(variables) == expected

@@ -17,6 +17,7 @@ class ServiceCreate:
     detach: bool = False
     resolve_image: bool = True  # the client asks the registry for the image's digest and platforms
     env_files: tuple[str, ...] = ()  # --env-file names as written: the loader reads them (parse.with_env_files)
+    quiet: bool = False  # attached, the CLI waits as ever but prints only the ID (waitOnService to io.Discard)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,7 @@ class ServiceUpdate:
     rollback: bool = False  # `service update --rollback`
     force: bool = False
     resolve_image: bool = False  # only a changed --image is resolved (docker/cli update.go)
+    quiet: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +43,7 @@ class ServiceScale:
 class ServiceRollback:
     service: str
     detach: bool = False
+    quiet: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -100,14 +100,30 @@ def _bool(text: str) -> bool:
     raise ValueError(f'strconv.ParseBool: parsing "{text}": invalid syntax')
 
 
-def _choice(enum: type[Enum]) -> Callable[[str], Enum]:
+def _choice(enum: type[Enum], refusal: str) -> Callable[[str], Enum]:
+    """A value the CLI passes on as written and the daemon's convert matches exactly (`ON-FAILURE` is refused):
+    `refusal` is its words, `{}` the value."""
     def parse(text: str) -> Enum:
         try:
-            return enum(text.lower())
+            return enum(text)
         except ValueError:
-            allowed = ", ".join(member.value for member in enum)
-            raise ValueError(f"expected one of {allowed}") from None
+            raise CommandError("Error response from daemon: " + refusal.format(text)) from None
     return parse
+
+
+def _mode(text: str) -> ServiceMode:
+    """opts.go ToServiceMode: the four names exactly."""
+    try:
+        return ServiceMode(text)
+    except ValueError:
+        raise CommandError(f"Unknown mode: {text}, only replicated and global supported") from None
+
+
+def _endpoint_mode(text: str) -> str:
+    """The CLI lowers it; the daemon knows two."""
+    if text.lower() not in ("vip", "dnsrr"):
+        raise CommandError(f'Error response from daemon: invalid resolution mode: "{text.lower()}"')
+    return text.lower()
 
 
 def _one_of(*allowed: str) -> Callable[[str], str]:
@@ -377,6 +393,7 @@ def _key_value(text: str) -> tuple[str, str]:
 
 
 def _env(text: str) -> str:
+    """opts.ValidateEnv, the validator of --env and --log-opt: a name before any `=`."""
     if not text.partition("=")[0]:
         raise ValueError(f"invalid environment variable: {text}")
     return text
@@ -632,8 +649,9 @@ def _set(flag: Flag, parse: Callable[[str], object], text: str) -> object:
 
 def _update_flags(prefix: str) -> tuple[Flag, ...]:
     return (Flag(f"{prefix}-parallelism", _uint), Flag(f"{prefix}-delay", _duration),
-            Flag(f"{prefix}-failure-action", _choice(FailureAction)), Flag(f"{prefix}-monitor", _duration),
-            Flag(f"{prefix}-max-failure-ratio", _ratio), Flag(f"{prefix}-order", _choice(UpdateOrder)))
+            Flag(f"{prefix}-failure-action", _choice(FailureAction, "unrecognized update failure action {}")),
+            Flag(f"{prefix}-monitor", _duration), Flag(f"{prefix}-max-failure-ratio", _ratio),
+            Flag(f"{prefix}-order", _choice(UpdateOrder, "unrecognized update order {}")))
 
 
 _DETACH = Flag("detach", short="d")
@@ -644,23 +662,24 @@ _COMMON_SERVICE_FLAGS = (
     Flag("reserve-cpu", parse_cpus), Flag("reserve-memory", ram_in_bytes),
     Flag("limit-cpu", parse_cpus), Flag("limit-memory", ram_in_bytes), Flag("limit-pids", _int),
     Flag("isolation", isolation),
-    Flag("stop-grace-period", _duration), Flag("restart-condition", _choice(RestartCondition)),
+    Flag("stop-grace-period", _duration),
+    Flag("restart-condition", _choice(RestartCondition, 'invalid RestartCondition: "{}"')),
     Flag("restart-delay", _duration), Flag("restart-max-attempts", _uint), Flag("restart-window", _duration),
     *_update_flags("update"), *_update_flags("rollback"),
-    Flag("endpoint-mode", _one_of("vip", "dnsrr")), Flag("no-resolve-image"), Flag("with-registry-auth"),
+    Flag("endpoint-mode", _endpoint_mode), Flag("no-resolve-image"), Flag("with-registry-auth"),
     Flag("health-cmd", _text), Flag("health-interval", _positive_duration),
     Flag("health-timeout", _positive_duration), Flag("health-retries", _uint),
     Flag("health-start-period", _positive_duration), Flag("no-healthcheck"),
     Flag("hostname", _text), Flag("user", _text, "u"), Flag("workdir", _text, "w"), Flag("init"),
     Flag("read-only"), Flag("tty", short="t"), Flag("stop-signal", _text), Flag("entrypoint", _words),
-    Flag("cap-add", _text), Flag("cap-drop", _text), Flag("log-driver", _text), Flag("log-opt", _text),
+    Flag("cap-add", _text), Flag("cap-drop", _text), Flag("log-driver", _text), Flag("log-opt", _env),
 )
 
 #: The boolean ContainerSpec flags: `--tty=false` on an update is a change (pflag's Changed), not an absence.
 _CONTAINER_SWITCHES = ("init", "read-only", "tty")
 
 _CREATE_FLAGS = _COMMON_SERVICE_FLAGS + (
-    Flag("name", _text), Flag("mode", _choice(ServiceMode)), Flag("constraint", check_constraint),
+    Flag("name", _text), Flag("mode", _mode), Flag("constraint", check_constraint),
     Flag("placement-pref", check_spread), Flag("publish", parse_ports, "p"), Flag("network", _network),
     Flag("env", _env, "e"), Flag("label", _key_value, "l"), Flag("secret", _file_ref("secret")), Flag("config", _file_ref("config")),
     Flag("generic-resource", genericresource.check_term), Flag("max-concurrent", _uint),
@@ -693,11 +712,37 @@ _NOT_CHANGES = ("detach", "quiet", "rollback", "no-resolve-image", "with-registr
 
 
 def _with_env(env: tuple[str, ...], additions: list[str]) -> tuple[str, ...]:
-    """Each addition replaces any variable of the same name and goes last (docker's makeEnv): the variables
-    added end in the order of their last addition, after those kept."""
+    """An update's `--env-add`: each addition replaces any variable of the same name (docker/cli
+    updateEnvironment keys them by name in a Go map, so docker's order is the map's; here those kept come
+    first and the added last, in the order of their last addition)."""
     last = {item.partition("=")[0]: (i, item) for i, item in enumerate(additions)}
     kept = [e for e in env if e.partition("=")[0] not in last]
     return tuple(kept + [item for _, item in sorted(last.values())])
+
+
+MAKE_ENV_EXACT = 2_000  # variables of one create emulated exactly (a few million steps at most)
+
+
+def _make_env(variables: list[str]) -> tuple[str, ...]:
+    """service create's makeEnv, its Go slice behaviour kept: each variable removes the earlier `KEY=...`
+    entries (not a bare `KEY`, nor one equal to it, which stays twice) and goes last. The removal shifts the
+    slice under a range that goes on over the old length, so of two entries in a row to remove the second
+    stays, as docker's does. That loop is quadratic (in docker too): past MAKE_ENV_EXACT variables, each
+    replaces the earlier ones of its name instead (`_with_env`), which differs only with repeated names."""
+    if len(variables) > MAKE_ENV_EXACT:
+        return _with_env((), variables)
+    env: list[str] = []
+    for item in variables:
+        key = item.split("=", 1)[0]
+        backing, length = list(env), len(env)
+        for i in range(len(env)):
+            if backing[i] != item and backing[i].startswith(key + "=") and i < length:
+                last = backing[-1]
+                del backing[i]
+                backing.append(last)  # the shift leaves the array's old last element past the slice's end
+                length -= 1
+        env = backing[:length] + [item]
+    return tuple(env)
 
 
 def _resources(base: Resources, a: Args, prefix: str) -> Resources:
@@ -819,7 +864,7 @@ def _build_create(a: Args) -> c.ServiceCreate:
     image, *args = a.positionals
     base = TaskSpec(image=image)
     task = replace(
-        base, args=tuple(args), env=_with_env((), a.every("env")),
+        base, args=tuple(args), env=_make_env(a.every("env")),
         stop_grace_period=a.last("stop-grace-period", base.stop_grace_period),
         reservations=_resources(base.reservations, a, "reserve"), limits=_resources(base.limits, a, "limit"),
         restart_policy=_restart(base.restart_policy, a),
@@ -844,6 +889,7 @@ def _build_create(a: Args) -> c.ServiceCreate:
         labels=dict(a.every("label")),
     )
     return c.ServiceCreate(spec=spec, detach=a.true("detach"), resolve_image=not a.true("no-resolve-image"),
+                           quiet=a.true("quiet"),
                            env_files=tuple(a.every("env-file")))
 
 
@@ -851,16 +897,16 @@ def with_env_files(create: c.ServiceCreate, variables: list[str]) -> c.ServiceCr
     """The create with its env files' variables (all files', in flag order) before its `--env` ones, as
     makeEnv merges them (ReadKVEnvStrings: the files first, so `-e` wins)."""
     task = create.spec.task
-    task = replace(task, env=_with_env(_with_env((), variables), task.env))
+    task = replace(task, env=_make_env(variables + list(task.env)))
     return replace(create, spec=replace(create.spec, task=task))
 
 
 def _build_update(a: Args) -> c.ServiceUpdate:
     changes = tuple((name, value) for name, value in a.values
                     if name not in _NOT_CHANGES and (value is not False or name in _CONTAINER_SWITCHES))
-    if a.true("rollback") and changes:
-        raise CommandError("other flags may not be combined with --rollback")
-    return c.ServiceUpdate(service=a.positionals[0], changes=changes, detach=a.true("detach"),
+    if a.true("rollback") and any(name not in ("rollback", "detach", "quiet") for name, _ in a.values):
+        raise CommandError("other flags may not be combined with --rollback")  # update.go: any other flag set
+    return c.ServiceUpdate(service=a.positionals[0], changes=changes, detach=a.true("detach"), quiet=a.true("quiet"),
                            rollback=a.true("rollback"), force=a.true("force"),
                            resolve_image=a.has("image") and not a.true("no-resolve-image"))
 
@@ -1265,7 +1311,7 @@ _SPECS = (
     CommandSpec("service scale", (_DETACH,), lambda a: c.ServiceScale(
         tuple(_scale_pair(w) for w in a.positionals), a.true("detach")), 1, None),
     CommandSpec("service rollback", (_DETACH, _QUIET), lambda a: c.ServiceRollback(
-        a.positionals[0], a.true("detach")), 1, 1),
+        a.positionals[0], a.true("detach"), a.true("quiet")), 1, 1),
     CommandSpec("service rm", (), lambda a: c.ServiceRemove(_names(a)), 1, None),
     CommandSpec("service ps", (_QUIET, Flag("no-trunc"), Flag("filter", _filter, "f"), _FORMAT),
                 lambda a: c.ServicePs(_names(a), a.true("no-trunc"), a.true("quiet"), tuple(a.every("filter")),

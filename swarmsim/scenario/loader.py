@@ -349,7 +349,7 @@ def _check_service_command(world: _World, f: Field, cmd: c.Command) -> None:
     elif isinstance(cmd, c.ServiceUpdate):
         mode = world.service(f, cmd.service, _NO_SUCH_SERVICE)
         for flag, value in cmd.changes:
-            if flag == "network-add":
+            if flag in ("network-add", "network-rm"):  # update.go looks each up (NetworkInspect)
                 world.network(f, value)
             if flag == "image" and (problem := validate.image_reference(value)):
                 raise f.fail(f"image {value!r}: {problem}")
