@@ -10,6 +10,7 @@ from swarmsim.dockercli import commands as c
 from swarmsim.dockercli.parse import CommandError, apply_update, parse_command, parse_command_line
 from swarmsim.model import (Availability, FailureAction, PortConfig, Resources, RestartCondition, RestartPolicy,
                             ServiceMode, UpdateConfig, UpdateOrder)
+from swarmsim.model.service import Healthcheck
 
 
 def create(line: str):
@@ -375,3 +376,19 @@ def test_service_create_env_is_docker_s_make_env(variables):
     except _GoPanic:
         return  # the CLI crashes on this one
     assert _make_env(variables) == expected
+
+
+@pytest.mark.parametrize("flags, healthcheck", [
+    ("--health-cmd ''", None),                      # an empty command sets nothing (toHealthConfig)
+    ("--health-interval 0s", Healthcheck()),        # a duration given, even 0s, makes one: {} in inspect
+    ("--health-start-period 5s", None),             # the start period alone does not
+    ("--health-cmd true --health-retries 0", Healthcheck(test=("CMD-SHELL", "true"))),
+    ("--no-healthcheck --health-cmd ''", Healthcheck(test=("NONE",))),
+])
+def test_create_healthcheck_as_docker_makes_it(flags, healthcheck):
+    assert create(f"--name w {flags} nginx").task.healthcheck == healthcheck
+
+
+def test_update_health_cmd_empty_clears_the_test():
+    spec = create("--name w --health-cmd true --health-interval 2s nginx")
+    assert updated(spec, "--health-cmd ''").task.healthcheck == Healthcheck(interval=2.0)

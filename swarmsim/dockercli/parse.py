@@ -776,16 +776,27 @@ def _restart(base: RestartPolicy, a: Args) -> RestartPolicy:
                          window=a.last("restart-window", base.window))
 
 
-def _healthcheck(base: Healthcheck | None, a: Args) -> Healthcheck | None:
-    """The --health-* flags over the current healthcheck (docker/cli opts.go healthCheckOptions)."""
+_HEALTH = ("health-cmd", "health-interval", "health-timeout", "health-retries", "health-start-period")
+
+
+def _healthcheck(base: Healthcheck | None, a: Args, create: bool) -> Healthcheck | None:
+    """The --health-* flags: on a create as opts.go toHealthConfig (a healthcheck only for a non-empty command,
+    an interval or timeout given, even 0s, or retries; an empty command tests nothing), on an update as
+    updateHealthcheck over the current one (any flag given makes one; `--health-cmd ''` clears the test)."""
+    if create:
+        given = bool(a.last("health-cmd")) or a.has("health-interval", "health-timeout") or bool(a.last("health-retries"))
+    else:
+        given = a.has(*_HEALTH)
     if a.true("no-healthcheck"):
-        if a.has("health-cmd", "health-interval", "health-timeout", "health-retries", "health-start-period"):
+        if given:
             raise CommandError("--no-healthcheck conflicts with --health-* options")
         return Healthcheck(test=("NONE",))
-    if not a.has("health-cmd", "health-interval", "health-timeout", "health-retries", "health-start-period"):
-        return base
+    if not given:
+        return None if create else base
     base = base or Healthcheck()
-    test = ("CMD-SHELL", a.last("health-cmd")) if a.has("health-cmd") else base.test
+    test = () if base.test[:1] == ("NONE",) else base.test
+    if a.has("health-cmd"):
+        test = ("CMD-SHELL", a.last("health-cmd")) if a.last("health-cmd") else ()
     return Healthcheck(test=test, interval=a.last("health-interval", base.interval),
                        timeout=a.last("health-timeout", base.timeout), retries=a.last("health-retries", base.retries),
                        start_period=a.last("health-start-period", base.start_period))
@@ -871,7 +882,7 @@ def _build_create(a: Args) -> c.ServiceCreate:
         placement=Placement(constraints=tuple(a.every("constraint")), preferences=tuple(a.every("placement-pref")),
                             max_replicas=a.last("replicas-max-per-node", 0)),
         networks=tuple(dict.fromkeys(a.every("network"))),
-        healthcheck=_healthcheck(None, a),
+        healthcheck=_healthcheck(None, a, create=True),
         secrets=_file_refs(a.every("secret"), "secret"), configs=_file_refs(a.every("config"), "config"),
         mounts=tuple(a.every("mount")), labels=tuple(sorted(dict(a.every("container-label")).items())),
         groups=tuple(a.every("group")), dns=tuple(tuple(a.every(f)) for f in _DNS_FLAGS),
@@ -1059,7 +1070,7 @@ def apply_update(spec: ServiceSpec, changes: tuple[tuple[str, object], ...]) -> 
         placement=_placement_update(task.placement, a),
         networks=_networks_update(task.networks, a),
         force_update=task.force_update + int(a.true("force")),
-        healthcheck=_healthcheck(task.healthcheck, a),
+        healthcheck=_healthcheck(task.healthcheck, a, create=False),
         secrets=_refs_update(task.secrets, a, "secret"), configs=_refs_update(task.configs, a, "config"),
         mounts=_mounts_update(task.mounts, a), labels=_container_labels_update(task.labels, a),
         groups=_groups_update(task.groups, a), dns=_dns_update(task.dns, a), hosts=_hosts_update(task.hosts, a),

@@ -558,7 +558,8 @@ def _task_template_json(spec: ServiceSpec, allocation: Allocation) -> dict:
             **_without_empty({"StopSignal": task.stop_signal, "TTY": task.tty, "OpenStdin": task.open_stdin,
                               "ReadOnly": task.read_only, "Mounts": [_mount_json(m) for m in task.mounts]}),
             "StopGracePeriod": _nanos(task.stop_grace_period),
-            **_without_empty({"Healthcheck": _healthcheck_json(task.healthcheck), "Hosts": list(task.hosts)}),
+            **({} if task.healthcheck is None else {"Healthcheck": _healthcheck_json(task.healthcheck)}),  # a pointer:
+            **_without_empty({"Hosts": list(task.hosts)}),                                         # {} is shown
             "DNSConfig": _without_empty(dict(zip(("Nameservers", "Search", "Options"), map(list, task.dns)))),
             **_without_empty({f"{title}s": [_file_ref_json(r, title, allocation.object_ids) for r in refs]
                               for title, refs in (("Secret", task.secrets), ("Config", task.configs))}),
