@@ -392,3 +392,23 @@ def test_create_healthcheck_as_docker_makes_it(flags, healthcheck):
 def test_update_health_cmd_empty_clears_the_test():
     spec = create("--name w --health-cmd true --health-interval 2s nginx")
     assert updated(spec, "--health-cmd ''").task.healthcheck == Healthcheck(interval=2.0)
+
+
+def test_network_long_syntax_keeps_aliases_and_driver_options():
+    """opts.NetworkOpt, as docker 20.10.24 kept them (Spec.TaskTemplate.Networks[].Aliases and DriverOpts)."""
+    task = create("--name w --network name=Net1,alias=Web1,alias=web2 --network name=net2,driver-opt=foo=bar "
+                  "--network net3 nginx").task
+    assert task.networks == ("net1", "net2", "net3")  # the CLI lower-cases every key and value
+    assert task.aliases == (("web1", "web2"), (), ()) and task.network_opts == ((), (("foo", "bar"),), ())
+    added = updated(task_spec := create("--name w --network net1 nginx"), "--network-add name=net2,alias=x").task
+    assert added.networks == ("net1", "net2") and added.aliases == ((), ("x",))
+    assert updated(task_spec, "--network-rm net1").task.networks == ()
+
+
+@pytest.mark.parametrize("value, words", [("name=n,bogus=1", "invalid field key bogus"),
+                                          ("alias=a,x=1", "invalid field key x"),
+                                          ("alias=a,driver-opt=x", "invalid key value pair format in driver options"),
+                                          ("alias=a,b=c", "invalid field key b")])
+def test_network_long_syntax_refusals(value, words):
+    with pytest.raises(CommandError, match=words):
+        create(f"--name w --network {value} nginx")

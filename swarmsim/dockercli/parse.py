@@ -23,7 +23,7 @@ import re
 import shlex
 from dataclasses import dataclass, replace
 from enum import Enum
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from . import capabilities, commands as c, genericresource, template, validate
 from ..model.gostrings import fields, quote
@@ -399,14 +399,44 @@ def _env(text: str) -> str:
     return text
 
 
-def _network(text: str) -> str:
-    """A network name, or the `name=` field of the long syntax."""
+class Attachment(NamedTuple):
+    """A `--network` / `--network-add` value: the network, its aliases and its driver options."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    opts: tuple[tuple[str, str], ...] = ()
+
+
+def _attachment(text: str) -> Attachment:
+    """opts.NetworkOpt: a name, or the long syntax `name=N[,alias=A...][,driver-opt=K=V...]`, every key and
+    value lower-cased as the CLI does (ipv4/ipv6 addresses are read, not kept: a service task gets its own)."""
     if not _LONG_SYNTAX.search(text):
-        return text
-    fields = dict(field.partition("=")[::2] for field in next(csv.reader([text])))
-    if not fields.get("name"):
-        raise ValueError(f"network name is missing in {text}")
-    return fields["name"]
+        return Attachment(text)
+    name, aliases, opts = "", [], {}
+    for field in next(csv.reader([text]), []):
+        key, sep, value = field.partition("=")
+        if not sep:
+            raise ValueError(f"invalid field {field}")
+        key, value = key.strip().lower(), value.strip().lower()
+        if key == "name":
+            name = value
+        elif key == "alias":
+            aliases.append(value)
+        elif key == "driver-opt":
+            opt, sep, setting = value.partition("=")
+            if not sep:
+                raise ValueError("invalid key value pair format in driver options")
+            opts[opt.strip()] = setting.strip()
+        elif key not in ("ip", "ip6"):
+            raise ValueError(f"invalid field key {key}")
+    if not name:
+        raise ValueError("network name/id is not specified")
+    return Attachment(name, tuple(aliases), tuple(sorted(opts.items())))
+
+
+def _network(text: str) -> str:
+    """A network a flag names (`--network-rm`): the attachment's name."""
+    return _attachment(text).name
 
 
 # go-units' ulimitNameMapping ("as" left out, as there)
@@ -680,7 +710,7 @@ _CONTAINER_SWITCHES = ("init", "read-only", "tty")
 
 _CREATE_FLAGS = _COMMON_SERVICE_FLAGS + (
     Flag("name", _text), Flag("mode", _mode), Flag("constraint", check_constraint),
-    Flag("placement-pref", check_spread), Flag("publish", parse_ports, "p"), Flag("network", _network),
+    Flag("placement-pref", check_spread), Flag("publish", parse_ports, "p"), Flag("network", _attachment),
     Flag("env", _env, "e"), Flag("label", _key_value, "l"), Flag("secret", _file_ref("secret")), Flag("config", _file_ref("config")),
     Flag("generic-resource", genericresource.check_term), Flag("max-concurrent", _uint),
     Flag("mount", parse_mount), Flag("container-label", _key_value), Flag("env-file", _text),
@@ -695,7 +725,7 @@ _UPDATE_FLAGS = _COMMON_SERVICE_FLAGS + (
     Flag("constraint-add", check_constraint), Flag("constraint-rm", _text),
     Flag("placement-pref-add", check_spread), Flag("placement-pref-rm", check_spread),
     Flag("publish-add", parse_ports), Flag("publish-rm", parse_ports),
-    Flag("network-add", _network), Flag("network-rm", _network),
+    Flag("network-add", _attachment), Flag("network-rm", _network),
     Flag("secret-add", _file_ref("secret")), Flag("secret-rm", _text), Flag("config-add", _file_ref("config")),
     Flag("config-rm", _text), Flag("generic-resource-add", genericresource.check_term),
     Flag("generic-resource-rm", _text), Flag("mount-add", parse_mount), Flag("mount-rm", _text),
@@ -881,7 +911,7 @@ def _build_create(a: Args) -> c.ServiceCreate:
         restart_policy=_restart(base.restart_policy, a),
         placement=Placement(constraints=tuple(a.every("constraint")), preferences=tuple(a.every("placement-pref")),
                             max_replicas=a.last("replicas-max-per-node", 0)),
-        networks=tuple(dict.fromkeys(a.every("network"))),
+        **_attachments(list({n.name: n for n in a.every("network")}.values())),
         healthcheck=_healthcheck(None, a, create=True),
         secrets=_file_refs(a.every("secret"), "secret"), configs=_file_refs(a.every("config"), "config"),
         mounts=tuple(a.every("mount")), labels=tuple(sorted(dict(a.every("container-label")).items())),
@@ -950,13 +980,24 @@ def _placement_update(placement: Placement, a: Args) -> Placement:
                    max_replicas=a.last("replicas-max-per-node", placement.max_replicas))
 
 
-def _networks_update(networks: tuple[str, ...], a: Args) -> tuple[str, ...]:
-    kept = [n for n in networks if n not in a.every("network-rm")]
-    for name in a.every("network-add"):
-        if name in kept:
-            raise CommandError(f"service is already attached to network {name}")
-        kept.append(name)
-    return tuple(kept)
+def _attachments(attached: list[Attachment]) -> dict:
+    """A task spec's networks with their aliases and driver options (empty tuples when none has any)."""
+    return {"networks": tuple(n.name for n in attached),
+            "aliases": tuple(n.aliases for n in attached) if any(n.aliases for n in attached) else (),
+            "network_opts": tuple(n.opts for n in attached) if any(n.opts for n in attached) else ()}
+
+
+def _networks_update(task: TaskSpec, a: Args) -> dict:
+    """`--network-rm` then `--network-add` (each with its aliases and options), the others kept with theirs."""
+    removed = a.every("network-rm")
+    kept = [Attachment(n, (task.aliases or [()] * len(task.networks))[i], (task.network_opts or
+                                                                            [()] * len(task.networks))[i])
+            for i, n in enumerate(task.networks) if n not in removed]
+    for added in a.every("network-add"):
+        if added.name in (k.name for k in kept):
+            raise CommandError(f"service is already attached to network {added.name}")
+        kept.append(added)
+    return _attachments(kept)
 
 
 def _refs_update(refs: tuple[FileRef, ...], a: Args, kind: str) -> tuple[FileRef, ...]:
@@ -1068,7 +1109,7 @@ def apply_update(spec: ServiceSpec, changes: tuple[tuple[str, object], ...]) -> 
         stop_grace_period=a.last("stop-grace-period", task.stop_grace_period),
         restart_policy=_restart(task.restart_policy, a),
         placement=_placement_update(task.placement, a),
-        networks=_networks_update(task.networks, a),
+        **_networks_update(task, a),
         force_update=task.force_update + int(a.true("force")),
         healthcheck=_healthcheck(task.healthcheck, a, create=False),
         secrets=_refs_update(task.secrets, a, "secret"), configs=_refs_update(task.configs, a, "config"),

@@ -258,6 +258,8 @@ class TaskSpec:
     #  Privileges, and Resources holding only the Limits and Reservations the file gives (the CLI sends both)
     aliases: tuple[tuple[str, ...], ...] = ()  # per network in `networks`, its DNS aliases (a stack's: the
     #  file's and the service's own name)
+    network_opts: tuple[tuple[tuple[str, str], ...], ...] = ()  # per network, its driver options (--network
+    #  name=N,driver-opt=K=V), sorted by key; () when none has any
 
 
 @dataclass(frozen=True, slots=True)

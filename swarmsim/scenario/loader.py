@@ -350,7 +350,7 @@ def _check_service_command(world: _World, f: Field, cmd: c.Command) -> None:
         mode = world.service(f, cmd.service, _NO_SUCH_SERVICE)
         for flag, value in cmd.changes:
             if flag in ("network-add", "network-rm"):  # update.go looks each up (NetworkInspect)
-                world.network(f, value)
+                world.network(f, value if isinstance(value, str) else value.name)
             if flag == "image" and (problem := validate.image_reference(value)):
                 raise f.fail(f"image {value!r}: {problem}")
             if flag == "replicas" and mode is not ServiceMode.REPLICATED:
