@@ -15,7 +15,7 @@ from .dockercli import commands as c
 from .dockercli.parse import CommandError, apply_update
 from .dockercli.registry import digest_warning, resolved, stack_lookup
 from .control.convergence import swarm_converged
-from .model import NodeStatus, Role, ServiceSpec
+from .model import NodeStatus, Role
 from .model.scenario import (At, Fail, Heal, NetworkDecl, Partition, Run, Scenario, Step, WaitConverged, WaitFor,
                              step_problem)
 from .sim.progress import service_progress
