@@ -15,10 +15,9 @@ import statistics
 from dataclasses import fields, replace
 from typing import Iterable
 
+from ..model.gofmt import MAX_DURATION
 from ..model.scenario import Timing
 from ..trace import Trace
-
-GO_DURATION_MAX = (2 ** 63 - 1) / 1e9  # s: a scenario's durations are Go's (int64 nanoseconds)
 
 
 def _fast(values: list[float]) -> float | None:
@@ -65,8 +64,8 @@ def fit(traces: Iterable[Trace], base: Timing = Timing()) -> tuple[Timing, dict[
         changes["stop_exit"] = max(0.0, v - base.dispatch_batch - base.stop_delay)
     counts = {name: len(values) for name, values in gaps.items()}
     for name, value in changes.items():  # a timing block a scenario cannot load helps no one
-        if not value <= GO_DURATION_MAX:
-            raise ValueError(f"the traces' gaps give {name} = {value:g}s, past Go's durations ({GO_DURATION_MAX:.0f}s, "
+        if not value <= MAX_DURATION:
+            raise ValueError(f"the traces' gaps give {name} = {value:g}s, past Go's durations ({MAX_DURATION:.0f}s, "
                              "about 292 years; expected traces of a run's real timings)")
     return replace(base, **{k: round(v, 4) for k, v in changes.items()}), counts
 

@@ -10,7 +10,7 @@ import ipaddress
 import math
 import re
 
-from .units import INT64_MAX
+from ..model.gofmt import MAX_DURATION
 
 # Go's regexp runs in linear time, Python's backtracks: each pattern below is written so that no two of its
 # quantifiers can share a character (docker's `(?:[-_]*[A-Za-z0-9]+)*` over a long name that fails at its end
@@ -27,7 +27,6 @@ _REFERENCE = re.compile(rf"((?:{_DOMAIN}/)?{_COMPONENT}(?:/{_COMPONENT})*)(?::[\
                         r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?")
 INT64_MIN = -2**63
 UINT64_MAX = 2**64 - 1
-MAX_DURATION = INT64_MAX / 1e9  # Go's time.Duration is int64 nanoseconds: about 292 years
 
 
 def swarm_name(name: str) -> str | None:

@@ -42,7 +42,7 @@ def _negative(pairs) -> str | None:
 
 
 _MOUNT_TYPES = ("bind", "volume", "tmpfs", "npipe")  # swarmkit 20.10's Mount_MountType
-_PROPAGATIONS = ("rprivate", "private", "rshared", "shared", "rslave", "slave")
+PROPAGATIONS = ("rprivate", "private", "rshared", "shared", "rslave", "slave")  # mount.Propagations
 
 
 def _mounts(mounts) -> str | None:
@@ -51,7 +51,7 @@ def _mounts(mounts) -> str | None:
     for m in mounts:
         if m.type not in _MOUNT_TYPES:
             return f'invalid MountType: "{m.type}"'
-        if m.bind is not None and m.bind[0] and m.bind[0] not in _PROPAGATIONS:
+        if m.bind is not None and m.bind[0] and m.bind[0] not in PROPAGATIONS:
             return f'invalid MountPropagation: "{m.bind[0]}"'
     targets: set[str] = set()
     for m in mounts:

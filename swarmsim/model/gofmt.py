@@ -1,11 +1,14 @@
 """Go's fmt %v (and %g) for a float64, which the daemon's messages and the CLI's output both print.
 
 The shortest digits that read back as the same float, in %e form when the exponent is below -4 or
-at least 6 (strconv FormatFloat 'g' with precision -1): 0.25, 2, 1e-06, 1.234567e+06.
+at least 6 (strconv FormatFloat 'g' with precision -1): 0.25, 2, 1e-06, 1.234567e+06. And the longest
+duration Go holds, which bounds every duration the CLI, the loader and calibrate write or read.
 """
 from __future__ import annotations
 
 from decimal import Decimal
+
+MAX_DURATION = (2 ** 63 - 1) / 1e9  # s: Go's time.Duration is int64 nanoseconds, about 292 years
 
 
 def go_float(x: float) -> str:

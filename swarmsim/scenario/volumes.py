@@ -12,11 +12,9 @@ from __future__ import annotations
 import posixpath
 from typing import Mapping
 
+from ..model.errors import PROPAGATIONS
 from ..model.service import Mount
 from ..model.stack import NAMESPACE_LABEL
-
-PROPAGATIONS = ("rprivate", "private", "rshared", "shared", "rslave", "slave")
-
 
 class VolumeError(ValueError):
     """A volume the CLI refuses; str() is its words."""
