@@ -362,9 +362,8 @@ class SimBackend:
             case c.NodeRm(nodes=names, force=force):
                 return StepResult(True, "\n".join(swarm.remove_node(n, force) for n in names))
             case c.NetworkCreate() as create:
-                net = swarm.create_network(NetworkDecl(create.name, create.driver, create.attachable, create.encrypted,
-                                                       create.subnet, dict(create.labels), dict(create.options),
-                                                       create.internal))
+                net = swarm.create_network(NetworkDecl(create.name, create.driver, create.attachable, create.subnet,
+                                                       dict(create.labels), dict(create.options), create.internal))
                 return StepResult(True, net.id)
             case c.NetworkRm(networks=names):
                 return StepResult(True, "\n".join(swarm.remove_network(n) for n in names))

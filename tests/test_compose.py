@@ -116,7 +116,7 @@ x-common: {}
 """)
     specs, nets = stack(Field(data))
     assert [s.name for s in specs] == ["web", "api"]
-    assert nets == (NetworkDecl("ov1"), NetworkDecl("ov2", attachable=True, encrypted=True, options={"encrypted": ""}),
+    assert nets == (NetworkDecl("ov1"), NetworkDecl("ov2", attachable=True, options={"encrypted": ""}),
                     NetworkDecl("br", driver="bridge"))
     assert networks(Field({})) == ()
 

@@ -304,7 +304,7 @@ def test_apply_update_without_changes_is_identity():
     ("node remove -f node3", c.NodeRm(("node3",), force=True)),
     ("network create ov0", c.NetworkCreate("ov0")),
     ("network create -d overlay --attachable --opt encrypted --subnet 10.1.0.0/24 ov1",
-     c.NetworkCreate("ov1", "overlay", attachable=True, encrypted=True, subnet="10.1.0.0/24",
+     c.NetworkCreate("ov1", "overlay", attachable=True, subnet="10.1.0.0/24",
                      options=(("encrypted", ""),))),
     ("network create --driver=overlay -o encrypted=false ov2",
      c.NetworkCreate("ov2", "overlay", options=(("encrypted", "false"),))),

@@ -134,7 +134,6 @@ class NetworkCreate:
     name: str
     driver: str = "bridge"
     attachable: bool = False
-    encrypted: bool = False
     subnet: str | None = None
     options: tuple[tuple[str, str], ...] = ()
     internal: bool = False

@@ -1297,7 +1297,6 @@ def _pretty_or_format(a: Args) -> tuple[bool, str | None]:
 def _build_network_create(a: Args) -> c.NetworkCreate:
     options = dict(a.every("opt"))
     return c.NetworkCreate(name=a.positionals[0], driver=a.last("driver", "bridge"), attachable=a.true("attachable"),
-                           encrypted="encrypted" in options and options["encrypted"].lower() not in ("false", "0"),
                            subnet=a.last("subnet"), options=tuple(sorted(options.items())),
                            internal=a.true("internal"), labels=tuple(sorted(dict(a.every("label")).items())))
 

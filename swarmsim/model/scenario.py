@@ -34,7 +34,6 @@ class NetworkDecl:
     name: str
     driver: str = "overlay"
     attachable: bool = False
-    encrypted: bool = False
     subnet: str | None = None  # None: the next /24 of 10.0.0.0/8
     labels: dict[str, str] = field(default_factory=dict)
     options: dict[str, str] = field(default_factory=dict)  # the driver's options as given (--opt, driver_opts)

@@ -585,7 +585,6 @@ def network(name: str, field: Field) -> NetworkDecl:
     return NetworkDecl(name=field.get("name", Field.name, name),
                        driver=field.get("driver", lambda f: f.one_of("overlay", "bridge"), "overlay"),
                        attachable=field.get("attachable", Field.flag, False),
-                       encrypted="encrypted" in options and options["encrypted"].lower() not in ("false", "0"),
                        subnet=next((s for s in subnets if s), None),
                        labels=field.get("labels", Field.string_map, {}), options=dict(options),
                        internal=field.get("internal", Field.flag, False))

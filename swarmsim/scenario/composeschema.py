@@ -205,7 +205,7 @@ networks.NAME|3.0|simulated|mapping or null|created as STACK_NAME when a service
 networks.NAME.x-*|3.7|accepted|any|
 networks.NAME.name|3.5|simulated|string|the network's own name, not namespaced
 networks.NAME.driver|3.0|simulated|string|overlay (the default) or bridge
-networks.NAME.driver_opts|3.0|simulated|mapping of (string or number)|the network's Options (network inspect); encrypted marks it encrypted
+networks.NAME.driver_opts|3.0|simulated|mapping of (string or number)|the network's Options (network inspect); nothing simulated depends on them
 networks.NAME.attachable|3.2|simulated|boolean|
 networks.NAME.external|3.0|simulated|boolean or mapping|looked up, not created: deploy fails if the swarm has no such network
 networks.NAME.external.name|3.0|simulated|string|
