@@ -161,18 +161,17 @@ def run_scenario(scenario: Scenario, backend: Backend, on_step=None) -> Trace:
     backend.deploy(scenario)
     printed = 0
     for index, step in enumerate(scenario.steps):
+        where = f"{scenario.source or scenario.name}" + (f":{step.line}" if step.line else "") + f": steps[{index}]"
         try:
             if isinstance(step, Run) and (pause := scenario.think if step.think is None else step.think) > 0:
                 backend.run_step(WaitFor(seconds=pause))  # the user types the command
             result = backend.run_step(step)
         except LimitExceeded as err:
-            where = f"{scenario.source or scenario.name}" + (f":{step.line}" if step.line else "")
-            raise LimitExceeded(f"{where}: steps[{index}]: {err} (expected a scenario whose events thin out, or "
+            raise LimitExceeded(f"{where}: {err} (expected a scenario whose events thin out, or "
                                 f"raise the bound with limits: {{events: N}})") from None
         printed += len(result.output)
         if printed > OUTPUT_LIMIT:  # the trace keeps every step's output: 2,000 listings of 5,000 tasks were 1 GB
-            where = f"{scenario.source or scenario.name}" + (f":{step.line}" if step.line else "")
-            raise LimitExceeded(f"{where}: steps[{index}]: the steps printed more than {OUTPUT_LIMIT:,} characters "
+            raise LimitExceeded(f"{where}: the steps printed more than {OUTPUT_LIMIT:,} characters "
                                 "by this one (expected fewer listings of a big swarm)")
         text = step_text(step)
         backend.record_step(index, step, text, result)

@@ -26,14 +26,14 @@ class TemplateError(ValueError):
 
 
 _METHOD = re.compile(r'((?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s+"((?:[^"\\]|\\.)*)"')
-TYPED = "go:"  # a context `go:TYPE`: an inspect's object, decoded into Docker's Go type (gotypes.py)
+TYPED = "typed"  # an inspect's object, decoded into Docker's Go type (gotypes.py)
 RAW = "raw"    # an inspect's JSON document as a map, missing keys refused (inspector.go tryRawInspectFallback)
 
 
 def _action(text: str, context: str, pos: int) -> Callable[[object], str]:
     """One `{{...}}` at byte `pos` of the format (where text/template's errors say it is)."""
     method = _METHOD.fullmatch(text)
-    if method and (context.startswith(TYPED) or context == RAW):  # an API object has no such method
+    if method and context in (TYPED, RAW):  # an API object has no such method
         field = _action(method.group(1), context, pos)
         name = method.group(1).rsplit(".", 1)[-1]
         at = f'template: :1:{pos}: executing "" at <{method.group(1)}>: '
@@ -56,7 +56,7 @@ def _action(text: str, context: str, pos: int) -> Callable[[object], str]:
     names = [name for name in path.split(".") if name]
     # text/template places a field chain's errors at its last field
     at = f'template: :1:{pos + (text.index(path) if as_json else 0) + path.rfind(".")}: executing "" at <{path}>: '
-    if context.startswith(TYPED):
+    if context == TYPED:
         return _typed(names, as_json, at)
     if context == RAW:
         return _raw(names, as_json, at)
@@ -130,7 +130,7 @@ def compile_format(fmt: str, context: str) -> tuple[bool, list]:
     """(is a table, the template's parts: literal text or a function of one item). A listing's format loses its
     `table` word and outer spaces and has `\\t`, `\\n` made a tab and a newline (formatter.go preFormat);
     an inspect's is parsed as written."""
-    listing = not (context.startswith(TYPED) or context == RAW)
+    listing = context not in (TYPED, RAW)
     table = listing and fmt.startswith("table")
     body = (fmt[len("table"):] if table else fmt).strip(" ").replace("\\t", "\t").replace("\\n", "\n") \
         if listing else fmt
@@ -188,20 +188,24 @@ def _run(parts: list, item: Mapping[str, object]) -> str:
     return "".join(p if isinstance(p, str) else p(item) for p in parts)
 
 
+_RAW_RETRY = ("network", "secret", "config")  # the inspect commands whose getRef hands the raw JSON on
+
+
 def inspect(fmt: str, docs: Sequence[Mapping[str, object]], kind: str) -> str:
     """`docker KIND inspect -f`: the template over each object decoded into Docker's Go type; where that fails,
     a network's, secret's or config's JSON document as a map (their CLI passes the raw JSON for a second try,
     the service and node commands do not). The objects that fail are named after the others' output, as
     inspect.Inspect collects its errors (the step fails)."""
-    typed, raw = compile_format(fmt, TYPED + gotypes.root(kind))[1], compile_format(fmt, RAW)[1]
+    typed, root = compile_format(fmt, TYPED)[1], gotypes.root(kind)
+    raw = compile_format(fmt, RAW)[1] if kind in _RAW_RETRY else None
     out, errors = [], []
     for doc in docs:
         try:
-            out.append(_run(typed, gotypes.Value(gotypes.root(kind), doc)) + "\n")
+            out.append(_run(typed, gotypes.Value(root, doc)) + "\n")
             continue
         except gotypes.GoError as err:
             failed = str(err)
-        if kind in ("network", "secret", "config"):
+        if raw is not None:
             try:
                 out.append(_run(raw, doc) + "\n")
                 continue
