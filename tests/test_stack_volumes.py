@@ -89,6 +89,8 @@ def test_convert_volumes(volume, expected):
     ({"type": "bind", "source": "/x", "target": "/t", "volume": {"nocopy": True}},
      "volume options are incompatible with type bind"),
     ({"type": "nfs", "target": "/t"}, "volume type must be volume, bind, tmpfs or npipe"),
+    ({"type": "volume", "source": "nosuch", "target": "/t"}, 'undefined volume "nosuch"'),
+    ({"type": "volume", "source": "nosuch", "target": "/t", "bind": {}}, "bind options are incompatible"),  # first
 ])
 def test_convert_volumes_refusals(volume, words):
     with pytest.raises(VolumeError, match=words):

@@ -345,10 +345,7 @@ class _Converter:
                 continue
             if not isinstance(volume, dict):
                 continue
-            source = volume.get("source")
             try:
-                if (volume.get("type") or "volume") == "volume" and source and source not in stack_volumes:
-                    raise volumes.VolumeError(f'undefined volume "{source}"')
                 out.append(volumes.mount(volume, stack_volumes, self.namespace, folder, self.home))
             except volumes.VolumeError as err:
                 self.fail(where, f"service {name}: {err}")

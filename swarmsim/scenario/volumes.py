@@ -94,7 +94,9 @@ def mount(volume: Mapping, stack_volumes: Mapping[str, object], namespace: str, 
     if kind == "volume":
         if not source:
             return Mount("volume", "", target, read_only)
-        declared = stack_volumes[source] if isinstance(stack_volumes.get(source), Mapping) else {}
+        if source not in stack_volumes:
+            raise VolumeError(f'undefined volume "{source}"')
+        declared = stack_volumes[source] if isinstance(stack_volumes[source], Mapping) else {}
         external = declared.get("external")
         name = declared.get("name") or (external.get("name") if isinstance(external, Mapping) else None)
         nocopy = bool((vol or {}).get("nocopy"))
