@@ -990,9 +990,7 @@ def _attachments(attached: list[Attachment]) -> dict:
 def _networks_update(task: TaskSpec, a: Args) -> dict:
     """`--network-rm` then `--network-add` (each with its aliases and options), the others kept with theirs."""
     removed = a.every("network-rm")
-    kept = [Attachment(n, (task.aliases or [()] * len(task.networks))[i], (task.network_opts or
-                                                                            [()] * len(task.networks))[i])
-            for i, n in enumerate(task.networks) if n not in removed]
+    kept = [Attachment(*attached) for attached in task.attachments() if attached[0] not in removed]
     for added in a.every("network-add"):
         if added.name in (k.name for k in kept):
             raise CommandError(f"service is already attached to network {added.name}")

@@ -579,9 +579,7 @@ def _task_template_json(spec: ServiceSpec, allocation: Allocation) -> dict:
         }),
         **_without_empty({"Networks": [{"Target": allocation.network_ids.get(n, n),
                                         **_without_empty({"Aliases": list(aliases), "DriverOpts": dict(opts)})}
-                                       for n, aliases, opts in zip(task.networks,
-                                                                   task.aliases or [()] * len(task.networks),
-                                                                   task.network_opts or [()] * len(task.networks))]}),
+                                       for n, aliases, opts in task.attachments()]}),
         **({} if task.log_driver is None else {"LogDriver": _without_empty(
             {"Name": task.log_driver[0], "Options": dict(task.log_driver[1])})}),
         "ForceUpdate": task.force_update,

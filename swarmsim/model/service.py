@@ -261,6 +261,11 @@ class TaskSpec:
     network_opts: tuple[tuple[tuple[str, str], ...], ...] = ()  # per network, its driver options (--network
     #  name=N,driver-opt=K=V), sorted by key; () when none has any
 
+    def attachments(self) -> list[tuple[str, tuple[str, ...], tuple[tuple[str, str], ...]]]:
+        """Each network with its aliases and its driver options (empty where the spec keeps none)."""
+        blank = [()] * len(self.networks)
+        return list(zip(self.networks, self.aliases or blank, self.network_opts or blank))
+
 
 @dataclass(frozen=True, slots=True)
 class ServiceSpec:
