@@ -118,6 +118,9 @@ x-common: {}
     assert [s.name for s in specs] == ["web", "api"]
     assert nets == (NetworkDecl("ov1"), NetworkDecl("ov2", attachable=True, options={"encrypted": ""}),
                     NetworkDecl("br", driver="bridge"))
+    from swarmsim.model.scenario import encrypted  # what the real backend creates the network with
+    assert encrypted(nets[1].options) and not encrypted(nets[0].options)
+    assert not encrypted({"encrypted": "false"}) and not encrypted({"encrypted": "0"}) and encrypted({"encrypted": "yes"})
     assert networks(Field({})) == ()
 
 

@@ -38,7 +38,8 @@ from swarmsim.model import (Healthcheck, Node, NodeStatus, Role, Service, Servic
                             TaskState, UpdateConfig, UpdateState, UpdateStatus, Workload)
 from swarmsim.model.jointoken import JoinTokens
 from swarmsim.model.reference import by_sent_name
-from swarmsim.model.scenario import At, Fail, Heal, NodeDecl, Partition, Run, Scenario, Step, WaitConverged, WaitFor
+from swarmsim.model.scenario import (At, Fail, Heal, NodeDecl, Partition, Run, Scenario, Step, WaitConverged, WaitFor,
+                                     encrypted)
 from swarmsim.model.service import DEFAULT_WORKLOAD
 from swarmsim.trace import Trace, TraceWriter
 
@@ -211,7 +212,8 @@ class DockerBackend:
     def deploy(self, scenario: Scenario) -> None:
         """Networks, then services in file order, detached (like `docker stack deploy`)."""
         for net in scenario.networks:
-            self._create_network(c.NetworkCreate(net.name, net.driver, net.attachable, net.encrypted))
+            self._create_network(c.NetworkCreate(net.name, net.driver, net.attachable,
+                                                 options=tuple(sorted(net.options.items()))))
         for spec in scenario.services:
             self._create_service(self.manager, spec)
 
@@ -576,7 +578,7 @@ class DockerBackend:
 
     def _create_network(self, create: c.NetworkCreate, client: docker.DockerClient | None = None) -> str:
         client = client or self.manager
-        options = {"encrypted": ""} if create.encrypted else None
+        options = {"encrypted": ""} if encrypted(dict(create.options)) else None
         ipam = types.IPAMConfig(pool_configs=[types.IPAMPool(subnet=create.subnet)]) if create.subnet else None
         net = client.api.create_network(create.name, driver=create.driver, attachable=create.attachable,
                                         options=options, ipam=ipam, labels={RUN_LABEL: self.run_id},

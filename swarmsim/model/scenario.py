@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Mapping
 
 from .limits import DEFAULT_CONVERGE_TIMEOUT, Limits
 from .node import Availability, Role
@@ -38,6 +39,12 @@ class NetworkDecl:
     labels: dict[str, str] = field(default_factory=dict)
     options: dict[str, str] = field(default_factory=dict)  # the driver's options as given (--opt, driver_opts)
     internal: bool = False  # no external connectivity (shown by inspect; nothing simulated depends on it)
+
+
+def encrypted(options: Mapping[str, str]) -> bool:
+    """A network's driver options ask for IPsec (any `encrypted` but false or 0): the real backend then creates
+    it with `encrypted` (its nodes must let ESP through: docs/real-swarm.md); nothing simulated depends on it."""
+    return "encrypted" in options and options["encrypted"].lower() not in ("false", "0")
 
 
 @dataclass(frozen=True, slots=True)
