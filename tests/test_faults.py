@@ -302,13 +302,22 @@ steps:
     assert {e["node"]: e["status"] for e in trace.of_kind("node")}["node3"] == "ready"
 
 
-@pytest.mark.xfail(strict=True, reason="known model defect (found by TestFaultSequences on 2026-12-03, present at "
-                                       "e3093a9 and before): after a partition, the loss and return of the quorum and "
-                                       "a heal, the isolated worker never gets its assignments again")
 def test_a_worker_isolated_while_the_quorum_was_lost_gets_its_assignments_after_the_heal():
+    """Its session, asked of a leader without quorum, opens only once the quorum is back (markNodeReady waits
+    for a batch that cannot commit before), and the assignments it then gets converge the swarm."""
     machine = FaultSequences()
     machine.partition(split=4)
     machine.wait(seconds=20)
     machine.fail(kind="crash", node="node2")
     machine.fail(kind="crash", node="node3")
-    machine.teardown()
+    backend = machine.backend
+    for node in ("node2", "node3"):
+        backend.run_step(Fail(node=node, kind="recover"))
+    healed = backend.swarm.now
+    backend.run_step(Heal())
+    assert backend.run_step(WaitConverged(timeout=300)).reached
+    trace = backend.finish()
+    quorum_back = healed + backend.swarm.timing.daemon_restart  # node2's dockerd is up again
+    [ready] = [e["t"] for e in trace.of_kind("node") if e["node"] == "node5" and e["status"] == "ready" and e["t"] > 0]
+    assert ready == pytest.approx(quorum_back)  # not while node1 led alone: the batch with it commits then
+    assert sum(metrics.placement(trace)["web"].values()) == 6

@@ -41,6 +41,7 @@ class Dispatcher:
         self._phase = self.sim.rng.stream("dispatcher").uniform(0, manager.timing.status_batch)
         self._lost: dict[str, float] = {}  # node -> heartbeat deadline
         self._registered: dict[str, float] = {}  # node -> when its session began (its first heartbeat)
+        self._waiting: dict[str, "Agent"] = {}  # registrations waiting on a batch a stalled leader cannot commit
         manager.store.task_watchers.append(self._on_task)
         manager.store.node_watchers.append(self._on_node)
 
@@ -63,7 +64,8 @@ class Dispatcher:
             return
         del self._dirty_nodes[node]
         agent = self.agents.get(node)
-        if agent is not None and agent.connected and self.manager.active:
+        # a stalled leader's Assignments streams still serve what its store has committed
+        if agent is not None and agent.connected and (self.manager.active or self.manager.stalled):
             agent.assign(self.manager.store.by_node.get(node, {}).values())
 
     def resync(self, node: str) -> None:
@@ -184,17 +186,42 @@ class Dispatcher:
             self._flush_armed = True
             self.sim.soon(self._flush_reports)
 
-    def node_registered(self, name: str, session_open=None) -> None:
+    def node_registered(self, name: str, agent: "Agent") -> None:
         """The agent opened a session: the node is written READY at the next batch, and only then does
         the Session call return (dispatcher.go register): the agent then reports and gets its tasks."""
         self._lost.pop(name, None)
         self._registered[name] = self.sim.now
-        self.sim.call_at(self.sim.now + self.manager.timing.status_batch, self._mark_ready, name, session_open)
+        self.sim.call_at(self.sim.now + self.manager.timing.status_batch, self._mark_ready, name, agent)
 
-    def _mark_ready(self, name: str, session_open) -> None:
+    def _mark_ready(self, name: str, agent: "Agent") -> None:
+        if self.manager.stalled:
+            # markNodeReady waits for the batch, which a leader without quorum cannot commit: the session opens
+            # when the quorum is back, or fails when the leader steps down (Stop wakes it with an error)
+            if self._propose_stalled():
+                self.manager.uncommitted.append(lambda: self._write_ready(name))
+            self._waiting[name] = agent
+            return
+        self._write_ready(name)
+        self._open_session(name, agent)
+
+    def _write_ready(self, name: str) -> None:
         node = self.manager.store.nodes.get(name)
         if node is not None and name not in self._lost and node.status is not NodeStatus.READY:
             self.manager.store.put_node(replace(node, status=NodeStatus.READY, status_msg=""))
-        if session_open is not None:
-            session_open()
+
+    def _open_session(self, name: str, agent: "Agent") -> None:
+        agent.reconnect()
         self.resync(name)
+
+    def quorum_back(self) -> None:
+        """The stalled leader's batch committed: the registrations waiting on it return, READY in the next batch."""
+        waiting, self._waiting = self._waiting, {}
+        for name, agent in waiting.items():
+            self.sim.call_at(self._next_batch(), self._write_ready, name)
+            self._open_session(name, agent)
+
+    def stop(self) -> None:
+        """Leadership is lost: the registrations still waiting fail, and their agents look for a session again."""
+        waiting, self._waiting = self._waiting, {}
+        for agent in waiting.values():
+            agent.seeking = False

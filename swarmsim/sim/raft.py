@@ -105,6 +105,7 @@ class Raft:
             manager.active, manager.step_down_at = True, None  # a quorum again in time: the log commits
             self._commit_log()
             self.swarm.store.commit()
+            manager.dispatcher.quorum_back()
         if (self.leader is None or self.stalled) and self._election is None:
             self._arm_election()
         self._update_reachability()
@@ -184,6 +185,8 @@ class Raft:
         for node in list(store.nodes.values()):
             if node.leader != (node.name == name):
                 store.put_node(replace(node, leader=node.name == name))
+        if name != self.leader:
+            self.swarm.manager.dispatcher.stop()
         self.leader = name
         self.swarm.manager.active = name is not None
 

@@ -557,7 +557,7 @@ class SimSwarm:
                 break
             backoff = min(SESSION_BACKOFF_MAX, SESSION_BACKOFF_BASE + 2 * backoff)
         if self.agents.get(name) is agent and agent.alive and not agent.connected and raft.connected(name):
-            self.manager.dispatcher.node_registered(name, agent.reconnect)  # the session opens at the next batch
+            self.manager.dispatcher.node_registered(name, agent)  # the session opens at the next batch
         else:
             agent.seeking = False
 
