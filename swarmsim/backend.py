@@ -438,7 +438,8 @@ class SimBackend:
                                                      for s in services}, frozenset(allocator.unallocated_services),
                                               allocator.endpoints, {(kind, name): ident for kind, objects in
                                                                     swarm.objects.items()
-                                                                    for name, (ident, _) in objects.items()})
+                                                                    for name, (ident, _) in objects.items()},
+                                              frozenset(allocator.with_endpoint))
                 if fmt:
                     return render.service_inspect_format(services, fmt, allocation)
                 return render.service_inspect_json(services, allocation)

@@ -142,3 +142,19 @@ def test_no_two_services_ever_hold_one_ingress_port(calls):
 
 if __name__ == "__main__":  # python tests/test_published_ports.py RAW.json: the fixture (tests/one_node.py)
     one_node.record(Path(sys.argv[1]), FIXTURE, PORT_STEPS, comparable)
+
+
+def test_an_endpoint_once_made_keeps_its_mode_when_the_last_port_or_network_goes():
+    """What docker 20.10.24 printed for `inspect --format '{{json .Endpoint}}'` after `--publish-rm` of a
+    service's only port and `--network-rm` of its only network (the flag comparison of 2026-12-02): the
+    allocator keeps the Endpoint it made. A service never given a port or a network has none."""
+    steps = ["docker network create -d overlay net1",
+             f"docker service create -d --name u020 -p 8104:80 {_C}",
+             "docker service update -d --no-resolve-image --publish-rm 8104:80 u020",
+             f"docker service create -d --name v006 -p 8110:80 {_C}",
+             "docker service update -d --no-resolve-image --publish-rm 80/tcp v006",
+             f"docker service create -d --name v035 --network net1 {_C}",
+             "docker service update -d --no-resolve-image --network-rm net1 v035",
+             f"docker service create -d --name plain {_C}",
+             "docker service inspect --format '{{json .Endpoint}}' u020 v006 v035 plain"]
+    assert one_node.simulated(steps)[-1] == '{"Spec":{"Mode":"vip"}}\n' * 3 + '{"Spec":{}}\n'

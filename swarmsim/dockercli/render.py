@@ -524,6 +524,8 @@ class Allocation:
     unallocated: frozenset[str] = frozenset()
     ports: Mapping[str, Sequence[PortConfig]] | None = None  # Endpoint.Ports by service ID (None: the specs')
     object_ids: Mapping[tuple[str, str], str] = field(default_factory=dict)  # ("secret"|"config", name) -> ID
+    with_endpoint: frozenset[str] | None = None  # services the daemon made an Endpoint for (None: those with a
+    #                                              port or a network, allocated)
 
 
 def _mount_json(m) -> dict:
@@ -612,9 +614,14 @@ def _endpoint_spec_json(spec: ServiceSpec) -> dict:
 
 def _endpoint_json(service: Service, allocation: Allocation) -> dict:
     """The allocated Endpoint: with no port and no network there is nothing to allocate and the daemon
-    shows an empty spec; otherwise the spec, the ports and a VIP on each network (seen on 20.10)."""
+    shows an empty spec; otherwise the spec, the ports and a VIP on each network (seen on 20.10). An
+    Endpoint once made stays, with the spec's mode, when the last port or network is removed (seen)."""
     spec = service.spec
-    if not spec.endpoint.ports and not spec.task.networks or service.id in allocation.unallocated:
+    if allocation.with_endpoint is not None:
+        made = service.id in allocation.with_endpoint
+    else:
+        made = (spec.endpoint.ports or spec.task.networks) and service.id not in allocation.unallocated
+    if not made:
         return {"Spec": {}}
     return {"Spec": _endpoint_spec_json(spec), **_without_empty({
         "Ports": [_port_json(p) for p in _held(service, allocation.ports)],

@@ -55,6 +55,7 @@ class Allocator:
         self._vxlan = VXLAN_START - 1     # the last ID given
         self.ports = ports.PortAllocator()
         self.endpoints: dict[str, tuple[PortConfig, ...]] = {}  # service id -> the ports it holds (Endpoint.Ports)
+        self.with_endpoint: dict[str, None] = {}  # services given an Endpoint: kept, with the spec's, once made
         self.new: dict[str, None] = {}
         self.waiting: dict[str, None] = {}                # unallocatedTasks: left NEW
         self.unallocated_services: dict[str, None] = {}  # unallocatedServices: no VIP for want of an address
@@ -127,6 +128,7 @@ class Allocator:
             self._allocate_service(new)
             return
         self.unallocated_services.pop(old.id, None)
+        self.with_endpoint.pop(old.id, None)
         self.ports.free(self.endpoints.pop(old.id, ()))
         if any([pool.release(f"vip:{old.id}") for pool in self.pools.values()]):
             self._deallocated()
@@ -161,6 +163,8 @@ class Allocator:
                 self.endpoints[service.id] = got
             else:
                 self.endpoints.pop(service.id, None)
+            if spec or service.spec.task.networks:  # else nothing to allocate: no Endpoint is made (isServiceAllocated)
+                self.with_endpoint[service.id] = None
             self.unallocated_services.pop(service.id, None)
             return True
         self.ports.free(got or ())
