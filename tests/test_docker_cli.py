@@ -33,7 +33,7 @@ def test_create_defaults_are_dockers():
     assert spec.update_config == spec.rollback_config == UpdateConfig(
         parallelism=1, delay=0.0, failure_action=FailureAction.PAUSE, monitor=5.0, max_failure_ratio=0.0,
         order=UpdateOrder.STOP_FIRST)
-    assert spec.task.restart_policy == RestartPolicy(RestartCondition.ANY, delay=5.0, max_attempts=0, window=0.0)
+    assert spec.task.restart_policy == RestartPolicy(RestartCondition.ANY, delay=5.0, max_attempts=0, window=None)
     assert spec.task.stop_grace_period == 10.0
     assert spec.task.reservations == spec.task.limits == Resources()
     assert spec.labels == {} and spec.task.env == () and spec.task.networks == ()
@@ -412,3 +412,16 @@ def test_network_long_syntax_keeps_aliases_and_driver_options():
 def test_network_long_syntax_refusals(value, words):
     with pytest.raises(CommandError, match=words):
         create(f"--name w --network {value} nginx")
+
+
+def test_an_explicit_zero_window_is_kept_and_a_zero_monitor_is_the_default_one():
+    """docker 20.10.24 showed `"Window":0` for `--restart-window 0s` (none without the flag), and a Monitor of 5 s for
+    `--update-monitor 0s`: the daemon sends a zero monitor as none, which swarmkit reads as its default."""
+    import one_node
+    c = "--no-resolve-image busybox sleep 100000"
+    out = one_node.simulated([f"docker service create -d --name w --restart-window 0s {c}",
+                              f"docker service create -d --name m --update-monitor 0s --rollback-monitor 0s {c}",
+                              "docker service update -d --no-resolve-image --update-monitor 0s w",
+                              "docker service inspect --format '{{json .Spec.TaskTemplate.RestartPolicy.Window}} "
+                              "{{.Spec.UpdateConfig.Monitor}} {{.Spec.RollbackConfig.Monitor}}' w m"])
+    assert out[-1] == "0 5s 5s\nnull 5s 5s\n"  # json of a nil *time.Duration

@@ -401,7 +401,7 @@ class DockerBackend:
                                     generic_resources=dict(res.generic) or None)
         rp = task.restart_policy
         restart = types.RestartPolicy(condition=rp.condition.value, delay=_ns(rp.delay),
-                                      max_attempts=rp.max_attempts, window=_ns(rp.window))
+                                      max_attempts=rp.max_attempts, window=_ns(rp.window or 0.0))
         constraints = [self._constraint(x) for x in task.placement.constraints]
         constraints += [f"node.hostname!={h}" for h in self.exclude]
         placement = types.Placement(constraints=constraints or None,

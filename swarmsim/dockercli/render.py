@@ -572,7 +572,8 @@ def _task_template_json(spec: ServiceSpec, allocation: Allocation) -> dict:
         },
         "Resources": _resources_spec_json(task),
         "RestartPolicy": {"Condition": restart.condition.value, "Delay": _nanos(restart.delay),
-                          "MaxAttempts": restart.max_attempts, **_without_empty({"Window": _nanos(restart.window)})},
+                          "MaxAttempts": restart.max_attempts,
+                          **({} if restart.window is None else {"Window": _nanos(restart.window)})},
         "Placement": _without_empty({
             "Constraints": list(placement.constraints),
             "Preferences": [{"Spread": {"SpreadDescriptor": p}} for p in placement.preferences],

@@ -67,7 +67,7 @@ def invalid_spec(spec) -> str | None:
     restart policy's delay and window, the healthcheck, the update config's delay
     and monitor (not a job's, which has none, and never the rollback config's: swarmkit does not look)."""
     task, update = spec.task, spec.update_config
-    restart = (("restart-delay", task.restart_policy.delay), ("restart-window", task.restart_policy.window))
+    restart = (("restart-delay", task.restart_policy.delay), ("restart-window", task.restart_policy.window or 0.0))
     return (_mounts(task.mounts) or invalid_resources(task.limits, task.reservations) or _negative(restart)
             or (task.healthcheck and _healthcheck(task.healthcheck))
             or (None if spec.mode.is_job else _negative((("update-delay", update.delay),

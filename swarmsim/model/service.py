@@ -5,7 +5,7 @@ built with no arguments means what `docker service create IMAGE` means.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 
@@ -52,7 +52,10 @@ class RestartPolicy:
     condition: RestartCondition = RestartCondition.ANY
     delay: float = 5.0
     max_attempts: int = 0
-    window: float = 0.0
+    window: float | None = None  # None: not set (the API's nil pointer, which inspect leaves out); 0 acts the same
+
+
+DEFAULT_MONITOR = 5.0  # swarmkit api/defaults: Service.Update.Monitor
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +65,14 @@ class UpdateConfig:
     parallelism: int = 1
     delay: float = 0.0
     failure_action: FailureAction = FailureAction.PAUSE
-    monitor: float = 5.0
+    monitor: float = DEFAULT_MONITOR
     max_failure_ratio: float = 0.0
     order: UpdateOrder = UpdateOrder.STOP_FIRST
+
+    def stored(self) -> "UpdateConfig":
+        """As the daemon stores it: a zero monitor is sent as none (moby convert updateConfigToGRPC), which
+        swarmkit reads as its default, 5 s, in the updater and in inspect (seen: `--update-monitor 0s`)."""
+        return self if self.monitor else replace(self, monitor=DEFAULT_MONITOR)
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,14 @@ BUILTIN_NETWORKS = (("bridge", "bridge", "local"), ("docker_gwbridge", "bridge",
 
 
 
+def stored(spec: ServiceSpec) -> ServiceSpec:
+    """The spec as the daemon converts it for swarmkit's store (moby daemon/cluster/convert)."""
+    update, rollback = spec.update_config.stored(), spec.rollback_config.stored()
+    if update is spec.update_config and rollback is spec.rollback_config:
+        return spec
+    return replace(spec, update_config=update, rollback_config=rollback)
+
+
 class SwarmError(Exception):
     """An error the daemon would return; str() is what the docker CLI prints."""
 
@@ -368,6 +376,7 @@ class SimSwarm:
             raise SwarmError("Error response from daemon: rpc error: code = AlreadyExists desc = "
                              f"name conflicts with an existing object: service {spec.name} already exists")
         self._check_spec(spec)
+        spec = stored(spec)
         service = Service(id=self.sim.new_id(), spec=spec, version=self._next_version(), created_at=self.now,
                           updated_at=self.now, last_execution=self.now if spec.mode.is_job else None)
         self.store.put_service(service)
@@ -379,6 +388,7 @@ class SimSwarm:
             raise SwarmError("Error response from daemon: rpc error: code = Unimplemented desc = "
                              "service mode change is not allowed")
         self._check_spec(spec, current.id)
+        spec = stored(spec)
         new = replace(current, spec=spec, version=self._next_version(), previous_spec=current.spec,
                       previous_version=current.version, update_status=None, updated_at=self.now)
         if spec.mode.is_job:  # controlapi: a new spec version reruns the job
