@@ -101,5 +101,5 @@ def test_a_template_that_does_not_parse_is_refused_on_load(tmp_path):
         _run(tmp_path, ["docker service ls --format '{{.Name'"])
     with pytest.raises(ScenarioError, match='unexpected "}" in operand'):
         _run(tmp_path, ["docker service inspect -f '{{json .}' web"])
-    with pytest.raises(ScenarioError, match='function "upper" not defined'):
-        _run(tmp_path, ["docker secret ls --format '{{upper .Name}}'"])
+    with pytest.raises(ScenarioError, match='function "shout" not defined'):
+        _run(tmp_path, ["docker secret ls --format '{{shout .Name}}'"])

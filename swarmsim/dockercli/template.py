@@ -3,9 +3,9 @@
 docker/cli `cli/command/formatter`: a format starting with `table` prints a header row (each
 `{{.Field}}` replaced by its column name) and the rows through the same tabwriter as the default
 tables; any other format is executed once per item, no header. `\\t` and `\\n` written in the format
-are a tab and a newline. Supported actions: `{{.Field}}` and `{{.Path.To.Field}}` (inspect documents),
-`{{json .}}` (every field, keys sorted, as encoding/json writes a map), `{{json .Field}}` and a method
-given one string (`{{.Label "KEY"}}`). Anything else is refused with a parse error. An inspect's template runs
+are a tab and a newline. Field chains (`{{.Field}}`, `{{.Path.To.Field}}`), `{{json .}}` (every field, keys sorted, as encoding/json
+writes a map), `{{json .Field}}` and a method given one string (`{{.Label "KEY"}}`) are run here; a format with
+any other action (range, if, with, variables, pipes, functions) goes through gotemplate.py. An inspect's template runs
 over the object as Docker's Go type holds it (`inspect`, gotypes.py); execution errors are text/template's,
 placed at a field chain's last field.
 """
@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 
-from . import gotypes
+from . import gotemplate, gotypes
 
 ACTION = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}")
 FIELD = re.compile(r"(?:\.[A-Za-z_][A-Za-z0-9_]*)+|\.")
@@ -99,17 +99,8 @@ def _raw(names: list[str], as_json: bool, at: str) -> Callable[[object], str]:
                 raise gotypes.GoError(at + f'map has no entry for key "{name}"')
             found = found[name]
         if as_json:
-            return json.dumps(_sorted(found), separators=(",", ":"), ensure_ascii=False)
-        return "<nil>" if found is None else _go_text(found)
-    return value
-
-
-def _sorted(value: object) -> object:
-    """A decoded JSON value as encoding/json writes a map[string]interface{} back: keys sorted."""
-    if isinstance(value, Mapping):
-        return {k: _sorted(v) for k, v in sorted(value.items())}
-    if isinstance(value, list):
-        return [_sorted(v) for v in value]
+            return json.dumps(gotemplate.sorted_json(found), separators=(",", ":"), ensure_ascii=False)
+        return "<no value>" if found is None else _go_text(found)
     return value
 
 
@@ -134,14 +125,77 @@ def compile_format(fmt: str, context: str) -> tuple[bool, list]:
     table = listing and fmt.startswith("table")
     body = (fmt[len("table"):] if table else fmt).strip(" ").replace("\\t", "\t").replace("\\n", "\n") \
         if listing else fmt
+    actions = list(_actions(body))
+    if not all(_simple(m, context) for m in actions):
+        return table, [_engine(body, actions, context)]
     parts: list = []
     pos = 0
-    for match in _actions(body):
+    for match in actions:
         parts.append(_literal(body[pos:match.start()]))
         parts.append(_action(match.group(1), context, match.start(1)))
         pos = match.end()
     parts.append(_literal(body[pos:]))
     return table, parts
+
+
+def _simple(match: re.Match, context: str) -> bool:
+    """An action of the simple path: a field chain, `json` of one, or a one-string method, untrimmed."""
+    whole, text = match.group(0), match.group(1)
+    if whole.startswith("{{-") or whole.endswith("-}}"):
+        return False
+    words = text.split()
+    path = words[1] if len(words) == 2 and words[0] == "json" else text
+    return bool(FIELD.fullmatch(path) or _METHOD.fullmatch(text))
+
+
+def _engine(body: str, actions: list, context: str) -> Callable[[object], str]:
+    """The format through gotemplate's parser: control structures, variables, pipelines and functions."""
+    for i, match in enumerate(actions):
+        _literal(body[actions[i - 1].end() if i else 0:match.start()])
+    _literal(body[actions[-1].end():])
+    try:
+        tree = gotemplate.parse(body, actions)
+    except gotemplate.ParseError as err:
+        raise TemplateError(f"template parsing error: template: :1: {err}") from None
+    get = _GETTERS.get(context) or _row_getter(context)
+
+    def run(item: object) -> str:
+        try:
+            return gotemplate.run(tree, gotemplate.numbers(item) if context == RAW else item, get,
+                                  header=isinstance(item, _Headers))
+        except gotemplate.ExecError as err:
+            if context in (TYPED, RAW):
+                raise gotypes.GoError(str(err)) from None
+            raise TemplateError(f"template parsing error: {err}") from None
+    return run
+
+
+def _typed_field(value: object, name: str) -> object:
+    if not isinstance(value, gotypes.Value):
+        raise gotemplate.ExecError(f"can't evaluate field {name} in type {gotemplate._go_type(value)}")
+    try:
+        return gotypes.field(value, name)
+    except gotypes.GoError as err:
+        raise gotemplate.ExecError(str(err)) from None
+
+
+def _raw_field(value: object, name: str) -> object:
+    if not isinstance(value, Mapping):
+        raise gotemplate.ExecError(f"can't evaluate field {name} in type interface {{}}")
+    if name not in value:
+        raise gotemplate.ExecError(f'map has no entry for key "{name}"')
+    return value[name]
+
+
+def _row_getter(context: str) -> Callable[[object, str], object]:
+    def get(value: object, name: str) -> object:
+        if not isinstance(value, Mapping) or name not in value:
+            raise gotemplate.ExecError(f"can't evaluate field {name} in type {context}")
+        return value[name]
+    return get
+
+
+_GETTERS = {TYPED: _typed_field, RAW: _raw_field}
 
 
 def _actions(body: str):
