@@ -446,7 +446,9 @@ class SimBackend:
             case c.ServiceLogs(service=name):
                 service = swarm.service(name)
                 logs = {task: lines for agent in swarm.agents.values() for task, lines in agent.logs.items()}
-                return render.service_logs(service, store.service_tasks(service.id), store.nodes, logs)
+                return render.service_logs(service, store.service_tasks(service.id), store.nodes, logs,
+                                           tail=command.tail, task_ids=command.task_ids, no_trunc=command.no_trunc,
+                                           raw=command.raw, resolve=command.resolve)
             case c.StackLs(format=fmt):
                 counts: dict[str, int] = {}
                 for service in store.services.values():

@@ -1,8 +1,9 @@
 """`--format` templates against Go's text/template with docker/cli 20.10's functions.
 
-fixtures/go_templates.json holds Go's answer to each (format, document) of CASES, recorded by
-fixtures/go_oracle/template/main.go (`python tests/test_go_templates.py PATH/TO/BUILT/template` writes it): the
-output, or the parse or execution error. The simulator runs each format over the same document as a raw
+fixtures/go_templates.json holds Go 1.19.8's answer to each (format, document) of CASES, recorded on
+2026-12-03 by fixtures/go_oracle/template/main.go (`go build -o template main.go` there, no dependencies; then
+`python tests/test_go_templates.py PATH/TO/template` writes it): the output, or the parse or execution error,
+unedited. The simulator runs each format over the same document as a raw
 inspect's map (template.RAW: docker decodes it with json.Number for numbers and runs it with
 missingkey=error) and must answer the same, word for word.
 """

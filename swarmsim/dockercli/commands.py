@@ -77,6 +77,11 @@ class ServiceInspect:
 @dataclass(frozen=True, slots=True)
 class ServiceLogs:
     service: str
+    tail: int | None = None  # the last lines of each task (None: all)
+    task_ids: bool = True
+    no_trunc: bool = False
+    raw: bool = False
+    resolve: bool = True  # names, not IDs, for the service and the node
 
 
 @dataclass(frozen=True, slots=True)

@@ -1154,6 +1154,19 @@ def _filters(*keys: str) -> Callable[[str], tuple[str, str]]:
 
 
 _filter = _filters("id", "name", "node", "desired-state")
+def _log_tail(text: str) -> int | None:
+    """`--tail`: a count of lines or all, as the daemon takes it (daemon/cluster ServiceLogs, measured)."""
+    if text == "all":
+        return None
+    try:
+        count = int(text, 10)
+    except ValueError:
+        raise ValueError('Error response from daemon: tail value must be a positive integer or "all"') from None
+    if count < 0:
+        raise ValueError("Error response from daemon: negative tail values not supported")
+    return count
+
+
 def _daemon_filter(text: str) -> tuple[str, str]:
     """A `-f KEY=VALUE` the CLI passes on as it is: the daemon checks the key and the value (render.py)."""
     key, sep, value = text.partition("=")
@@ -1369,7 +1382,10 @@ _SPECS = (
         a.true("quiet"), tuple(a.every("filter")), a.last("format"))),
     CommandSpec("service inspect", (*_PRETTY, Flag("format", _inspect_format, "f")), lambda a: c.ServiceInspect(
         _names(a), *_pretty_or_format(a)), 1, None),
-    CommandSpec("service logs", (), lambda a: c.ServiceLogs(a.positionals[0]), 1, 1),
+    CommandSpec("service logs", (Flag("tail", _log_tail, "n"), Flag("no-task-ids"), Flag("no-trunc"), Flag("raw"),
+                                 Flag("no-resolve")),
+                lambda a: c.ServiceLogs(a.positionals[0], a.last("tail"), not a.true("no-task-ids"),
+                                        a.true("no-trunc"), a.true("raw"), not a.true("no-resolve")), 1, 1),
     CommandSpec("node ls", (_QUIET, Flag("filter", _daemon_filter, "f"), _FORMAT),
                 lambda a: c.NodeLs(a.true("quiet"), tuple(a.every("filter")), a.last("format"))),
     CommandSpec("node ps", (_QUIET, Flag("no-trunc"), Flag("filter", _filter, "f"), _FORMAT), lambda a: c.NodePs(

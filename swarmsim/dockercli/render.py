@@ -835,25 +835,27 @@ def network_ls(networks: Iterable[tuple[str, str, str, str]], *, quiet: bool = F
 
 
 def service_logs(service: Service, tasks: Iterable[Task], nodes: Mapping[str, Node],
-                 lines_by_task: Mapping[str, Sequence[str]], max_bytes: int = 1 << 20) -> str:
-    """`docker service logs SERVICE`: each task's lines, prefixed as the CLI's taskFormatter does.
+                 lines_by_task: Mapping[str, Sequence[str]], max_bytes: int = 1 << 20, *, tail: int | None = None,
+                 task_ids: bool = True, no_trunc: bool = False, raw: bool = False, resolve: bool = True) -> str:
+    """`docker service logs SERVICE`: each task's lines (its last `tail`), prefixed as the CLI's taskFormatter does.
 
-    The prefix is service.slot.<task ID>@node, padded so slots line up to the
-    width of the replica count. Tasks are taken in `service ps` order, oldest
-    task of a slot first; docker interleaves tasks as their lines arrive.
-    At most `max_bytes` (1 MiB) are printed: docker streams all of it, but the
-    output goes into the trace; a last line says how many lines were left out.
+    The prefix is service.slot.<task ID>@node (`--no-task-ids` without the ID, `--no-trunc` with all of it,
+    `--no-resolve` the service's and the node's IDs for their names, `--raw` none), padded so slots line up to
+    the width of the replica count. Tasks are taken in `service ps` order, oldest task of a slot first; docker
+    interleaves tasks as their lines arrive. At most `max_bytes` (1 MiB) are printed: docker streams all of it,
+    but the output goes into the trace; a last line says how many lines were left out.
     """
     width = 1 if service.is_global else len(str(service.spec.replicas))
     out: list[str] = []
     size = left = 0
     for _, task in _ps_order(tasks, nodes, newest_first=False):
         lines = lines_by_task.get(task.id, ())
+        if tail is not None:
+            lines = lines[len(lines) - tail:] if tail else ()
         if left:
             left += len(lines)
             continue
-        padding = " " * (width - len(str(task.slot)))
-        prefix = f"{service.name}.{task.slot}.{_short_id(task.id)}@{task.node or ''}{padding}    | "
+        prefix = "" if raw else _log_prefix(service, task, nodes, width, task_ids, no_trunc, resolve)
         for i, line in enumerate(lines):
             entry = prefix + line + "\n"
             size += len(entry) if entry.isascii() else len(entry.encode())
@@ -865,6 +867,16 @@ def service_logs(service: Service, tasks: Iterable[Task], nodes: Mapping[str, No
         out.append(f"swarmsim: {left:,} more log lines left out: one `docker service logs` prints at most "
                    f"{max_bytes:,} bytes here (docs/reference/scenario.md)\n")
     return "".join(out)
+
+
+def _log_prefix(service: Service, task: Task, nodes: Mapping[str, Node], width: int, task_ids: bool,
+                no_trunc: bool, resolve: bool) -> str:
+    node = nodes.get(task.node or "")
+    name = f"{service.name if resolve else service.id}.{task.slot}"
+    if task_ids:
+        name += f".{task.id if no_trunc else _short_id(task.id)}"
+    where = (task.node or "") if resolve or node is None else node.id
+    return f"{name}@{where}{' ' * (width - len(str(task.slot)))}    | "
 
 
 def join_token(role: str, token: str, manager_addr: str, *, quiet: bool = False) -> str:
