@@ -124,6 +124,15 @@ x-common: {}
     assert networks(Field({})) == ()
 
 
+def test_a_network_with_an_ipam_plugin_is_refused_as_the_daemon_refuses_it():
+    """docker 20.10.24 made the stack's other networks, then failed on this one (`error during lookup of plugin
+    overlay`: the daemon looks the IPAM driver up as a plugin); the default driver is fine."""
+    nets = networks(Field(yaml.safe_load("a: {ipam: {driver: default, config: [{subnet: 172.28.0.0/16}]}}")))
+    assert nets[0].subnet == "172.28.0.0/16"
+    with pytest.raises(FieldError, match="error during lookup of plugin overlay"):
+        networks(Field(yaml.safe_load("b: {driver: overlay, ipam: {driver: overlay, config: [{subnet: 10.9.0.0/16}]}}")))
+
+
 @pytest.mark.parametrize("data, path, message", [
     ({}, ("services", "web"), "missing key 'image'"),
     ({"image": 3}, ("services", "web", "image"), "expected a string, got an integer"),

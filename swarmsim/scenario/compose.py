@@ -582,12 +582,22 @@ def network(name: str, field: Field) -> NetworkDecl:
     options = field.get("driver_opts", Field.string_map, {})
     ipam = field.section("ipam", ("driver", "config"))
     subnets = ipam.get("config", lambda f: [_subnet(i) for i in f.items()], [])
+    ipam.get("driver", _ipam_driver, "default")
     return NetworkDecl(name=field.get("name", Field.name, name),
                        driver=field.get("driver", lambda f: f.one_of("overlay", "bridge"), "overlay"),
                        attachable=field.get("attachable", Field.flag, False),
                        subnet=next((s for s in subnets if s), None),
                        labels=field.get("labels", Field.string_map, {}), options=dict(options),
                        internal=field.get("internal", Field.flag, False))
+
+
+def _ipam_driver(field: Field) -> str:
+    """Only the default IPAM driver: another is a plugin, which the daemon looks up and this swarm has not."""
+    driver = field.text()
+    if driver != "default":
+        raise field.fail(f"Error response from daemon: rpc error: code = InvalidArgument desc = error during lookup "
+                         f"of plugin {driver} (expected the default IPAM driver: this swarm has no plugins)")
+    return driver
 
 
 def _subnet(field: Field) -> str | None:

@@ -212,7 +212,7 @@ networks.NAME.external.name|3.0|simulated|string|
 networks.NAME.internal|3.0|simulated|boolean|network inspect's Internal; no effect on what is simulated
 networks.NAME.labels|3.0|simulated|list_or_dict|
 networks.NAME.ipam|3.0|accepted|mapping|
-networks.NAME.ipam.driver|3.0|accepted|string|
+networks.NAME.ipam.driver|3.0|simulated|string|`default` only: another is a plugin, refused as the daemon refuses it (`error during lookup of plugin X`)
 networks.NAME.ipam.config|3.0|simulated|list of mapping|
 networks.NAME.ipam.config[].subnet|3.0|simulated|string|the network's subnet
 volumes|3.0|simulated|mapping|
