@@ -109,3 +109,16 @@ def test_a_format_that_runs_without_end_is_stopped():
     parts = template.compile_format("{{$e := .}}" + "{{range $e}}" * 6 + "{{end}}" * 6, template.RAW)[1]
     with pytest.raises(gotypes.GoError, match="more than 1,000,000 actions"):
         "".join(p if isinstance(p, str) else p(list(range(20))) for p in parts)
+
+
+@pytest.mark.parametrize("fmt, said", [("{{" + "(" * 150 + ".Name" + ")" * 150 + "}}", "parentheses nested more than"),
+                                       ("{{if .Name}}" * 150 + "{{end}}" * 150, "blocks nested more than")])
+def test_a_format_nested_past_the_bound_is_refused_as_it_parses(fmt, said):
+    with pytest.raises(template.TemplateError, match=said):
+        template.check(fmt)
+
+
+def test_pad_cannot_ask_for_more_than_one_execution_writes():
+    parts = template.compile_format("{{pad .Name 999999999 999999999}}", template.RAW)[1]
+    with pytest.raises(gotypes.GoError, match="pad widths"):
+        parts[0]({"Name": "web"})

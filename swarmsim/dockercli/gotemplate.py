@@ -18,6 +18,7 @@ from . import gotypes
 
 MAX_OUTPUT = 16 << 20  # characters one execution may write: a range nested in ranges stops there
 MAX_STEPS = 1_000_000  # and the actions it may run, written or not
+MAX_DEPTH = 100  # blocks and parentheses nested in one another, checked as the format is parsed
 
 
 class ParseError(ValueError):
@@ -111,6 +112,8 @@ def _pipeline(text: str, pos: int, allow_decl: int, known: list[set]) -> _Pipe:
                 raise ParseError("missing command")
             commands.append([])
         elif t.kind == "lp":
+            if len(stack) >= MAX_DEPTH:
+                raise ParseError(f"parentheses nested more than {MAX_DEPTH} deep (swarmsim's bound)")
             stack.append(commands)
             commands = [[]]
         elif t.kind == "rp":
@@ -173,6 +176,8 @@ def parse(body: str, actions) -> list:
             elif rest.strip():
                 raise ParseError(f'unexpected "{rest.strip()}" in else')
         elif word in ("if", "range", "with"):
+            if len(stack) > MAX_DEPTH:
+                raise ParseError(f"blocks nested more than {MAX_DEPTH} deep (swarmsim's bound)")
             if not rest.strip():
                 raise ParseError(f"missing value for {word}")
             known.append(set())
@@ -431,6 +436,14 @@ def _order(op: Callable[[object, object], bool], name: str) -> Callable[[object,
     return lambda a, b: op(*_comparable(a, b, name))
 
 
+def _pad(s: str, prefix: int, suffix: int) -> str:
+    """padWithSpace, its widths within what one execution may write (swarmsim's bound)."""
+    if prefix + suffix > MAX_OUTPUT:
+        raise ExecError(f"pad widths {prefix:,} and {suffix:,} write more than {MAX_OUTPUT:,} characters "
+                        f"(swarmsim's bound)")
+    return " " * prefix + s + " " * suffix if s else ""
+
+
 def _title(s: object) -> str:
     """strings.Title: each word's first letter upper-cased."""
     return re.sub(r"(^|[^\w'])(\w)", lambda m: m.group(1) + m.group(2).upper(), _string(s))
@@ -443,7 +456,7 @@ FUNCTIONS: dict[str, Callable] = {
     "upper": lambda s: _string(s).upper(),
     "lower": lambda s: _string(s).lower(),
     "title": _title,
-    "pad": lambda s, prefix, suffix: " " * _int(prefix) + _string(s) + " " * _int(suffix) if _string(s) else "",
+    "pad": lambda s, prefix, suffix: _pad(_string(s), _int(prefix), _int(suffix)),
     "truncate": lambda s, n: _string(s) if len(_string(s)) < _int(n) else _string(s)[:_int(n)],
     "index": _index,
     "len": _len,
