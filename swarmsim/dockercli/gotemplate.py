@@ -236,8 +236,7 @@ def truth(v: object) -> bool:
         if kind == "ptr":
             return v.data is not None
         return bool(v.data)
-    return v is not None and v is not False and v != 0 and v != "" and v != [] and v != {} \
-        if not isinstance(v, (list, dict, str)) else bool(v)
+    return bool(v)  # a JsonNumber is a non-empty string: true, as Go's json.Number "0" is
 
 
 def _items(v: object) -> list[tuple[object, object]]:
@@ -304,20 +303,16 @@ def _json(v: object) -> str:
 
 
 def _string(v: object) -> str:
-    v = _py(v)
-    if not isinstance(v, str):
-        raise ExecError(f"wrong type for value; expected string; got {_go_type(v)}")
-    return v
+    """An argument _PARAMS declared a string (or an element of a []string), checked before the call."""
+    return _py(v)
 
 
 def _int(v: object) -> int:
-    v = _py(v)
-    if isinstance(v, bool) or not isinstance(v, int):
-        raise ExecError(f"wrong type for value; expected int; got {_go_type(v)}")
-    return v
+    """An argument _PARAMS declared an int, checked before the call."""
+    return _py(v)
 
 
-def _go_type(v: object) -> str:
+def go_type(v: object) -> str:
     if isinstance(v, JsonNumber):
         return "json.Number"
     return {str: "string", int: "int", float: "float64", bool: "bool", list: "[]interface {}",
@@ -339,24 +334,24 @@ def _index(item: object, *keys: object) -> object:
                 data = item.data or {}
                 item = gotypes.Value(info["elem"], data.get(key))
             elif info["kind"] in ("slice", "array"):
-                raise ExecError(f"error calling index: cannot index slice/array with type {_go_type(key)}")
+                raise ExecError(f"error calling index: cannot index slice/array with type {go_type(key)}")
             elif info["kind"] == "map":
-                raise ExecError(f"error calling index: value has type {_go_type(key)}; should be string")
+                raise ExecError(f"error calling index: value has type {go_type(key)}; should be string")
             else:
                 raise ExecError(f"error calling index: can't index item of type {item.type or 'nil'}")
-        elif isinstance(item, (list, str)) and not isinstance(item, JsonNumber) or isinstance(item, JsonNumber):
+        elif isinstance(item, (list, str)):  # a string (a JsonNumber too) indexes its bytes
             if type(key) is not int:
-                raise ExecError(f"error calling index: cannot index slice/array with type {_go_type(key)}")
+                raise ExecError(f"error calling index: cannot index slice/array with type {go_type(key)}")
             data = item.encode() if isinstance(item, str) else item
             if not 0 <= key < len(data):
                 raise ExecError(f"error calling index: index out of range: {key}")
             item = data[key]
         elif isinstance(item, Mapping):
             if not isinstance(key, str) or isinstance(key, JsonNumber):
-                raise ExecError(f"error calling index: value has type {_go_type(key)}; should be string")
+                raise ExecError(f"error calling index: value has type {go_type(key)}; should be string")
             item = item.get(key)
         else:
-            raise ExecError(f"error calling index: can't index item of type {_go_type(item)}")
+            raise ExecError(f"error calling index: can't index item of type {go_type(item)}")
     return item
 
 
@@ -396,7 +391,7 @@ def _printf(fmt: object, *args: object) -> str:
         if verb == "q":
             return json.dumps(text(v), ensure_ascii=False)
         if verb == "d" and not isinstance(_py(v), int):
-            return f"%!d({_go_type(_py(v))}={text(v)})"
+            return f"%!d({go_type(_py(v))}={text(v)})"
         return text(v)
     return re.sub(r"%([svdq%])", one, fmt)
 
@@ -651,4 +646,4 @@ def _conforms(v: object, want: str) -> bool:
 
 
 def _type_name(v: object) -> str:
-    return v.type or "<nil>" if isinstance(v, gotypes.Value) else _go_type(v)
+    return v.type or "<nil>" if isinstance(v, gotypes.Value) else go_type(v)

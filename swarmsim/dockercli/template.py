@@ -172,7 +172,7 @@ def _engine(body: str, actions: list, context: str) -> Callable[[object], str]:
 
 def _typed_field(value: object, name: str) -> object:
     if not isinstance(value, gotypes.Value):
-        raise gotemplate.ExecError(f"can't evaluate field {name} in type {gotemplate._go_type(value)}")
+        raise gotemplate.ExecError(f"can't evaluate field {name} in type {gotemplate.go_type(value)}")
     try:
         return gotypes.field(value, name)
     except gotypes.GoError as err:
