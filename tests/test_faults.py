@@ -321,3 +321,26 @@ def test_a_worker_isolated_while_the_quorum_was_lost_gets_its_assignments_after_
     [ready] = [e["t"] for e in trace.of_kind("node") if e["node"] == "node5" and e["status"] == "ready" and e["t"] > 0]
     assert ready == pytest.approx(quorum_back)  # not while node1 led alone: the batch with it commits then
     assert sum(metrics.placement(trace)["web"].values()) == 6
+
+
+def test_a_registration_cut_short_by_the_leaders_crash_is_made_again_with_the_next_leader():
+    """The worker registered with node1 just after a heal, and node1 crashed before the batch that marks it
+    ready (markNodeReady): the Session call fails with the dispatcher's Stop, the agent registers with the
+    next leader, and the swarm converges. It had opened a session no dispatcher held: node4 stayed down."""
+    backend = SimBackend()
+    scenario = loads_scenario(CLUSTER.format(seed=0, managers=3, workers=1, steps="").replace("replicas: 6", "replicas: 2"))
+    backend.start(scenario)
+    backend.deploy(scenario)
+    assert backend.run_step(WaitConverged(timeout=60)).reached
+    backend.run_step(Partition(groups=(("node4",), ("node1", "node2", "node3"))))
+    backend.run_step(Heal())  # node4 registers with node1 at once ...
+    backend.run_step(WaitFor(seconds=0.05))  # ... its READY waiting for the next 100 ms batch
+    crashed = backend.swarm.now
+    backend.run_step(Fail(node="node1", kind="crash"))
+    backend.run_step(WaitFor(seconds=60))
+    backend.run_step(Fail(node="node1", kind="recover"))
+    assert backend.run_step(WaitConverged(timeout=300)).reached
+    trace = backend.finish()
+    assert [e for e in trace.of_kind("node") if e["node"] == "node4" and e["status"] == "ready" and e["t"] > crashed]
+    assert backend.swarm.store.nodes["node4"].status.name == "READY"
+    assert sum(metrics.placement(trace)["web"].values()) == 2

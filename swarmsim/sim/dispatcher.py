@@ -42,6 +42,7 @@ class Dispatcher:
         self._lost: dict[str, float] = {}  # node -> heartbeat deadline
         self._registered: dict[str, float] = {}  # node -> when its session began (its first heartbeat)
         self._waiting: dict[str, "Agent"] = {}  # registrations waiting on a batch a stalled leader cannot commit
+        self._registering: dict[str, "Agent"] = {}  # registrations waiting for the next batch (markNodeReady)
         manager.store.task_watchers.append(self._on_task)
         manager.store.node_watchers.append(self._on_node)
 
@@ -191,9 +192,13 @@ class Dispatcher:
         the Session call return (dispatcher.go register): the agent then reports and gets its tasks."""
         self._lost.pop(name, None)
         self._registered[name] = self.sim.now
+        self._registering[name] = agent
         self.sim.call_at(self.sim.now + self.manager.timing.status_batch, self._mark_ready, name, agent)
 
     def _mark_ready(self, name: str, agent: "Agent") -> None:
+        if self._registering.get(name) is not agent:
+            return  # the dispatcher stopped meanwhile: the Session call failed (see stop)
+        del self._registering[name]
         if self.manager.stalled:
             # markNodeReady waits for the batch, which a leader without quorum cannot commit: the session opens
             # when the quorum is back, or fails when the leader steps down (Stop wakes it with an error)
@@ -223,5 +228,8 @@ class Dispatcher:
     def stop(self) -> None:
         """Leadership is lost: the registrations still waiting fail, and their agents look for a session again."""
         waiting, self._waiting = self._waiting, {}
-        for agent in waiting.values():
+        registering, self._registering = self._registering, {}
+        # Stop wakes markNodeReady and cancels the dispatcher's context: a Session call still registering
+        # ends with an error (its READY batch never written), and the agent looks for a session again
+        for agent in [*waiting.values(), *registering.values()]:
             agent.seeking = False
