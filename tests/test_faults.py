@@ -7,7 +7,9 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from swarmsim.analysis import metrics
 from swarmsim.backend import SimBackend, run_scenario
-from swarmsim.model.scenario import Fail, Heal, Partition, WaitConverged, WaitFor
+from swarmsim.dockercli.parse import parse_command_line
+from swarmsim.model.scenario import Fail, Heal, Partition, Run, WaitConverged, WaitFor
+from swarmsim.model.task import NEW
 from swarmsim.scenario import loads_scenario
 from swarmsim.model.errors import LOST_LEADERSHIP, NO_LEADER_TIMEOUT
 
@@ -344,3 +346,30 @@ def test_a_registration_cut_short_by_the_leaders_crash_is_made_again_with_the_ne
     assert [e for e in trace.of_kind("node") if e["node"] == "node4" and e["status"] == "ready" and e["t"] > crashed]
     assert backend.swarm.store.nodes["node4"].status.name == "READY"
     assert sum(metrics.placement(trace)["web"].values()) == 2
+
+
+def test_a_task_created_while_the_leader_could_not_commit_is_allocated_once_a_leader_can():
+    """The allocator left NEW what it saw while no leader could commit; the leader that can write again
+    allocates every NEW task of the store (allocator.go doNetworkInit), so the swarm converges. It had
+    waited for a deallocation that never came."""
+    backend = SimBackend()
+    services = "  agent:\n    image: agent:1\n    deploy: {mode: global}\nsteps:\n"
+    backend.start(scenario := loads_scenario(CLUSTER.format(seed=0, managers=3, workers=3, steps="").replace("steps:\n", services)))
+    backend.deploy(scenario)
+    assert backend.run_step(WaitConverged(timeout=60)).reached
+
+    def run(command: str, on: str):
+        return Run(command=command, parsed=parse_command_line(command), on=on)
+
+    for step in (Fail(node="node5", kind="crash"), Fail(node="node5", kind="recover"),
+                 run("docker service scale -d web=5", on="node1"), Fail(node="node1", kind="crash"),
+                 WaitFor(seconds=20), run("docker node update --availability drain node6", on="node2"),
+                 run("docker service scale -d web=0", on="node1"),  # refused: node1 is down
+                 Partition(groups=(("node2",), ("node1", "node3", "node4", "node5", "node6"))),
+                 WaitFor(seconds=5), Fail(node="node1", kind="recover"), Heal(), WaitFor(seconds=35),
+                 run("docker node update --availability active node6", on="node2")):
+        backend.run_step(step)
+    assert backend.run_step(WaitConverged(timeout=300)).reached
+    store = backend.swarm.store
+    assert not [t for t in store.tasks.values() if t.state == NEW]
+    assert sum(metrics.placement(backend.finish())["web"].values()) == 5

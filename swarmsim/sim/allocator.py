@@ -248,6 +248,17 @@ class Allocator:
             self._retrying = True
             self.manager.sim.soon(self._retry)
 
+    def resume(self) -> None:
+        """A leader that can write again (elected, or its quorum back in time): the tasks left NEW meanwhile are
+        allocated (allocator.go Run allocates every NEW task of the store when it starts; a stalled leader's
+        allocation batch commits with its log)."""
+        for t in self.manager.store.tasks.values():
+            if t.state == NEW:
+                self.waiting[t.id] = None
+        if self.waiting and not self._retrying:
+            self._retrying = True
+            self.manager.sim.soon(self._retry)
+
     def _retry(self) -> None:
         self._retrying = False
         if not self.manager.active:

@@ -56,4 +56,5 @@ class Manager:
             self.global_orchestrator._on_service(service, service)
             self.jobs._on_service(service, service)
         self.scheduler.scheduler.tick_required = True
+        self.allocator.resume()
         store.commit()

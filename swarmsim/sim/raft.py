@@ -104,6 +104,7 @@ class Raft:
         elif leader is not None and self.stalled and self.has_quorum(leader, managers):
             manager.active, manager.step_down_at = True, None  # a quorum again in time: the log commits
             self._commit_log()
+            manager.allocator.resume()
             self.swarm.store.commit()
             manager.dispatcher.quorum_back()
         if (self.leader is None or self.stalled) and self._election is None:
