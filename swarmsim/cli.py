@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .analysis import metrics
 from .backend import ScenarioRefused, SimBackend, collector_for_a_run, run_scenario
-from .inputs import output_dir, output_file, printable, read_text
+from .inputs import one_line, output_dir, output_file, printable, read_text
 from .scenario import ScenarioError, load_scenario
 from .trace import read_trace
 
@@ -288,15 +288,17 @@ def cmd_sweep(args) -> int:
     from .sweep import expand, is_sweep_file, load_sweep, parse_factor, run_sweep
     _check_outputs(args)  # an empty --out
     factors, seeds, keep, out, scenario = {}, None, None, None, Path(args.scenario)
+    what = "scenario or sweep file"  # until it is known which: a file too big to read is either
     if is_sweep_file(scenario):
         plan = load_sweep(scenario)
         factors, seeds, keep, out, scenario = plan.factors, plan.seeds, plan.metrics, plan.out, plan.scenario
+        what = "scenario file"
     factors.update(parse_factor(f) for f in args.factor)
     if args.seeds < 0:
         raise ValueError(f"--seeds {args.seeds}: expected a number of seeds >= 1 (0: none)")
     if args.seeds:
         seeds = args.seeds
-    runs = expand(read_text(scenario, "scenario file"), str(scenario), factors, seeds)  # every run checked before any starts
+    runs = expand(read_text(scenario, what), str(scenario), factors, seeds)  # every run checked before any starts
     out = args.out or out or "results/sweep"
     frame = run_sweep(runs, out, workers=args.workers, dask=args.dask, metrics=keep)
     failed = int(frame["error"].notna().sum()) if "error" in frame else 0
@@ -434,7 +436,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
     except _UsageError as err:
-        print(f"{' '.join(printable(str(err)).split())}", file=sys.stderr)
+        print(one_line(str(err)), file=sys.stderr)
         return 2
     stdout, sys.stdout = sys.stdout, _Printable(sys.stdout)
     try:
@@ -447,7 +449,7 @@ def _main(args) -> int:
     try:
         return args.func(args)
     except (ScenarioError, ScenarioRefused, OSError, ValueError) as err:
-        print(f"swarmsim: {' '.join(printable(str(err)).split())}", file=sys.stderr)
+        print(f"swarmsim: {one_line(str(err))}", file=sys.stderr)
         return 2
     except (MemoryError, RecursionError) as err:  # a bound swarmsim does not check yet: say which
         print(f"swarmsim: the input asks for more than this machine can hold ({type(err).__name__}); "
@@ -459,8 +461,8 @@ def _main(args) -> int:
     except Exception as err:  # a bug in swarmsim, not bad input: say so in one line
         if os.environ.get("SWARMSIM_DEBUG"):
             raise
-        print(f"swarmsim: internal error: {type(err).__name__}: {err} (set SWARMSIM_DEBUG=1 for details)",
-              file=sys.stderr)
+        print(f"swarmsim: internal error: {type(err).__name__}: {one_line(str(err))} (set SWARMSIM_DEBUG=1 for "
+              "details)", file=sys.stderr)
         return 3
 
 

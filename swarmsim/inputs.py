@@ -29,6 +29,21 @@ def printable(text: str, tabs: bool = False) -> str:
     return text.translate(_CONTROL_BUT_TABS if tabs else _CONTROL)
 
 
+LONG_WORD = 120       # a value echoed in a message is cut past this many characters ...
+LONG_MESSAGE = 1_500  # ... and a message past this: a 1 MB value, or a 100 kB --format, makes a readable error
+
+
+def _elided(text: str, limit: int, head: int, tail: int) -> str:
+    return text if len(text) <= limit else f"{text[:head]}...{text[-tail:]} ({len(text):,} characters)"
+
+
+def one_line(message: str) -> str:
+    """`message` as a refusal prints it: control characters escaped, on one line, and of a readable length
+    (each long word, then the whole, cut in the middle, the end kept: it says what was expected)."""
+    words = " ".join(_elided(word, LONG_WORD, 60, 20) for word in printable(message).split())
+    return _elided(words, LONG_MESSAGE, 1_000, 400)
+
+
 class InputError(ValueError):
     """A user file that cannot be read; str() is `FILE[:LINE]: message`."""
 
@@ -40,6 +55,11 @@ class InputError(ValueError):
 def _limit(default: int) -> int:
     raised = os.environ.get("SWARMSIM_MAX_FILE_BYTES", "")
     return int(raised) if raised.isdigit() else default
+
+
+def file_limit() -> int:
+    """The most bytes a scenario or stack file may hold (text made from one, such as a filled sweep scenario, too)."""
+    return _limit(DEFAULT_LIMIT)
 
 
 def _kind(mode: int) -> str:
@@ -80,7 +100,7 @@ def _decode(path: str | Path, what: str, data: bytes, line_offset: int = 0) -> s
 
 def read_bytes(path: str | Path, what: str = "file", limit: int | None = None) -> bytes:
     """The whole of a user file of at most `limit` bytes, as it is (a config's data)."""
-    limit = _limit(DEFAULT_LIMIT) if limit is None else limit
+    limit = file_limit() if limit is None else limit
     fd = _open(path, what, limit)
     with os.fdopen(fd, "rb") as handle:
         data = handle.read(limit + 1)

@@ -158,6 +158,39 @@ def test_errors_in_a_stack_file_name_that_file(tmp_path):
     assert str(info.value).startswith(f"{tmp_path / 'app.yml'}:4: services.web.deploy.replicas: ")
 
 
+def test_a_stack_import_is_read_as_a_stack_deploy_reads_its_file(tmp_path, monkeypatch):
+    """${VAR} from the scenario's env: then the process's, a repeated key's last value, and a key YAML reads
+    as a number refused in docker's words; as `docker stack deploy -c` reads the same file."""
+    monkeypatch.setenv("TAG", "1.25")
+    (tmp_path / "app.yml").write_text(textwrap.dedent("""\
+        version: "3.8"
+        services:
+          web:
+            image: nginx:${TAG}
+            deploy:
+              replicas: 1
+              replicas: ${N:-9}
+        """))
+    (tmp_path / "s.yaml").write_text("version: 1\ncluster: {}\nenv: {N: '3'}\nstack: app.yml\n")
+    [web] = load_scenario(tmp_path / "s.yaml").services
+    assert (web.task.image, web.replicas) == ("nginx:1.25", 3)
+    (tmp_path / "app.yml").write_text("version: '3.8'\nservices:\n  web:\n    image: nginx\n    labels: {1: a}\n")
+    with pytest.raises(ScenarioError, match=r"app.yml:5: services.web.labels.1: Non-string key in "
+                                            r"services.web.labels: 1$"):
+        load_scenario(tmp_path / "s.yaml")
+    (tmp_path / "app.yml").write_text("version: '3.8'\nservices:\n  web:\n    image: ${NOPE:?set NOPE}\n")
+    with pytest.raises(ScenarioError, match=r"app.yml:4: services.web.image: invalid interpolation format .*set NOPE"):
+        load_scenario(tmp_path / "s.yaml")
+
+
+@pytest.mark.parametrize("kind", ["secrets", "configs"])
+def test_a_service_created_with_the_scenario_cannot_refer_to_a_secret_or_config(kind, tmp_path):
+    """Nothing defines one before the scenario's services are created (a stack import has no such section)."""
+    with pytest.raises(ScenarioError, match=rf's.yaml:4: services.web.{kind}: service web: undefined '
+                                            rf'{kind[:-1]} "abc" \(a scenario'):
+        loads_scenario(f"version: 1\ncluster: {{}}\nservices:\n  web: {{image: nginx, {kind}: [abc]}}\n", "s.yaml")
+
+
 def test_a_service_both_in_stack_and_scenario_is_refused(tmp_path):
     (tmp_path / "app.yml").write_text("services:\n  web: {image: nginx}\n")
     (tmp_path / "s.yaml").write_text("version: 1\ncluster: {}\nstack: app.yml\nservices:\n  web: {image: x}\n")

@@ -114,6 +114,16 @@ def test_merge_keys_apply_where_they_stand_in_a_stack_file_and_by_the_spec_in_a_
     assert Document.parse(text, "scenario.yaml").root.value["x"] == {"a": 0, "b": 1, "c": 0}
 
 
+def test_a_mapping_merged_many_times_is_worked_out_once():
+    """Ten merges of ten merges ... of one key: the merge spec keeps the key once, at once (it hung before);
+    yaml.v2 applies every merge, so the count of values read stops it as docker's excessive-aliasing check does."""
+    chain = "".join(f"x{i}: &x{i} {{<<: [{', '.join(['*x%d' % (i - 1)] * 10)}]}}\n" if i else "x0: &x0 {a: 1}\n"
+                    for i in range(12))
+    assert Document.parse(chain, "scenario.yaml").root.value["x11"] == {"a": 1}
+    with pytest.raises(ValueError, match="expands to more than 500,000 values"):
+        Document.parse(chain, "s.yml", compose=True)
+
+
 def test_a_bad_tagged_value_is_one_error_at_its_line():
     with pytest.raises(ValueError) as err:
         Document.parse("version: '3.8'\nservices:\n  web:\n    deploy: {replicas: !!int abc}\n", "s.yml",

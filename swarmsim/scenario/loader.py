@@ -26,15 +26,17 @@ from ..dockercli import commands as c, genericresource, validate
 from . import yamlv2
 from .yamlmerge import MergeError, applied_pairs, merged_pairs
 from .compose import Field, FieldError, format_path, networks, platform, services, stack, workload
+from .interpolate import interpolate
 from ..dockercli.envfile import EnvFileError, parse_env_file
 from ..dockercli.parse import CommandError, parse_command_line, with_env_files
-from ..inputs import InputError, printable, read_bytes, read_text
+from ..inputs import InputError, one_line, printable, read_bytes, read_text
 from ..model import Availability, Role, ServiceMode, ServiceSpec, Workload, cluster
 from ..model.errors import invalid_spec
 from ..model.jointoken import JoinTokens
 from ..model.limits import Limits, text_size, too_many_preferences
 from ..model.scenario import (At, Fail, Heal, NetworkDecl, NodeDecl, Partition, Run, Scenario, Step, Timing,
                              TrafficClient, WaitConverged, WaitFor, step_problem)
+from ..model.service import ref_names
 
 BUILTIN_NETWORKS = ("bridge", "host", "none", "ingress")
 TOP_KEYS = ("version", "name", "seed", "limits", "cluster", "env", "networks", "services", "images", "stack",
@@ -57,7 +59,7 @@ class ScenarioError(ValueError):
 
     def __init__(self, source: str, line: int | None, path: str, message: str):
         self.source, self.line, self.path = source, line, path
-        self.message = " ".join(printable(message).split())
+        self.message = one_line(message)
         where = f"{source}:{line}" if line else source
         super().__init__(f"{where}: {path}: {self.message}" if path else f"{where}: {self.message}")
 
@@ -126,12 +128,14 @@ class Document:
         visiting = visiting | {id(node)}
         if isinstance(node, yaml.SequenceNode):
             return [self._plain(item, path + (i,), visiting) for i, item in enumerate(node.value)]
-        out: dict[str, object] = {}
         try:
-            pairs = applied_pairs(node) if self.yaml_v2 else merged_pairs(node)
+            return self._mapping(node, path, visiting)
         except MergeError as err:
             raise self._at(err.node, path, str(err)) from None
-        for key_node, value_node in pairs:
+
+    def _mapping(self, node: yaml.MappingNode, path: tuple, visiting: set[int]) -> dict[str, object]:
+        out: dict[str, object] = {}
+        for key_node, value_node in applied_pairs(node) if self.yaml_v2 else merged_pairs(node):
             if not isinstance(key_node, yaml.ScalarNode) or (key_node.value == "<<" and not self.yaml_v2):
                 raise self._at(key_node, path, "expected a plain key such as name:")
             key = key_node.value
@@ -140,11 +144,21 @@ class Document:
             if key in out and not self.compose:
                 raise self._at(key_node, path + (key,), f"duplicate key '{key}' (each key may appear once)")
             if key in out:  # the earlier value's lines go with it
-                for old in [p for p in self.lines if p[:len(path) + 1] == path + (key,)]:
-                    del self.lines[old]
+                self._forget_lines(path + (key,), out[key])
             self.lines[path + (key,)] = key_node.start_mark.line + 1
             out[key] = self._plain(value_node, path + (key,), visiting)
         return out
+
+    def _forget_lines(self, path: tuple, value: object) -> None:
+        """Drop the lines of `value`, read at `path`: each value is dropped at most once, so a file of
+        repeated keys costs what it holds."""
+        self.lines.pop(path, None)
+        if isinstance(value, dict):
+            for key, item in value.items():
+                self._forget_lines(path + (key,), item)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                self._forget_lines(path + (i,), item)
 
     def _scalar(self, node: yaml.ScalarNode, path: tuple) -> object:
         if self.yaml_v2:
@@ -156,10 +170,12 @@ class Document:
                 raise self.error(path, f"yaml: {err}") from None
         try:
             return _scalar(node)
-        except (yaml.YAMLError, ValueError, TypeError, AttributeError, OverflowError) as err:
-            # PyYAML's constructors raise these for values such as `!!int abc`
+        except (yaml.YAMLError, ValueError, OverflowError) as err:  # PyYAML's words for `!!int abc`
             raise self.error(path, f"invalid value {node.value!r} for tag {node.tag}: "
                                    f"{_yaml_problem(err)}") from None
+        except (TypeError, AttributeError, KeyError):  # PyYAML's constructor failing on `!!bool 1`, `!!timestamp 1`
+            kind = node.tag.rpartition(":")[2]
+            raise self.error(path, f"invalid value {node.value!r} for tag {node.tag} (expected a {kind})") from None
 
     def _at(self, node: yaml.Node, path: tuple, message: str) -> ScenarioError:
         return ScenarioError(self.source, node.start_mark.line + 1, format_path(path), message)
@@ -813,7 +829,14 @@ def _stack(doc: Document, world: _World, f: Field) -> tuple[tuple[ServiceSpec, .
         text = read_text(path, "stack file")
     except InputError as err:
         raise doc.error(f.path, f"{err} (expected a compose file, relative to the scenario)") from None
-    stack_doc = Document.parse(text, str(path), yaml_v2=True)  # a compose file: docker's YAML reading
+    stack_doc = Document.parse(text, str(path), compose=True)  # docker's YAML reading: a repeated key's last wins
+    for where, key in stack_doc.typed_keys.items():
+        if not isinstance(key, str):
+            raise stack_doc.error(where, yamlv2.non_string_key(where, key))
+    data, problems = interpolate(stack_doc.root.value, lambda name: world.env.get(name, os.environ.get(name)))
+    if problems:  # ${VAR} as a `docker stack deploy` step substitutes it: the scenario's env:, then the process's
+        raise stack_doc.error(problems[0].path, problems[0].message)
+    stack_doc.root = Field(data, ())
     found = stack_doc.read(lambda: stack(stack_doc.root))
     world.networks.update(n.name for n in found[1])
     stack_doc.read(lambda: _check_services(world, found[0]))
@@ -822,6 +845,12 @@ def _stack(doc: Document, world: _World, f: Field) -> tuple[tuple[ServiceSpec, .
 
 def _check_services(world: _World, specs: tuple[ServiceSpec, ...]) -> None:
     for spec in specs:
+        for kind, refs in (("secrets", spec.task.secrets), ("configs", spec.task.configs)):
+            for ref in ref_names(refs):  # nothing defines one before the services are created
+                raise FieldError(("services", spec.name, kind), f'service {spec.name}: undefined {kind[:-1]} "{ref}" '
+                                 f"(a scenario's services are created before its steps: use a docker stack deploy step "
+                                 f"with a file that defines {kind}, or docker {kind[:-1]} create, then service update "
+                                 f"--{kind[:-1]}-add)")
         if spec.name in world.services:
             raise FieldError(("services", spec.name), f"service {spec.name} is defined twice (in the stack file "
                                                       "and in the scenario)")

@@ -16,14 +16,13 @@ from dataclasses import replace
 from pathlib import Path as FilePath
 from typing import Mapping
 
-from . import compose, composeschema, externals, volumes
+from . import compose, composeschema, externals, volumes, yamlv2
 from .compose import Field, FieldError, Path
 from .interpolate import interpolate
 from .loader import ScenarioError, Document, object_data
 from ..dockercli.envfile import EnvFileError, parse_env_file
 from ..inputs import InputError, read_bytes, read_text
 from ..dockercli import validate
-from ..dockercli.units import INT64_MAX
 from ..model import ServiceSpec
 from ..model.gofmt import go_float
 from ..model.limits import EXPANDED_TEXT
@@ -169,24 +168,6 @@ def _pairs(value: list | dict) -> dict:
             for item in value}
 
 
-def _non_string_key(where: Path, key: object) -> str:
-    """loader.convertToStringKeysRecursive: a key YAML reads as a number, boolean or null."""
-    parent = "".join(f"[{p}]" if isinstance(p, int) else ("." if i else "") + str(p)
-                     for i, p in enumerate(where[:-1]))
-    return f"Non-string key {'in ' + parent if parent else 'at top level'}: {_go_sharp_v(key)}"
-
-
-def _go_sharp_v(key: object) -> str:
-    """Go's %#v of a scalar yaml.v2 decoded: `true`, `<nil>`, `8` for the float 8.0, a uint64 in hex."""
-    if key is None:
-        return "<nil>"
-    if isinstance(key, bool):
-        return str(key).lower()
-    if isinstance(key, float):
-        return go_float(key)
-    return f"{key:#x}" if isinstance(key, int) and key > INT64_MAX else str(key)
-
-
 def _not_json(value: object, path: Path = ()) -> list[tuple[Path, float]]:
     """The infinite and NaN numbers in `value` (`.inf`, `.nan`), which Go's encoding/json cannot write."""
     if isinstance(value, float) and not math.isfinite(value):
@@ -212,7 +193,7 @@ def _read_files(names: tuple[str, ...], base: FilePath, lookup) -> tuple[list[_F
         if not isinstance(file.raw, dict):
             errors.append(file.error((), "Top-level object must be a mapping"))
             continue
-        errors += [file.error(where, _non_string_key(where, key)) for where, key in file.doc.typed_keys.items()
+        errors += [file.error(where, yamlv2.non_string_key(where, key)) for where, key in file.doc.typed_keys.items()
                    if not isinstance(key, str)]
         files.append(file)
         this = _version(file.raw)

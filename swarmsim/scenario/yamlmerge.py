@@ -9,6 +9,8 @@ list the first mapping still wins (it is applied last).
 """
 from __future__ import annotations
 
+from typing import Iterator
+
 import yaml
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -32,32 +34,37 @@ def _sources(value: yaml.Node, depth: int, words: str) -> list[yaml.MappingNode]
     return sources
 
 
-def merged_pairs(node: yaml.MappingNode, depth: int = 0) -> list[tuple[yaml.Node, yaml.Node]]:
-    """The (key, value) nodes of `node` with its merge keys applied as the spec says, each key once."""
+def merged_pairs(node: yaml.MappingNode, depth: int = 0,
+                 memo: dict[int, list] | None = None) -> list[tuple[yaml.Node, yaml.Node]]:
+    """The (key, value) nodes of `node` with its merge keys applied as the spec says, each key once. A
+    mapping merged many times is worked out once (`memo`), so `<<: [*a, *a, ...]` chains stay linear."""
+    memo = {} if memo is None else memo
+    if id(node) in memo:
+        return memo[id(node)]
     own, merged = [], []
     for key, value in node.value:
         if key.tag != MERGE_TAG:
             own.append((key, value))
             continue
         for source in _sources(value, depth, SPEC_WORDS):
-            merged.extend(merged_pairs(source, depth + 1))
+            merged.extend(merged_pairs(source, depth + 1, memo))
     seen = {k.value for k, _ in own if isinstance(k, yaml.ScalarNode)}
     out = []
     for key, value in merged:
         if key.value not in seen:
             seen.add(key.value)
             out.append((key, value))
-    return out + own
+    memo[id(node)] = out = out + own
+    return out
 
 
-def applied_pairs(node: yaml.MappingNode, depth: int = 0) -> list[tuple[yaml.Node, yaml.Node]]:
+def applied_pairs(node: yaml.MappingNode, depth: int = 0) -> Iterator[tuple[yaml.Node, yaml.Node]]:
     """The (key, value) nodes of `node` in the order yaml.v2 sets them, merges expanded in place: where a
-    key comes twice, the later one is the value."""
-    out = []
+    key comes twice, the later one is the value. Lazy, as yaml.v2 decodes: the reader's count of values
+    stops a merge bomb before it is expanded."""
     for key, value in node.value:
         if key.tag != MERGE_TAG:
-            out.append((key, value))
+            yield key, value
             continue
         for source in reversed(_sources(value, depth, V2_WORDS)):
-            out.extend(applied_pairs(source, depth + 1))
-    return out
+            yield from applied_pairs(source, depth + 1)

@@ -18,6 +18,9 @@ import re
 
 import yaml
 
+from ..dockercli.units import INT64_MAX
+from ..model.gofmt import go_float
+
 PREFIX = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL = (PREFIX + t for t in ("str", "int", "float", "bool", "null"))
 TIMESTAMP, BINARY, MERGE = (PREFIX + t for t in ("timestamp", "binary", "merge"))
@@ -205,3 +208,21 @@ try:
     Loader = _loader(CParser)
 except ImportError:  # a PyYAML built without libyaml
     Loader = _loader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer)
+
+
+def non_string_key(where: tuple, key: object) -> str:
+    """loader.convertToStringKeysRecursive: a key YAML reads as a number, boolean or null."""
+    parent = "".join(f"[{p}]" if isinstance(p, int) else ("." if i else "") + str(p)
+                     for i, p in enumerate(where[:-1]))
+    return f"Non-string key {'in ' + parent if parent else 'at top level'}: {_go_sharp_v(key)}"
+
+
+def _go_sharp_v(key: object) -> str:
+    """Go's %#v of a scalar yaml.v2 decoded: `true`, `<nil>`, `8` for the float 8.0, a uint64 in hex."""
+    if key is None:
+        return "<nil>"
+    if isinstance(key, bool):
+        return str(key).lower()
+    if isinstance(key, float):
+        return go_float(key)
+    return f"{key:#x}" if isinstance(key, int) and key > INT64_MAX else str(key)

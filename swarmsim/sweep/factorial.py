@@ -21,6 +21,7 @@ from typing import Callable, Iterable
 
 import yaml
 
+from ..inputs import file_limit
 from ..model.scenario import Scenario
 from ..scenario import ScenarioError, loads_scenario
 
@@ -71,7 +72,7 @@ def _canonical(value: object) -> object:
 MAX_RUNS = 100_000  # each run is checked up front and kept as a row: a bound on what one sweep holds
 
 
-INT64 = (-2**63, 2**63 - 1)  # a seed is a column of the results table (parquet int64)
+INT64 = (-2**63, 2**63 - 1)  # a seed, or a factor's value, is a column of the results table (parquet int64)
 
 
 def too_many_runs(factors: dict[str, list], seeds: int | Iterable[int] | None) -> str | None:
@@ -128,7 +129,14 @@ def fill(text: str, source: str, values: dict) -> str:
             if match.group(1) not in values:
                 raise ScenarioError(source, number, "", f"placeholder {match.group(0)} has no factor (give "
                                                         f"--factor {match.group(1)}=V1,V2,...)")
-    return PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), text)
+    shown = {name: str(value) for name, value in values.items()}
+    size = len(text) + sum(len(shown[m.group(1)]) - len(m.group(0)) for m in PLACEHOLDER.finditer(text)
+                           if m.group(1) in shown)
+    if size > (limit := file_limit()):
+        raise ScenarioError(source, None, "", f"the factors' values fill the scenario to {size:,} characters, over "
+                                              f"the limit of {limit:,} (expected shorter values; "
+                                              "SWARMSIM_MAX_FILE_BYTES raises the limit)")
+    return PLACEHOLDER.sub(lambda m: shown.get(m.group(1), m.group(0)), text)
 
 
 def expand(text: str, source: str, factors: dict[str, list], seeds: int | Iterable[int] | None = None) -> list[Run]:
@@ -186,16 +194,32 @@ def parse_factor(text: str) -> tuple[str, list]:
     return name, [_plain_value(name, word) for word in words]
 
 
+PLAIN = "expected a plain value: a number, a string, a duration"
+
+
+def plain_problem(value: object) -> str | None:
+    """What is wrong with `value` as a factor's value, or None: text, a number that fits the results'
+    int64 columns, a boolean or null (not a mapping, a list, a date or bytes)."""
+    if isinstance(value, bool) or value is None or isinstance(value, (str, float)):
+        return None
+    if isinstance(value, int):
+        return None if INT64[0] <= value <= INT64[1] else f"{value:.3e} is out of range (expected an integer " \
+                                                            f"between {INT64[0]} and {INT64[1]})"
+    return f"a {type(value).__name__} ({PLAIN})"
+
+
 def _plain_value(name: str, word: str) -> object:
     """One value of a `--factor`, read as a YAML scalar (as a sweep file's values are)."""
+    shown = word if len(word) <= 60 else word[:57] + "..."
     try:
         value = yaml.safe_load(word)
     except yaml.YAMLError as err:
         problem = getattr(err, "problem", None) or "not YAML"
-        raise ValueError(f"factor {name}: value {word!r}: {problem} (expected a plain value: a number, a string, "
-                         "a duration)") from None
-    if isinstance(value, (dict, list)):
-        raise ValueError(f"factor {name}: value {word!r} (expected a plain value: a number, a string, a duration)")
+        raise ValueError(f"factor {name}: value {shown!r}: {problem} ({PLAIN})") from None
+    except (ValueError, TypeError, AttributeError, OverflowError, KeyError):  # PyYAML's own, for `!!bool 1`
+        raise ValueError(f"factor {name}: value {shown!r} is not what its tag says ({PLAIN})") from None
+    if problem := plain_problem(value):
+        raise ValueError(f"factor {name}: value {shown!r}: {problem}")
     return value
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from ..inputs import InputError, read_text
 from ..scenario.compose import Field
 from ..scenario.loader import Document, ScenarioError
-from .factorial import missing_placeholder, too_many_runs
+from .factorial import missing_placeholder, plain_problem, too_many_runs
 
 KEYS = ("scenario", "factors", "seeds", "metrics", "out")
 
@@ -46,8 +46,8 @@ def _values(f: Field) -> list:
     if not items:
         raise f.fail("expected at least one value, e.g. [1, 2, 4]")
     for item in items:
-        if isinstance(item.value, (dict, list)):
-            raise item.fail("expected a plain value (a number, a string, a duration)")
+        if problem := plain_problem(item.value):
+            raise item.fail(problem)
     return [item.value for item in items]
 
 
@@ -78,9 +78,10 @@ def load_sweep(path: str | Path) -> SweepFile:
         root = doc.root
         root.mapping(KEYS)
         scenario = Path(path).parent / root.require("scenario", Field.text, "the base scenario file")
-        if not scenario.is_file():
-            raise Field(None, ("scenario",)).fail(f"no such scenario file: {scenario}")
-        text = read_text(scenario, "scenario file")
+        try:
+            text = read_text(scenario, "scenario file")
+        except InputError as err:  # said at this file's line: "cannot read the scenario file: a FIFO ..."
+            raise Field(None, ("scenario",)).fail(str(err)) from None
         factors = root.get("factors", lambda f: {k: _factor(k, v, text) for k, v in f.mapping().items()}, {})
         metrics = root.get("metrics", lambda f: list(f.strings()), None)
         seeds = root.get("seeds", _seeds, None)

@@ -636,9 +636,58 @@ def stack_names() -> list[Case]:
                        names="s.yaml:4")]  # the step's stack name is at fault, not the file
 
 
+def merges_and_tags() -> list[Case]:
+    """Found by a second hostile round: merge-key bombs hung, tags PyYAML cannot construct and undefined
+    secrets were internal errors, sweep values grew the scenario without bound or overflowed the results."""
+    cases = []
+    for depth in (8, 14):
+        chain = "".join(f"  x{i}: &x{i} {{<<: [{', '.join(['*x%d' % (i - 1)] * 10)}]}}\n" if i else
+                        "  x0: &x0 {size: 1}\n" for i in range(depth))
+        cases.append(scenario("version: 1\ncluster: {managers: 1}\nimages:\n" + chain, f"merge-bomb-{depth}",
+                              "bomb", accepted=True))  # the merge spec keeps each key once: a few values
+        stack = ("version: '3.8'\nx-a:\n" + chain.replace("{size: 1}", "{image: nginx}") +
+                 f"services:\n  web: *x{depth - 1}\n")
+        cases.append(stack_step(stack, f"merge-bomb-stack-{depth}", "bomb"))  # yaml.v2 applies each: refused
+        cases.append(Case(f"merge-bomb-stack-import-{depth}", "bomb", ["run", "s.yaml"],
+                          {"s.yaml": "version: 1\ncluster: {managers: 1}\nstack: st.yml\n", "st.yml": stack},
+                          names="st.yml"))
+    for tag in ("!!bool", "!!timestamp", "!!binary"):
+        label = tag.strip("!")
+        cases.append(scenario(f"version: {tag} 1\ncluster: {{managers: 1}}\n", f"tag-{label}-version", "parser"))
+        cases.append(scenario(f"version: 1\ncluster: {{managers: 1}}\nsteps:\n  - run: {tag} docker node ls\n",
+                              f"tag-{label}-run", "parser"))
+        cases.append(Case(f"sweep-factor-tag-{label}", "sweep", ["sweep", "sw.yaml", "--out", "out"],
+                          {"sw.yaml": f"scenario: s.yaml\nfactors:\n  p: [{tag} 1]\n",
+                           "s.yaml": BASE.replace("replicas: 2", "replicas: {p}")}, names="sw.yaml"))
+        cases.append(Case(f"sweep-cli-factor-tag-{label}", "sweep", ["sweep", "s.yaml", "--factor",
+                                                                     f"services.web.deploy.replicas={tag} 1"],
+                          {"s.yaml": BASE}, names="services.web.deploy.replicas"))
+    for kind in ("secrets", "configs"):
+        cases.append(with_service(f"    image: nginx\n    {kind}: [abc]\n", f"scenario-service-{kind}", "value"))
+        cases.append(Case(f"stack-import-{kind}", "value", ["run", "s.yaml"],
+                          {"s.yaml": "version: 1\ncluster: {managers: 1}\nstack: st.yml\n",
+                           "st.yml": COMPOSE + f"    {kind}: [{{source: abc, target: t}}]\n"}, names="st.yml"))
+    amplified = BASE.replace("replicas: 2", "replicas: {p}") + "# " + "{p}" * 2000 + "\n"
+    cases.append(Case("sweep-fill-amplified", "sweep", ["sweep", "s.yaml", "--factor", "p=" + "x" * 500_000],
+                      {"s.yaml": amplified}))
+    cases.append(Case("sweep-factor-past-int64", "sweep", ["sweep", "sw.yaml", "--out", "out"],
+                      {"sw.yaml": "scenario: s.yaml\nfactors:\n  limits.events: [999999999999999999999]\n",
+                       "s.yaml": BASE}, names="sw.yaml"))
+    cases.append(Case("sweep-cli-factor-past-int64", "sweep", ["sweep", "s.yaml", "--factor",
+                                                               "limits.events=99999999999999999999"],
+                      {"s.yaml": BASE}, names="limits.events"))
+    cases.append(Case("sweep-scenario-fifo", "file", ["sweep", "sw.yaml", "--out", "out"],
+                      {"sw.yaml": "scenario: f.yaml\n", "f.yaml": "FIFO"}, names="a FIFO"))
+    cases.append(Case("sweep-file-too-big", "file", ["sweep", "sw.yaml"],
+                      {"sw.yaml": "scenario: s.yaml\nseeds: [" + ",".join(map(str, range(300_000))) + "]\n",
+                       "s.yaml": BASE}, names="scenario or sweep file"))
+    cases.append(scenario("version: 1\ncluster: {managers: " + "9" * 100_000 + "}\n", "value-echoed-100k", "size"))
+    return cases
+
+
 def corpus() -> list[Case]:
     cases = (bombs() + files() + sizes() + values() + timing() + parser() + control() + traces() + sweeps() +
-             replays() + linear() + arguments() + preferences() + stack_names())
+             replays() + linear() + arguments() + preferences() + stack_names() + merges_and_tags())
     names = [c.name for c in cases]
     assert len(names) == len(set(names)), "case names must be unique"
     return cases

@@ -15,6 +15,7 @@ from pathlib import Path
 
 TIME_LIMIT = 15        # seconds of wall time per case
 MEMORY_LIMIT = 1 << 30  # bytes of address space a case may add to the parent's
+MESSAGE_LIMIT = 2_000  # characters of the one message: the longest of docker's own lists fit
 
 
 @dataclass
@@ -112,6 +113,8 @@ def problems(case: Case, outcome: Outcome) -> list[str]:
         found.append("an internal error")
     if len(lines) != 1:
         found.append(f"{len(lines)} lines on stderr, expected one")
+    if lines and len(lines[-1]) > MESSAGE_LIMIT:
+        found.append(f"a message of {len(lines[-1]):,} characters (a value echoed in full?)")
     names = case.names or next((a for a in case.argv[1:] if not a.startswith("-")), "")
     if lines and names and names not in lines[-1]:
         found.append(f"the message does not name {names!r}")
