@@ -27,7 +27,7 @@ from .model.service import on_ingress
 from .sim import containers, netinspect
 from .model.stack import IMAGE_LABEL, NAMESPACE_LABEL, Stack, SwarmObject
 from .trace import Trace
-from .dockercli import render
+from .dockercli import render, version
 from .dockercli.template import TemplateError
 
 SWARM_LOCKED = ("Error response from daemon: Swarm is encrypted and needs to be unlocked before it can be used. "
@@ -309,6 +309,14 @@ class SimBackend:
     def _execute(self, command: c.Command, on: str) -> StepResult:
         swarm, store = self.swarm, self.swarm.store
         match command:
+            case c.Version(format=fmt):
+                agent = swarm.agents.get(on)
+                up = agent is None or agent.alive  # a node outside the swarm runs its dockerd all the same
+                try:
+                    text = version.version(fmt, server=up)
+                except version.VersionError as err:  # prettyPrintVersion's newline, then the error
+                    return StepResult(False, f"\n{err}")
+                return StepResult(True, text) if up else StepResult(False, text + DAEMON_DOWN)
             case c.ServiceCreate(spec=spec, detach=detach, resolve_image=lookup, quiet=quiet):
                 sent = resolved(spec, swarm.images, lookup)
                 service = swarm.create_service(sent)

@@ -210,6 +210,12 @@ class Info:
 
 
 @dataclass(frozen=True, slots=True)
+class Version:
+    """`docker version`: the client's and the engine's versions."""
+    format: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ContainerLs:
     """`docker ps` / `docker container ls`: the containers of the `on:` node's dockerd."""
 
@@ -315,16 +321,16 @@ class StackRm:
 Command = (StackDeploy | StackLs | StackServices | StackPs | StackRm | ServiceCreate | ServiceUpdate | ServiceScale
            | ServiceRollback | ServiceRemove | ServicePs | ServiceLs | ServiceInspect | ServiceLogs | NodeLs | NodePs
            | NodeInspect | NodeUpdate | NodePromote | NodeDemote | NodeRm | NetworkCreate | NetworkLs | NetworkInspect | NetworkRm
-           | SwarmInit | SwarmJoin | SwarmLeave | SwarmJoinToken | SwarmUpdate | SwarmUnlock | SwarmUnlockKey | Info | ContainerLs | ObjectCreate | ObjectLs
+           | SwarmInit | SwarmJoin | SwarmLeave | SwarmJoinToken | SwarmUpdate | SwarmUnlock | SwarmUnlockKey | Info | Version | ContainerLs | ObjectCreate | ObjectLs
            | ObjectRm | ObjectInspect)
 
 #: Commands that only read; the simulator prints what docker would print.
 READ_ONLY = (StackLs, StackServices, StackPs, ServicePs, ServiceLs, ServiceInspect, ServiceLogs, NodeLs, NodePs,
-             NodeInspect, NetworkLs, NetworkInspect, SwarmJoinToken, Info, ObjectLs, ObjectInspect, ContainerLs)
+             NodeInspect, NetworkLs, NetworkInspect, SwarmJoinToken, Info, Version, ObjectLs, ObjectInspect, ContainerLs)
 
 #: Commands any node may run, in a swarm or not; everything else needs a manager ("This node is not a swarm
 #: manager...").
-WORKER_OK = (SwarmInit, SwarmJoin, SwarmLeave, SwarmUnlock, Info, NetworkInspect, ContainerLs)
+WORKER_OK = (SwarmInit, SwarmJoin, SwarmLeave, SwarmUnlock, Info, Version, NetworkInspect, ContainerLs)
 
 #: Commands that work without a raft leader (they act on the local node only).
-LEADERLESS_OK = (SwarmInit, SwarmJoin, SwarmLeave, SwarmUnlock, Info, NetworkInspect, ContainerLs)
+LEADERLESS_OK = (SwarmInit, SwarmJoin, SwarmLeave, SwarmUnlock, Info, Version, NetworkInspect, ContainerLs)

@@ -1416,6 +1416,7 @@ _SPECS = (
                                Flag("availability", _text), Flag("default-addr-pool", _cidr_list),
                                Flag("default-addr-pool-mask-length", _uint32), *_SWARM_FLAGS), _build_init, 0, 0),
     CommandSpec("info", (), lambda a: c.Info(), 0, 0),
+    CommandSpec("version", (Flag("format", template.check, "f"),), lambda a: c.Version(a.last("format")), 0, 0),
     *(CommandSpec(path, _PS_FLAGS, _build_ps, 0, 0) for path in ("ps", "container ls", "container ps")),
     CommandSpec("swarm join-token", (_QUIET, Flag("rotate")), _build_join_token, 1, 1),
     *_object_specs("secret"),
