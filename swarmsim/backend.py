@@ -309,6 +309,8 @@ class SimBackend:
     def _execute(self, command: c.Command, on: str) -> StepResult:
         swarm, store = self.swarm, self.swarm.store
         match command:
+            case c.Inspect() as inspect:
+                return self._inspect(inspect, on)
             case c.Version(format=fmt):
                 agent = swarm.agents.get(on)
                 up = agent is None or agent.alive  # a node outside the swarm runs its dockerd all the same
@@ -423,6 +425,91 @@ class SimBackend:
         return {task_id: run.bound for agent in self.swarm.agents.values() for task_id, run in agent.runs.items()
                 if run.bound}
 
+    def _allocation(self, services: list) -> render.Allocation:
+        """What the allocator holds for `services`, as their inspect documents show it."""
+        swarm = self.swarm
+        ids = {name: net.swarm_id for name, net in swarm.networks.items()}
+        allocator = swarm.manager.allocator
+        return render.Allocation(ids, {s.id: [(ids[n], addr) for n, addr in allocator.vips(s)] for s in services},
+                                 frozenset(allocator.unallocated_services), allocator.endpoints,
+                                 {(kind, name): ident for kind, objects in swarm.objects.items()
+                                  for name, (ident, _) in objects.items()}, frozenset(allocator.with_endpoint))
+
+    def _inspect(self, command: c.Inspect, on: str) -> StepResult:
+        """`docker inspect NAME...`: the documents found (JSON, or through -f), then the warnings and errors."""
+        found, warnings, errors = [], [], []  # the warnings are printed as each is found, the errors at the end
+        for name in command.names:
+            try:
+                kind, doc = self._inspected(name, command.type, on)
+            except SwarmError as err:
+                errors.append(str(err))
+                continue
+            found.append((kind, doc))
+            if command.size and kind != "container":
+                warnings.append(f"WARNING: --size ignored for {kind}")
+        try:
+            text = render.inspect_objects(found, format=command.format)
+        except TemplateError as err:
+            return StepResult(False, "\n".join([str(err), *warnings, *errors]))
+        return StepResult(not errors, text + "\n".join(warnings + errors))
+
+    def _inspected(self, name: str, kind_asked: str, on: str) -> tuple[str, dict]:
+        """inspectAll (docker/cli cli/command/system/inspect.go): container, image, network, volume, service,
+        task, node, plugin, secret, each tried in turn (the swarm's four only on a manager) and a kind that
+        has no such object skipped, unless --type asks for that kind alone. Containers, images and tasks are
+        found as docker finds them, but their documents are not simulated: the step says so."""
+        swarm = self.swarm
+        node = swarm.store.nodes.get(on)
+        manager = on in swarm.agents and node is not None and node.role is Role.MANAGER
+        for kind in c.INSPECT_TYPES_IN_ORDER:
+            if kind_asked and kind != kind_asked:
+                continue
+            if kind in c.SWARM_INSPECT_TYPES:
+                if not manager:
+                    if not kind_asked:
+                        continue
+                    raise SwarmError(NOT_A_MANAGER if on in swarm.agents else NOT_IN_SWARM)
+                if error := swarm.leader_error(on, write=False):
+                    raise SwarmError(error)
+            doc = self._inspect_document(kind, name, on)
+            if doc is not None:
+                return kind, doc
+            if kind_asked:
+                raise SwarmError(f"Error: No such {kind}: {name}")
+        raise SwarmError(f"Error: No such object: {name}")
+
+    def _inspect_document(self, kind: str, name: str, on: str) -> dict | None:
+        swarm, store = self.swarm, self.swarm.store
+        if kind == "container":
+            if any(name in (row["name"], row["id"]) or row["id"].startswith(name)
+                   for row in containers.listing(swarm, on)):
+                raise SwarmError(f"swarmsim: {name} is a container of {on}: docker inspect of a container is not "
+                                 "simulated (docker service ps and docker ps show what it holds)")
+        elif kind == "image":
+            agent = swarm.agents.get(on)
+            held = set(agent.present if agent else ()) | {row["image"] for row in containers.listing(swarm, on)}
+            if name in held or f"{name}:latest" in held:
+                raise SwarmError(f"swarmsim: {name} is an image on {on}: docker inspect of an image is not simulated")
+        elif kind == "network":
+            doc = netinspect.network_document(swarm, name, on)
+            return None if doc is None else render.network_document(doc)
+        elif kind == "service":
+            service = store.service(name)
+            return None if service is None else render.service_document(service, self._allocation([service]))
+        elif kind == "task":
+            if name in store.tasks:
+                raise SwarmError(f"swarmsim: {name} is a task: docker inspect of a task is not simulated (docker "
+                                 "service ps shows its state, node and error)")
+        elif kind == "node":
+            found = store.nodes.get(name) or next((n for n in store.nodes.values() if n.id == name), None)
+            return None if found is None else render.node_document(found)
+        elif kind == "secret":
+            try:
+                return render.object_document("secret", *swarm.find_object("secret", name))
+            except SwarmError:
+                return None
+        return None  # volumes and plugins: the simulator has none
+
     def _read(self, command: c.Command, on: str) -> str:
         swarm, store = self.swarm, self.swarm.store
         now = swarm.now
@@ -440,14 +527,7 @@ class SimBackend:
                 if pretty and not fmt:
                     return "\n".join(render.service_inspect_pretty(s, now, swarm.manager.allocator.endpoints)
                                      for s in services)
-                ids = {name: net.swarm_id for name, net in swarm.networks.items()}
-                allocator = swarm.manager.allocator
-                allocation = render.Allocation(ids, {s.id: [(ids[n], addr) for n, addr in allocator.vips(s)]
-                                                     for s in services}, frozenset(allocator.unallocated_services),
-                                              allocator.endpoints, {(kind, name): ident for kind, objects in
-                                                                    swarm.objects.items()
-                                                                    for name, (ident, _) in objects.items()},
-                                              frozenset(allocator.with_endpoint))
+                allocation = self._allocation(services)
                 if fmt:
                     return render.service_inspect_format(services, fmt, allocation)
                 return render.service_inspect_json(services, allocation)

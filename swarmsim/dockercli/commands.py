@@ -209,6 +209,20 @@ class Info:
     """`docker info`: the Swarm section of what the daemon reports."""
 
 
+INSPECT_TYPES = ("container", "image", "node", "network", "service", "volume", "task", "plugin", "secret")  # --type
+INSPECT_TYPES_IN_ORDER = ("container", "image", "network", "volume", "service", "task", "node", "plugin", "secret")
+SWARM_INSPECT_TYPES = ("service", "task", "node", "secret")  # looked up only on a manager
+
+
+@dataclass(frozen=True, slots=True)
+class Inspect:
+    """`docker inspect`: each name looked up as docker/cli's inspectAll does, kind after kind (`type`: one kind)."""
+    names: tuple[str, ...]
+    type: str = ""
+    format: str | None = None
+    size: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class Version:
     """`docker version`: the client's and the engine's versions."""
@@ -321,16 +335,18 @@ class StackRm:
 Command = (StackDeploy | StackLs | StackServices | StackPs | StackRm | ServiceCreate | ServiceUpdate | ServiceScale
            | ServiceRollback | ServiceRemove | ServicePs | ServiceLs | ServiceInspect | ServiceLogs | NodeLs | NodePs
            | NodeInspect | NodeUpdate | NodePromote | NodeDemote | NodeRm | NetworkCreate | NetworkLs | NetworkInspect | NetworkRm
-           | SwarmInit | SwarmJoin | SwarmLeave | SwarmJoinToken | SwarmUpdate | SwarmUnlock | SwarmUnlockKey | Info | Version | ContainerLs | ObjectCreate | ObjectLs
+           | SwarmInit | SwarmJoin | SwarmLeave | SwarmJoinToken | SwarmUpdate | SwarmUnlock | SwarmUnlockKey | Info | Version | Inspect | ContainerLs | ObjectCreate | ObjectLs
            | ObjectRm | ObjectInspect)
 
 #: Commands that only read; the simulator prints what docker would print.
 READ_ONLY = (StackLs, StackServices, StackPs, ServicePs, ServiceLs, ServiceInspect, ServiceLogs, NodeLs, NodePs,
-             NodeInspect, NetworkLs, NetworkInspect, SwarmJoinToken, Info, Version, ObjectLs, ObjectInspect, ContainerLs)
+             NodeInspect, NetworkLs, NetworkInspect, SwarmJoinToken, Info, Version, Inspect, ObjectLs, ObjectInspect,
+             ContainerLs)
 
 #: Commands any node may run, in a swarm or not; everything else needs a manager ("This node is not a swarm
 #: manager...").
-WORKER_OK = (SwarmInit, SwarmJoin, SwarmLeave, SwarmUnlock, Info, Version, NetworkInspect, ContainerLs)
+WORKER_OK = (SwarmInit, SwarmJoin, SwarmLeave, SwarmUnlock, Info, Version, Inspect, NetworkInspect, ContainerLs)
 
 #: Commands that work without a raft leader (they act on the local node only).
-LEADERLESS_OK = (SwarmInit, SwarmJoin, SwarmLeave, SwarmUnlock, Info, Version, NetworkInspect, ContainerLs)
+LEADERLESS_OK = (SwarmInit, SwarmJoin, SwarmLeave, SwarmUnlock, Info, Version, Inspect, NetworkInspect,
+                 ContainerLs)

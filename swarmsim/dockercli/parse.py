@@ -1154,6 +1154,12 @@ def _filters(*keys: str) -> Callable[[str], tuple[str, str]]:
 
 
 _filter = _filters("id", "name", "node", "desired-state")
+def _inspect_type(text: str) -> str:
+    if text and text not in c.INSPECT_TYPES:  # runInspect's check, before any lookup
+        raise CommandError(f"{quote(text)} is not a valid value for --type")
+    return text
+
+
 def _log_tail(text: str) -> int | None:
     """`--tail`: a count of lines or all, as the daemon takes it (daemon/cluster ServiceLogs, measured)."""
     if text == "all":
@@ -1417,6 +1423,8 @@ _SPECS = (
                                Flag("default-addr-pool-mask-length", _uint32), *_SWARM_FLAGS), _build_init, 0, 0),
     CommandSpec("info", (), lambda a: c.Info(), 0, 0),
     CommandSpec("version", (Flag("format", template.check, "f"),), lambda a: c.Version(a.last("format")), 0, 0),
+    CommandSpec("inspect", (Flag("format", template.check, "f"), Flag("type", _inspect_type), Flag("size", short="s")),
+                lambda a: c.Inspect(_names(a), a.last("type") or "", a.last("format"), a.true("size")), 1, None),
     *(CommandSpec(path, _PS_FLAGS, _build_ps, 0, 0) for path in ("ps", "container ls", "container ps")),
     CommandSpec("swarm join-token", (_QUIET, Flag("rotate")), _build_join_token, 1, 1),
     *_object_specs("secret"),

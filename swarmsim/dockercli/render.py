@@ -629,7 +629,8 @@ def _endpoint_json(service: Service, allocation: Allocation) -> dict:
         "VirtualIPs": [{"NetworkID": net, "Addr": addr} for net, addr in allocation.vips.get(service.id, ())]})}
 
 
-def _service_json(service: Service, allocation: Allocation) -> dict:
+def service_document(service: Service, allocation: Allocation) -> dict:
+    """A service as the API returns it with InsertDefaults (what `service inspect` and `docker inspect` show)."""
     status = service.update_status
     return {
         "ID": service.id,
@@ -671,7 +672,7 @@ def _json(docs: list[dict]) -> str:
 
 def service_inspect_json(services: Sequence[Service], allocation: Allocation = Allocation()) -> str:
     """`docker service inspect SERVICE...`."""
-    return _json([_service_json(s, allocation) for s in services])
+    return _json([service_document(s, allocation) for s in services])
 
 
 # --- docker node ls / node inspect --------------------------------------------------------------
@@ -786,7 +787,7 @@ def _node_generic_json(node: Node) -> list[dict]:
         if not isinstance(v, tuple)]
 
 
-def _node_json(node: Node, engine_version: str) -> dict:
+def node_document(node: Node, engine_version: str = ENGINE_VERSION) -> dict:
     """The API's Node (swarm.Node) as docker node inspect prints it; its raft Version and UpdatedAt are not
     modelled (1 and its CreatedAt)."""
     resources = {"NanoCPUs": node.nano_cpus, "MemoryBytes": node.memory_bytes,
@@ -810,12 +811,12 @@ def _node_json(node: Node, engine_version: str) -> dict:
 
 def node_inspect_json(nodes: Sequence[Node], *, engine_version: str = ENGINE_VERSION) -> str:
     """`docker node inspect NODE...` without --pretty: the nodes as JSON (the CA's TLSInfo left out)."""
-    return _json([_node_json(n, engine_version) for n in nodes])
+    return _json([node_document(n, engine_version) for n in nodes])
 
 
 def node_inspect_format(nodes: Sequence[Node], fmt: str) -> str:
     """`docker node inspect -f TEMPLATE`: the template over each node as swarm.Node holds it."""
-    return _inspect_format(fmt, [_node_json(n, ENGINE_VERSION) for n in nodes], "node")
+    return _inspect_format(fmt, [node_document(n, ENGINE_VERSION) for n in nodes], "node")
 
 
 # --- docker network ls, service logs, swarm join-token ------------------------------------------
@@ -1052,21 +1053,35 @@ def _config_data(kind: str, obj: SwarmObject) -> dict:
 
 def object_inspect(kind: str, objects: Sequence[tuple[str, "SwarmObject"]], *, format: str | None = None) -> str:
     """`docker secret inspect` / `docker config inspect`: the API object as JSON (raft index 1)."""
-    docs = [{"ID": ident, "Version": {"Index": 1}, "CreatedAt": _rfc3339(obj.created_at),
-             "UpdatedAt": _rfc3339(obj.updated_at), "Spec": {"Name": obj.name, "Labels": dict(obj.labels),
-                                                             **_config_data(kind, obj)}}
-            for ident, obj in objects]
+    docs = [object_document(kind, ident, obj) for ident, obj in objects]
     if format:
         return _inspect_format(format, docs, kind)
     return _json(docs)
 
 
+def object_document(kind: str, ident: str, obj: "SwarmObject") -> dict:
+    """A secret or config as the API returns it (raft index 1)."""
+    return {"ID": ident, "Version": {"Index": 1}, "CreatedAt": _rfc3339(obj.created_at),
+            "UpdatedAt": _rfc3339(obj.updated_at), "Spec": {"Name": obj.name, "Labels": dict(obj.labels),
+                                                            **_config_data(kind, obj)}}
+
+
+def network_document(doc: dict) -> dict:
+    """A network's document (sim/netinspect.py) as the API returns it: `Created` as a time."""
+    return {**doc, "Created": _rfc3339(doc["Created"])}
+
+
 def network_inspect(docs: Sequence[dict], missing: Sequence[str] = (), *, format: str | None = None) -> str:
     """`docker network inspect`: each network's document (sim/netinspect.py, `Created` in seconds), then
     docker's words for each name not found (the caller fails the step when there are any)."""
-    docs = [{**d, "Created": _rfc3339(d["Created"])} for d in docs]
+    docs = [network_document(d) for d in docs]
     shown = _inspect_format(format, docs, "network") if format else _json(docs)
     return shown + "".join(f"Error: No such network: {name}\n" for name in missing)
+
+
+def inspect_objects(objects: Sequence[tuple[str, dict]], *, format: str | None = None) -> str:
+    """`docker inspect`: the (kind, document) of every object found, as one JSON list or through `-f`."""
+    return template.inspect_objects(format, objects) if format else _json([doc for _, doc in objects])
 
 
 def _inspect_format(fmt: str, docs: Sequence[dict], kind: str) -> str:

@@ -249,13 +249,25 @@ def inspect(fmt: str, docs: Sequence[Mapping[str, object]], kind: str) -> str:
     """`docker KIND inspect -f`: the template over each object decoded into Docker's Go type; where that fails,
     a network's, secret's or config's JSON document as a map (their CLI passes the raw JSON for a second try,
     the service and node commands do not). The objects that fail are named after the others' output, as
-    inspect.Inspect collects its errors (the step fails)."""
-    typed, root = compile_format(fmt, TYPED)[1], gotypes.root(kind)
-    raw = compile_format(fmt, RAW)[1] if kind in _RAW_RETRY else None
+    inspect.Inspect collects its errors (the step fails); service, node, secret and config inspect wrap that
+    StatusError in another, which prints as `Status: ..., Code: 1`."""
+    return _inspect(fmt, [(kind, doc) for doc in docs], kind in _RAW_RETRY,
+                    kind in ("service", "node", "secret", "config"))
+
+
+def inspect_objects(fmt: str, objects: Sequence[tuple[str, Mapping[str, object]]]) -> str:
+    """`docker inspect -f`: each (kind, document) as its Go type, then as a map: every getRef of the generic
+    command hands the raw JSON on, and its errors are not wrapped."""
+    return _inspect(fmt, objects, True, False)
+
+
+def _inspect(fmt: str, objects: Sequence[tuple[str, Mapping[str, object]]], raw_retry: bool, wrap: bool) -> str:
+    typed = compile_format(fmt, TYPED)[1]
+    raw = compile_format(fmt, RAW)[1] if raw_retry else None
     out, errors = [], []
-    for doc in docs:
+    for kind, doc in objects:
         try:
-            out.append(_run(typed, gotypes.Value(root, doc)) + "\n")
+            out.append(_run(typed, gotypes.Value(gotypes.root(kind), doc)) + "\n")
             continue
         except gotypes.GoError as err:
             failed = str(err)
@@ -266,11 +278,9 @@ def inspect(fmt: str, docs: Sequence[Mapping[str, object]], kind: str) -> str:
             except gotypes.GoError as err:
                 failed = str(err)
         errors.append("template parsing error: " + failed)
-    if errors:  # the Flush of an inspector with nothing to show writes a newline; service, node, secret and
-        # config inspect wrap inspect.Inspect's StatusError in another, which prints as `Status: ..., Code: 1`
+    if errors:  # the Flush of an inspector with nothing to show writes a newline
         message = "\n".join(errors)
-        wrapped = f"Status: {message}, Code: 1" if kind in ("service", "node", "secret", "config") else message
-        raise TemplateError(("".join(out) or "\n") + wrapped)
+        raise TemplateError(("".join(out) or "\n") + (f"Status: {message}, Code: 1" if wrap else message))
     return "".join(out)
 
 
