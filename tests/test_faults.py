@@ -373,3 +373,35 @@ def test_a_task_created_while_the_leader_could_not_commit_is_allocated_once_a_le
     store = backend.swarm.store
     assert not [t for t in store.tasks.values() if t.state == NEW]
     assert sum(metrics.placement(backend.finish())["web"].values()) == 5
+
+
+def test_a_restart_delay_ending_while_no_leader_can_commit_starts_the_task_with_the_next_leader():
+    """The restart supervisor's release is a write: a leader without quorum proposes it to its log, which
+    commits when a manager holding it is elected (CheckTasks starts any task still held at READY). The
+    worker does not start the replacement while the managers have no quorum."""
+    scenario = loads_scenario("""
+version: 1
+name: restart-without-leader
+seed: 0
+cluster: {managers: 3, workers: 1}
+images:
+  app:1: {exit_after: 3s, exit_code: 1}
+services:
+  web:
+    image: app:1
+    deploy: {replicas: 1, placement: {constraints: [node.role==worker]},
+             restart_policy: {condition: on-failure, delay: 10s}}
+steps:
+  - wait: 5s
+  - fail: {node: node2, kind: crash}
+  - fail: {node: node3, kind: crash}
+  - wait: 40s
+  - fail: {node: node2, kind: recover}
+  - wait: 40s
+""")
+    trace = run_scenario(scenario, SimBackend())
+    elected = min(e["t"] for e in trace.of_kind("node") if e["leader"] and e["t"] > 5)
+    released = [e["t"] for e in trace.of_kind("task") if e["desired"] == "running" and e["state"] == "ready"]
+    assert released and min(released) == pytest.approx(elected)  # not when the 10 s delay ended (13.7 s)
+    started = [e["t"] for e in trace.of_kind("task") if e["state"] == "running" and 5 < e["t"]]
+    assert min(started) > elected

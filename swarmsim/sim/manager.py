@@ -28,7 +28,7 @@ class Manager:
         self.uncommitted: list[Callable[[], None]] = []
         self.stalled_batch: float | None = None  # when the stalled leader's dispatcher proposed its one batch
         self.task_history_limit = timing.task_history_limit
-        self.restarts = RestartSupervisor(sim, store, timing.old_task_timeout)
+        self.restarts = RestartSupervisor(self)
         self.updates = UpdateSupervisor(self)
         self.allocator = Allocator(self)
         self.scheduler = SchedulerLoop(self)
@@ -55,6 +55,7 @@ class Manager:
             self.replicated._on_service(service, service)
             self.global_orchestrator._on_service(service, service)
             self.jobs._on_service(service, service)
+        self.restarts.take_over()
         self.scheduler.scheduler.tick_required = True
         self.allocator.resume()
         store.commit()

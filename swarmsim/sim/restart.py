@@ -3,17 +3,23 @@
 Replaces a stopped task (or one on a lost node) with a new task in the same
 slot, created held at desired READY; after the restart delay, and once the old
 task has stopped (at most one minute), it is released to desired RUNNING.
+Its writes need a leader that can commit: a leader that lost its quorum proposes
+them to its log (they take effect if that log commits), and with no leader they
+wait for the next one, whose CheckTasks (orchestrator/taskinit) starts every
+task still held at READY whose delay has passed.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..control.restart import RestartHistory, should_restart
 from ..model import Availability, NodeStatus, Service, Task
 from ..model.task import COMPLETE, READY, RUNNING, SHUTDOWN
-from .env import SimEnv
-from .store import Store
 from .tasks import new_task
+
+if TYPE_CHECKING:
+    from .manager import Manager
 
 
 @dataclass
@@ -24,14 +30,16 @@ class _Delayed:
 
 
 class RestartSupervisor:
-    def __init__(self, sim: SimEnv, store: Store, old_task_timeout: float):
-        self.sim, self.store, self.old_task_timeout = sim, store, old_task_timeout
+    def __init__(self, manager: "Manager"):
+        self.manager = manager
+        self.sim, self.store, self.old_task_timeout = manager.sim, manager.store, manager.timing.old_task_timeout
+        self._held_over: dict[str, _Delayed] = {}  # released while no leader could write: the next one starts them
         self.history: dict[tuple[str, str], RestartHistory] = {}
         self.delays: dict[str, _Delayed] = {}
         self._stop_waiters: dict[str, list] = {}   # old task id -> events
         self._node_waiters: dict[str, list] = {}   # node name -> events
-        store.task_watchers.append(self._on_task)
-        store.node_watchers.append(self._on_node)
+        manager.store.task_watchers.append(self._on_task)
+        manager.store.node_watchers.append(self._on_node)
 
     # -- watches that release held replacements --------------------------------------------------------
     def _on_task(self, old: Task | None, new: Task | None) -> None:
@@ -80,9 +88,23 @@ class RestartSupervisor:
 
     def _restart_after(self, held: _Delayed, service: Service, task_id: str):
         yield held.done
+        if not self._writable(lambda: self._restart_after_write(service, task_id)):
+            return  # no leader: the next one's orchestrator looks at every task again (take_over)
+        self._restart_after_write(service, task_id)
+
+    def _restart_after_write(self, service: Service, task_id: str) -> None:
         current = self.store.tasks.get(task_id)
         if current is not None and current.desired <= RUNNING:
             self.restart(service, current)
+
+    def _writable(self, write) -> bool:
+        """Whether a write can be made now; a stalled leader's goes to its log instead (False)."""
+        manager = self.manager
+        if manager.active:
+            return True
+        if manager.stalled:
+            manager.uncommitted.append(write)
+        return False
 
     def should_restart(self, service: Service, t: Task) -> bool:
         return should_restart(t, self.history.get(self._key(service, t)))
@@ -116,11 +138,31 @@ class RestartSupervisor:
             yield stopped | self.sim.timeout(deadline - self.sim.now) | held.done
         if held.cancelled:
             return
+        if not self._writable(lambda: self._released(held, new_id)):
+            if not self.manager.stalled:
+                self._held_over[new_id] = held
+            return
+        self._released(held, new_id)
+
+    def _released(self, held: _Delayed, new_id: str) -> None:
+        if held.cancelled:
+            return
         if self.delays.get(new_id) is held:
             del self.delays[new_id]
+        self._held_over.pop(new_id, None)
         self.start_now(new_id)
         if not held.done.triggered:
             held.done.succeed()
+
+    def take_over(self) -> None:
+        """A new leader's CheckTasks: each task held at READY whose release came while no leader could write
+        (or whose stalled leader's log was lost) starts now; those still in their delay keep it."""
+        held_over, self._held_over = self._held_over, {}
+        for new_id, held in held_over.items():
+            self._released(held, new_id)
+        for t in list(self.store.tasks.values()):
+            if t.desired == READY and t.state <= COMPLETE and t.id not in self.delays:
+                self.start_now(t.id)
 
     def start_now(self, task_id: str) -> None:
         t = self.store.tasks.get(task_id)
