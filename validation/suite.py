@@ -34,7 +34,7 @@ from swarmsim.trace import Trace, read_trace
 from .rows import AGREE, compare_traces, merge_runs
 
 SUITE = ("p1_spread", "p2_preexisting_load", "p3_drain", "p4_scale", "p5_global_join", "p6_spread_pref",
-         "p7_resources_pending", "p8_max_per_node", "d_rolling_stop_first", "e_rolling_start_first",
+         "p7_resources_pending", "p8_max_per_node", "p9_pending_after_noop_update", "d_rolling_stop_first", "e_rolling_start_first",
          "f_failing_update", "k_health_update", "n_overlay_update", "o_global_update", "r_constraint_move",
          "s_host_ports", "u_failure_ratio", "x_scale_many", "y_sigterm_ignored", "z_pause_all_at_once", "h_node_failure", "t_partition",
          "i_restart_on_failure", "q_unhealthy_restart", "m_manager_quorum", "s2_stack_redeploy", "g_generic_resources", "j_jobs",
