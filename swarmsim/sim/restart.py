@@ -11,7 +11,7 @@ task still held at READY whose delay has passed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from ..control.restart import RestartHistory, should_restart
 from ..model import Availability, NodeStatus, Service, Task
@@ -88,19 +88,20 @@ class RestartSupervisor:
 
     def _restart_after(self, held: _Delayed, service: Service, task_id: str):
         yield held.done
-        if not self._writable(lambda: self._restart_after_write(service, task_id)):
-            return  # no leader: the next one's orchestrator looks at every task again (take_over)
-        self._restart_after_write(service, task_id)
+        # with no leader, the next one's orchestrator looks at every task again (Manager.take_over)
+        self._write(lambda: self._restart_again(service, task_id))
 
-    def _restart_after_write(self, service: Service, task_id: str) -> None:
+    def _restart_again(self, service: Service, task_id: str) -> None:
         current = self.store.tasks.get(task_id)
         if current is not None and current.desired <= RUNNING:
             self.restart(service, current)
 
-    def _writable(self, write) -> bool:
-        """Whether a write can be made now; a stalled leader's goes to its log instead (False)."""
+    def _write(self, write: Callable[[], None]) -> bool:
+        """Make `write` now if the leader can commit (True); a stalled leader proposes it to its log instead,
+        and without a leader it is not made (False both)."""
         manager = self.manager
         if manager.active:
+            write()
             return True
         if manager.stalled:
             manager.uncommitted.append(write)
@@ -138,11 +139,8 @@ class RestartSupervisor:
             yield stopped | self.sim.timeout(deadline - self.sim.now) | held.done
         if held.cancelled:
             return
-        if not self._writable(lambda: self._released(held, new_id)):
-            if not self.manager.stalled:
-                self._held_over[new_id] = held
-            return
-        self._released(held, new_id)
+        if not self._write(lambda: self._released(held, new_id)) and not self.manager.stalled:
+            self._held_over[new_id] = held
 
     def _released(self, held: _Delayed, new_id: str) -> None:
         if held.cancelled:
