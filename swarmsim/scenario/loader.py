@@ -259,6 +259,9 @@ class _World:
     asked: int = 0                                        # their sum, kept as they change (a sum per service
                                                           # was quadratic: 20,000 stack services took 28 s)
     text: int = 0                                         # characters in the specs added so far (limits.text)
+    stack_reads: dict[tuple, object] = field(default_factory=dict)  # (files, namespace) -> the Stack they make:
+                                                          # a file redeployed 200 times is read once per load
+    judged: dict[tuple, tuple] = field(default_factory=dict)  # (id(spec), deployed) -> (spec, its text size)
     seed: int = 0
     addresses: dict[str, str] = field(init=False)           # the managers' addresses, as sim.swarm gives them
     joins: int = field(init=False)
@@ -299,14 +302,17 @@ class _World:
         (`deployed`) spec is judged when the deploy runs, as docker does, after the networks before it: its
         networks, a missing image, the values the daemon refuses (sim/swarm.py says so in docker's words)."""
         f = Field(spec.name, path)
-        image = validate.image_reference(spec.task.image) if spec.task.image or not deployed else None
-        for problem in (validate.swarm_name(spec.name), image, None if deployed else invalid_spec(spec),
-                        too_many_preferences(spec)):
-            if problem:
-                raise f.fail(f"service {spec.name!r} ({spec.task.image!r}): {problem}")
+        known = self.judged.get((id(spec), deployed))
+        if known is None or known[0] is not spec:  # a spec judged before (a stack redeployed) passed these
+            image = validate.image_reference(spec.task.image) if spec.task.image or not deployed else None
+            for problem in (validate.swarm_name(spec.name), image, None if deployed else invalid_spec(spec),
+                            too_many_preferences(spec)):
+                if problem:
+                    raise f.fail(f"service {spec.name!r} ({spec.task.image!r}): {problem}")
+            known = self.judged[(id(spec), deployed)] = (spec, text_size(spec))
         if not deployed:
             self.check_service_spec(path, spec)
-        self.text += text_size(spec)
+        self.text += known[1]
         if self.text > self.limits.text:
             raise f.fail(f"the services' specs hold {self.text:,} characters of text by this step, over the limit of "
                          f"{self.limits.text:,} (expected smaller env files and labels, or raise it with limits.text)")

@@ -413,10 +413,13 @@ def check_stack_command(world, f: Field, cmd):
             raise f.fail(f"the steps' specs and stack files hold {world.text:,} characters of text by this deploy, "
                          f"over the limit of {world.limits.text:,} (expected fewer or smaller deploys, or raise it "
                          "with limits.text)")
-        try:
-            stack = read_stack(cmd.files, world.base, cmd.namespace, world.env)
-        except _StepError as err:
-            raise f.fail(str(err)) from None
+        key = (cmd.files, cmd.namespace)  # the files, env: and environment do not change while a scenario loads
+        if key not in world.stack_reads:
+            try:
+                world.stack_reads[key] = read_stack(cmd.files, world.base, cmd.namespace, world.env)
+            except _StepError as err:
+                raise f.fail(str(err)) from None
+        stack = world.stack_reads[key]
         names = {s.name for s in stack.services}
         old = world.stacks.get(cmd.namespace, set())
         for name in names - old:
