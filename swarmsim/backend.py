@@ -7,6 +7,7 @@ backend lives here; the real one (validation/) implements the same protocol.
 from __future__ import annotations
 
 import gc
+import math
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Protocol
@@ -425,6 +426,16 @@ class SimBackend:
         return {task_id: run.bound for agent in self.swarm.agents.values() for task_id, run in agent.runs.items()
                 if run.bound}
 
+    def _since(self, since: c.LogsSince | None) -> float | None:
+        """`--since` as simulated time: a duration back from now in the whole Unix seconds the client sends, or
+        a moment (the simulation's clock starts at render.EPOCH)."""
+        if since is None:
+            return None
+        epoch = render.EPOCH.timestamp()
+        if since.ago is not None:
+            return math.floor(epoch + self.swarm.now - since.ago) - epoch
+        return since.at - epoch
+
     def _allocation(self, services: list) -> render.Allocation:
         """What the allocator holds for `services`, as their inspect documents show it."""
         swarm = self.swarm
@@ -536,7 +547,8 @@ class SimBackend:
                 logs = {task: lines for agent in swarm.agents.values() for task, lines in agent.logs.items()}
                 return render.service_logs(service, store.service_tasks(service.id), store.nodes, logs,
                                            tail=command.tail, task_ids=command.task_ids, no_trunc=command.no_trunc,
-                                           raw=command.raw, resolve=command.resolve)
+                                           raw=command.raw, resolve=command.resolve, timestamps=command.timestamps,
+                                           details=command.details, since=self._since(command.since))
             case c.StackLs(format=fmt):
                 counts: dict[str, int] = {}
                 for service in store.services.values():

@@ -37,7 +37,7 @@ def test_a_line_over_16_kib_is_kept_as_16_kib_pieces_shared_by_the_containers():
     assert [len(r) for r in rows] == [16_384, 16_384, 7_232, 5] * 2
     assert "".join(rows[:3]) == line and rows[3] == "short"
     logs = [lines for a in backend.swarm.agents.values() for lines in a.logs.values()]
-    assert len(logs) == 2 and all(a is b for a, b in zip(logs[0], logs[1]))  # made once, not per container
+    assert len(logs) == 2 and all(a[1] is b[1] for a, b in zip(logs[0], logs[1]))  # made once, not per container
 
 
 def test_one_service_logs_prints_at_most_1_mib_and_says_what_it_left_out():
@@ -55,7 +55,7 @@ def test_a_long_request_line_is_bounded_per_container():
     traffic = "      request: '" + "R" * 100_000 + "'\ntraffic: [{port: 8080, rate: 200, start: 1s, stop: 3s}]\n"
     backend, out = _run(_scenario("[]", extra=traffic))
     entries = [e for a in backend.swarm.agents.values() for lines in a.logs.values() for e in lines]
-    assert entries and max(len(e) for e in entries) == agent.MAX_LOG_LINE
+    assert entries and max(len(line) for _, line in entries) == agent.MAX_LOG_LINE
     assert all(len(lines) <= agent.MAX_LOG_LINES for a in backend.swarm.agents.values() for lines in a.logs.values())
     assert len(out.encode()) <= (1 << 20) + 200 and "more log lines left out" in out
 

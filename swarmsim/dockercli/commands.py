@@ -82,6 +82,17 @@ class ServiceLogs:
     no_trunc: bool = False
     raw: bool = False
     resolve: bool = True  # names, not IDs, for the service and the node
+    timestamps: bool = False
+    details: bool = False
+    since: "LogsSince | None" = None
+
+
+@dataclass(frozen=True, slots=True)
+class LogsSince:
+    """`--since`, as the client reads it (timetypes.GetTimestamp): a duration before the command's time, in
+    whole seconds, or a moment (Unix seconds)."""
+    ago: float | None = None
+    at: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import ipaddress
+from datetime import datetime, timezone
 from collections import deque
 import difflib
 import functools
@@ -1160,6 +1161,36 @@ def _inspect_type(text: str) -> str:
     return text
 
 
+def _log_since(text: str) -> c.LogsSince:
+    """timetypes.GetTimestamp: a Go duration (not `0`), else, with a `-`, a time in one of RFC 3339's shapes
+    (a date, to the hour, minute, second or fraction, with a zone or in the client's: here UTC), else Unix
+    seconds."""
+    if text != "0":
+        try:
+            return c.LogsSince(ago=go_duration(text) / NANO)
+        except ValueError:
+            pass
+    if "-" in text:
+        try:
+            when = datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
+        except ValueError:
+            raise CommandError(f'invalid value for "since": {quote(text)} is not a time swarmsim reads (a duration '
+                               "such as 42m, Unix seconds, or an RFC 3339 time such as 2026-01-02T13:23:37Z)") from None
+        return c.LogsSince(at=(when if when.tzinfo else when.replace(tzinfo=timezone.utc)).timestamp())
+    if re.fullmatch(r"\d+(\.\d{1,9})?", text):
+        return c.LogsSince(at=float(text))
+    raise CommandError(f'invalid value for "since": failed to parse value as time or duration: {quote(text)}')
+
+
+def _build_logs(a: Args) -> c.ServiceLogs:
+    if a.true("follow"):
+        raise CommandError("--follow streams the logs until it is interrupted: not simulated (without it, the logs "
+                           "so far are printed)")
+    return c.ServiceLogs(a.positionals[0], a.last("tail"), not a.true("no-task-ids"), a.true("no-trunc"),
+                         a.true("raw"), not a.true("no-resolve"), a.true("timestamps"), a.true("details"),
+                         a.last("since"))
+
+
 def _log_tail(text: str) -> int | None:
     """`--tail`: a count of lines or all, as the daemon takes it (daemon/cluster ServiceLogs, measured)."""
     if text == "all":
@@ -1389,9 +1420,8 @@ _SPECS = (
     CommandSpec("service inspect", (*_PRETTY, Flag("format", _inspect_format, "f")), lambda a: c.ServiceInspect(
         _names(a), *_pretty_or_format(a)), 1, None),
     CommandSpec("service logs", (Flag("tail", _log_tail, "n"), Flag("no-task-ids"), Flag("no-trunc"), Flag("raw"),
-                                 Flag("no-resolve")),
-                lambda a: c.ServiceLogs(a.positionals[0], a.last("tail"), not a.true("no-task-ids"),
-                                        a.true("no-trunc"), a.true("raw"), not a.true("no-resolve")), 1, 1),
+                                 Flag("no-resolve"), Flag("timestamps", short="t"), Flag("details"),
+                                 Flag("since", _log_since), Flag("follow", short="f")), _build_logs, 1, 1),
     CommandSpec("node ls", (_QUIET, Flag("filter", _daemon_filter, "f"), _FORMAT),
                 lambda a: c.NodeLs(a.true("quiet"), tuple(a.every("filter")), a.last("format"))),
     CommandSpec("node ps", (_QUIET, Flag("no-trunc"), Flag("filter", _filter, "f"), _FORMAT), lambda a: c.NodePs(

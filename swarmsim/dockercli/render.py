@@ -836,29 +836,41 @@ def network_ls(networks: Iterable[tuple[str, str, str, str]], *, quiet: bool = F
 
 
 def service_logs(service: Service, tasks: Iterable[Task], nodes: Mapping[str, Node],
-                 lines_by_task: Mapping[str, Sequence[str]], max_bytes: int = 1 << 20, *, tail: int | None = None,
-                 task_ids: bool = True, no_trunc: bool = False, raw: bool = False, resolve: bool = True) -> str:
-    """`docker service logs SERVICE`: each task's lines (its last `tail`), prefixed as the CLI's taskFormatter does.
+                 lines_by_task: Mapping[str, Sequence[tuple[float, str]]], max_bytes: int = 1 << 20, *,
+                 tail: int | None = None, task_ids: bool = True, no_trunc: bool = False, raw: bool = False,
+                 resolve: bool = True, timestamps: bool = False, details: bool = False,
+                 since: float | None = None) -> str:
+    """`docker service logs SERVICE`: each task's (time, line) pairs (its last `tail`, those at or after `since`),
+    prefixed as the CLI's taskFormatter does.
 
     The prefix is service.slot.<task ID>@node (`--no-task-ids` without the ID, `--no-trunc` with all of it,
     `--no-resolve` the service's and the node's IDs for their names, `--raw` none), padded so slots line up to
-    the width of the replica count. Tasks are taken in `service ps` order, oldest task of a slot first; docker
-    interleaves tasks as their lines arrive. At most `max_bytes` (1 MiB) are printed: docker streams all of it,
-    but the output goes into the trace; a last line says how many lines were left out.
+    the width of the replica count; `timestamps` puts each line's time before it (RFC3339NanoFixed);
+    `details` the log attributes left once the CLI took the task's own out (none: a space), and with `raw`
+    those attributes themselves (sorted k=v, as the daemon writes them). Tasks are taken in `service ps`
+    order, oldest task of a slot first; docker interleaves tasks as their lines arrive. At most `max_bytes`
+    (1 MiB) are printed: docker streams all of it, but the output goes into the trace; a last line says how
+    many lines were left out.
     """
     width = 1 if service.is_global else len(str(service.spec.replicas))
     out: list[str] = []
     size = left = 0
     for _, task in _ps_order(tasks, nodes, newest_first=False):
         lines = lines_by_task.get(task.id, ())
+        if since is not None:
+            lines = [entry for entry in lines if entry[0] >= since]
         if tail is not None:
             lines = lines[len(lines) - tail:] if tail else ()
         if left:
             left += len(lines)
             continue
         prefix = "" if raw else _log_prefix(service, task, nodes, width, task_ids, no_trunc, resolve)
-        for i, line in enumerate(lines):
-            entry = prefix + line + "\n"
+        if details:
+            node = nodes.get(task.node or "")
+            prefix += f"com.docker.swarm.node.id={node.id if node else ''},com.docker.swarm.service.id=" \
+                      f"{service.id},com.docker.swarm.task.id={task.id} " if raw else " "
+        for i, (t, line) in enumerate(lines):
+            entry = (f"{_log_time(t)} " if timestamps else "") + prefix + line + "\n"
             size += len(entry) if entry.isascii() else len(entry.encode())
             if size > max_bytes:
                 left = len(lines) - i
@@ -868,6 +880,12 @@ def service_logs(service: Service, tasks: Iterable[Task], nodes: Mapping[str, No
         out.append(f"swarmsim: {left:,} more log lines left out: one `docker service logs` prints at most "
                    f"{max_bytes:,} bytes here (docs/reference/scenario.md)\n")
     return "".join(out)
+
+
+def _log_time(t: float) -> str:
+    """A log line's time as the daemon writes it (jsonmessage.RFC3339NanoFixed: nine digits, zeros kept)."""
+    whole, frac = divmod(_nanos(t), NANO)
+    return f"{EPOCH + timedelta(seconds=whole):%Y-%m-%dT%H:%M:%S}.{frac:09d}Z"
 
 
 def _log_prefix(service: Service, task: Task, nodes: Mapping[str, Node], width: int, task_ids: bool,

@@ -235,7 +235,8 @@ class Agent:
         self.seeking = False  # its session loop runs (Swarm._seek_session)
         self.outbox: dict[str, tuple] = {}  # statuses not yet delivered while disconnected, with their times
         self.lost: dict[str, None] = {}  # tasks whose containers died with an earlier dockerd (already reported)
-        self.logs: dict[str, list[str]] = {}  # each container's output, kept as dockerd's json-file log keeps it
+        self.logs: dict[str, list[tuple[float, str]]] = {}  # each container's (time, line), as dockerd's json-file
+                                                           # log keeps them
         self.ended: dict[str, Container] = {}  # containers whose task's run is over, until the task is removed
         self.remembered: list[tuple[Task, float]] = []  # after a crash: its tasks in the others' records, until
 
@@ -244,15 +245,16 @@ class Agent:
         than MAX_LOG_LINE characters is kept as pieces of that length, each its own entry, as dockerd's copier
         splits it into partial messages (moby#32923); a line's pieces are made once and shared."""
         lines = self.logs.setdefault(task_id, [])
+        now = self.sim.now
         if len(line) <= MAX_LOG_LINE:
-            lines.append(line)
+            lines.append((now, line))
         else:
             pieces = _LOG_PIECES.get(line)
             if pieces is None:
                 if len(_LOG_PIECES) >= 256:  # the distinct long lines of the scenarios run in this process
                     _LOG_PIECES.clear()
                 pieces = _LOG_PIECES[line] = tuple(line[i:i + MAX_LOG_LINE] for i in range(0, len(line), MAX_LOG_LINE))
-            lines.extend(pieces[-MAX_LOG_LINES:])
+            lines.extend((now, piece) for piece in pieces[-MAX_LOG_LINES:])
         if len(lines) > MAX_LOG_LINES:
             del lines[:len(lines) - MAX_LOG_LINES]
 
