@@ -444,8 +444,8 @@ def test_service_logs_prefix_pads_to_the_replica_count():
         task("t1newaaaaaaaaaaaaaaaaaaaa", 1, "node1", TaskState.RUNNING, created=10),
         task("t1oldaaaaaaaaaaaaaaaaaaaa", 1, "node1", TaskState.FAILED, TaskState.SHUTDOWN, created=0),
     ]
-    lines = {"t10aaaaaaaaaaaaaaaaaaaaaa": ["ten"], "t1newaaaaaaaaaaaaaaaaaaaa": ["new", "again"],
-             "t1oldaaaaaaaaaaaaaaaaaaaa": ["old"]}
+    lines = {"t10aaaaaaaaaaaaaaaaaaaaaa": [(3.0, "ten")], "t1newaaaaaaaaaaaaaaaaaaaa": [(1.0, "new"), (2.0, "again")],
+             "t1oldaaaaaaaaaaaaaaaaaaaa": [(0.5, "old")]}
     assert render.service_logs(web, tasks, NODES, lines) == (
         "web.1.t1oldaaaaaaa@node1     | old\n"
         "web.1.t1newaaaaaaa@node1     | new\n"
@@ -454,7 +454,7 @@ def test_service_logs_prefix_pads_to_the_replica_count():
     )
     mon = service("mon", "monid", mode=ServiceMode.GLOBAL, image="nginx")
     global_task = task("g1aaaaaaaaaaaaaaaaaaaaaaa", 0, "node1", TaskState.RUNNING, service="mon")
-    assert render.service_logs(mon, [global_task], NODES, {global_task.id: ["up"]}) == (
+    assert render.service_logs(mon, [global_task], NODES, {global_task.id: [(1.0, "up")]}) == (
         "mon.0.g1aaaaaaaaaa@node1    | up\n")
 
 
