@@ -126,3 +126,29 @@ def test_a_rollback_in_progress_at_the_end_is_rollback_started_since_the_rollbac
     rollback = next(e["t"] for e in trace.of_kind("service") if e.get("update_state") == "rollback_started")
     assert (window.started, window.ended, window.outcome, window.since) == (pytest.approx(5 + 2 * CLI), None, "rollback_started", rollback)
     assert metrics.summary(trace)["updates"][-1]["min_running"] < 2  # counted up to the end, not over no time
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_slot_the_orchestrator_replaced_during_a_stop_first_update_gets_no_second_new_task(seed):
+    """The updater judges a slot by the tasks reconcile read when the update began: when a node's failure had
+    the orchestrator replace a slot's task (already with the new spec) before the updater got there,
+    removeOldTasks fails on the task it read, and the batch that would create another new task is aborted
+    (swarmkit's updater: `update failed`, logged). The slot keeps one task of the new spec."""
+    trace = run_yaml(scenario(
+        "run: docker service create --name web --replicas 6 --update-delay 5s "
+        "--update-failure-action continue good:1",
+        "wait: converged",
+        "run: docker service update --detach --image good:2 web",
+        "wait: 2s",
+        "fail: {node: node2, kind: crash}",
+        "wait: 30s",
+        "fail: {node: node2, kind: recover}",
+        "wait: 60s",
+        cluster="{managers: 1, workers: 3}", images=IMAGES, seed=seed))
+    desired: dict[tuple[int, int], str] = {}
+    for e in trace.tasks():
+        if e["service"] == "web" and e["image"] == "good:2":
+            desired[e["slot"], e["gen"]] = e["desired"]
+            live = [gen for (slot, gen), d in desired.items() if slot == e["slot"] and d in ("ready", "running")]
+            assert len(live) <= 1, (e["t"], e["slot"], live)
+    assert images(trace) == {slot: "good:2" for slot in range(1, 7)}

@@ -189,13 +189,9 @@ class Updater:
             if self.stop.triggered:
                 return
 
-    def _current(self, slot: list[Task]) -> list[Task]:
-        return [t for t in (self.store.tasks.get(t.id) for t in slot) if t is not None]
-
     def _update_slot(self, slot: list[Task]):
-        slot = self._current(slot)
-        if not slot:
-            return
+        """One slot as the worker sees it: the tasks as reconcile read them when the update began (their
+        desired state then, not now), so a task the orchestrator replaced meanwhile is judged as it was."""
         running = clean = None
         for t in slot:
             if not is_task_dirty(self.service, t, self.store.nodes.get(t.node or "")):
@@ -216,7 +212,12 @@ class Updater:
         others = [t for t in slot if t.id != existing.id]
         if not others and existing.desired == RUNNING:
             return
-        old = self._remove_old(others) if others else None
+        old = None
+        if others:
+            removable = self._removable(others)
+            if removable is None:
+                return  # removeOldTasks failed: the batch is abandoned, the existing task not started
+            old = self._shut_down(removable)
         if existing.desired != RUNNING:
             yield self.manager.restarts.delay_start(old, existing.id, 0.0, True) | self.stop
 
@@ -224,28 +225,45 @@ class Updater:
         if self.store.services.get(self.service.id) is None:
             return
         self.updated_tasks[updated.id] = _ZERO
+        start_first = self.config.order is UpdateOrder.START_FIRST
+        removable = None if start_first else self._removable(slot)
+        if not start_first and removable is None:
+            # stop-first creates the task and shuts the old ones down in one batch: when removeOldTasks fails
+            # (every task of the slot was shut down or deleted since reconcile read it, as when the
+            # orchestrator replaced it meanwhile), the batch is aborted, the new task with it
+            return
         waiter = self.sim.env.event()
         self._running_waiters[updated.id] = waiter
         updated = self.store.create_task(updated)
-        start_first = self.config.order is UpdateOrder.START_FIRST
         if start_first:
             released = self.manager.restarts.delay_start(None, updated.id, 0.0, False)
         else:
-            released = self.manager.restarts.delay_start(self._remove_old(slot), updated.id, 0.0, True)
+            released = self.manager.restarts.delay_start(self._shut_down(removable), updated.id, 0.0, True)
         yield released | self.stop
         if self.stop.triggered:
             return
         yield waiter | self.stop
         if waiter.triggered and start_first and waiter.value.state == RUNNING:
-            self._remove_old(slot)
+            self._shut_down(self._removable(slot) or [])  # swarmkit only logs this one's failure
 
-    def _remove_old(self, tasks: list[Task]) -> Task | None:
-        removed = None
-        for t in self._current(tasks):
-            if t.desired <= RUNNING:
-                self.store.update_task(t.copy(desired=SHUTDOWN))
-                removed = t
-        return removed
+    def _removable(self, tasks: list[Task]) -> list[Task] | None:
+        """What removeOldTasks shuts down: the tasks read with desired <= RUNNING, as they are now, that still
+        are. None is its error: one of them is gone or was already shut down, and none is left to shut down."""
+        out, failed = [], False
+        for original in tasks:
+            if original.desired > RUNNING:
+                continue
+            current = self.store.tasks.get(original.id)
+            if current is None or current.desired > RUNNING:
+                failed = True
+            else:
+                out.append(current)
+        return None if failed and not out else out
+
+    def _shut_down(self, tasks: list[Task]) -> Task | None:
+        for t in tasks:
+            self.store.update_task(t.copy(desired=SHUTDOWN))
+        return tasks[-1] if tasks else None
 
     # -- UpdateStatus ---------------------------------------------------------------------------------
     def _set_status(self, status: UpdateStatus, **changes) -> Service | None:
