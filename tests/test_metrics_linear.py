@@ -41,8 +41,11 @@ def recovery_by_definition(trace):
     out = []
     for node, down in metrics.node_downs(trace):
         wanted = metrics.desired_replicas(trace, down)
-        back = next((t for t, counts in series if t >= down and
-                     all(counts.get(s, 0) >= n for s, n in wanted.items())), None)
+        def ok(counts):
+            return all(counts.get(s, 0) >= n for s, n in wanted.items())
+        back = next((t for t, counts in series if t >= down and ok(counts)), None)
+        if back is None and all(t < down for t, _ in series) and ok(series[-1][1] if series else {}):
+            back = down  # nothing changed after the down, and all ran
         out.append({"node": node, "down": down, "recovered": back,
                     "time_to_recover": None if back is None else back - down})
     return out, series

@@ -209,22 +209,32 @@ def _running_wanted(trace: Trace) -> Iterator[tuple[float, dict[str, int]]]:
         yield e["t"], counts
 
 
+def _all_running(counts: dict[str, int], wanted: dict[str, int]) -> bool:
+    return all(counts.get(s, 0) >= n for s, n in wanted.items())
+
+
 def recovery(trace: Trace) -> list[dict]:
     """Per node that went down: when the fault was noticed, and when every replicated service had
-    its replicas running again (None if it never did). One pass over the tasks for all the downs."""
+    its replicas running again (None if it never did): at the first task event from the down on (the
+    down node's own tasks change only then), or at the down itself when no task changed after it and
+    all ran (a node without tasks). One pass over the tasks for all the downs."""
     downs = node_downs(trace)
     if not downs:
         return []
     waiting = [(i, down, desired_replicas(trace, down)) for i, (_node, down) in enumerate(downs)]
     back: dict[int, float] = {}
-    for t, counts in _running_wanted(trace):
+    last, counts = None, {}
+    for last, counts in _running_wanted(trace):
         if not waiting:
             break
-        done = [w for w in waiting if t >= w[1] and all(counts.get(s, 0) >= n for s, n in w[2].items())]
+        done = [w for w in waiting if last >= w[1] and _all_running(counts, w[2])]
         for i, _down, _wanted in done:
-            back[i] = t
+            back[i] = last
         if done:
             waiting = [w for w in waiting if w[0] not in back]
+    for i, down, wanted in waiting:
+        if _all_running(counts, wanted) and (last is None or last < down):
+            back[i] = down
     return [{"node": node, "down": down, "recovered": back.get(i),
              "time_to_recover": None if i not in back else back[i] - down}
             for i, (node, down) in enumerate(downs)]
