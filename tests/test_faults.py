@@ -249,6 +249,14 @@ def test_recovery_and_duplicate_metrics():
     assert max(extra) == _nodes_of(trace).count("node4") and extra[-1] == 0
 
 
+def test_a_node_without_tasks_marked_down_costs_no_recovery_time():
+    """Every replica ran when it was marked down and no task changed after: recovered at once, not never."""
+    trace = _run("  - run: docker service update -d --constraint-add node.role==worker web\n  - wait: converged\n"
+                 "  - fail: {node: node2, kind: crash}\n  - wait: 40s\n", managers=3, workers=3)
+    [record] = metrics.recovery(trace)
+    assert record["node"] == "node2" and record["time_to_recover"] == 0.0
+
+
 def test_a_crashed_dockerd_started_again_fails_its_containers_at_once_with_exit_255():
     """The failures carry the time the new agent found them, not the time a leader could store them."""
     trace = _run(MANAGER_BACK, managers=3, workers=2)
@@ -405,3 +413,63 @@ steps:
     assert released and min(released) == pytest.approx(elected)  # not when the 10 s delay ended (13.7 s)
     started = [e["t"] for e in trace.of_kind("task") if e["state"] == "running" and 5 < e["t"]]
     assert min(started) > elected
+
+
+LEADER_LOST_IN_UPDATE = """
+version: 1
+name: leader-lost-in-update
+seed: {seed}
+cluster: {{managers: 3, workers: 3}}
+services:
+  web:
+    image: web:1
+    deploy: {{replicas: 6, placement: {{constraints: [node.role==worker]}},
+             update_config: {{parallelism: 1, delay: 5s}}}}
+steps:
+  - wait: converged
+  - run: docker service update -d --image web:2 web
+  - wait: {wait}
+{fault}
+  - wait: 90s
+"""
+
+
+def _update_across_leaders(fault: str, seed: int, wait: str = "7s"):
+    scenario = LEADER_LOST_IN_UPDATE.format(seed=seed, fault=fault, wait=wait)
+    trace = run_scenario(loads_scenario(scenario), SimBackend())
+    lost = _step_output(trace, 3)["t"]
+    elected = min(e["t"] for e in trace.of_kind("node") if e["leader"] and e["t"] > lost and e["node"] != "node1")
+    created = sorted(e["t"] for e in trace.tasks() if e["state"] == "new" and e["t"] > lost)
+    return trace, lost, elected, created
+
+
+def _one_new_task_per_slot(trace) -> None:
+    running = {}
+    for e in trace.tasks():
+        running[e["task"], e["gen"]] = e if e["state"] == "running" and e["desired"] == "running" else None
+    final = [e for e in running.values() if e is not None]
+    assert sorted(e["slot"] for e in final) == [1, 2, 3, 4, 5, 6]
+    assert {e["image"] for e in final} == {"web:2"}
+
+
+def test_a_rolling_update_the_leader_lost_goes_on_under_the_next_leader_from_its_reconcile():
+    """Losing leadership stops the orchestrators and their updaters (CancelAll); the new leader's
+    reconcile starts a fresh updater over the slots still dirty, so the next slot is replaced within
+    one update delay of the election, not on the old updater's schedule, and none while no leader."""
+    for seed in range(6):
+        trace, lost, elected, created = _update_across_leaders("  - fail: {node: node1, kind: crash}", seed)
+        assert created and not [t for t in created if t < elected]
+        assert created[0] - elected <= 5.0 + 1.0
+        _one_new_task_per_slot(trace)
+
+
+def test_a_leader_cut_off_from_its_quorum_creates_no_task_while_its_writes_cannot_commit():
+    """A stalled leader's updater blocks on its batch (a proposal that never commits) until CheckQuorum
+    makes it step down; the majority's leader carries the update on. The cut comes in an update delay,
+    so the stalled leader's updater has a slot to hand out while it cannot commit."""
+    for seed in range(6):
+        trace, lost, elected, created = _update_across_leaders(
+            "  - partition: [[node1, node4, node5, node6], [node2, node3]]\n  - wait: 40s\n  - heal: true", seed,
+            wait="9s")
+        assert created and not [t for t in created if t < elected]
+        _one_new_task_per_slot(trace)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Callable
 
+import simpy
+
 from ..model.scenario import Timing
 from .allocator import Allocator
 from .dispatcher import Dispatcher
@@ -27,6 +29,7 @@ class Manager:
         self.step_down_at: float | None = None  # set while the leader has lost its quorum: when it notices
         self.uncommitted: list[Callable[[], None]] = []
         self.stalled_batch: float | None = None  # when the stalled leader's dispatcher proposed its one batch
+        self._quorum: simpy.Event | None = None  # fires when a stalled leader's quorum is back
         self.task_history_limit = timing.task_history_limit
         self.restarts = RestartSupervisor(self)
         self.updates = UpdateSupervisor(self)
@@ -42,6 +45,28 @@ class Manager:
     @property
     def stalled(self) -> bool:
         return self.step_down_at is not None
+
+    def propose(self, write: Callable[[], None]) -> bool:
+        """Make `write` now if the leader can commit (True); a stalled leader proposes it to its log instead,
+        and without a leader it is not made (False both)."""
+        if self.active:
+            write()
+            return True
+        if self.stalled:
+            self.uncommitted.append(write)
+        return False
+
+    def quorum_event(self) -> simpy.Event:
+        """What a proposal that blocks (an updater's batch) waits on while the leader is stalled."""
+        if self._quorum is None or self._quorum.triggered:
+            self._quorum = self.sim.shared_event()
+        return self._quorum
+
+    def quorum_back(self) -> None:
+        """A stalled leader has its quorum again: its log commits and blocked proposals go on."""
+        self.active, self.step_down_at = True, None
+        if self._quorum is not None and not self._quorum.triggered:
+            self._quorum.succeed()
 
     def take_over(self) -> None:
         """A newly elected leader starts every component from the store's state (manager.go becomeLeader)."""

@@ -102,7 +102,7 @@ class Raft:
             manager.active, manager.step_down_at, manager.stalled_batch = False, due, None
             self.swarm.sim.call_at(due, self._check_quorum, due)
         elif leader is not None and self.stalled and self.has_quorum(leader, managers):
-            manager.active, manager.step_down_at = True, None  # a quorum again in time: the log commits
+            manager.quorum_back()  # a quorum again in time: the log commits
             self._commit_log()
             manager.allocator.resume()
             self.swarm.store.commit()
@@ -188,6 +188,7 @@ class Raft:
                 store.put_node(replace(node, leader=node.name == name))
         if name != self.leader:
             self.swarm.manager.dispatcher.stop()
+            self.swarm.manager.updates.cancel_all()
         self.leader = name
         self.swarm.manager.active = name is not None
 

@@ -11,7 +11,7 @@ task still held at READY whose delay has passed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from ..control.restart import RestartHistory, should_restart
 from ..model import Availability, NodeStatus, Service, Task
@@ -89,23 +89,12 @@ class RestartSupervisor:
     def _restart_after(self, held: _Delayed, service: Service, task_id: str):
         yield held.done
         # with no leader, the next one's orchestrator looks at every task again (Manager.take_over)
-        self._write(lambda: self._restart_again(service, task_id))
+        self.manager.propose(lambda: self._restart_again(service, task_id))
 
     def _restart_again(self, service: Service, task_id: str) -> None:
         current = self.store.tasks.get(task_id)
         if current is not None and current.desired <= RUNNING:
             self.restart(service, current)
-
-    def _write(self, write: Callable[[], None]) -> bool:
-        """Make `write` now if the leader can commit (True); a stalled leader proposes it to its log instead,
-        and without a leader it is not made (False both)."""
-        manager = self.manager
-        if manager.active:
-            write()
-            return True
-        if manager.stalled:
-            manager.uncommitted.append(write)
-        return False
 
     def should_restart(self, service: Service, t: Task) -> bool:
         return should_restart(t, self.history.get(self._key(service, t)))
@@ -139,7 +128,7 @@ class RestartSupervisor:
             yield stopped | self.sim.timeout(deadline - self.sim.now) | held.done
         if held.cancelled:
             return
-        if not self._write(lambda: self._released(held, new_id)) and not self.manager.stalled:
+        if not self.manager.propose(lambda: self._released(held, new_id)) and not self.manager.stalled:
             self._held_over[new_id] = held
 
     def _released(self, held: _Delayed, new_id: str) -> None:

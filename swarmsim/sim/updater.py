@@ -52,6 +52,13 @@ class UpdateSupervisor:
         if updater is not None:
             updater.cancel()
 
+    def cancel_all(self) -> None:
+        """Leadership lost: the orchestrators stop and with them every updater (CancelAll); the next leader's
+        reconcile starts new ones over the slots still dirty, the UpdateStatus kept (Manager.take_over)."""
+        updates, self.updates = self.updates, {}
+        for updater in updates.values():
+            updater.cancel()
+
 
 class Updater:
     def __init__(self, manager: "Manager", service: Service):
@@ -85,6 +92,16 @@ class Updater:
             self.updated_tasks[new.id] = self.sim.now
             waiter.succeed(new)
 
+    def _committed(self):
+        """Wait until this leader can commit: a stalled leader's proposals block until its quorum is back,
+        or until it steps down, which cancels this updater."""
+        manager = self.manager
+        while not manager.active and not self.stop.triggered:
+            if not manager.stalled:
+                self.cancel()
+                return
+            yield manager.quorum_event() | self.stop
+
     def _take_failures(self) -> list[Task]:
         failures, self._failures = self._failures, []
         self._failure_signal = self.sim.env.event()
@@ -108,6 +125,9 @@ class Updater:
                 self._complete()
             return
         if status is None:
+            yield from self._committed()
+            if self.stop.triggered:
+                return
             self._set_status(UpdateStatus(UpdateState.UPDATING, "update in progress", started_at=self.sim.now))
         self.rolling_back = status is UpdateState.ROLLBACK_STARTED
         config = service.spec.rollback_config if self.rolling_back else service.spec.update_config
@@ -152,7 +172,9 @@ class Updater:
                     stopped = True
                     break
         if not stopped and not self.stop.triggered:
-            self._complete()
+            yield from self._committed()
+            if not self.stop.triggered:
+                self._complete()
 
     def _process_failures(self) -> bool:
         """failureTriggersAction over the queued failures; True when the update stops."""
@@ -167,10 +189,10 @@ class Updater:
                 continue
             action = self.config.failure_action
             if action is FailureAction.PAUSE or (action is FailureAction.ROLLBACK and self.rolling_back):
-                self._pause(t)
+                self.manager.propose(lambda: self._pause(t))  # a stalled leader's log holds it
                 return True
             if action is FailureAction.ROLLBACK:
-                self._rollback(t)
+                self.manager.propose(lambda: self._rollback(t))
                 return True
         return False
 
@@ -192,6 +214,10 @@ class Updater:
     def _update_slot(self, slot: list[Task]):
         """One slot as the worker sees it: the tasks as reconcile read them when the update began (their
         desired state then, not now), so a task the orchestrator replaced meanwhile is judged as it was."""
+        if not self.manager.active:
+            yield from self._committed()
+            if self.stop.triggered:
+                return
         running = clean = None
         for t in slot:
             if not is_task_dirty(self.service, t, self.store.nodes.get(t.node or "")):
@@ -244,7 +270,9 @@ class Updater:
             return
         yield waiter | self.stop
         if waiter.triggered and start_first and waiter.value.state == RUNNING:
-            self._shut_down(self._removable(slot) or [])  # swarmkit only logs this one's failure
+            yield from self._committed()
+            if not self.stop.triggered:
+                self._shut_down(self._removable(slot) or [])  # swarmkit only logs this one's failure
 
     def _removable(self, tasks: list[Task]) -> list[Task] | None:
         """What removeOldTasks shuts down: the tasks read with desired <= RUNNING, as they are now, that still
