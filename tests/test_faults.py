@@ -473,3 +473,15 @@ def test_a_leader_cut_off_from_its_quorum_creates_no_task_while_its_writes_canno
             wait="9s")
         assert created and not [t for t in created if t < elected]
         _one_new_task_per_slot(trace)
+
+
+def test_a_status_taken_while_no_leader_is_stored_with_the_agents_time_after_the_next_session_opens():
+    """The old task of the slot being replaced stops a second after the leader's crash; the worker holds
+    that SHUTDOWN and sends it with its own time when a session opens. The new session's first assignment
+    list still shows the task running (its status is stored at the next batch): the worker, whose task
+    database has it as done, does not run it again, so the trace keeps the time it stopped."""
+    for seed in range(6):
+        trace, lost, elected, _created = _update_across_leaders("  - fail: {node: node1, kind: crash}", seed)
+        told = {(e["task"], e["gen"]) for e in trace.tasks() if e["desired"] == "shutdown" and e["t"] < lost}
+        stopped = [e["t"] for e in trace.tasks() if (e["task"], e["gen"]) in told and e["state"] == "shutdown"]
+        assert len(stopped) == len(told) and max(stopped) < lost + 3.0 < elected

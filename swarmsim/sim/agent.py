@@ -234,7 +234,8 @@ class Agent:
         self.fresh = False    # a restarted dockerd's agent: its first session attempt is immediate
         self.seeking = False  # its session loop runs (Swarm._seek_session)
         self.outbox: dict[str, tuple] = {}  # statuses not yet delivered while disconnected, with their times
-        self.lost: dict[str, None] = {}  # tasks whose containers died with an earlier dockerd (already reported)
+        self.done: dict[str, None] = {}  # the worker's task database: tasks whose run here is over (their containers
+                                         # died with an earlier dockerd, or they ended), never run again
         self.logs: dict[str, list[tuple[float, str]]] = {}  # each container's (time, line), as dockerd's json-file
                                                            # log keeps them
         self.ended: dict[str, Container] = {}  # containers whose task's run is over, until the task is removed
@@ -262,14 +263,14 @@ class Agent:
     def assign(self, tasks: Iterable[Task]) -> None:
         """The full set of tasks the dispatcher has for this node: those assigned or further, of the node's
         tasks in the store's order."""
-        runs, lost = self.runs, self.lost
+        runs, done = self.runs, self.done
         wanted: set[str] = set()
-        listed = set() if self.ended else None
+        listed = set() if self.ended or done else None
         for t in tasks:
             task_id = t.id
             if listed is not None:
                 listed.add(task_id)
-            if t.state < ASSIGNED or task_id in lost:
+            if t.state < ASSIGNED or task_id in done:
                 continue
             wanted.add(task_id)
             run = runs.get(task_id)
@@ -280,9 +281,11 @@ class Agent:
                     run.process = self.sim.process(self._lifecycle(run))
             elif run.task is not t:  # a node's every batch lists all its tasks, most of them unchanged
                 self._notify(run, t)
-        if listed is not None:  # the worker removes the container of a task the node no longer has
+        if listed is not None:  # the worker forgets a task the node no longer has, and removes its container
             for task_id in [k for k in self.ended if k not in listed]:
                 del self.ended[task_id]
+            for task_id in [k for k in done if k not in listed]:
+                del done[task_id]
         if not wanted.issuperset(runs):
             for task_id in [k for k in runs if k not in wanted]:
                 run = runs[task_id]
@@ -429,8 +432,11 @@ class Agent:
         self._done(run, code)
 
     def _done(self, run: _Run, exit_code: int | None = None) -> None:
-        """The run is over; its container, if it got one, stays (exited, or only created) till the task goes."""
+        """The run is over, and the worker remembers it (a later assignment listing the task, as the one a new
+        session brings before its status is stored, does not run it again); its container, if it got one,
+        stays (exited, or only created) till the task goes."""
         self.runs.pop(run.task.id, None)
+        self.done[run.task.id] = None
         if run.created_at is not None:
             ended = run.ended_at if run.ended_at is not None else self.sim.now
             self.ended[run.task.id] = Container(run.task, run.created_at, run.container_at,
@@ -627,7 +633,7 @@ class Agent:
         stamped 0.8-1.0 s after a crashed dockerd was started again, delivered when a leader appeared)."""
         for t in tasks:
             if STARTING <= t.state <= RUNNING:
-                self.lost[t.id] = None
+                self.done[t.id] = None
                 self.outbox[t.id] = (FAILED, "started", f"task: non-zero exit ({exit_code})", exit_code,
                                      self.sim.now)
 

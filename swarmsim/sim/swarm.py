@@ -507,7 +507,7 @@ class SimSwarm:
 
     def _start_node(self, name: str, dead: Agent) -> None:
         fresh = Agent(self.manager, name, self.images, self.host)
-        fresh.present, fresh.logs, fresh.ended = dead.present, dead.logs, dead.ended  # kept on disk
+        fresh.present, fresh.logs, fresh.ended, fresh.done = dead.present, dead.logs, dead.ended, dead.done  # on disk
         fresh.connected, fresh.fresh = False, True
         # containers killed with dockerd exit 255 (measured); stopped by it, SIGKILL after the grace (137)
         fresh.find_dead(self.store.node_tasks(name), 255 if dead.died == "crash" else 137)
