@@ -37,7 +37,7 @@ SUITE = ("p1_spread", "p2_preexisting_load", "p3_drain", "p4_scale", "p5_global_
          "p7_resources_pending", "p8_max_per_node", "p9_pending_after_noop_update", "d_rolling_stop_first", "e_rolling_start_first",
          "f_failing_update", "k_health_update", "n_overlay_update", "o_global_update", "r_constraint_move",
          "s_host_ports", "u_failure_ratio", "x_scale_many", "y_sigterm_ignored", "z_pause_all_at_once", "h_node_failure", "t_partition",
-         "i_restart_on_failure", "q_unhealthy_restart", "m_manager_quorum", "s2_stack_redeploy", "g_generic_resources", "j_jobs",
+         "i_restart_on_failure", "q_unhealthy_restart", "m_manager_quorum", "v_leader_crash_update", "s2_stack_redeploy", "g_generic_resources", "j_jobs",
          "tr1_stop_first_traffic", "tr2_start_first_health_traffic", "tr3_node_crash_traffic")
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "validation" / "scenarios"
