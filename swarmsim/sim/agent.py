@@ -431,12 +431,13 @@ class Agent:
             self._report(run, COMPLETE, "finished", exit_code=0)
         self._done(run, code)
 
-    def _done(self, run: _Run, exit_code: int | None = None) -> None:
-        """The run is over, and the worker remembers it (a later assignment listing the task, as the one a new
-        session brings before its status is stored, does not run it again); its container, if it got one,
-        stays (exited, or only created) till the task goes."""
+    def _done(self, run: _Run, exit_code: int | None = None, over: bool = True) -> None:
+        """The run is over; when it ended `over` (not with its dockerd) the worker remembers it, so a later
+        assignment listing the task, as the one a new session brings before its status is stored, does not run
+        it again. Its container, if it got one, stays (exited, or only created) till the task goes."""
         self.runs.pop(run.task.id, None)
-        self.done[run.task.id] = None
+        if over:
+            self.done[run.task.id] = None
         if run.created_at is not None:
             ended = run.ended_at if run.ended_at is not None else self.sim.now
             self.ended[run.task.id] = Container(run.task, run.created_at, run.container_at,
@@ -662,7 +663,7 @@ class Agent:
                 run.process.interrupt()
             if run.container_at is not None and not run.ended:  # killed with dockerd, or stopped by it
                 run.ended_at = self.sim.now
-                self._done(run, 255 if kind == "crash" else 137)
+                self._done(run, 255 if kind == "crash" else 137, over=False)  # find_dead fails it on restart
             elif run.created_at is not None:
-                self._done(run, run.workload.exit_code if run.ended else None)
+                self._done(run, run.workload.exit_code if run.ended else None, over=False)  # prepared again
         self.runs.clear()
